@@ -1,0 +1,12 @@
+//! Marquee's domain: the vocabulary of a newspaper (roles, article states, slugs) and the rules
+//! that do not need a database or a network. Nothing in this crate performs I/O.
+
+pub mod article;
+pub mod markdown;
+pub mod role;
+pub mod slug;
+pub mod time;
+
+pub use article::{ArticleDraft, ArticleStatus, FieldErrors, PublishAction};
+pub use role::Role;
+pub use slug::{slugify, validate_slug, RESERVED_SECTION_SLUGS};

@@ -1,0 +1,74 @@
+//! Instants are stored as Unix seconds (UTC) and shown in the publication's IANA time zone.
+
+use jiff::{tz::TimeZone, Timestamp};
+
+pub fn now_unix() -> i64 {
+    Timestamp::now().as_second()
+}
+
+pub fn parse_zone(name: &str) -> Result<TimeZone, String> {
+    TimeZone::get(name.trim()).map_err(|_| format!("“{}” is not an IANA time zone such as America/Los_Angeles.", name.trim()))
+}
+
+/// "November 24, 2026"
+pub fn long_date(unix: i64, tz: &TimeZone) -> String {
+    match Timestamp::from_second(unix) {
+        Ok(ts) => ts.to_zoned(tz.clone()).strftime("%B %-d, %Y").to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+/// "November 24, 2026 at 7:05 PM"
+pub fn long_datetime(unix: i64, tz: &TimeZone) -> String {
+    match Timestamp::from_second(unix) {
+        Ok(ts) => ts.to_zoned(tz.clone()).strftime("%B %-d, %Y at %-I:%M %p").to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+/// RFC 3339 with the zone's offset, for `<time datetime>` and structured data.
+pub fn rfc3339(unix: i64, tz: &TimeZone) -> String {
+    match Timestamp::from_second(unix) {
+        Ok(ts) => ts.to_zoned(tz.clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+/// Value for an `<input type="datetime-local">`, in the given zone.
+pub fn datetime_local(unix: i64, tz: &TimeZone) -> String {
+    match Timestamp::from_second(unix) {
+        Ok(ts) => ts.to_zoned(tz.clone()).strftime("%Y-%m-%dT%H:%M").to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+/// Parses what a `datetime-local` input sends ("2026-11-24T19:05", seconds optional) as a
+/// wall-clock time in `tz`. Ambiguous times in a daylight-saving fold take the earlier instant.
+pub fn parse_datetime_local(input: &str, tz: &TimeZone) -> Result<i64, String> {
+    let s = input.trim();
+    let dt: jiff::civil::DateTime = s
+        .parse()
+        .map_err(|_| format!("“{s}” is not a date and time like 2026-11-24T19:05."))?;
+    let zoned = dt
+        .to_zoned(tz.clone())
+        .map_err(|_| format!("“{s}” does not exist in this time zone."))?;
+    Ok(zoned.timestamp().as_second())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_times_round_trip_across_dst() {
+        let tz = parse_zone("America/Los_Angeles").unwrap();
+        // 2026-03-08 is the spring-forward day in the US.
+        let before = parse_datetime_local("2026-03-07T19:00", &tz).unwrap();
+        let after = parse_datetime_local("2026-03-08T19:00", &tz).unwrap();
+        assert_eq!(after - before, 23 * 3600);
+        assert_eq!(datetime_local(after, &tz), "2026-03-08T19:00");
+        assert_eq!(long_date(after, &tz), "March 8, 2026");
+        assert!(parse_datetime_local("yesterday", &tz).is_err());
+        assert!(parse_zone("Mars/Olympus").is_err());
+    }
+}

@@ -1,0 +1,451 @@
+use crate::{placeholders, Result, Store};
+use sqlx::{Any, FromRow, Transaction};
+use std::collections::HashMap;
+
+/// Visible to readers: not a draft, and its publication time has come. A scheduled article
+/// therefore appears by itself once its time passes, with no job to flip it.
+const LIVE: &str = "a.status <> 'draft' AND a.publish_at <= $1";
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AuthorRef {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct TagRef {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+}
+
+/// An article as listed on home, section, author and tag pages.
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct ArticleCard {
+    pub id: i64,
+    pub section_slug: String,
+    pub section_name: String,
+    pub slug: String,
+    pub headline: String,
+    pub deck: String,
+    pub publish_at: i64,
+    #[sqlx(skip)]
+    pub authors: Vec<AuthorRef>,
+}
+
+impl ArticleCard {
+    pub fn path(&self) -> String {
+        format!("/{}/{}/", self.section_slug, self.slug)
+    }
+}
+
+/// Everything the article page shows.
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct ArticlePage {
+    #[sqlx(flatten)]
+    pub card: ArticleCard,
+    pub section_id: i64,
+    pub body_html: String,
+    pub status: String,
+    pub revised_at: Option<i64>,
+    #[sqlx(skip)]
+    pub tags: Vec<TagRef>,
+}
+
+/// An article as the newsroom edits it, in any state.
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct ArticleRecord {
+    pub id: i64,
+    pub section_id: i64,
+    pub section_slug: String,
+    pub slug: String,
+    pub headline: String,
+    pub deck: String,
+    pub body: String,
+    pub status: String,
+    pub publish_at: Option<i64>,
+    pub revised_at: Option<i64>,
+    pub created_by: Option<i64>,
+    pub updated_at: i64,
+    #[sqlx(skip)]
+    pub author_ids: Vec<i64>,
+    #[sqlx(skip)]
+    pub tags: Vec<String>,
+}
+
+/// A row of the newsroom's article list.
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct ArticleSummary {
+    pub id: i64,
+    pub section_slug: String,
+    pub section_name: String,
+    pub slug: String,
+    pub headline: String,
+    pub status: String,
+    pub publish_at: Option<i64>,
+    pub updated_at: i64,
+    pub created_by: Option<i64>,
+}
+
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct RevisionSummary {
+    pub number: i64,
+    pub headline: String,
+    pub status: String,
+    pub created_at: i64,
+    pub created_by_name: Option<String>,
+}
+
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct Revision {
+    pub article_id: i64,
+    pub number: i64,
+    pub headline: String,
+    pub deck: String,
+    pub slug: String,
+    pub section_id: i64,
+    pub body: String,
+    /// Tag names, one per line.
+    pub tags: String,
+    /// Author ids in byline order, comma separated.
+    pub author_ids: String,
+    pub status: String,
+    pub created_at: i64,
+}
+
+/// Which live articles a listing shows.
+#[derive(Debug, Clone, Copy)]
+pub enum Listing {
+    All,
+    Section(i64),
+    Author(i64),
+    Tag(i64),
+}
+
+/// A complete, already-validated article to store.
+pub struct ArticleWrite<'a> {
+    pub id: Option<i64>,
+    pub section_id: i64,
+    pub slug: &'a str,
+    pub headline: &'a str,
+    pub deck: &'a str,
+    pub body: &'a str,
+    /// Sanitized HTML rendered from `body`.
+    pub body_html: &'a str,
+    pub status: &'a str,
+    pub publish_at: Option<i64>,
+    pub author_ids: &'a [i64],
+    /// (slug, name) pairs in order.
+    pub tags: &'a [(String, String)],
+    pub user_id: Option<i64>,
+    pub now: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveError {
+    DuplicateSlug,
+    UnknownSection,
+    UnknownAuthor,
+    NotFound,
+}
+
+const CARD_COLS: &str = "a.id, s.slug AS section_slug, s.name AS section_name, a.slug, a.headline, a.deck, COALESCE(a.publish_at, 0) AS publish_at";
+
+impl Store {
+    /// Live articles, newest first, with the total count for pagination.
+    pub async fn live_articles(&self, listing: Listing, now: i64, limit: i64, offset: i64) -> Result<(Vec<ArticleCard>, i64)> {
+        let (join, filter, arg) = match listing {
+            Listing::All => ("", "", None),
+            Listing::Section(id) => ("", " AND a.section_id = $2", Some(id)),
+            Listing::Author(id) => (" JOIN article_authors f ON f.article_id = a.id", " AND f.author_id = $2", Some(id)),
+            Listing::Tag(id) => (" JOIN article_tags f ON f.article_id = a.id", " AND f.tag_id = $2", Some(id)),
+        };
+        let n = if arg.is_some() { 3 } else { 2 };
+        let sql = format!(
+            "SELECT {CARD_COLS} FROM articles a JOIN sections s ON s.id = a.section_id{join} WHERE {LIVE}{filter} ORDER BY a.publish_at DESC, a.id DESC LIMIT ${n} OFFSET ${}",
+            n + 1
+        );
+        let mut q = sqlx::query_as::<_, ArticleCard>(&sql).bind(now);
+        if let Some(id) = arg {
+            q = q.bind(id);
+        }
+        let mut cards = q.bind(limit).bind(offset).fetch_all(&self.pool).await?;
+        let count_sql = format!("SELECT COUNT(*) FROM articles a{join} WHERE {LIVE}{filter}");
+        let mut cq = sqlx::query_as::<_, (i64,)>(&count_sql).bind(now);
+        if let Some(id) = arg {
+            cq = cq.bind(id);
+        }
+        let (total,) = cq.fetch_one(&self.pool).await?;
+        self.attach_authors(&mut cards).await?;
+        Ok((cards, total))
+    }
+
+    async fn attach_authors(&self, cards: &mut [ArticleCard]) -> Result<()> {
+        if cards.is_empty() {
+            return Ok(());
+        }
+        let sql = format!(
+            "SELECT aa.article_id, au.id, au.slug, au.name FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id IN ({}) ORDER BY aa.article_id, aa.position",
+            placeholders(1, cards.len())
+        );
+        let mut q = sqlx::query_as::<_, (i64, i64, String, String)>(&sql);
+        for c in cards.iter() {
+            q = q.bind(c.id);
+        }
+        let mut by_article: HashMap<i64, Vec<AuthorRef>> = HashMap::new();
+        for (article_id, id, slug, name) in q.fetch_all(&self.pool).await? {
+            by_article.entry(article_id).or_default().push(AuthorRef { id, slug, name });
+        }
+        for c in cards.iter_mut() {
+            c.authors = by_article.remove(&c.id).unwrap_or_default();
+        }
+        Ok(())
+    }
+
+    /// The live article at `/{section}/{slug}/`.
+    pub async fn live_article(&self, section_slug: &str, slug: &str, now: i64) -> Result<Option<ArticlePage>> {
+        let sql = format!(
+            "SELECT {CARD_COLS}, a.section_id, a.body_html, a.status, a.revised_at FROM articles a JOIN sections s ON s.id = a.section_id WHERE {LIVE} AND s.slug = $2 AND a.slug = $3"
+        );
+        let row: Option<ArticlePage> = sqlx::query_as(&sql).bind(now).bind(section_slug).bind(slug).fetch_optional(&self.pool).await?;
+        self.complete_page(row).await
+    }
+
+    /// Any article by id, whatever its state, as the article page would show it (previews).
+    pub async fn article_page_by_id(&self, id: i64) -> Result<Option<ArticlePage>> {
+        let sql = format!(
+            "SELECT {CARD_COLS}, a.section_id, a.body_html, a.status, a.revised_at FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.id = $1"
+        );
+        let row: Option<ArticlePage> = sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?;
+        self.complete_page(row).await
+    }
+
+    async fn complete_page(&self, row: Option<ArticlePage>) -> Result<Option<ArticlePage>> {
+        let Some(mut page) = row else { return Ok(None) };
+        self.attach_authors(std::slice::from_mut(&mut page.card)).await?;
+        page.tags = sqlx::query_as(
+            "SELECT t.id, t.slug, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = $1 ORDER BY at.position",
+        )
+        .bind(page.card.id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(Some(page))
+    }
+
+    /// Where a moved article lives now, if `old_path` once was its address and it is live.
+    pub async fn redirect_target(&self, old_path: &str, now: i64) -> Result<Option<String>> {
+        let sql = format!(
+            "SELECT s.slug, a.slug FROM redirects r JOIN articles a ON a.id = r.article_id JOIN sections s ON s.id = a.section_id WHERE r.old_path = $2 AND {LIVE}"
+        );
+        let row: Option<(String, String)> = sqlx::query_as(&sql).bind(now).bind(old_path).fetch_optional(&self.pool).await?;
+        Ok(row.map(|(s, a)| format!("/{s}/{a}/")))
+    }
+
+    /// The earliest scheduled publication after `now`, so caches know when to expire.
+    pub async fn next_scheduled_after(&self, now: i64) -> Result<Option<i64>> {
+        let (t,): (Option<i64>,) = sqlx::query_as("SELECT MIN(publish_at) FROM articles WHERE status <> 'draft' AND publish_at > $1")
+            .bind(now)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(t)
+    }
+
+    pub async fn tag_by_slug(&self, slug: &str) -> Result<Option<TagRef>> {
+        Ok(sqlx::query_as("SELECT id, slug, name FROM tags WHERE slug = $1").bind(slug).fetch_optional(&self.pool).await?)
+    }
+
+    pub async fn article_record(&self, id: i64) -> Result<Option<ArticleRecord>> {
+        let row: Option<ArticleRecord> = sqlx::query_as(
+            "SELECT a.id, a.section_id, s.slug AS section_slug, a.slug, a.headline, a.deck, a.body, a.status, a.publish_at, a.revised_at, a.created_by, a.updated_at FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(mut rec) = row else { return Ok(None) };
+        rec.author_ids = sqlx::query_as::<_, (i64,)>("SELECT author_id FROM article_authors WHERE article_id = $1 ORDER BY position")
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(|(a,)| a)
+            .collect();
+        rec.tags = sqlx::query_as::<_, (String,)>(
+            "SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = $1 ORDER BY at.position",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(|(t,)| t)
+        .collect();
+        Ok(Some(rec))
+    }
+
+    /// The newsroom's list, most recently changed first; `status` filters when given.
+    pub async fn article_summaries(&self, status: Option<&str>, limit: i64, offset: i64) -> Result<(Vec<ArticleSummary>, i64)> {
+        let filter = if status.is_some() { "WHERE a.status = $3" } else { "" };
+        let sql = format!(
+            "SELECT a.id, s.slug AS section_slug, s.name AS section_name, a.slug, a.headline, a.status, a.publish_at, a.updated_at, a.created_by FROM articles a JOIN sections s ON s.id = a.section_id {filter} ORDER BY a.updated_at DESC, a.id DESC LIMIT $1 OFFSET $2"
+        );
+        let mut q = sqlx::query_as::<_, ArticleSummary>(&sql).bind(limit).bind(offset);
+        if let Some(s) = status {
+            q = q.bind(s);
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        let count_sql = format!("SELECT COUNT(*) FROM articles a {}", filter.replace("$3", "$1"));
+        let mut cq = sqlx::query_as::<_, (i64,)>(&count_sql);
+        if let Some(s) = status {
+            cq = cq.bind(s);
+        }
+        let (total,) = cq.fetch_one(&self.pool).await?;
+        Ok((rows, total))
+    }
+
+    pub async fn revisions(&self, article_id: i64) -> Result<Vec<RevisionSummary>> {
+        Ok(sqlx::query_as(
+            "SELECT r.number, r.headline, r.status, r.created_at, u.name AS created_by_name FROM revisions r LEFT JOIN users u ON u.id = r.created_by WHERE r.article_id = $1 ORDER BY r.number DESC",
+        )
+        .bind(article_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn revision(&self, article_id: i64, number: i64) -> Result<Option<Revision>> {
+        Ok(sqlx::query_as(
+            "SELECT article_id, number, headline, deck, slug, section_id, body, tags, author_ids, status, created_at FROM revisions WHERE article_id = $1 AND number = $2",
+        )
+        .bind(article_id)
+        .bind(number)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Creates or updates an article in one transaction: the row, its byline and tags, a new
+    /// revision, and (when a live article's address changes) a redirect from the old one.
+    /// Nothing is written when it answers an error.
+    pub async fn save_article(&self, w: &ArticleWrite<'_>) -> Result<std::result::Result<i64, SaveError>> {
+        let mut tx = self.pool.begin().await?;
+        let section: Option<(String,)> = sqlx::query_as("SELECT slug FROM sections WHERE id = $1").bind(w.section_id).fetch_optional(&mut *tx).await?;
+        let Some((section_slug,)) = section else { return Ok(Err(SaveError::UnknownSection)) };
+        for author in w.author_ids {
+            let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM authors WHERE id = $1").bind(author).fetch_optional(&mut *tx).await?;
+            if found.is_none() {
+                return Ok(Err(SaveError::UnknownAuthor));
+            }
+        }
+        let clash: Option<(i64,)> = sqlx::query_as("SELECT id FROM articles WHERE section_id = $1 AND slug = $2 AND id <> $3")
+            .bind(w.section_id)
+            .bind(w.slug)
+            .bind(w.id.unwrap_or(-1))
+            .fetch_optional(&mut *tx)
+            .await?;
+        if clash.is_some() {
+            return Ok(Err(SaveError::DuplicateSlug));
+        }
+
+        let id = match w.id {
+            Some(id) => {
+                let old: Option<(String, String, String, Option<i64>)> = sqlx::query_as(
+                    "SELECT s.slug, a.slug, a.status, a.publish_at FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((old_section, old_slug, old_status, old_publish_at)) = old else { return Ok(Err(SaveError::NotFound)) };
+                let was_live = old_status != "draft" && old_publish_at.is_some_and(|t| t <= w.now);
+                let still_live = w.status != "draft" && w.publish_at.is_some_and(|t| t <= w.now);
+                if was_live && (old_section != section_slug || old_slug != w.slug) {
+                    add_redirect(&mut tx, &format!("/{old_section}/{old_slug}/"), id).await?;
+                }
+                let revised = if was_live && still_live { "$9" } else { "revised_at" };
+                let sql = format!(
+                    "UPDATE articles SET section_id = $1, slug = $2, headline = $3, deck = $4, body = $5, body_html = $6, status = $7, publish_at = $8, revised_at = {revised}, updated_at = $9 WHERE id = $10"
+                );
+                sqlx::query(&sql)
+                    .bind(w.section_id)
+                    .bind(w.slug)
+                    .bind(w.headline)
+                    .bind(w.deck)
+                    .bind(w.body)
+                    .bind(w.body_html)
+                    .bind(w.status)
+                    .bind(w.publish_at)
+                    .bind(w.now)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("DELETE FROM article_authors WHERE article_id = $1").bind(id).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM article_tags WHERE article_id = $1").bind(id).execute(&mut *tx).await?;
+                id
+            }
+            None => {
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO articles (section_id, slug, headline, deck, body, body_html, status, publish_at, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+                )
+                .bind(w.section_id)
+                .bind(w.slug)
+                .bind(w.headline)
+                .bind(w.deck)
+                .bind(w.body)
+                .bind(w.body_html)
+                .bind(w.status)
+                .bind(w.publish_at)
+                .bind(w.user_id)
+                .bind(w.now)
+                .fetch_one(&mut *tx)
+                .await?;
+                id
+            }
+        };
+        // The new address must not be shadowed by a redirect left by an earlier move.
+        sqlx::query("DELETE FROM redirects WHERE old_path = $1").bind(format!("/{section_slug}/{}/", w.slug)).execute(&mut *tx).await?;
+
+        for (pos, author) in w.author_ids.iter().enumerate() {
+            sqlx::query("INSERT INTO article_authors (article_id, author_id, position) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(author)
+                .bind(pos as i64)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (pos, (slug, name)) in w.tags.iter().enumerate() {
+            sqlx::query("INSERT INTO tags (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING").bind(slug).bind(name).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO article_tags (article_id, tag_id, position) SELECT $1, id, $2 FROM tags WHERE slug = $3")
+                .bind(id)
+                .bind(pos as i64)
+                .bind(slug)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let (next,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(number), 0) + 1 FROM revisions WHERE article_id = $1").bind(id).fetch_one(&mut *tx).await?;
+        let tag_names: Vec<&str> = w.tags.iter().map(|(_, n)| n.as_str()).collect();
+        let author_ids: Vec<String> = w.author_ids.iter().map(|a| a.to_string()).collect();
+        sqlx::query(
+            "INSERT INTO revisions (article_id, number, headline, deck, slug, section_id, body, tags, author_ids, status, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(id)
+        .bind(next)
+        .bind(w.headline)
+        .bind(w.deck)
+        .bind(w.slug)
+        .bind(w.section_id)
+        .bind(w.body)
+        .bind(tag_names.join("\n"))
+        .bind(author_ids.join(","))
+        .bind(w.status)
+        .bind(w.user_id)
+        .bind(w.now)
+        .execute(&mut *tx)
+        .await?;
+        crate::site::bump_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(Ok(id))
+    }
+}
+
+pub(crate) async fn add_redirect(tx: &mut Transaction<'_, Any>, old_path: &str, article_id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM redirects WHERE old_path = $1").bind(old_path).execute(&mut **tx).await?;
+    sqlx::query("INSERT INTO redirects (old_path, article_id) VALUES ($1, $2)").bind(old_path).bind(article_id).execute(&mut **tx).await?;
+    Ok(())
+}
