@@ -1,1 +1,150 @@
-fn main(){}
+//! `cargo bench -p marquee --bench pages`: starts the demo site (the real binary, SQLite) and
+//! measures requests per second and latency for the home, section and article pages under 64
+//! concurrent keep-alive connections, next to a static file served by the same server in the
+//! same run, then prints each page's throughput as a ratio of the static file's.
+//! It runs twice: with the page cache (the default) and without it (every request renders).
+//! MARQUEE_BENCH_SECS sets the seconds per page (default 5); MARQUEE_BENCH_CONNECTIONS the
+//! connections (default 64).
+
+use http_body_util::{BodyExt, Empty};
+use hyper::body::Bytes;
+use hyper::Request;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use tokio::net::TcpStream;
+
+const PAGES: &[(&str, &str)] = &[
+    ("static file", "/static/style.css"),
+    ("home", "/"),
+    ("section", "/movie-review/"),
+    ("article", "/movie-review/rust-and-bone/"),
+];
+
+struct Server {
+    child: Child,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(addr: &str, data_dir: &std::path::Path, cache: bool) -> Server {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_marquee"));
+    cmd.args(["demo", "--addr", addr, "--data-dir"]).arg(data_dir).stdout(Stdio::null()).stderr(Stdio::null());
+    if !cache {
+        cmd.arg("--no-page-cache");
+    }
+    Server { child: cmd.spawn().expect("start marquee") }
+}
+
+async fn wait_ready(addr: &str) {
+    for _ in 0..600 {
+        if let Ok(s) = TcpStream::connect(addr).await {
+            if get_once(s, addr, "/healthz").await.is_some() {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the demo server did not start on {addr}");
+}
+
+async fn get_once(stream: TcpStream, addr: &str, path: &str) -> Option<u16> {
+    let io = hyper_util::rt::TokioIo::new(stream);
+    let (mut send, conn) = hyper::client::conn::http1::handshake::<_, Empty<Bytes>>(io).await.ok()?;
+    tokio::spawn(conn);
+    let req = Request::get(path).header("host", addr).body(Empty::new()).ok()?;
+    let resp = send.send_request(req).await.ok()?;
+    let status = resp.status().as_u16();
+    resp.into_body().collect().await.ok()?;
+    Some(status)
+}
+
+struct Result {
+    rps: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    errors: usize,
+}
+
+async fn load(addr: &str, path: &str, connections: usize, secs: u64) -> Result {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..connections {
+        let addr = addr.to_string();
+        let path = path.to_string();
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::with_capacity(4096);
+            let mut errors = 0usize;
+            let stream = TcpStream::connect(&addr).await.expect("connect");
+            stream.set_nodelay(true).ok();
+            let io = hyper_util::rt::TokioIo::new(stream);
+            let (mut send, conn) = hyper::client::conn::http1::handshake::<_, Empty<Bytes>>(io).await.expect("handshake");
+            tokio::spawn(conn);
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                let req = Request::get(&path).header("host", &addr).body(Empty::new()).unwrap();
+                match send.send_request(req).await {
+                    Ok(resp) => {
+                        let ok = resp.status().is_success();
+                        let body = resp.into_body().collect().await;
+                        if ok && body.is_ok() {
+                            lat.push(t.elapsed());
+                        } else {
+                            errors += 1;
+                        }
+                    }
+                    Err(_) => {
+                        errors += 1;
+                        break;
+                    }
+                }
+            }
+            (lat, errors)
+        }));
+    }
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (lat, e) = t.await.unwrap();
+        all.extend(lat);
+        errors += e;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    all.sort();
+    let pct = |p: f64| all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(f64::NAN);
+    Result { rps: all.len() as f64 / elapsed, p50_ms: pct(0.50), p99_ms: pct(0.99), errors }
+}
+
+fn main() {
+    let secs: u64 = std::env::var("MARQUEE_BENCH_SECS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
+    let connections: usize = std::env::var("MARQUEE_BENCH_CONNECTIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(64);
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let data_dir = std::env::temp_dir().join(format!("marquee-bench-{}", std::process::id()));
+    println!("Marquee page benchmark: {connections} connections, {secs} s per page, demo site on SQLite");
+    for cache in [true, false] {
+        let port = 18000 + (std::process::id() % 1000) as u16 + if cache { 0 } else { 1 };
+        let addr = format!("127.0.0.1:{port}");
+        let _server = start(&addr, &data_dir, cache);
+        rt.block_on(wait_ready(&addr));
+        // Warm up: fill caches and the connection pool.
+        rt.block_on(async {
+            for (_, path) in PAGES {
+                load(&addr, path, 4, 1).await;
+            }
+        });
+        println!("\nPage cache {}:", if cache { "on (default)" } else { "off (every request renders from the database)" });
+        println!("{:<12} {:>10} {:>9} {:>9} {:>8} {:>7}", "page", "req/s", "p50 ms", "p99 ms", "errors", "ratio");
+        let mut static_rps = None;
+        for (name, path) in PAGES {
+            let r = rt.block_on(load(&addr, path, connections, secs));
+            let base = *static_rps.get_or_insert(r.rps);
+            println!("{:<12} {:>10.0} {:>9.2} {:>9.2} {:>8} {:>6.0}%", name, r.rps, r.p50_ms, r.p99_ms, r.errors, 100.0 * r.rps / base);
+        }
+    }
+    let _ = std::fs::remove_dir_all(&data_dir);
+}

@@ -1,1 +1,147 @@
-fn main(){}
+//! The `marquee` command: serve a site, run the demo, migrate, manage staff.
+
+
+use anyhow::{bail, Context};
+use clap::{Parser, Subcommand};
+use marquee::config::Config;
+use marquee::{demo, Common};
+use marquee_store::Store;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "marquee", version, about = "Publishing for arts and alternative-weekly newspapers")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the demo site in the data directory if it is not there (SQLite), then serve it.
+    Demo {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        #[arg(long, default_value = "./marquee-data")]
+        data_dir: PathBuf,
+        /// Serve pages without the in-memory page cache (for comparisons).
+        #[arg(long)]
+        no_page_cache: bool,
+    },
+    /// Serve a site; migrations run on start.
+    Serve {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long)]
+        addr: Option<String>,
+        /// A directory whose templates/ and static/ override the default theme.
+        #[arg(long)]
+        theme_dir: Option<PathBuf>,
+    },
+    /// Bring the database schema up to date and exit.
+    Migrate {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Staff accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a staff account (its author profile is created with it).
+    Add {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// contributor, editor or admin
+        #[arg(long, default_value = "contributor")]
+        role: String,
+        /// Read the password from this environment variable instead of generating one.
+        #[arg(long, value_name = "VAR")]
+        password_env: Option<String>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("MARQUEE_LOG").unwrap_or_else(|_| "warn,marquee=info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Demo { addr, data_dir, no_page_cache } => demo::run(&addr, &data_dir, !no_page_cache).await,
+        Command::Serve { common, addr, theme_dir } => {
+            let mut cfg = Config::load(&common)?;
+            if let Some(a) = addr {
+                cfg.addr = a;
+            }
+            if theme_dir.is_some() {
+                cfg.theme_dir = theme_dir;
+            }
+            let store = Store::open(&cfg.database_url).await.with_context(|| format!("opening {}", cfg.database_url))?;
+            serve(store, &cfg.addr, cfg.web_config()).await
+        }
+        Command::Migrate { common } => {
+            let cfg = Config::load(&common)?;
+            Store::open(&cfg.database_url).await.with_context(|| format!("migrating {}", cfg.database_url))?;
+            println!("The database at {} is up to date.", redact(&cfg.database_url));
+            Ok(())
+        }
+        Command::User { command: UserCommand::Add { common, email, name, role, password_env } } => {
+            let cfg = Config::load(&common)?;
+            let (password, generated) = match password_env {
+                Some(var) => (std::env::var(&var).with_context(|| format!("the environment variable {var} is not set"))?, false),
+                None => (demo::random_password(), true),
+            };
+            let errors = marquee_web::validate_new_user(&email, &name, &role, &password);
+            if !errors.is_empty() {
+                let lines: Vec<String> = errors.iter().map(|(k, v)| format!("  --{}: {v}", if *k == "password" { "password-env" } else { k })).collect();
+                bail!("the account was not added:\n{}", lines.join("\n"));
+            }
+            let store = Store::open(&cfg.database_url).await?;
+            let hash = marquee_web::hash_password(&password);
+            let new = marquee_store::NewUser { email: &email, name: name.trim(), password_hash: &hash, role: &role.trim().to_ascii_lowercase(), now: marquee_domain::time::now_unix() };
+            match store.create_user(new, &marquee_domain::slugify(&name)).await? {
+                Ok(u) => {
+                    println!("Added {} <{}> as {}.", u.name, u.email, u.role);
+                    if generated {
+                        println!("Password: {password}");
+                    }
+                    Ok(())
+                }
+                Err(_) => bail!("a staff account with the email {email} already exists"),
+            }
+        }
+    }
+}
+
+async fn serve(store: Store, addr: &str, web: marquee_web::WebConfig) -> anyhow::Result<()> {
+    let state = marquee_web::AppState::new(store, web).await?;
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    tokio::select! {
+        r = marquee_web::serve(listener, state) => r.context("server stopped")?,
+        _ = shutdown => eprintln!("Stopping."),
+    }
+    Ok(())
+}
+
+/// Hides a password in a database URL before printing it.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(s), Some(at)) if url[s + 3..at].contains(':') => {
+            let user_end = s + 3 + url[s + 3..at].find(':').unwrap_or(0);
+            format!("{}:***{}", &url[..user_end], &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}

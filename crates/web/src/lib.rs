@@ -1,1 +1,63 @@
+//! Marquee's web layer: routes, handlers, view models, templates, sessions and the page cache.
+//! Handlers stay thin: they parse the request, call the newsroom service or the store, build a
+//! view struct and render a template.
 
+mod admin;
+mod auth;
+mod cache;
+mod csrf;
+mod newsroom;
+mod public;
+mod render;
+mod state;
+mod views;
+
+pub use admin::validate_new_user;
+pub use auth::hash_password;
+pub use state::{AppState, WebConfig};
+
+use axum::routing::{get, post};
+use axum::Router;
+use std::net::SocketAddr;
+
+/// The whole site as one router.
+pub fn router(state: AppState) -> Router {
+    let admin = Router::new()
+        .route("/admin/", get(admin::dashboard))
+        .route("/admin/login", get(admin::login_form).post(admin::login))
+        .route("/admin/logout", post(admin::logout))
+        .route("/admin/articles/new", get(admin::new_article).post(admin::create_article))
+        .route("/admin/articles/{id}", get(admin::edit_article).post(admin::update_article))
+        .route("/admin/articles/{id}/preview", get(admin::preview_article))
+        .route("/admin/articles/{id}/revisions", get(admin::revisions))
+        .route("/admin/articles/{id}/revisions/{n}", get(admin::revision))
+        .route("/admin/articles/{id}/revisions/{n}/restore", post(admin::restore_revision))
+        .route("/admin/authors", get(admin::authors))
+        .route("/admin/authors/{id}", post(admin::update_author))
+        .route("/admin/users", get(admin::users).post(admin::add_user))
+        .route("/admin/users/{id}", post(admin::update_user))
+        .route("/admin/sections", get(admin::sections).post(admin::add_section))
+        .route("/admin/sections/{id}", post(admin::update_section))
+        .route("/admin/settings", get(admin::settings).post(admin::save_settings));
+    Router::new()
+        .route("/", get(public::home))
+        .route("/healthz", get(public::healthz))
+        .route("/static/{*path}", get(public::static_file))
+        .route("/credits", get(public::credits))
+        .route("/authors/{slug}/", get(public::author))
+        .route("/tags/{slug}/", get(public::tag))
+        .route("/{section}/", get(public::section))
+        .route("/{section}/{slug}/", get(public::article))
+        .merge(admin)
+        .fallback(public::fallback)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::protect))
+        .layer(axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024))
+        .with_state(state)
+}
+
+/// Serves the site on `listener` until the process is stopped.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    state.spawn_background();
+    let app = router(state);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await
+}

@@ -1,0 +1,122 @@
+//! `marquee demo`: a complete site with original demo content in a SQLite file, created on the
+//! first run and reused afterwards.
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+use marquee_store::{ArticleWrite, Publication, Store};
+use rand::Rng;
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::Path;
+
+pub const DEMO_EDITOR_EMAIL: &str = "editor@demo.marquee.test";
+const CREDENTIALS_FILE: &str = "demo-sign-in.txt";
+
+pub fn random_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::thread_rng();
+    (0..16).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
+}
+
+pub async fn run(addr: &str, data_dir: &Path, page_cache: bool) -> anyhow::Result<()> {
+    std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
+    let db = data_dir.join("marquee.db");
+    let url = format!("sqlite://{}", db.display());
+    let store = Store::open(&url).await?;
+    let cred_path = data_dir.join(CREDENTIALS_FILE);
+    let password = if store.user_by_email(DEMO_EDITOR_EMAIL).await?.is_none() {
+        let password = random_password();
+        seed(&store, &format!("http://{addr}"), &password, true).await?;
+        std::fs::write(&cred_path, format!("{DEMO_EDITOR_EMAIL}\n{password}\n")).context("cannot save the demo sign-in")?;
+        password
+    } else {
+        std::fs::read_to_string(&cred_path)
+            .ok()
+            .and_then(|t| t.lines().nth(1).map(str::to_string))
+            .unwrap_or_else(|| format!("(see {})", cred_path.display()))
+    };
+    println!("Marquee demo site: http://{addr}/");
+    println!("Newsroom: http://{addr}/admin/  sign in as {DEMO_EDITOR_EMAIL} with password {password}");
+    println!("Data: {}", data_dir.display());
+    let web = marquee_web::WebConfig { page_cache, ..Default::default() };
+    let state = marquee_web::AppState::new(store, web).await?;
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    tokio::select! {
+        r = marquee_web::serve(listener, state) => r.context("server stopped")?,
+        _ = tokio::signal::ctrl_c() => eprintln!("Stopping."),
+    }
+    Ok(())
+}
+
+/// Fills an empty database with the demo paper: settings, sections, authors, staff (the demo
+/// editor, an admin, signs in with `editor_password`) and a few hundred published articles.
+pub async fn seed(store: &Store, base_url: &str, editor_password: &str, progress: bool) -> anyhow::Result<()> {
+    let content = marquee_demo::generate(2026);
+    store
+        .update_publication(&Publication {
+            name: "Marquee Weekly".into(),
+            base_url: base_url.into(),
+            time_zone: "America/Los_Angeles".into(),
+            copyright: "© 2026 Marquee Weekly. Independent, local, alternative.".into(),
+        })
+        .await?;
+    let mut sections = HashMap::new();
+    for (i, s) in content.sections.iter().enumerate() {
+        let id = match store.create_section(&s.slug, &s.name, &s.description, i as i64).await? {
+            Some(id) => id,
+            None => store.section_by_slug(&s.slug).await?.context("demo section vanished")?.id,
+        };
+        sections.insert(s.slug.clone(), id);
+    }
+    let now = marquee_domain::time::now_unix();
+    let hash = marquee_web::hash_password(editor_password);
+    let editor = store
+        .create_user(marquee_store::NewUser { email: DEMO_EDITOR_EMAIL, name: "Demo Editor", password_hash: &hash, role: "admin", now }, "demo-editor")
+        .await?
+        .map_err(|_| anyhow::anyhow!("the demo editor exists already"))?;
+    let mut authors = HashMap::new();
+    for a in &content.authors {
+        let author = store.create_author(&a.slug, &a.name, &a.bio).await?;
+        authors.insert(a.slug.clone(), author.id);
+    }
+    let bar = if progress && std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new(content.articles.len() as u64);
+        bar.set_style(ProgressStyle::with_template("Writing demo articles {bar:30} {pos}/{len}").unwrap());
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    for a in &content.articles {
+        let author_ids: Vec<i64> = a.authors.iter().filter_map(|s| authors.get(s).copied()).collect();
+        let tags: Vec<(String, String)> = a.tags.iter().map(|t| (marquee_domain::slugify(t), t.clone())).collect();
+        let body_html = marquee_domain::markdown::render(&a.body_markdown);
+        let publish_at = now - a.age_minutes * 60;
+        let w = ArticleWrite {
+            id: None,
+            section_id: *sections.get(&a.section).context("demo article in unknown section")?,
+            slug: &a.slug,
+            headline: &a.headline,
+            deck: &a.deck,
+            body: &a.body_markdown,
+            body_html: &body_html,
+            status: "published",
+            publish_at: Some(publish_at),
+            author_ids: &author_ids,
+            tags: &tags,
+            user_id: Some(editor.id),
+            now: publish_at,
+        };
+        store.save_article(&w).await?.map_err(|e| anyhow::anyhow!("demo article {} not saved: {e:?}", a.slug))?;
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    if progress {
+        eprintln!(
+            "Created the demo paper: {} sections, {} authors, {} articles.",
+            content.sections.len(),
+            content.authors.len(),
+            content.articles.len()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,221 @@
+//! Test harness: a real Marquee server on a loopback port, over a real database. Each test
+//! runs twice, on a fresh SQLite file and on a fresh PostgreSQL database. Without a reachable
+//! PostgreSQL the PostgreSQL half prints why it was skipped (and fails instead when
+//! MARQUEE_REQUIRE_POSTGRES=1, as in CI).
+
+#![allow(dead_code)]
+
+use marquee_store::Store;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct TestSite {
+    pub base: String,
+    pub store: Store,
+    pub client: reqwest::Client,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Dir(PathBuf),
+    PgDatabase { admin_url: String, name: String },
+}
+
+pub fn new_client() -> reqwest::Client {
+    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn unique() -> String {
+    format!("{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed), rand::random::<u32>())
+}
+
+pub fn pg_admin_url() -> Option<String> {
+    std::env::var("MARQUEE_TEST_POSTGRES_URL").ok().or_else(|| Some("postgres://postgres@127.0.0.1:5432/test".into()))
+}
+
+impl TestSite {
+    pub async fn sqlite(web: marquee_web::WebConfig) -> TestSite {
+        let dir = std::env::temp_dir().join(format!("marquee-test-{}", unique()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}", dir.join("marquee.db").display());
+        let store = Store::open(&url).await.expect("open sqlite");
+        Self::start(store, web, Cleanup::Dir(dir)).await
+    }
+
+    /// `None` (with a message) when no PostgreSQL is reachable and CI did not demand one.
+    pub async fn postgres(web: marquee_web::WebConfig) -> Option<TestSite> {
+        let admin_url = pg_admin_url()?;
+        let required = std::env::var("MARQUEE_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
+        let admin = match Store::connect(&admin_url).await {
+            Ok(s) => s,
+            Err(e) if !required => {
+                eprintln!("SKIPPED the PostgreSQL half of this test: cannot reach {admin_url} ({e}). Set MARQUEE_TEST_POSTGRES_URL to run it.");
+                return None;
+            }
+            Err(e) => panic!("PostgreSQL is required (MARQUEE_REQUIRE_POSTGRES=1) but {admin_url} is unreachable: {e}"),
+        };
+        let name = format!("marquee_t_{}", unique());
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(admin.pool()).await.expect("create test database");
+        admin.close().await;
+        let url = replace_db(&admin_url, &name);
+        let store = Store::open(&url).await.expect("open postgres");
+        Some(Self::start(store, web, Cleanup::PgDatabase { admin_url, name }).await)
+    }
+
+    async fn start(store: Store, web: marquee_web::WebConfig, cleanup: Cleanup) -> TestSite {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let base = format!("http://{addr}");
+        fixtures(&store, &base).await;
+        let state = marquee_web::AppState::new(store.clone(), web).await.unwrap();
+        tokio::spawn(marquee_web::serve(listener, state));
+        TestSite { base, store, client: new_client(), cleanup }
+    }
+
+    pub async fn finish(self) {
+        self.store.close().await;
+        match self.cleanup {
+            Cleanup::Dir(d) => {
+                let _ = std::fs::remove_dir_all(d);
+            }
+            Cleanup::PgDatabase { admin_url, name } => {
+                if let Ok(admin) = Store::connect(&admin_url).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(admin.pool()).await;
+                    admin.close().await;
+                }
+            }
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        get_with(&self.client, &self.url(path)).await
+    }
+
+    /// A reader's view: a client with no cookies.
+    pub async fn read(&self, path: &str) -> (u16, String) {
+        get_with(&new_client(), &self.url(path)).await
+    }
+
+    pub async fn location(&self, path: &str) -> (u16, String) {
+        let r = new_client().get(self.url(path)).send().await.unwrap();
+        let loc = r.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        (r.status().as_u16(), loc)
+    }
+
+    /// Signs `client` in as one of the fixture accounts (admin@, editor@, writer@, other@).
+    pub async fn login_as(&self, client: &reqwest::Client, who: &str) {
+        let (_, html) = get_with(client, &self.url("/admin/login")).await;
+        let csrf = csrf_in(&html);
+        let r = client
+            .post(self.url("/admin/login"))
+            .form(&[("_csrf", csrf.as_str()), ("email", &format!("{who}@paper.test")), ("password", PASSWORD), ("next", "/admin/")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 303, "signing in as {who} failed");
+    }
+
+    pub async fn login(&self, who: &str) {
+        self.login_as(&self.client, who).await;
+    }
+
+    /// Posts a form from `page` (whose CSRF token it uses) to `action`.
+    pub async fn post_form(&self, page: &str, action: &str, fields: &[(&str, &str)]) -> (u16, String, String) {
+        let (_, html) = self.get(page).await;
+        let csrf = csrf_in(&html);
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        let r = self.client.post(self.url(action)).form(&all).send().await.unwrap();
+        let status = r.status().as_u16();
+        let loc = r.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        (status, loc, r.text().await.unwrap())
+    }
+
+    /// Creates an article through the newsroom form; returns (status, location, body).
+    pub async fn write(&self, fields: &[(&str, &str)]) -> (u16, String, String) {
+        self.post_form("/admin/articles/new", "/admin/articles/new", fields).await
+    }
+
+    pub async fn section_id(&self, slug: &str) -> String {
+        self.store.section_by_slug(slug).await.unwrap().unwrap().id.to_string()
+    }
+
+    pub async fn author_id(&self, slug: &str) -> String {
+        self.store.author_by_slug(slug).await.unwrap().unwrap().id.to_string()
+    }
+}
+
+pub async fn get_with(client: &reqwest::Client, url: &str) -> (u16, String) {
+    let r = client.get(url).send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+pub fn csrf_in(html: &str) -> String {
+    let marker = "name=\"_csrf\" value=\"";
+    let start = html.find(marker).unwrap_or_else(|| panic!("no CSRF field in page:\n{html}")) + marker.len();
+    html[start..start + 64].to_string()
+}
+
+/// The article id from an editor redirect such as `/admin/articles/7?saved=1`.
+pub fn article_id(location: &str) -> String {
+    location.trim_start_matches("/admin/articles/").split('?').next().unwrap().to_string()
+}
+
+fn replace_db(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map(|(b, q)| (b, Some(q))).unwrap_or((url, None));
+    let root = base.rsplit_once('/').map(|(r, _)| r).unwrap_or(base);
+    match query {
+        Some(q) => format!("{root}/{name}?{q}"),
+        None => format!("{root}/{name}"),
+    }
+}
+
+/// Every test starts with: two sections, and staff of each role with author profiles.
+async fn fixtures(store: &Store, base: &str) {
+    let mut p = store.publication().await.unwrap();
+    p.name = "The Test Weekly".into();
+    p.base_url = base.into();
+    p.copyright = "© The Test Weekly & friends".into();
+    store.update_publication(&p).await.unwrap();
+    store.create_section("news", "News", "What happened.", 0).await.unwrap();
+    store.create_section("movie-review", "Movie Review", "Films, reviewed.", 1).await.unwrap();
+    let hash = marquee_web::hash_password(PASSWORD);
+    for (who, name, role) in [("admin", "Ada Admin", "admin"), ("editor", "Eddie Editor", "editor"), ("writer", "Wren Writer", "contributor"), ("other", "Otto Other", "contributor")] {
+        let email = format!("{who}@paper.test");
+        let u = marquee_store::NewUser { email: &email, name, password_hash: &hash, role, now: 0 };
+        store.create_user(u, &marquee_domain::slugify(name)).await.unwrap().unwrap();
+    }
+}
+
+/// Declares a test that runs once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident, $web:expr, |$site:ident| $body:block) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let $site = common::TestSite::sqlite($web).await;
+                $body
+                $site.finish().await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some($site) = common::TestSite::postgres($web).await else { return };
+                $body
+                $site.finish().await;
+            }
+        }
+    };
+    ($name:ident, |$site:ident| $body:block) => {
+        $crate::both_backends!($name, marquee_web::WebConfig::default(), |$site| $body);
+    };
+}

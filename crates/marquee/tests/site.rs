@@ -1,0 +1,463 @@
+//! End-to-end behaviour of the publication core, over real HTTP, on both databases.
+
+mod common;
+
+use common::{article_id, new_client, TestSite};
+
+async fn publish(site: &TestSite, headline: &str, slug: &str, section: &str, body: &str) -> String {
+    let sec = site.section_id(section).await;
+    let author = site.author_id("eddie-editor").await;
+    let (status, loc, text) = site
+        .write(&[("headline", headline), ("deck", "A deck."), ("slug", slug), ("section", &sec), ("author1", &author), ("tags", "Testing, Oakland"), ("body", body), ("action", "publish")])
+        .await;
+    assert_eq!(status, 303, "publish failed: {text}");
+    article_id(&loc)
+}
+
+both_backends!(health_and_404, |site| {
+    assert_eq!(site.read("/healthz").await, (200, "ok".to_string()));
+    let (status, body) = site.read("/no-such-section/no-such-story/").await;
+    assert_eq!(status, 404);
+    assert!(body.contains("Page not found") && body.contains("The Test Weekly"), "a real 404 page: {body}");
+    assert_eq!(site.read("/authors/nobody/").await.0, 404);
+    assert_eq!(site.read("/tags/nothing/").await.0, 404);
+});
+
+both_backends!(published_article_everywhere_a_reader_looks, |site| {
+    site.login("editor").await;
+    let id = publish(&site, "Rust and Bone", "rust-and-bone", "movie-review", "First paragraph about *Ali*.\n\nSecond.").await;
+    assert!(!id.is_empty());
+    let (status, page) = site.read("/movie-review/rust-and-bone/").await;
+    assert_eq!(status, 200);
+    for needle in ["Rust and Bone", "A deck.", "<em>Ali</em>", "href=\"/authors/eddie-editor/\"", "Movie Review", "© The Test Weekly &amp; friends", "href=\"/tags/oakland/\""] {
+        assert!(page.contains(needle), "article page lacks {needle}");
+    }
+    for path in ["/", "/movie-review/", "/authors/eddie-editor/", "/tags/oakland/"] {
+        let (status, html) = site.read(path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(html.contains("href=\"/movie-review/rust-and-bone/\""), "{path} does not link the article");
+    }
+    assert!(site.read("/movie-review/").await.1.contains("Latest in Movie Review"));
+    assert!(site.read("/authors/eddie-editor/").await.1.contains("Author Archives"));
+    // Without the trailing slash a section is still found.
+    assert_eq!(site.location("/movie-review").await, (301, "/movie-review/".to_string()));
+});
+
+both_backends!(draft_is_invisible_to_readers, |site| {
+    site.login("editor").await;
+    let sec = site.section_id("news").await;
+    let author = site.author_id("eddie-editor").await;
+    let (status, loc, _) = site.write(&[("headline", "Secret plans"), ("section", &sec), ("author1", &author), ("body", "Not yet."), ("action", "save")]).await;
+    assert_eq!(status, 303);
+    assert_eq!(site.read("/news/secret-plans/").await.0, 404);
+    for path in ["/", "/news/", "/authors/eddie-editor/"] {
+        assert!(!site.read(path).await.1.contains("Secret plans"), "draft leaked on {path}");
+    }
+    // The newsroom can preview it.
+    let (status, preview) = site.get(&format!("/admin/articles/{}/preview", article_id(&loc))).await;
+    assert_eq!(status, 200);
+    assert!(preview.contains("Secret plans") && preview.contains("Readers cannot see this page"));
+    // Readers cannot reach the preview.
+    assert_eq!(site.location(&format!("/admin/articles/{}/preview", article_id(&loc))).await.0, 303);
+});
+
+both_backends!(scheduled_article_appears_only_after_its_time, |site| {
+    site.login("editor").await;
+    let sec = site.section_id("news").await;
+    let author = site.author_id("eddie-editor").await;
+    // Warm the cache so that the test also proves cached pages expire at the scheduled time.
+    assert!(site.read("/news/").await.1.contains("Nothing has been published"));
+    let tz = jiff::tz::TimeZone::get("America/Los_Angeles").unwrap();
+    let at = jiff::Timestamp::now().as_second() + 61;
+    let at = at - at.rem_euclid(60); // datetime-local has minute precision
+    let local = marquee_domain::time::datetime_local(at, &tz);
+    let (status, loc, text) = site
+        .write(&[("headline", "Tomorrow's news"), ("section", &sec), ("author1", &author), ("body", "Soon."), ("publish_at", &local), ("action", "schedule")])
+        .await;
+    assert_eq!(status, 303, "{text}");
+    let rec = site.store.article_record(article_id(&loc).parse().unwrap()).await.unwrap().unwrap();
+    assert_eq!((rec.status.as_str(), rec.publish_at), ("scheduled", Some(at)));
+    assert_eq!(site.read("/news/tomorrows-news/").await.0, 404);
+    assert!(!site.read("/news/").await.1.contains("Tomorrow"));
+    // Wait for the time to come (at most a minute), then it is live without anyone touching it.
+    let wait = (at - jiff::Timestamp::now().as_second()).max(0) as u64 + 2;
+    tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
+    assert_eq!(site.read("/news/tomorrows-news/").await.0, 200);
+    assert!(site.read("/news/").await.1.contains("Tomorrow&#39;s news"), "the cached section page did not expire");
+});
+
+both_backends!(schedule_needs_a_future_time, |site| {
+    site.login("editor").await;
+    let sec = site.section_id("news").await;
+    let author = site.author_id("eddie-editor").await;
+    let (status, _, html) = site
+        .write(&[("headline", "Late"), ("section", &sec), ("author1", &author), ("body", "x"), ("publish_at", "2001-01-01T10:00"), ("action", "schedule")])
+        .await;
+    assert_eq!(status, 422);
+    assert!(html.contains("Choose a time in the future"));
+    let (status, _, html) = site
+        .write(&[("headline", "Late"), ("section", &sec), ("author1", &author), ("body", "x"), ("publish_at", "next tuesday"), ("action", "schedule")])
+        .await;
+    assert_eq!(status, 422);
+    assert!(html.contains("is not a date and time"), "{html}");
+    assert_eq!(site.store.article_summaries(None, 10, 0).await.unwrap().1, 0, "nothing saved");
+});
+
+both_backends!(contributor_cannot_publish, |site| {
+    site.login("writer").await;
+    let sec = site.section_id("news").await;
+    let me = site.author_id("wren-writer").await;
+    let (status, _, html) = site.write(&[("headline", "My scoop"), ("section", &sec), ("author1", &me), ("body", "Big."), ("action", "publish")]).await;
+    assert_eq!(status, 403);
+    assert!(html.contains("Only editors can publish"));
+    assert!(html.contains("My scoop"), "what was typed is kept");
+    assert_eq!(site.store.article_summaries(None, 10, 0).await.unwrap().1, 0);
+    // A draft is fine, and the contributor can edit it.
+    let (status, loc, _) = site.write(&[("headline", "My scoop"), ("section", &sec), ("author1", &me), ("body", "Big."), ("action", "save")]).await;
+    assert_eq!(status, 303);
+    let edit = loc.split('?').next().unwrap().to_string();
+    let (status, _, _) = site.post_form(&edit, &edit, &[("headline", "My bigger scoop"), ("section", &sec), ("author1", &me), ("body", "Bigger."), ("action", "save")]).await;
+    assert_eq!(status, 303);
+    let (status, _, _) = site.post_form(&edit, &edit, &[("headline", "My bigger scoop"), ("section", &sec), ("author1", &me), ("body", "Bigger."), ("action", "schedule"), ("publish_at", "2099-01-01T10:00")]).await;
+    assert_eq!(status, 403);
+    assert_eq!(site.read("/news/my-scoop/").await.0, 404);
+
+    // Another contributor cannot touch it; an editor can publish it.
+    let other = new_client();
+    site.login_as(&other, "other").await;
+    assert_eq!(common::get_with(&other, &site.url(&edit)).await.0, 403);
+    let editor = new_client();
+    site.login_as(&editor, "editor").await;
+    let (_, html) = common::get_with(&editor, &site.url(&edit)).await;
+    let csrf = common::csrf_in(&html);
+    let r = editor
+        .post(site.url(&edit))
+        .form(&[("_csrf", csrf.as_str()), ("headline", "My bigger scoop"), ("slug", "my-scoop"), ("section", &sec), ("author1", &me), ("body", "Bigger."), ("action", "publish")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(site.read("/news/my-scoop/").await.0, 200);
+    // Once published, it is no longer the contributor's to edit.
+    assert_eq!(site.get(&edit).await.0, 403);
+});
+
+both_backends!(changed_slug_or_section_redirects, |site| {
+    site.login("editor").await;
+    let id = publish(&site, "Old name", "old-name", "news", "Body.").await;
+    let edit = format!("/admin/articles/{id}");
+    let author = site.author_id("eddie-editor").await;
+    let news = site.section_id("news").await;
+    let (status, _, _) = site.post_form(&edit, &edit, &[("headline", "New name"), ("slug", "new-name"), ("section", &news), ("author1", &author), ("body", "Body."), ("action", "publish")]).await;
+    assert_eq!(status, 303);
+    assert_eq!(site.location("/news/old-name/").await, (301, "/news/new-name/".to_string()));
+    let movies = site.section_id("movie-review").await;
+    let (status, _, _) = site.post_form(&edit, &edit, &[("headline", "New name"), ("slug", "new-name"), ("section", &movies), ("author1", &author), ("body", "Body."), ("action", "publish")]).await;
+    assert_eq!(status, 303);
+    assert_eq!(site.location("/news/old-name/").await, (301, "/movie-review/new-name/".to_string()));
+    assert_eq!(site.location("/news/new-name/").await, (301, "/movie-review/new-name/".to_string()));
+    assert_eq!(site.read("/movie-review/new-name/").await.0, 200);
+    // The publication date stays the first one; the page now says it was updated.
+    let page = site.read("/movie-review/new-name/").await.1;
+    assert!(!page.contains("Updated"), "an edit within a minute of publishing is not an update");
+});
+
+both_backends!(updated_date_after_editing_a_published_article, |site| {
+    site.login("editor").await;
+    let id: i64 = publish(&site, "Council votes", "council-votes", "news", "Yes.").await.parse().unwrap();
+    // Pretend it was published an hour ago, then edit it.
+    sqlx::query("UPDATE articles SET publish_at = publish_at - 3600 WHERE id = $1").bind(id).execute(site.store.pool()).await.unwrap();
+    let edit = format!("/admin/articles/{id}");
+    let author = site.author_id("eddie-editor").await;
+    let news = site.section_id("news").await;
+    let (status, _, _) = site.post_form(&edit, &edit, &[("headline", "Council votes yes"), ("slug", "council-votes"), ("section", &news), ("author1", &author), ("body", "Yes, 5-2."), ("action", "save")]).await;
+    assert_eq!(status, 303);
+    let page = site.read("/news/council-votes/").await.1;
+    assert!(page.contains("Council votes yes") && page.contains("5-2"));
+    assert!(page.contains("Updated"), "edited after publishing shows an updated date");
+});
+
+both_backends!(script_in_body_or_headline_is_not_executed, |site| {
+    site.login("editor").await;
+    let sec = site.section_id("news").await;
+    let author = site.author_id("eddie-editor").await;
+    let (status, _, text) = site
+        .write(&[
+            ("headline", "<script>alert('h')</script> Fish & Chips"),
+            ("slug", "fish-and-chips"),
+            ("deck", "<img src=x onerror=alert(1)>"),
+            ("section", &sec),
+            ("author1", &author),
+            ("tags", "<b>bold</b>"),
+            ("body", "Hello <script>alert('b')</script> <a href=\"javascript:alert(1)\">x</a> <iframe src=\"https://evil.example\"></iframe> <b onclick=\"alert(2)\">bold</b>"),
+            ("action", "publish"),
+        ])
+        .await;
+    assert_eq!(status, 303, "{text}");
+    let page = site.read("/news/fish-and-chips/").await.1;
+    assert!(!page.contains("<script>alert"), "script survived: {page}");
+    assert!(!page.contains("<img") && !page.contains("onclick") && !page.contains("javascript:") && !page.contains("<iframe"), "{page}");
+    assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;"), "the deck is shown as text");
+    assert!(page.contains("&lt;script&gt;alert(&#39;h&#39;)&lt;/script&gt; Fish &amp; Chips"), "headline is shown escaped");
+    assert!(page.contains("<b>bold</b>"), "harmless markup stays");
+    assert!(page.contains("&lt;b&gt;bold&lt;/b&gt;"), "tag names are escaped");
+    for path in ["/", "/news/"] {
+        assert!(!site.read(path).await.1.contains("<script>alert"), "{path}");
+    }
+});
+
+both_backends!(state_changing_post_without_csrf_is_refused, |site| {
+    site.login("editor").await;
+    let sec = site.section_id("news").await;
+    let author = site.author_id("eddie-editor").await;
+    let fields = [("headline", "Forged"), ("section", sec.as_str()), ("author1", author.as_str()), ("body", "x"), ("action", "publish")];
+    let r = site.client.post(site.url("/admin/articles/new")).form(&fields).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    assert!(r.text().await.unwrap().contains("nothing was saved"));
+    let mut forged = vec![("_csrf", "0".repeat(64))];
+    forged.extend(fields.iter().map(|(k, v)| (*k, v.to_string())));
+    let r = site.client.post(site.url("/admin/articles/new")).form(&forged).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    // A sign-in form posted from elsewhere is refused too.
+    let r = new_client().post(site.url("/admin/login")).form(&[("email", "editor@paper.test"), ("password", common::PASSWORD)]).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    assert_eq!(site.store.article_summaries(None, 10, 0).await.unwrap().1, 0);
+});
+
+both_backends!(bad_input_returns_the_form_with_messages_and_keeps_it, |site| {
+    site.login("editor").await;
+    let sec = site.section_id("news").await;
+    let author = site.author_id("eddie-editor").await;
+    let (status, _, html) = site.write(&[("headline", ""), ("deck", "Kept deck"), ("section", &sec), ("author1", &author), ("body", "Kept body text"), ("action", "save")]).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("A headline is required.") && html.contains("Kept deck") && html.contains("Kept body text"));
+    let long = "x".repeat(401);
+    let (status, _, html) = site.write(&[("headline", &long), ("section", &sec), ("author1", &author), ("body", "b"), ("action", "save")]).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("at most 200 characters"));
+    let (status, _, html) = site.write(&[("headline", "No section"), ("section", ""), ("author1", &author), ("body", "b"), ("action", "save")]).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("Choose a section."));
+    assert_eq!(site.store.article_summaries(None, 10, 0).await.unwrap().1, 0, "nothing half-saved");
+    publish(&site, "Twins", "twins", "news", "One.").await;
+    let (status, _, html) = site.write(&[("headline", "Twins"), ("slug", "twins"), ("section", &sec), ("author1", &author), ("body", "Two."), ("action", "publish")]).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("already uses this slug") && html.contains("Two."));
+    assert_eq!(site.store.article_summaries(None, 10, 0).await.unwrap().1, 1);
+    // Same slug in another section is fine.
+    publish(&site, "Twins", "twins", "movie-review", "Other.").await;
+    // Preview renders the Markdown and saves nothing.
+    let (status, _, html) = site.write(&[("headline", "Preview me"), ("section", &sec), ("author1", &author), ("body", "Some **bold** words"), ("action", "preview")]).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<strong>bold</strong>") && html.contains("value=\"preview-me\""), "slug proposed from the headline");
+    assert_eq!(site.store.article_summaries(None, 10, 0).await.unwrap().1, 2);
+});
+
+both_backends!(revisions_can_be_viewed_and_restored, |site| {
+    site.login("editor").await;
+    let id = publish(&site, "First headline", "story", "news", "First body.").await;
+    let edit = format!("/admin/articles/{id}");
+    let author = site.author_id("eddie-editor").await;
+    let news = site.section_id("news").await;
+    site.post_form(&edit, &edit, &[("headline", "Second headline"), ("slug", "story"), ("section", &news), ("author1", &author), ("body", "Second body."), ("action", "save")]).await;
+    let (status, list) = site.get(&format!("{edit}/revisions")).await;
+    assert_eq!(status, 200);
+    assert!(list.contains("Revision 1") && list.contains("Revision 2") && list.contains("First headline"));
+    let (status, rev) = site.get(&format!("{edit}/revisions/1")).await;
+    assert_eq!(status, 200);
+    assert!(rev.contains("First body.") && rev.contains("Restore this revision"));
+    let (status, loc, _) = site.post_form(&format!("{edit}/revisions/1"), &format!("{edit}/revisions/1/restore"), &[]).await;
+    assert_eq!(status, 303);
+    assert!(loc.contains("restored=1"));
+    let page = site.read("/news/story/").await.1;
+    assert!(page.contains("First headline") && page.contains("First body."));
+    assert_eq!(site.store.revisions(id.parse().unwrap()).await.unwrap().len(), 3, "restoring adds a revision");
+});
+
+both_backends!(unpublishing_takes_it_off_the_site, |site| {
+    site.login("editor").await;
+    let id = publish(&site, "Oops", "oops", "news", "Wrong.").await;
+    assert_eq!(site.read("/news/oops/").await.0, 200);
+    let edit = format!("/admin/articles/{id}");
+    let author = site.author_id("eddie-editor").await;
+    let news = site.section_id("news").await;
+    let (status, _, _) = site.post_form(&edit, &edit, &[("headline", "Oops"), ("slug", "oops"), ("section", &news), ("author1", &author), ("body", "Wrong."), ("action", "unpublish")]).await;
+    assert_eq!(status, 303);
+    assert_eq!(site.read("/news/oops/").await.0, 404);
+    assert!(!site.read("/").await.1.contains("Oops"));
+});
+
+both_backends!(bylines_keep_their_order, |site| {
+    site.login("editor").await;
+    let sec = site.section_id("news").await;
+    let (a, b) = (site.author_id("wren-writer").await, site.author_id("eddie-editor").await);
+    site.write(&[("headline", "Two hands"), ("section", &sec), ("author1", &a), ("author2", &b), ("body", "x"), ("action", "publish")]).await;
+    let page = site.read("/news/two-hands/").await.1;
+    let (wren, eddie) = (page.find(">Wren Writer<").unwrap(), page.find(">Eddie Editor<").unwrap());
+    assert!(wren < eddie, "byline order kept");
+    assert!(site.read("/authors/wren-writer/").await.1.contains("Two hands"));
+    assert!(site.read("/authors/eddie-editor/").await.1.contains("Two hands"));
+});
+
+both_backends!(pagination, |site| {
+    let sec: i64 = site.section_id("news").await.parse().unwrap();
+    let author: i64 = site.author_id("eddie-editor").await.parse().unwrap();
+    for i in 0..25 {
+        let slug = format!("story-{i}");
+        let headline = format!("Story number {i}");
+        let w = marquee_store::ArticleWrite {
+            id: None, section_id: sec, slug: &slug, headline: &headline, deck: "", body: "b", body_html: "<p>b</p>", status: "published",
+            publish_at: Some(1_000_000 + i), author_ids: &[author], tags: &[], user_id: None, now: 1_000_000 + i,
+        };
+        site.store.save_article(&w).await.unwrap().unwrap();
+    }
+    let (_, p1) = site.read("/news/").await;
+    assert!(p1.contains("Story number 24") && !p1.contains("Story number 4<") && p1.contains("Page 1 of 2"));
+    let (status, p2) = site.read("/news/?page=2").await;
+    assert_eq!(status, 200);
+    assert!(p2.contains("Story number 4<") && p2.contains("Story number 0<") && !p2.contains("Story number 24"));
+    assert_eq!(site.read("/news/?page=3").await.0, 404);
+    let (status, html) = site.read("/news/?page=abc").await;
+    assert_eq!(status, 400);
+    assert!(html.contains("whole number"));
+    assert!(site.read("/authors/eddie-editor/?page=2").await.1.contains("Story number 0<"));
+});
+
+both_backends!(login_is_rate_limited, |site| {
+    let (_, html) = site.get("/admin/login").await;
+    let csrf = common::csrf_in(&html);
+    for _ in 0..5 {
+        let r = site.client.post(site.url("/admin/login")).form(&[("_csrf", csrf.as_str()), ("email", "editor@paper.test"), ("password", "wrong password")]).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 401);
+    }
+    let r = site.client.post(site.url("/admin/login")).form(&[("_csrf", csrf.as_str()), ("email", "editor@paper.test"), ("password", common::PASSWORD)]).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 429, "even the right password waits once the limit is reached");
+    assert!(r.text().await.unwrap().contains("Too many failed sign-ins"));
+    // Another account from another client is unaffected by this account's limit.
+    site.login_as(&new_client(), "writer").await;
+});
+
+both_backends!(session_cookie_is_protected_and_logout_ends_it, |site| {
+    let (_, html) = site.get("/admin/login").await;
+    let csrf = common::csrf_in(&html);
+    let r = site.client.post(site.url("/admin/login")).form(&[("_csrf", csrf.as_str()), ("email", "editor@paper.test"), ("password", common::PASSWORD)]).send().await.unwrap();
+    let cookie = r.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).find(|c| c.starts_with("mq_session=")).unwrap();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && !cookie.contains("Secure"), "{cookie}");
+    assert_eq!(site.get("/admin/").await.0, 200);
+    site.post_form("/admin/", "/admin/logout", &[]).await;
+    assert_eq!(site.get("/admin/").await.0, 303);
+    // With an https base URL the cookie is Secure.
+    let mut p = site.store.publication().await.unwrap();
+    p.base_url = "https://paper.test".into();
+    site.store.update_publication(&p).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await; // the server notices within a second
+    let c = new_client();
+    let (_, html) = common::get_with(&c, &site.url("/admin/login")).await;
+    let csrf = common::csrf_in(&html);
+    let r = c.post(site.url("/admin/login")).form(&[("_csrf", csrf.as_str()), ("email", "editor@paper.test"), ("password", common::PASSWORD)]).send().await.unwrap();
+    assert!(r.headers().get_all("set-cookie").iter().any(|v| v.to_str().unwrap().starts_with("mq_session=") && v.to_str().unwrap().contains("Secure")));
+});
+
+both_backends!(admins_manage_staff_sections_and_settings, |site| {
+    // Editors are not admins.
+    site.login("editor").await;
+    assert_eq!(site.get("/admin/users").await.0, 403);
+    assert_eq!(site.get("/admin/settings").await.0, 403);
+    let admin = TestSiteClient::new(&site, "admin").await;
+    let (status, _, html) = admin.post("/admin/users", "/admin/users", &[("name", "Nina New"), ("email", "nina@paper.test"), ("role", "editor"), ("password", "long enough password")]).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("Added Nina New as editor"));
+    let (status, _, html) = admin.post("/admin/users", "/admin/users", &[("name", "Dup"), ("email", "nina@paper.test"), ("role", "editor"), ("password", "long enough password")]).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("already exists"));
+    site.login_as(&new_client(), "admin").await;
+    let (status, _, html) = admin.post("/admin/sections", "/admin/sections", &[("name", "Food & Drink"), ("slug", ""), ("description", "Eat.")]).await;
+    assert_eq!(status, 200, "{html}");
+    let (status, _, html) = admin.post("/admin/sections", "/admin/sections", &[("name", "Admin"), ("slug", "admin")]).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("used by the site itself"));
+    assert!(site.read("/").await.1.contains("href=\"/food-and-drink/\""), "new section in the navigation");
+    let (status, _, html) = admin.post("/admin/settings", "/admin/settings", &[("name", "The Renamed Weekly"), ("base_url", &site.base), ("time_zone", "Mars/Base"), ("copyright", "© Renamed")]).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("is not an IANA time zone") && html.contains("The Renamed Weekly"));
+    let (status, _, _) = admin.post("/admin/settings", "/admin/settings", &[("name", "The Renamed Weekly"), ("base_url", &site.base), ("time_zone", "America/Chicago"), ("copyright", "© Renamed & Co")]).await;
+    assert_eq!(status, 200);
+    let home = site.read("/").await.1;
+    assert!(home.contains("The Renamed Weekly") && home.contains("© Renamed &amp; Co"));
+});
+
+both_backends!(renaming_a_section_keeps_article_urls, |site| {
+    site.login("editor").await;
+    publish(&site, "Film one", "film-one", "movie-review", "x").await;
+    let admin = TestSiteClient::new(&site, "admin").await;
+    let id = site.section_id("movie-review").await;
+    let (status, _, _) = admin.post("/admin/sections", &format!("/admin/sections/{id}"), &[("name", "Film"), ("slug", "film"), ("position", "1")]).await;
+    assert_eq!(status, 303);
+    assert_eq!(site.location("/movie-review/film-one/").await, (301, "/film/film-one/".to_string()));
+    assert_eq!(site.read("/film/").await.0, 200);
+});
+
+/// A second signed-in browser.
+struct TestSiteClient<'a> {
+    site: &'a TestSite,
+    client: reqwest::Client,
+}
+
+impl<'a> TestSiteClient<'a> {
+    async fn new(site: &'a TestSite, who: &str) -> TestSiteClient<'a> {
+        let client = new_client();
+        site.login_as(&client, who).await;
+        TestSiteClient { site, client }
+    }
+    async fn post(&self, page: &str, action: &str, fields: &[(&str, &str)]) -> (u16, String, String) {
+        let (_, html) = common::get_with(&self.client, &self.site.url(page)).await;
+        let csrf = common::csrf_in(&html);
+        let mut all = vec![("_csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        let r = self.client.post(self.site.url(action)).form(&all).send().await.unwrap();
+        let status = r.status().as_u16();
+        let loc = r.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        (status, loc, r.text().await.unwrap())
+    }
+}
+
+both_backends!(demo_content_has_the_reference_review, |site| {
+    marquee::demo::seed(&site.store, &site.base, "demo password 123", false).await.unwrap();
+    let (_, total) = site.store.live_articles(marquee_store::Listing::All, i64::MAX, 1, 0).await.unwrap();
+    assert!(total >= 300, "a few hundred demo articles, got {total}");
+    let sections: Vec<String> = site.store.sections().await.unwrap().into_iter().map(|s| s.name).collect();
+    for name in ["News", "Movie Review", "Music", "Food & Drink", "Arts"] {
+        assert!(sections.iter().any(|s| s == name), "demo section {name}");
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await; // the server notices the new content
+    let (_, movies) = site.read("/movie-review/").await;
+    assert!(movies.contains("href=\"/movie-review/rust-and-bone/\""), "Rust and Bone on the first Movie Review page");
+    let (status, review) = site.read("/movie-review/rust-and-bone/").await;
+    assert_eq!(status, 200);
+    assert!(review.contains(">Rust and Bone<") && review.contains("Physical therapy."));
+    // The demo editor signs in with the password given to seed.
+    let c = new_client();
+    let (_, html) = common::get_with(&c, &site.url("/admin/login")).await;
+    let csrf = common::csrf_in(&html);
+    let r = c.post(site.url("/admin/login")).form(&[("_csrf", csrf.as_str()), ("email", marquee::demo::DEMO_EDITOR_EMAIL), ("password", "demo password 123")]).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+});
+
+#[tokio::test]
+async fn a_theme_directory_overrides_templates_and_assets() {
+    let dir = std::env::temp_dir().join(format!("marquee-theme-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("templates")).unwrap();
+    std::fs::create_dir_all(dir.join("static")).unwrap();
+    std::fs::write(dir.join("templates/error.html"), "<!doctype html><title>x</title><p>Our own {{ status }} page: {{ title }}</p>").unwrap();
+    std::fs::write(dir.join("static/style.css"), "body { color: rebeccapurple; }").unwrap();
+    let web = marquee_web::WebConfig { theme_dir: Some(dir.clone()), ..Default::default() };
+    let site = TestSite::sqlite(web).await;
+    let (status, body) = site.read("/nowhere/at/all/").await;
+    assert_eq!(status, 404);
+    assert_eq!(body, "<!doctype html><title>x</title><p>Our own 404 page: Page not found</p>");
+    assert!(site.read("/static/style.css").await.1.contains("rebeccapurple"));
+    // Templates the theme does not override still come from the default theme.
+    assert!(site.read("/").await.1.contains("Nothing has been published yet."));
+    site.finish().await;
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -1,0 +1,86 @@
+//! Cross-site request forgery protection for every state-changing request (double-submit
+//! token): a random token lives in an HttpOnly, SameSite=Strict cookie, each form carries it in
+//! a hidden `_csrf` field, and any POST/PUT/PATCH/DELETE whose field (or `X-CSRF-Token` header)
+//! does not match the cookie is refused with 403 before a handler runs. The cookie is only set
+//! when a page actually rendered a form, so readers' pages set no cookies.
+
+use crate::auth::{cookie, random_token};
+use crate::state::AppState;
+use axum::body::{to_bytes, Body};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+pub const COOKIE: &str = "mq_csrf";
+const MAX_FORM: usize = 2 * 1024 * 1024;
+
+#[derive(Clone)]
+pub struct CsrfToken(Arc<TokenInner>);
+
+struct TokenInner {
+    value: String,
+    used: AtomicBool,
+}
+
+impl CsrfToken {
+    /// The token to put in a form; using it makes sure the browser gets the cookie.
+    pub fn value(&self) -> &str {
+        self.0.used.store(true, Ordering::Relaxed);
+        &self.0.value
+    }
+}
+
+pub async fn protect(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let existing = cookie(req.headers(), COOKIE).filter(|v| v.len() == 64).map(str::to_string);
+    let fresh = existing.is_none();
+    let value = existing.unwrap_or_else(random_token);
+    let token = CsrfToken(Arc::new(TokenInner { value: value.clone(), used: AtomicBool::new(false) }));
+
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let mut req = req;
+    if !safe {
+        let header_token = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let (parts, body) = req.into_parts();
+        let bytes = match to_bytes(body, MAX_FORM).await {
+            Ok(b) => b,
+            Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.").into_response(),
+        };
+        let sent = header_token.or_else(|| form_field(&bytes, "_csrf"));
+        if fresh || sent.as_deref().map(|s| !constant_time_eq(s.as_bytes(), value.as_bytes())).unwrap_or(true) {
+            return crate::public::error_page(
+                &state,
+                StatusCode::FORBIDDEN,
+                "This form could not be accepted",
+                "It has expired or did not come from this site. Go back, reload the page and send it again; nothing was saved.",
+            );
+        }
+        req = Request::from_parts(parts, Body::from(bytes));
+    }
+    req.extensions_mut().insert(token.clone());
+    let mut resp = next.run(req).await;
+    if fresh && token.0.used.load(Ordering::Relaxed) {
+        let secure = if state.site().secure_cookies { "; Secure" } else { "" };
+        let c = format!("{COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict{secure}");
+        if let Ok(v) = HeaderValue::from_str(&c) {
+            resp.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    resp
+}
+
+/// Finds `name` in an `application/x-www-form-urlencoded` body. The token is hex, so the
+/// value needs no percent-decoding to compare.
+fn form_field(body: &[u8], name: &str) -> Option<String> {
+    let text = std::str::from_utf8(body).ok()?;
+    text.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (k == name).then(|| v.to_string())
+    })
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

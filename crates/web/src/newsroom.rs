@@ -1,0 +1,193 @@
+//! The newsroom's rules for saving an article: who may do what, what state it ends in, and
+//! turning a typed form into a stored article in one transaction.
+
+use crate::auth::Staff;
+use crate::state::AppState;
+use marquee_domain::article::ArticleDraft;
+use marquee_domain::time::{now_unix, parse_datetime_local};
+use marquee_domain::{slugify, FieldErrors, PublishAction};
+use marquee_store::{ArticleRecord, ArticleWrite, SaveError};
+use serde::Deserialize;
+
+/// The article form as posted.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+pub struct ArticleForm {
+    #[serde(default)]
+    pub headline: String,
+    #[serde(default)]
+    pub deck: String,
+    #[serde(default)]
+    pub slug: String,
+    #[serde(default)]
+    pub body: String,
+    #[serde(default)]
+    pub section: String,
+    #[serde(default)]
+    pub author1: String,
+    #[serde(default)]
+    pub author2: String,
+    #[serde(default)]
+    pub author3: String,
+    #[serde(default)]
+    pub author4: String,
+    #[serde(default)]
+    pub tags: String,
+    #[serde(default)]
+    pub publish_at: String,
+    #[serde(default)]
+    pub action: String,
+}
+
+impl ArticleForm {
+    pub fn author_slots(&self) -> [&str; 4] {
+        [&self.author1, &self.author2, &self.author3, &self.author4]
+    }
+
+    pub fn from_record(r: &ArticleRecord, tz: &jiff::tz::TimeZone) -> ArticleForm {
+        let a = |i: usize| r.author_ids.get(i).map(|x| x.to_string()).unwrap_or_default();
+        ArticleForm {
+            headline: r.headline.clone(),
+            deck: r.deck.clone(),
+            slug: r.slug.clone(),
+            body: r.body.clone(),
+            section: r.section_id.to_string(),
+            author1: a(0),
+            author2: a(1),
+            author3: a(2),
+            author4: a(3),
+            tags: r.tags.join(", "),
+            publish_at: r.publish_at.map(|t| marquee_domain::time::datetime_local(t, tz)).unwrap_or_default(),
+            action: String::new(),
+        }
+    }
+
+    fn draft(&self) -> ArticleDraft {
+        let mut author_ids: Vec<i64> = Vec::new();
+        for slot in self.author_slots() {
+            if let Ok(id) = slot.trim().parse::<i64>() {
+                if !author_ids.contains(&id) {
+                    author_ids.push(id);
+                }
+            }
+        }
+        let mut d = ArticleDraft {
+            headline: self.headline.trim().to_string(),
+            deck: self.deck.trim().to_string(),
+            slug: self.slug.clone(),
+            body: self.body.replace("\r\n", "\n"),
+            section_id: self.section.trim().parse().ok(),
+            author_ids,
+            tags: ArticleDraft::parse_tags(&self.tags),
+            publish_at_local: self.publish_at.clone(),
+        };
+        d.propose_slug();
+        d
+    }
+}
+
+pub enum SaveOutcome {
+    Saved(i64),
+    /// The form goes back to the writer with these messages; nothing was written.
+    Invalid { errors: FieldErrors, forbidden: bool },
+    /// `action=preview`: render the form with this HTML, save nothing.
+    Preview(String),
+}
+
+/// Applies an editor's or writer's form to a new (`existing = None`) or existing article.
+pub async fn save(state: &AppState, staff: &Staff, existing: Option<&ArticleRecord>, form: &mut ArticleForm) -> anyhow::Result<SaveOutcome> {
+    let mut errors = FieldErrors::new();
+    let Some(action) = PublishAction::parse(form.action.trim()) else {
+        errors.insert("action", "Choose Save draft, Publish, Schedule or Preview.".into());
+        return Ok(SaveOutcome::Invalid { errors, forbidden: false });
+    };
+    let draft = form.draft();
+    form.slug = draft.slug.clone();
+    if action == PublishAction::Preview {
+        return Ok(SaveOutcome::Preview(marquee_domain::markdown::render(&draft.body)));
+    }
+    if let Some(rec) = existing {
+        if !staff.can_edit(rec.created_by, &rec.status) {
+            errors.insert("action", "Contributors can only edit their own drafts.".into());
+            return Ok(SaveOutcome::Invalid { errors, forbidden: true });
+        }
+    }
+    if action.needs_publish_right() && !staff.role.can_publish() {
+        errors.insert("action", "Only editors can publish, schedule or unpublish. Save it as a draft and ask an editor.".into());
+        return Ok(SaveOutcome::Invalid { errors, forbidden: true });
+    }
+
+    let now = now_unix();
+    let site = state.site();
+    let typed_time = if draft.publish_at_local.trim().is_empty() {
+        None
+    } else {
+        match parse_datetime_local(&draft.publish_at_local, &site.tz) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                errors.insert("publish_at", e);
+                None
+            }
+        }
+    };
+    let (status, publish_at) = match action {
+        PublishAction::Save => match existing {
+            Some(rec) if rec.status != "draft" => (rec.status.clone(), rec.publish_at),
+            _ => ("draft".to_string(), typed_time),
+        },
+        PublishAction::Publish => {
+            let already = existing.filter(|r| r.status != "draft").and_then(|r| r.publish_at).filter(|t| *t <= now);
+            ("published".to_string(), Some(already.unwrap_or(now)))
+        }
+        PublishAction::Schedule => match typed_time {
+            Some(t) if t > now => ("scheduled".to_string(), Some(t)),
+            Some(_) => {
+                errors.insert("publish_at", "Choose a time in the future to schedule, or use Publish now.".into());
+                ("scheduled".to_string(), None)
+            }
+            None => {
+                errors.entry("publish_at").or_insert_with(|| "Give the date and time it should appear.".into());
+                ("scheduled".to_string(), None)
+            }
+        },
+        PublishAction::Unpublish => ("draft".to_string(), None),
+        PublishAction::Preview => unreachable!("handled above"),
+    };
+    errors.extend(draft.validate());
+    if !errors.is_empty() {
+        return Ok(SaveOutcome::Invalid { errors, forbidden: false });
+    }
+
+    let tags: Vec<(String, String)> = draft.tags.iter().map(|t| (slugify(t), t.clone())).collect();
+    let body_html = marquee_domain::markdown::render(&draft.body);
+    let write = ArticleWrite {
+        id: existing.map(|r| r.id),
+        section_id: draft.section_id.unwrap_or_default(),
+        slug: &draft.slug,
+        headline: &draft.headline,
+        deck: &draft.deck,
+        body: &draft.body,
+        body_html: &body_html,
+        status: &status,
+        publish_at,
+        author_ids: &draft.author_ids,
+        tags: &tags,
+        user_id: Some(staff.user.id),
+        now,
+    };
+    match state.store().save_article(&write).await? {
+        Ok(id) => {
+            state.refresh().await?;
+            Ok(SaveOutcome::Saved(id))
+        }
+        Err(e) => {
+            let (field, msg) = match e {
+                SaveError::DuplicateSlug => ("slug", "Another article in this section already uses this slug. Choose another."),
+                SaveError::UnknownSection => ("section", "That section no longer exists. Choose another."),
+                SaveError::UnknownAuthor => ("authors", "One of the chosen authors no longer exists."),
+                SaveError::NotFound => ("action", "This article was deleted while you were editing it."),
+            };
+            errors.insert(field, msg.into());
+            Ok(SaveOutcome::Invalid { errors, forbidden: false })
+        }
+    }
+}

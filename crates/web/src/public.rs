@@ -1,0 +1,349 @@
+//! What readers see: home, section, article, author and tag pages, static assets, 404s.
+
+use crate::cache::CachedPage;
+use crate::state::AppState;
+use crate::views::{author_links, Card, Layout, Pager};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Response};
+use marquee_domain::time::{long_date, long_datetime, now_unix, rfc3339};
+use marquee_store::Listing;
+use serde::{Deserialize, Serialize};
+use std::future::Future;
+
+const PER_PAGE: i64 = 20;
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    page: Option<String>,
+}
+
+impl PageQuery {
+    fn number(&self) -> Result<i64, &'static str> {
+        match self.page.as_deref().map(str::trim) {
+            None | Some("") => Ok(1),
+            Some(p) => p.parse::<i64>().ok().filter(|n| (1..=100_000).contains(n)).ok_or("The page number must be a whole number from 1 up."),
+        }
+    }
+}
+
+/// The outcome of rendering a public page: HTML with its status, or a finished response.
+type Rendered = Result<(StatusCode, String), Response>;
+
+/// Serves `key` from the page cache, or renders it and keeps it for next time.
+async fn cached<F, Fut>(state: &AppState, key: String, render: F) -> Response
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Rendered>,
+{
+    let now = now_unix();
+    if let Some(page) = state.0.cache.get(&key, now) {
+        return html(StatusCode::from_u16(page.status).unwrap_or(StatusCode::OK), page.body.to_string());
+    }
+    match render().await {
+        Ok((status, body)) => {
+            if status == StatusCode::OK || status == StatusCode::NOT_FOUND {
+                state.0.cache.put(key, CachedPage { status: status.as_u16(), body: body.clone().into() }, now);
+            }
+            html(status, body)
+        }
+        Err(resp) => resp,
+    }
+}
+
+fn html(status: StatusCode, body: String) -> Response {
+    (status, Html(body)).into_response()
+}
+
+pub fn render_page<S: Serialize>(state: &AppState, template: &str, ctx: S) -> Rendered {
+    state.0.templates.render(template, ctx).map(|b| (StatusCode::OK, b)).map_err(|e| internal_error(state, e))
+}
+
+pub fn internal_error(state: &AppState, e: impl std::fmt::Display) -> Response {
+    tracing::error!("{e}");
+    error_page(state, StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "The server could not show this page. Please try again in a moment.")
+}
+
+pub fn error_page(state: &AppState, status: StatusCode, title: &str, message: &str) -> Response {
+    let site = state.site();
+    #[derive(Serialize)]
+    struct Ctx<'a> {
+        layout: Layout,
+        title: &'a str,
+        message: &'a str,
+        status: u16,
+    }
+    let body = state
+        .0
+        .templates
+        .render("error.html", Ctx { layout: Layout::new(&site, None), title, message, status: status.as_u16() })
+        .unwrap_or_else(|_| format!("<!doctype html><title>{}</title><p>{}</p>", status, status));
+    html(status, body)
+}
+
+fn not_found_page(state: &AppState) -> Rendered {
+    Err(not_found(state))
+}
+
+pub fn not_found(state: &AppState) -> Response {
+    error_page(state, StatusCode::NOT_FOUND, "Page not found", "There is no page at this address. It may have moved, or the link may be mistyped.")
+}
+
+fn bad_request(state: &AppState, message: &str) -> Response {
+    error_page(state, StatusCode::BAD_REQUEST, "That request could not be read", message)
+}
+
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+pub async fn home(State(state): State<AppState>) -> Response {
+    cached(&state, "/".into(), || async {
+        let site = state.site();
+        let now = now_unix();
+        let store = state.store();
+        let (top, _) = store.live_articles(Listing::All, now, 7, 0).await.map_err(|e| internal_error(&state, e))?;
+        #[derive(Serialize)]
+        struct SectionBlock {
+            name: String,
+            url: String,
+            cards: Vec<Card>,
+        }
+        let mut blocks = Vec::new();
+        for s in &site.sections {
+            let (cards, _) = store.live_articles(Listing::Section(s.id), now, 5, 0).await.map_err(|e| internal_error(&state, e))?;
+            let cards: Vec<_> = cards.into_iter().filter(|c| Some(c.id) != top.first().map(|t| t.id)).take(4).collect();
+            if !cards.is_empty() {
+                blocks.push(SectionBlock { name: s.name.clone(), url: format!("/{}/", s.slug), cards: Card::list(&cards, &site) });
+            }
+        }
+        #[derive(Serialize)]
+        struct Ctx {
+            layout: Layout,
+            lead: Option<Card>,
+            top: Vec<Card>,
+            sections: Vec<SectionBlock>,
+        }
+        let lead = top.first().map(|c| Card::new(c, &site));
+        let rest = Card::list(top.get(1..).unwrap_or(&[]), &site);
+        render_page(&state, "home.html", Ctx { layout: Layout::new(&site, None), lead, top: rest, sections: blocks })
+    })
+    .await
+}
+
+#[derive(Serialize)]
+struct ListingCtx {
+    layout: Layout,
+    kind: &'static str,
+    title: String,
+    heading: String,
+    intro: String,
+    cards: Vec<Card>,
+    pager: Pager,
+    canonical: String,
+}
+
+/// Renders one page of a listing, or 404 when the page is past the end.
+async fn listing_page(state: &AppState, listing: Listing, base: &str, page: i64, make: impl FnOnce(Vec<Card>, Pager) -> ListingCtx) -> Rendered {
+    let site = state.site();
+    let (cards, total) = state
+        .store()
+        .live_articles(listing, now_unix(), PER_PAGE, (page - 1) * PER_PAGE)
+        .await
+        .map_err(|e| internal_error(state, e))?;
+    if cards.is_empty() && page > 1 {
+        return not_found_page(state);
+    }
+    let pager = Pager::new(base, page, PER_PAGE, total);
+    render_page(state, "listing.html", make(Card::list(&cards, &site), pager))
+}
+
+pub async fn section(State(state): State<AppState>, Path(slug): Path<String>, Query(q): Query<PageQuery>) -> Response {
+    let page = match q.number() {
+        Ok(p) => p,
+        Err(m) => return bad_request(&state, m),
+    };
+    let site = state.site();
+    let Some(section) = site.sections.iter().find(|s| s.slug == slug).cloned() else {
+        return not_found(&state);
+    };
+    let base = format!("/{}/", section.slug);
+    cached(&state, format!("{base}?page={page}"), || async {
+        listing_page(&state, Listing::Section(section.id), &base, page, |cards, pager| ListingCtx {
+            layout: Layout::new(&site, Some(&section.slug)),
+            kind: "section",
+            title: section.name.clone(),
+            heading: format!("Latest in {}", section.name),
+            intro: section.description.clone(),
+            cards,
+            pager,
+            canonical: base.clone(),
+        })
+        .await
+    })
+    .await
+}
+
+pub async fn author(State(state): State<AppState>, Path(slug): Path<String>, Query(q): Query<PageQuery>) -> Response {
+    let page = match q.number() {
+        Ok(p) => p,
+        Err(m) => return bad_request(&state, m),
+    };
+    let base = format!("/authors/{slug}/");
+    cached(&state, format!("{base}?page={page}"), || async {
+        let site = state.site();
+        let Some(author) = state.store().author_by_slug(&slug).await.map_err(|e| internal_error(&state, e))? else {
+            return not_found_page(&state);
+        };
+        listing_page(&state, Listing::Author(author.id), &base, page, |cards, pager| ListingCtx {
+            layout: Layout::new(&site, None),
+            kind: "author",
+            title: author.name.clone(),
+            heading: format!("Author Archives: {}", author.name),
+            intro: author.bio.clone(),
+            cards,
+            pager,
+            canonical: base.clone(),
+        })
+        .await
+    })
+    .await
+}
+
+pub async fn tag(State(state): State<AppState>, Path(slug): Path<String>, Query(q): Query<PageQuery>) -> Response {
+    let page = match q.number() {
+        Ok(p) => p,
+        Err(m) => return bad_request(&state, m),
+    };
+    let base = format!("/tags/{slug}/");
+    cached(&state, format!("{base}?page={page}"), || async {
+        let site = state.site();
+        let Some(tag) = state.store().tag_by_slug(&slug).await.map_err(|e| internal_error(&state, e))? else {
+            return not_found_page(&state);
+        };
+        listing_page(&state, Listing::Tag(tag.id), &base, page, |cards, pager| ListingCtx {
+            layout: Layout::new(&site, None),
+            kind: "tag",
+            title: tag.name.clone(),
+            heading: format!("Tagged “{}”", tag.name),
+            intro: String::new(),
+            cards,
+            pager,
+            canonical: base.clone(),
+        })
+        .await
+    })
+    .await
+}
+
+#[derive(Serialize)]
+pub struct ArticleView {
+    pub url: String,
+    pub section_name: String,
+    pub section_url: String,
+    pub headline: String,
+    pub deck: String,
+    pub authors: Vec<crate::views::AuthorLink>,
+    pub date: String,
+    pub date_iso: String,
+    pub updated: Option<String>,
+    pub updated_iso: Option<String>,
+    pub body_html: String,
+    pub tags: Vec<crate::views::AuthorLink>,
+}
+
+pub fn article_view(page: &marquee_store::ArticlePage, site: &crate::state::SiteInfo) -> ArticleView {
+    let c = &page.card;
+    let updated = page.revised_at.filter(|r| *r > c.publish_at + 60);
+    ArticleView {
+        url: c.path(),
+        section_name: c.section_name.clone(),
+        section_url: format!("/{}/", c.section_slug),
+        headline: c.headline.clone(),
+        deck: c.deck.clone(),
+        authors: author_links(&c.authors),
+        date: long_date(c.publish_at, &site.tz),
+        date_iso: rfc3339(c.publish_at, &site.tz),
+        updated: updated.map(|u| long_datetime(u, &site.tz)),
+        updated_iso: updated.map(|u| rfc3339(u, &site.tz)),
+        body_html: page.body_html.clone(),
+        tags: page.tags.iter().map(|t| crate::views::AuthorLink { name: t.name.clone(), url: format!("/tags/{}/", t.slug) }).collect(),
+    }
+}
+
+#[derive(Serialize)]
+pub struct ArticleCtx {
+    pub layout: Layout,
+    pub article: ArticleView,
+    pub preview: Option<String>,
+}
+
+pub async fn article(State(state): State<AppState>, Path((section, slug)): Path<(String, String)>) -> Response {
+    let key = format!("/{section}/{slug}/");
+    cached(&state, key.clone(), || async {
+        let site = state.site();
+        let Some(page) = state.store().live_article(&section, &slug, now_unix()).await.map_err(|e| internal_error(&state, e))? else {
+            return match state.store().redirect_target(&key, now_unix()).await {
+                Ok(Some(to)) => Err(moved(&to)),
+                Ok(None) => not_found_page(&state),
+                Err(e) => Err(internal_error(&state, e)),
+            };
+        };
+        let ctx = ArticleCtx { layout: Layout::new(&site, Some(&page.card.section_slug)), article: article_view(&page, &site), preview: None };
+        render_page(&state, "article.html", ctx)
+    })
+    .await
+}
+
+pub async fn credits(State(state): State<AppState>) -> Response {
+    cached(&state, "/credits".into(), || async {
+        #[derive(Serialize)]
+        struct Ctx {
+            layout: Layout,
+        }
+        render_page(&state, "credits.html", Ctx { layout: Layout::new(&state.site(), None) })
+    })
+    .await
+}
+
+pub async fn static_file(State(state): State<AppState>, Path(path): Path<String>, headers: HeaderMap) -> Response {
+    let Some((body, ctype)) = state.0.templates.asset(&path) else { return not_found(&state) };
+    let etag = format!("\"{:x}\"", fnv(&body));
+    if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
+        return StatusCode::NOT_MODIFIED.into_response();
+    }
+    ([(header::CONTENT_TYPE, ctype.to_string()), (header::ETAG, etag), (header::CACHE_CONTROL, "public, max-age=3600".to_string())], body).into_response()
+}
+
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf29ce484222325u64, |h, b| (h ^ *b as u64).wrapping_mul(0x100000001b3))
+}
+
+/// Unknown addresses: an article's old address answers 301 to its new one; a known page asked
+/// for without its trailing slash is sent to it; everything else is a real 404 page.
+pub async fn fallback(State(state): State<AppState>, uri: Uri) -> Response {
+    let path = uri.path();
+    match state.store().redirect_target(path, now_unix()).await {
+        Ok(Some(to)) => return moved(&to),
+        Ok(None) => {}
+        Err(e) => return internal_error(&state, e),
+    }
+    if !path.ends_with('/') && !path.rsplit('/').next().unwrap_or("").contains('.') {
+        let with_slash = format!("{path}/");
+        let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
+        let known = state.site().sections.iter().any(|s| with_slash == format!("/{}/", s.slug))
+            || with_slash == "/admin/"
+            || with_slash.starts_with("/authors/")
+            || with_slash.starts_with("/tags/")
+            || with_slash.matches('/').count() == 3;
+        if known {
+            return moved(&format!("{with_slash}{query}"));
+        }
+    }
+    not_found(&state)
+}
+
+/// 301 Moved Permanently (axum's `Redirect::permanent` is 308; the URL contract says 301).
+pub fn moved(to: &str) -> Response {
+    (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, to.to_string())]).into_response()
+}

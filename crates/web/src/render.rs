@@ -1,0 +1,83 @@
+//! Templates and static assets. The default theme is compiled into the binary; a paper
+//! overrides any template or asset by putting a file of the same name under
+//! `THEME_DIR/templates/` or `THEME_DIR/static/`, read when the server starts (no recompiling).
+
+use minijinja::{AutoEscape, Environment, Error, Output, State, Value};
+use std::path::PathBuf;
+
+macro_rules! embedded {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../theme/templates/", $name)))),*]
+    };
+}
+
+static TEMPLATES: &[(&str, &str)] = embedded!(
+    "base.html", "home.html", "listing.html", "article.html", "error.html", "credits.html", "macros.html",
+    "admin/base.html", "admin/login.html", "admin/dashboard.html", "admin/article.html", "admin/revisions.html",
+    "admin/revision.html", "admin/users.html", "admin/sections.html", "admin/settings.html", "admin/authors.html",
+);
+
+static ASSETS: &[(&str, &str, &str)] = &[
+    ("style.css", "text/css; charset=utf-8", include_str!("../theme/static/style.css")),
+    ("admin.js", "text/javascript; charset=utf-8", include_str!("../theme/static/admin.js")),
+];
+
+pub struct Templates {
+    env: Environment<'static>,
+    theme_dir: Option<PathBuf>,
+}
+
+impl Templates {
+    pub fn new(theme_dir: Option<PathBuf>) -> anyhow::Result<Self> {
+        let mut env = Environment::new();
+        env.set_formatter(html_formatter);
+        for (name, source) in TEMPLATES {
+            let text = match &theme_dir {
+                Some(dir) => std::fs::read_to_string(dir.join("templates").join(name)).unwrap_or_else(|_| source.to_string()),
+                None => source.to_string(),
+            };
+            env.add_template_owned(name.to_string(), text)
+                .map_err(|e| anyhow::anyhow!("template {name} does not parse: {e}"))?;
+        }
+        Ok(Templates { env, theme_dir })
+    }
+
+    pub fn render<S: serde::Serialize>(&self, name: &str, ctx: S) -> Result<String, minijinja::Error> {
+        self.env.get_template(name)?.render(ctx)
+    }
+
+    /// A theme asset: the paper's own if it has one, else the embedded default.
+    pub fn asset(&self, path: &str) -> Option<(Vec<u8>, &'static str)> {
+        let (_, ctype, body) = ASSETS.iter().find(|(n, _, _)| *n == path)?;
+        if let Some(dir) = &self.theme_dir {
+            if let Ok(bytes) = std::fs::read(dir.join("static").join(path)) {
+                return Some((bytes, ctype));
+            }
+        }
+        Some((body.as_bytes().to_vec(), ctype))
+    }
+}
+
+/// Escapes the five characters that matter in HTML text and quoted attributes, and leaves the
+/// rest (such as `/` in URLs) readable.
+fn html_formatter(out: &mut Output<'_>, state: &State<'_, '_>, value: &Value) -> Result<(), Error> {
+    if !matches!(state.auto_escape(), AutoEscape::Html) || value.is_safe() || value.is_undefined() || value.is_none() {
+        return minijinja::escape_formatter(out, state, value);
+    }
+    let text = value.to_string();
+    let mut last = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let rep = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.write_str(&text[last..i]).map_err(Error::from)?;
+        out.write_str(rep).map_err(Error::from)?;
+        last = i + 1;
+    }
+    out.write_str(&text[last..]).map_err(Error::from)
+}

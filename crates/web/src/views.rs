@@ -1,0 +1,110 @@
+//! Plain structs the templates receive. Dates are formatted here, in the publication's zone.
+
+use crate::state::SiteInfo;
+use marquee_domain::time::{long_date, rfc3339};
+use marquee_store::{ArticleCard, AuthorRef};
+use serde::Serialize;
+
+#[derive(Serialize)]
+pub struct Layout {
+    pub site_name: String,
+    pub copyright: String,
+    pub base_url: String,
+    pub nav: Vec<NavItem>,
+}
+
+#[derive(Serialize)]
+pub struct NavItem {
+    pub name: String,
+    pub url: String,
+    pub current: bool,
+}
+
+impl Layout {
+    pub fn new(site: &SiteInfo, current_section: Option<&str>) -> Layout {
+        Layout {
+            site_name: site.publication.name.clone(),
+            copyright: site.publication.copyright.clone(),
+            base_url: site.publication.base_url.trim_end_matches('/').to_string(),
+            nav: site
+                .sections
+                .iter()
+                .map(|s| NavItem { name: s.name.clone(), url: format!("/{}/", s.slug), current: Some(s.slug.as_str()) == current_section })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct AuthorLink {
+    pub name: String,
+    pub url: String,
+}
+
+pub fn author_links(authors: &[AuthorRef]) -> Vec<AuthorLink> {
+    authors.iter().map(|a| AuthorLink { name: a.name.clone(), url: format!("/authors/{}/", a.slug) }).collect()
+}
+
+#[derive(Serialize)]
+pub struct Card {
+    pub url: String,
+    pub headline: String,
+    pub deck: String,
+    pub section_name: String,
+    pub section_url: String,
+    pub date: String,
+    pub date_iso: String,
+    pub authors: Vec<AuthorLink>,
+}
+
+impl Card {
+    pub fn new(c: &ArticleCard, site: &SiteInfo) -> Card {
+        Card {
+            url: c.path(),
+            headline: c.headline.clone(),
+            deck: c.deck.clone(),
+            section_name: c.section_name.clone(),
+            section_url: format!("/{}/", c.section_slug),
+            date: long_date(c.publish_at, &site.tz),
+            date_iso: rfc3339(c.publish_at, &site.tz),
+            authors: author_links(&c.authors),
+        }
+    }
+
+    pub fn list(cards: &[ArticleCard], site: &SiteInfo) -> Vec<Card> {
+        cards.iter().map(|c| Card::new(c, site)).collect()
+    }
+}
+
+#[derive(Serialize)]
+pub struct Pager {
+    pub page: i64,
+    pub pages: i64,
+    pub prev_url: Option<String>,
+    pub next_url: Option<String>,
+}
+
+impl Pager {
+    pub fn new(base: &str, page: i64, per_page: i64, total: i64) -> Pager {
+        let pages = ((total + per_page - 1) / per_page).max(1);
+        let url = |p: i64| if p == 1 { base.to_string() } else { format!("{base}?page={p}") };
+        Pager {
+            page,
+            pages,
+            prev_url: (page > 1).then(|| url(page - 1)),
+            next_url: (page < pages).then(|| url(page + 1)),
+        }
+    }
+}
+
+/// Percent-encodes a string for use in a query parameter.
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
