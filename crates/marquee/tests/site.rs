@@ -16,6 +16,10 @@ async fn publish(site: &TestSite, headline: &str, slug: &str, section: &str, bod
 
 both_backends!(health_and_404, |site| {
     assert_eq!(site.read("/healthz").await, (200, "ok".to_string()));
+    let r = new_client().get(site.url("/")).send().await.unwrap();
+    let csp = r.headers().get("content-security-policy").unwrap().to_str().unwrap();
+    assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(r.headers().get("set-cookie").is_none(), "readers' pages set no cookies");
     let (status, body) = site.read("/no-such-section/no-such-story/").await;
     assert_eq!(status, 404);
     assert!(body.contains("Page not found") && body.contains("The Test Weekly"), "a real 404 page: {body}");

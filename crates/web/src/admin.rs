@@ -123,7 +123,7 @@ pub async fn login(
         Some(u) if u.active == 1 => auth::verify_password(&f.password, &u.password_hash),
         _ => {
             // Spend the same effort as a real check so timing does not reveal accounts.
-            let _ = auth::verify_password(&f.password, &auth::hash_password("not-a-real-account"));
+            auth::verify_against_dummy(&f.password);
             false
         }
     };

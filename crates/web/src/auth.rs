@@ -25,6 +25,14 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok()).unwrap_or(false)
 }
 
+/// Checks a password against a hash that can never match, so that a sign-in for an unknown
+/// account costs the same time as one for a real account.
+pub fn verify_against_dummy(password: &str) {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let hash = DUMMY.get_or_init(|| hash_password(&random_token()));
+    let _ = verify_password(password, hash);
+}
+
 /// 32 random bytes as 64 hex characters.
 pub fn random_token() -> String {
     let mut b = [0u8; 32];

@@ -4,14 +4,15 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, RwLock};
+use axum::body::Bytes;
+use std::sync::RwLock;
 
 const MAX_ENTRIES: usize = 10_000;
 
 #[derive(Clone)]
 pub struct CachedPage {
     pub status: u16,
-    pub body: Arc<str>,
+    pub body: Bytes,
 }
 
 pub struct PageCache {

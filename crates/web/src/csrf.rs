@@ -12,7 +12,7 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 pub const COOKIE: &str = "mq_csrf";
 const MAX_FORM: usize = 2 * 1024 * 1024;
@@ -21,7 +21,8 @@ const MAX_FORM: usize = 2 * 1024 * 1024;
 pub struct CsrfToken(Arc<TokenInner>);
 
 struct TokenInner {
-    value: String,
+    /// The browser's token, or one made on first use when it has none yet.
+    value: OnceLock<String>,
     used: AtomicBool,
 }
 
@@ -29,15 +30,18 @@ impl CsrfToken {
     /// The token to put in a form; using it makes sure the browser gets the cookie.
     pub fn value(&self) -> &str {
         self.0.used.store(true, Ordering::Relaxed);
-        &self.0.value
+        self.0.value.get_or_init(random_token)
     }
 }
 
 pub async fn protect(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let existing = cookie(req.headers(), COOKIE).filter(|v| v.len() == 64).map(str::to_string);
     let fresh = existing.is_none();
-    let value = existing.unwrap_or_else(random_token);
-    let token = CsrfToken(Arc::new(TokenInner { value: value.clone(), used: AtomicBool::new(false) }));
+    let value = OnceLock::new();
+    if let Some(v) = &existing {
+        let _ = value.set(v.clone());
+    }
+    let token = CsrfToken(Arc::new(TokenInner { value, used: AtomicBool::new(false) }));
 
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let mut req = req;
@@ -49,7 +53,8 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
             Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.").into_response(),
         };
         let sent = header_token.or_else(|| form_field(&bytes, "_csrf"));
-        if fresh || sent.as_deref().map(|s| !constant_time_eq(s.as_bytes(), value.as_bytes())).unwrap_or(true) {
+        let expected = existing.as_deref().unwrap_or("");
+        if fresh || sent.as_deref().map(|s| !constant_time_eq(s.as_bytes(), expected.as_bytes())).unwrap_or(true) {
             return crate::public::error_page(
                 &state,
                 StatusCode::FORBIDDEN,
@@ -63,7 +68,7 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
     let mut resp = next.run(req).await;
     if fresh && token.0.used.load(Ordering::Relaxed) {
         let secure = if state.site().secure_cookies { "; Secure" } else { "" };
-        let c = format!("{COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict{secure}");
+        let c = format!("{COOKIE}={}; Path=/; HttpOnly; SameSite=Strict{secure}", token.value());
         if let Ok(v) = HeaderValue::from_str(&c) {
             resp.headers_mut().append(header::SET_COOKIE, v);
         }

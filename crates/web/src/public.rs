@@ -38,12 +38,15 @@ where
 {
     let now = now_unix();
     if let Some(page) = state.0.cache.get(&key, now) {
-        return html(StatusCode::from_u16(page.status).unwrap_or(StatusCode::OK), page.body.to_string());
+        let status = StatusCode::from_u16(page.status).unwrap_or(StatusCode::OK);
+        return (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page.body).into_response();
     }
     match render().await {
         Ok((status, body)) => {
             if status == StatusCode::OK || status == StatusCode::NOT_FOUND {
-                state.0.cache.put(key, CachedPage { status: status.as_u16(), body: body.clone().into() }, now);
+                let body = axum::body::Bytes::from(body);
+                state.0.cache.put(key, CachedPage { status: status.as_u16(), body: body.clone() }, now);
+                return (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response();
             }
             html(status, body)
         }
