@@ -4,7 +4,7 @@ use crate::cache::CachedPage;
 use crate::state::AppState;
 use crate::views::{author_links, Card, Layout, Pager};
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use marquee_domain::time::{long_date, long_datetime, now_unix, rfc3339};
 use marquee_store::Listing;
@@ -310,16 +310,16 @@ pub async fn credits(State(state): State<AppState>) -> Response {
 }
 
 pub async fn static_file(State(state): State<AppState>, Path(path): Path<String>, headers: HeaderMap) -> Response {
-    let Some((body, ctype)) = state.0.templates.asset(&path) else { return not_found(&state) };
-    let etag = format!("\"{:x}\"", fnv(&body));
-    if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
+    let Some(asset) = state.0.templates.asset(&path) else { return not_found(&state) };
+    if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(asset.etag.as_str()) {
         return StatusCode::NOT_MODIFIED.into_response();
     }
-    ([(header::CONTENT_TYPE, ctype.to_string()), (header::ETAG, etag), (header::CACHE_CONTROL, "public, max-age=3600".to_string())], body).into_response()
-}
-
-fn fnv(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf29ce484222325u64, |h, b| (h ^ *b as u64).wrapping_mul(0x100000001b3))
+    let headers = [
+        (header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type)),
+        (header::ETAG, HeaderValue::from_str(&asset.etag).expect("hex etag")),
+        (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+    ];
+    (headers, asset.body.clone()).into_response()
 }
 
 /// Unknown addresses: an article's old address answers 301 to its new one; a known page asked

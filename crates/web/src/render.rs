@@ -3,6 +3,7 @@
 //! `THEME_DIR/templates/` or `THEME_DIR/static/`, read when the server starts (no recompiling).
 
 use minijinja::{AutoEscape, Environment, Error, Output, State, Value};
+use axum::body::Bytes;
 use std::path::PathBuf;
 
 macro_rules! embedded {
@@ -24,7 +25,16 @@ static ASSETS: &[(&str, &str, &str)] = &[
 
 pub struct Templates {
     env: Environment<'static>,
-    theme_dir: Option<PathBuf>,
+    assets: Vec<Asset>,
+}
+
+/// A static file, read once at start, with its ETag.
+#[derive(Clone)]
+pub struct Asset {
+    pub name: &'static str,
+    pub content_type: &'static str,
+    pub body: Bytes,
+    pub etag: String,
 }
 
 impl Templates {
@@ -39,7 +49,19 @@ impl Templates {
             env.add_template_owned(name.to_string(), text)
                 .map_err(|e| anyhow::anyhow!("template {name} does not parse: {e}"))?;
         }
-        Ok(Templates { env, theme_dir })
+        let assets = ASSETS
+            .iter()
+            .map(|(name, content_type, default)| {
+                let body = theme_dir
+                    .as_ref()
+                    .and_then(|dir| std::fs::read(dir.join("static").join(name)).ok())
+                    .map(Bytes::from)
+                    .unwrap_or_else(|| Bytes::from_static(default.as_bytes()));
+                let etag = format!("\"{:x}\"", fnv(&body));
+                Asset { name, content_type, body, etag }
+            })
+            .collect();
+        Ok(Templates { env, assets })
     }
 
     pub fn render<S: serde::Serialize>(&self, name: &str, ctx: S) -> Result<String, minijinja::Error> {
@@ -47,14 +69,8 @@ impl Templates {
     }
 
     /// A theme asset: the paper's own if it has one, else the embedded default.
-    pub fn asset(&self, path: &str) -> Option<(Vec<u8>, &'static str)> {
-        let (_, ctype, body) = ASSETS.iter().find(|(n, _, _)| *n == path)?;
-        if let Some(dir) = &self.theme_dir {
-            if let Ok(bytes) = std::fs::read(dir.join("static").join(path)) {
-                return Some((bytes, ctype));
-            }
-        }
-        Some((body.as_bytes().to_vec(), ctype))
+    pub fn asset(&self, path: &str) -> Option<&Asset> {
+        self.assets.iter().find(|a| a.name == path)
     }
 }
 
@@ -80,4 +96,8 @@ fn html_formatter(out: &mut Output<'_>, state: &State<'_, '_>, value: &Value) ->
         last = i + 1;
     }
     out.write_str(&text[last..]).map_err(Error::from)
+}
+
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf29ce484222325u64, |h, b| (h ^ *b as u64).wrapping_mul(0x100000001b3))
 }
