@@ -38,14 +38,7 @@ pub async fn run(addr: &str, data_dir: &Path, page_cache: bool) -> anyhow::Resul
     println!("Marquee demo site: http://{addr}/");
     println!("Newsroom: http://{addr}/admin/  sign in as {DEMO_EDITOR_EMAIL} with password {password}");
     println!("Data: {}", data_dir.display());
-    let web = marquee_web::WebConfig { page_cache, ..Default::default() };
-    let state = marquee_web::AppState::new(store, web).await?;
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
-    tokio::select! {
-        r = marquee_web::serve(listener, state) => r.context("server stopped")?,
-        _ = tokio::signal::ctrl_c() => eprintln!("Stopping."),
-    }
-    Ok(())
+    crate::serve(store, addr, marquee_web::WebConfig { page_cache, ..Default::default() }).await
 }
 
 /// Fills an empty database with the demo paper: settings, sections, authors, staff (the demo

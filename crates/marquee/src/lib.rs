@@ -14,3 +14,15 @@ pub struct Common {
     #[arg(long)]
     pub database_url: Option<String>,
 }
+
+/// Serves a site until Ctrl-C.
+pub async fn serve(store: marquee_store::Store, addr: &str, web: marquee_web::WebConfig) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let state = marquee_web::AppState::new(store, web).await?;
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    tokio::select! {
+        r = marquee_web::serve(listener, state) => r.context("server stopped")?,
+        _ = tokio::signal::ctrl_c() => eprintln!("Stopping."),
+    }
+    Ok(())
+}

@@ -1,6 +1,5 @@
 //! The `marquee` command: serve a site, run the demo, migrate, manage staff.
 
-
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use marquee::config::Config;
@@ -86,7 +85,7 @@ async fn main() -> anyhow::Result<()> {
                 cfg.theme_dir = theme_dir;
             }
             let store = Store::open(&cfg.database_url).await.with_context(|| format!("opening {}", cfg.database_url))?;
-            serve(store, &cfg.addr, cfg.web_config()).await
+            marquee::serve(store, &cfg.addr, cfg.web_config()).await
         }
         Command::Migrate { common } => {
             let cfg = Config::load(&common)?;
@@ -122,26 +121,25 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-async fn serve(store: Store, addr: &str, web: marquee_web::WebConfig) -> anyhow::Result<()> {
-    let state = marquee_web::AppState::new(store, web).await?;
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    tokio::select! {
-        r = marquee_web::serve(listener, state) => r.context("server stopped")?,
-        _ = shutdown => eprintln!("Stopping."),
-    }
-    Ok(())
-}
-
 /// Hides a password in a database URL before printing it.
 fn redact(url: &str) -> String {
-    match (url.find("://"), url.find('@')) {
-        (Some(s), Some(at)) if url[s + 3..at].contains(':') => {
-            let user_end = s + 3 + url[s + 3..at].find(':').unwrap_or(0);
-            format!("{}:***{}", &url[..user_end], &url[at..])
-        }
-        _ => url.to_string(),
+    let Some(start) = url.find("://").map(|s| s + 3) else { return url.to_string() };
+    match url.rfind('@').filter(|at| *at > start) {
+        Some(at) => match url[start..at].find(':') {
+            Some(colon) => format!("{}:***{}", &url[..start + colon], &url[at..]),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_hidden_in_printed_urls() {
+        assert_eq!(super::redact("postgres://kim:s3cret@db/paper"), "postgres://kim:***@db/paper");
+        assert_eq!(super::redact("postgres://kim@db/paper"), "postgres://kim@db/paper");
+        assert_eq!(super::redact("sqlite://./a@b.db"), "sqlite://./a@b.db");
+        assert_eq!(super::redact("@weird"), "@weird");
     }
 }
