@@ -249,64 +249,7 @@ pub(crate) fn capitalize(s: &str) -> String {
     }
 }
 
-/// Lowercase ASCII letters, digits and single hyphens, at most 80 characters; accents are
-/// folded, apostrophes dropped and "&" reads as "and" (the same rules the site uses).
-pub fn slugify(input: &str) -> String {
-    let mut out = String::with_capacity(input.len());
-    let mut dash = false;
-    for ch in input.chars() {
-        let folded: &str = match ch {
-            'a'..='z' | '0'..='9' | 'A'..='Z' => {
-                if dash && !out.is_empty() {
-                    out.push('-');
-                }
-                dash = false;
-                out.push(ch.to_ascii_lowercase());
-                continue;
-            }
-            '\'' | '’' | '‘' => continue,
-            '&' => "and",
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => {
-                "a"
-            }
-            'æ' | 'Æ' => "ae",
-            'ç' | 'Ç' => "c",
-            'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => "e",
-            'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => "i",
-            'ñ' | 'Ñ' => "n",
-            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' => {
-                "o"
-            }
-            'œ' | 'Œ' => "oe",
-            'ù' | 'ú' | 'û' | 'ü' | 'Ù' | 'Ú' | 'Û' | 'Ü' => "u",
-            'ý' | 'ÿ' | 'Ý' => "y",
-            'ß' => "ss",
-            _ => "",
-        };
-        if folded.is_empty() {
-            dash = true;
-            continue;
-        }
-        let amp = ch == '&';
-        if (dash || amp) && !out.is_empty() {
-            out.push('-');
-        }
-        out.push_str(folded);
-        dash = amp;
-    }
-    if out.len() > 80 {
-        out.truncate(80);
-        if let Some(cut) = out.rfind('-') {
-            if cut > 40 {
-                out.truncate(cut);
-            }
-        }
-        while out.ends_with('-') {
-            out.pop();
-        }
-    }
-    out
-}
+pub use marquee_domain::slugify;
 
 /// Assembles a Markdown body block by block.
 #[derive(Default)]

@@ -187,49 +187,53 @@ pub async fn section(State(state): State<AppState>, Path(slug): Path<String>, Qu
     .await
 }
 
+#[derive(Clone, Copy)]
+enum Archive {
+    Author,
+    Tag,
+}
+
 pub async fn author(State(state): State<AppState>, Path(slug): Path<String>, Query(q): Query<PageQuery>) -> Response {
-    let page = match q.number() {
-        Ok(p) => p,
-        Err(m) => return bad_request(&state, m),
-    };
-    let base = format!("/authors/{slug}/");
-    cached(&state, format!("{base}?page={page}"), || async {
-        let site = state.site();
-        let Some(author) = state.store().author_by_slug(&slug).await.map_err(|e| internal_error(&state, e))? else {
-            return not_found_page(&state);
-        };
-        listing_page(&state, Listing::Author(author.id), &base, page, |cards, pager| ListingCtx {
-            layout: Layout::new(&site, None),
-            kind: "author",
-            title: author.name.clone(),
-            heading: format!("Author Archives: {}", author.name),
-            intro: author.bio.clone(),
-            cards,
-            pager,
-            canonical: base.clone(),
-        })
-        .await
-    })
-    .await
+    archive(state, Archive::Author, slug, q).await
 }
 
 pub async fn tag(State(state): State<AppState>, Path(slug): Path<String>, Query(q): Query<PageQuery>) -> Response {
+    archive(state, Archive::Tag, slug, q).await
+}
+
+/// An author's or a tag's archive: their live articles, newest first, paginated.
+async fn archive(state: AppState, kind: Archive, slug: String, q: PageQuery) -> Response {
     let page = match q.number() {
         Ok(p) => p,
         Err(m) => return bad_request(&state, m),
     };
-    let base = format!("/tags/{slug}/");
+    let prefix = match kind {
+        Archive::Author => "authors",
+        Archive::Tag => "tags",
+    };
+    let base = format!("/{prefix}/{slug}/");
     cached(&state, format!("{base}?page={page}"), || async {
         let site = state.site();
-        let Some(tag) = state.store().tag_by_slug(&slug).await.map_err(|e| internal_error(&state, e))? else {
+        let store = state.store();
+        let found = match kind {
+            Archive::Author => store
+                .author_by_slug(&slug)
+                .await
+                .map(|a| a.map(|a| (Listing::Author(a.id), "author", format!("Author Archives: {}", a.name), a.name, a.bio))),
+            Archive::Tag => store
+                .tag_by_slug(&slug)
+                .await
+                .map(|t| t.map(|t| (Listing::Tag(t.id), "tag", format!("Tagged “{}”", t.name), t.name, String::new()))),
+        };
+        let Some((listing, kind, heading, title, intro)) = found.map_err(|e| internal_error(&state, e))? else {
             return not_found_page(&state);
         };
-        listing_page(&state, Listing::Tag(tag.id), &base, page, |cards, pager| ListingCtx {
+        listing_page(&state, listing, &base, page, |cards, pager| ListingCtx {
             layout: Layout::new(&site, None),
-            kind: "tag",
-            title: tag.name.clone(),
-            heading: format!("Tagged “{}”", tag.name),
-            intro: String::new(),
+            kind,
+            title,
+            heading,
+            intro,
             cards,
             pager,
             canonical: base.clone(),
