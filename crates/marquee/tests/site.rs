@@ -348,6 +348,12 @@ both_backends!(session_cookie_is_protected_and_logout_ends_it, |site| {
     let cookie = r.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).find(|c| c.starts_with("mq_session=")).unwrap();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && !cookie.contains("Secure"), "{cookie}");
     assert_eq!(site.get("/admin/").await.0, 200);
+    // An expired session no longer signs anyone in, and cleanup removes it.
+    sqlx::query("UPDATE sessions SET expires_at = 0").execute(site.store.pool()).await.unwrap();
+    assert_eq!(site.get("/admin/").await.0, 303);
+    assert_eq!(site.store.delete_expired_sessions(jiff::Timestamp::now().as_second()).await.unwrap(), 1);
+    site.login("editor").await;
+    assert_eq!(site.get("/admin/").await.0, 200);
     site.post_form("/admin/", "/admin/logout", &[]).await;
     assert_eq!(site.get("/admin/").await.0, 303);
     // With an https base URL the cookie is Secure.

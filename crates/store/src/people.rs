@@ -162,6 +162,11 @@ impl Store {
         .await?)
     }
 
+    /// Removes sessions that have expired; returns how many.
+    pub async fn delete_expired_sessions(&self, now: i64) -> Result<u64> {
+        Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(&self.pool).await?.rows_affected())
+    }
+
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
         Ok(())

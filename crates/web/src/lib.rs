@@ -50,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(public::healthz))
         .route("/static/{*path}", get(public::static_file))
         .route("/credits", get(public::credits))
+        .route("/favicon.ico", get(|| async { public::moved("/static/favicon.svg") }))
         .route("/authors/{slug}/", get(public::author))
         .route("/tags/{slug}/", get(public::tag))
         .route("/{section}/", get(public::section))

@@ -21,6 +21,7 @@ static TEMPLATES: &[(&str, &str)] = embedded!(
 static ASSETS: &[(&str, &str, &str)] = &[
     ("style.css", "text/css; charset=utf-8", include_str!("../theme/static/style.css")),
     ("admin.js", "text/javascript; charset=utf-8", include_str!("../theme/static/admin.js")),
+    ("favicon.svg", "image/svg+xml", include_str!("../theme/static/favicon.svg")),
 ];
 
 pub struct Templates {

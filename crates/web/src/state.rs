@@ -87,8 +87,15 @@ impl AppState {
         let state = self.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(1));
+            let mut ticks: u64 = 0;
             loop {
                 tick.tick().await;
+                ticks += 1;
+                if ticks % 3600 == 1 {
+                    if let Err(e) = state.0.store.delete_expired_sessions(marquee_domain::time::now_unix()).await {
+                        tracing::warn!("session cleanup failed: {e}");
+                    }
+                }
                 if let Err(e) = state.refresh().await {
                     tracing::warn!("refresh failed: {e:#}");
                 }
