@@ -2,6 +2,7 @@
 //! that do not need a database or a network. Nothing in this crate performs I/O.
 
 pub mod article;
+pub mod film;
 pub mod markdown;
 pub mod role;
 pub mod slug;

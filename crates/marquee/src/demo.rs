@@ -96,6 +96,7 @@ pub async fn seed(store: &Store, base_url: &str, editor_password: &str, progress
             publish_at: Some(publish_at),
             author_ids: &author_ids,
             tags: &tags,
+            film_id: None,
             user_id: Some(editor.id),
             now: publish_at,
         };
@@ -103,6 +104,12 @@ pub async fn seed(store: &Store, base_url: &str, editor_password: &str, progress
         bar.inc(1);
     }
     bar.finish_and_clear();
+    let (film_id, _) = store.upsert_film(&rust_and_bone(), now).await?;
+    if let Some(section) = store.section_by_slug("movie-review").await? {
+        if let Some(review) = store.live_article(&section.slug, "rust-and-bone", now).await? {
+            store.set_article_film(review.card.id, Some(film_id)).await?;
+        }
+    }
     if progress {
         eprintln!(
             "Created the demo paper: {} sections, {} authors, {} articles.",
@@ -112,4 +119,40 @@ pub async fn seed(store: &Store, base_url: &str, editor_password: &str, progress
         );
     }
     Ok(())
+}
+
+/// The film the demo's reference review is about, with its credits in billing order.
+pub fn rust_and_bone() -> marquee_domain::film::FilmRecord {
+    use marquee_domain::film::{CreditRecord, CreditRole, FilmRecord};
+    let credit = |role, name: &str, character: &str| CreditRecord { role, name: name.into(), character: character.into() };
+    let mut credits = vec![
+        credit(CreditRole::Director, "Jacques Audiard", ""),
+        credit(CreditRole::Producer, "Martine Cassinelli", ""),
+        credit(CreditRole::Writer, "Jacques Audiard", ""),
+        credit(CreditRole::Writer, "Thomas Bidegain", ""),
+    ];
+    for (name, character) in [
+        ("Marion Cotillard", "Stéphanie"),
+        ("Matthias Schoenaerts", "Ali"),
+        ("Armand Verdure", "Sam"),
+        ("Céline Sallette", "Louise"),
+        ("Corinne Masiero", "Anna"),
+        ("Bouli Lanners", "Martial"),
+        ("Jean-Michel Correia", ""),
+        ("Mourad Frarema", ""),
+        ("Yannick Choirat", ""),
+    ] {
+        credits.push(credit(CreditRole::Cast, name, character));
+    }
+    FilmRecord {
+        title: "Rust and Bone".into(),
+        original_title: "De rouille et d'os".into(),
+        year: Some(2012),
+        runtime_minutes: Some(122),
+        certification: Some("R".into()),
+        certification_body: Some("MPAA".into()),
+        genres: vec!["Drama".into(), "Romance".into()],
+        credits,
+        ..Default::default()
+    }
 }

@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod demo;
+pub mod import;
 
 use std::path::PathBuf;
 

@@ -41,10 +41,29 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Import data: `marquee import films FILE`.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Staff accounts.
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Films from a JSON array: the public movies.json shape or Marquee's format with credits
+    /// and external ids (see docs/import-films.md). Safe to run again.
+    Films {
+        #[command(flatten)]
+        common: Common,
+        file: PathBuf,
+        /// List every value that was dropped, not only the count.
+        #[arg(long)]
+        verbose: bool,
     },
 }
 
@@ -91,6 +110,25 @@ async fn main() -> anyhow::Result<()> {
             let cfg = Config::load(&common)?;
             Store::open(&cfg.database_url).await.with_context(|| format!("migrating {}", cfg.database_url))?;
             println!("The database at {} is up to date.", redact(&cfg.database_url));
+            Ok(())
+        }
+        Command::Import { command: ImportCommand::Films { common, file, verbose } } => {
+            let cfg = Config::load(&common)?;
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let store = Store::open(&cfg.database_url).await?;
+            let report = marquee::import::import_films(&store, &file.display().to_string(), &text, true).await?;
+            for (n, why) in &report.skipped {
+                println!("record {n}: skipped: {why}");
+            }
+            if verbose {
+                for (n, note) in &report.notes {
+                    println!("record {n}: {note}");
+                }
+            }
+            println!("Films from {}: {}.", file.display(), report.summary());
+            if !verbose && !report.notes.is_empty() {
+                println!("Run with --verbose to list the dropped values (such as ratings outside the MPAA set).");
+            }
             Ok(())
         }
         Command::User { command: UserCommand::Add { common, email, name, role, password_env } } => {

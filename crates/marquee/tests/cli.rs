@@ -40,3 +40,25 @@ fn user_add_and_migrate_on_a_fresh_sqlite_file() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("use sqlite://PATH or postgres://"));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn import_films_reports_skips_and_is_idempotent() {
+    let dir = std::env::temp_dir().join(format!("marquee-cli-films-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("site.db").display());
+    let file = dir.join("films.json");
+    std::fs::write(&file, r#"[{"title": "Rust and Bone", "year": 2012, "certification": "Not Rated"}, {"year": 1999}, {"Title": 2012, "Release Date": "Nov 13 2009"}]"#).unwrap();
+    let run = || marquee().args(["import", "films", "--database-url", &url]).arg(&file).output().unwrap();
+    let out = run();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("record 2: skipped: no title"), "{stdout}");
+    assert!(stdout.contains("2 added, 0 updated, 0 unchanged, 1 skipped; 1 values dropped"), "{stdout}");
+    let again = String::from_utf8_lossy(&run().stdout).to_string();
+    assert!(again.contains("0 added, 0 updated, 2 unchanged, 1 skipped"), "{again}");
+    std::fs::write(&file, "[{\"title\": \"A\"},\n  nonsense]").unwrap();
+    let out = run();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("films.json:2:"), "the error names the line");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -311,7 +311,7 @@ both_backends!(pagination, |site| {
         let headline = format!("Story number {i}");
         let w = marquee_store::ArticleWrite {
             id: None, section_id: sec, slug: &slug, headline: &headline, deck: "", body: "b", body_html: "<p>b</p>", status: "published",
-            publish_at: Some(1_000_000 + i), author_ids: &[author], tags: &[], user_id: None, now: 1_000_000 + i,
+            publish_at: Some(1_000_000 + i), author_ids: &[author], tags: &[], film_id: None, user_id: None, now: 1_000_000 + i,
         };
         site.store.save_article(&w).await.unwrap().unwrap();
     }
@@ -445,6 +445,7 @@ both_backends!(demo_content_has_the_reference_review, |site| {
     let (status, review) = site.read("/movie-review/rust-and-bone/").await;
     assert_eq!(status, 200);
     assert!(review.contains(">Rust and Bone<") && review.contains("Physical therapy."));
+    assert!(review.contains("Film Details") && review.contains("122 minutes") && review.contains(">Marion Cotillard</a>"), "the demo review is linked to its film");
     // The demo editor signs in with the password given to seed.
     let c = new_client();
     let (_, html) = common::get_with(&c, &site.url("/admin/login")).await;
@@ -471,3 +472,73 @@ async fn a_theme_directory_overrides_templates_and_assets() {
     site.finish().await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+fn shared_movies() -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/movies.json");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+both_backends!(importing_the_messy_film_data_keeps_what_is_valid_and_is_idempotent, |site| {
+    let text = shared_movies();
+    let first = marquee::import::import_films(&site.store, "movies.json", &text, false).await.unwrap();
+    assert_eq!((first.added, first.updated, first.unchanged), (3200, 0, 0), "{}", first.summary());
+    assert_eq!(first.skipped.len(), 1);
+    assert!(first.skipped[0].1.contains("no title"), "{:?}", first.skipped);
+    // 96 records carry "Not Rated" or "Open"; one of them has no title and is skipped whole.
+    assert_eq!(first.notes.iter().filter(|(_, n)| n.contains("not an MPAA rating")).count(), 95);
+    // Titles that are numbers, and remakes that share a title, are all kept as separate films.
+    assert_eq!(site.store.find_films("1776", None).await.unwrap().len(), 1);
+    let royale = site.store.find_films("Casino Royale", None).await.unwrap();
+    assert!(royale.len() >= 2 && royale[0].slug != royale[1].slug, "remakes are separate films");
+    assert_eq!(site.store.film_count().await.unwrap(), 3200);
+    let again = marquee::import::import_films(&site.store, "movies.json", &text, false).await.unwrap();
+    assert_eq!((again.added, again.updated, again.unchanged), (0, 0, 3200), "a second run changes nothing");
+    assert_eq!(site.store.film_count().await.unwrap(), 3200);
+    // A changed record is updated in place, credits and all.
+    let changed = r#"[{"title": "Casino Royale", "year": 2006, "runtime_minutes": 144, "directors": ["Martin Campbell"], "cast": [{"name": "Daniel Craig", "character": "James Bond"}]}]"#;
+    let r = marquee::import::import_films(&site.store, "x.json", changed, false).await.unwrap();
+    assert_eq!(r.added + r.updated, 1);
+    // A file that is not JSON is refused whole, with the line.
+    let err = marquee::import::import_films(&site.store, "bad.json", "[\n{\"title\": \"A\"},\n{oops}\n]", false).await.unwrap_err().to_string();
+    assert!(err.starts_with("bad.json:3:"), "{err}");
+});
+
+both_backends!(a_review_shows_film_details_and_links_to_film_and_people, |site| {
+    let (film_id, _) = site.store.upsert_film(&marquee::demo::rust_and_bone(), 0).await.unwrap();
+    let other = marquee_domain::film::FilmRecord { title: "Rust and Bone".into(), year: Some(1950), ..Default::default() };
+    site.store.upsert_film(&other, 0).await.unwrap();
+    site.login("editor").await;
+    let sec = site.section_id("movie-review").await;
+    let author = site.author_id("eddie-editor").await;
+    let fields = |film: &'static str| vec![("headline", "Rust and Bone"), ("slug", "rust-and-bone"), ("section", sec.as_str()), ("author1", author.as_str()), ("body", "Good."), ("film", film), ("action", "publish")];
+    let (status, _, html) = site.write(&fields("Rust and Bone")).await;
+    assert_eq!(status, 422, "two films share the title");
+    assert!(html.contains("Several films are called") && html.contains("Add the year"), "{html}");
+    let (status, _, html) = site.write(&fields("Rust and Bones (2012)")).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("No film called"));
+    let (status, loc, _) = site.write(&fields("rust and bone (2012)")).await;
+    assert_eq!(status, 303);
+    assert_eq!(site.store.article_film(article_id(&loc).parse().unwrap()).await.unwrap(), Some(film_id));
+    let (_, edit) = site.get(loc.split('?').next().unwrap()).await;
+    assert!(edit.contains("value=\"Rust and Bone (2012)\""), "the editor shows the linked film");
+
+    let (_, page) = site.read("/movie-review/rust-and-bone/").await;
+    for needle in ["Film Details", "De rouille et d&#39;os", "R (MPAA)", "122 minutes", "2012", "Drama, Romance", ">Jacques Audiard</a>", ">Martine Cassinelli</a>", "Thomas Bidegain", "(Stéphanie)"] {
+        assert!(page.contains(needle), "Film Details lacks {needle}");
+    }
+    let order: Vec<usize> = ["Marion Cotillard", "Matthias Schoenaerts", "Armand Verdure", "Céline Sallette", "Corinne Masiero", "Bouli Lanners", "Jean-Michel Correia", "Mourad Frarema", "Yannick Choirat"]
+        .iter()
+        .map(|n| page.find(&format!(">{n}</a>")).unwrap_or_else(|| panic!("cast lacks {n}")))
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "cast in billing order");
+    let (status, film) = site.read("/films/rust-and-bone-2012/").await;
+    assert_eq!(status, 200);
+    assert!(film.contains("Film Details") && film.contains("href=\"/movie-review/rust-and-bone/\""), "the film page lists its review");
+    let (status, person) = site.read("/people/marion-cotillard/").await;
+    assert_eq!(status, 200);
+    assert!(person.contains("href=\"/films/rust-and-bone-2012/\"") && person.contains("as Stéphanie") && person.contains("href=\"/movie-review/rust-and-bone/\""));
+    assert!(site.read("/people/jacques-audiard/").await.1.contains("director, writer"));
+    assert_eq!(site.read("/films/no-such-film/").await.0, 404);
+    assert_eq!(site.read("/people/nobody-at-all/").await.0, 404);
+});

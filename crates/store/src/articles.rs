@@ -49,6 +49,7 @@ pub struct ArticlePage {
     pub body_html: String,
     pub status: String,
     pub revised_at: Option<i64>,
+    pub film_id: Option<i64>,
     #[sqlx(skip)]
     pub tags: Vec<TagRef>,
 }
@@ -68,6 +69,9 @@ pub struct ArticleRecord {
     pub revised_at: Option<i64>,
     pub created_by: Option<i64>,
     pub updated_at: i64,
+    pub film_id: Option<i64>,
+    pub film_title: Option<String>,
+    pub film_year: Option<i64>,
     #[sqlx(skip)]
     pub author_ids: Vec<i64>,
     #[sqlx(skip)]
@@ -121,6 +125,8 @@ pub enum Listing {
     Section(i64),
     Author(i64),
     Tag(i64),
+    /// Reviews of a film.
+    Film(i64),
 }
 
 /// A complete, already-validated article to store.
@@ -138,6 +144,8 @@ pub struct ArticleWrite<'a> {
     pub author_ids: &'a [i64],
     /// (slug, name) pairs in order.
     pub tags: &'a [(String, String)],
+    /// The film a review is about.
+    pub film_id: Option<i64>,
     pub user_id: Option<i64>,
     pub now: i64,
 }
@@ -147,6 +155,7 @@ pub enum SaveError {
     DuplicateSlug,
     UnknownSection,
     UnknownAuthor,
+    UnknownFilm,
     NotFound,
 }
 
@@ -160,6 +169,7 @@ impl Store {
             Listing::Section(id) => ("", " AND a.section_id = $2", Some(id)),
             Listing::Author(id) => (" JOIN article_authors f ON f.article_id = a.id", " AND f.author_id = $2", Some(id)),
             Listing::Tag(id) => (" JOIN article_tags f ON f.article_id = a.id", " AND f.tag_id = $2", Some(id)),
+            Listing::Film(id) => ("", " AND a.film_id = $2", Some(id)),
         };
         let n = if arg.is_some() { 3 } else { 2 };
         let sql = format!(
@@ -181,7 +191,7 @@ impl Store {
         Ok((cards, total))
     }
 
-    async fn attach_authors(&self, cards: &mut [ArticleCard]) -> Result<()> {
+    pub(crate) async fn attach_authors(&self, cards: &mut [ArticleCard]) -> Result<()> {
         if cards.is_empty() {
             return Ok(());
         }
@@ -206,7 +216,7 @@ impl Store {
     /// The live article at `/{section}/{slug}/`.
     pub async fn live_article(&self, section_slug: &str, slug: &str, now: i64) -> Result<Option<ArticlePage>> {
         let sql = format!(
-            "SELECT {CARD_COLS}, a.section_id, a.body_html, a.status, a.revised_at FROM articles a JOIN sections s ON s.id = a.section_id WHERE {LIVE} AND s.slug = $2 AND a.slug = $3"
+            "SELECT {CARD_COLS}, a.section_id, a.body_html, a.status, a.revised_at, a.film_id FROM articles a JOIN sections s ON s.id = a.section_id WHERE {LIVE} AND s.slug = $2 AND a.slug = $3"
         );
         let row: Option<ArticlePage> = sqlx::query_as(&sql).bind(now).bind(section_slug).bind(slug).fetch_optional(&self.pool).await?;
         self.complete_page(row).await
@@ -215,7 +225,7 @@ impl Store {
     /// Any article by id, whatever its state, as the article page would show it (previews).
     pub async fn article_page_by_id(&self, id: i64) -> Result<Option<ArticlePage>> {
         let sql = format!(
-            "SELECT {CARD_COLS}, a.section_id, a.body_html, a.status, a.revised_at FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.id = $1"
+            "SELECT {CARD_COLS}, a.section_id, a.body_html, a.status, a.revised_at, a.film_id FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.id = $1"
         );
         let row: Option<ArticlePage> = sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?;
         self.complete_page(row).await
@@ -257,7 +267,7 @@ impl Store {
 
     pub async fn article_record(&self, id: i64) -> Result<Option<ArticleRecord>> {
         let row: Option<ArticleRecord> = sqlx::query_as(
-            "SELECT a.id, a.section_id, s.slug AS section_slug, a.slug, a.headline, a.deck, a.body, a.status, a.publish_at, a.revised_at, a.created_by, a.updated_at FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.id = $1",
+            "SELECT a.id, a.section_id, s.slug AS section_slug, a.slug, a.headline, a.deck, a.body, a.status, a.publish_at, a.revised_at, a.created_by, a.updated_at, a.film_id, f.title AS film_title, f.year AS film_year FROM articles a JOIN sections s ON s.id = a.section_id LEFT JOIN films f ON f.id = a.film_id WHERE a.id = $1",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -327,6 +337,12 @@ impl Store {
     pub async fn save_article(&self, w: &ArticleWrite<'_>) -> Result<std::result::Result<i64, SaveError>> {
         let mut tx = self.pool.begin().await?;
         let section: Option<(String,)> = sqlx::query_as("SELECT slug FROM sections WHERE id = $1").bind(w.section_id).fetch_optional(&mut *tx).await?;
+        if let Some(film) = w.film_id {
+            let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM films WHERE id = $1").bind(film).fetch_optional(&mut *tx).await?;
+            if found.is_none() {
+                return Ok(Err(SaveError::UnknownFilm));
+            }
+        }
         let Some((section_slug,)) = section else { return Ok(Err(SaveError::UnknownSection)) };
         for author in w.author_ids {
             let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM authors WHERE id = $1").bind(author).fetch_optional(&mut *tx).await?;
@@ -360,7 +376,7 @@ impl Store {
                 }
                 let revised = if was_live && still_live { "$9" } else { "revised_at" };
                 let sql = format!(
-                    "UPDATE articles SET section_id = $1, slug = $2, headline = $3, deck = $4, body = $5, body_html = $6, status = $7, publish_at = $8, revised_at = {revised}, updated_at = $9 WHERE id = $10"
+                    "UPDATE articles SET section_id = $1, slug = $2, headline = $3, deck = $4, body = $5, body_html = $6, status = $7, publish_at = $8, revised_at = {revised}, updated_at = $9, film_id = $11 WHERE id = $10"
                 );
                 sqlx::query(&sql)
                     .bind(w.section_id)
@@ -373,6 +389,7 @@ impl Store {
                     .bind(w.publish_at)
                     .bind(w.now)
                     .bind(id)
+                    .bind(w.film_id)
                     .execute(&mut *tx)
                     .await?;
                 sqlx::query("DELETE FROM article_authors WHERE article_id = $1").bind(id).execute(&mut *tx).await?;
@@ -381,7 +398,7 @@ impl Store {
             }
             None => {
                 let (id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO articles (section_id, slug, headline, deck, body, body_html, status, publish_at, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+                    "INSERT INTO articles (section_id, slug, headline, deck, body, body_html, status, publish_at, created_by, created_at, updated_at, film_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) RETURNING id",
                 )
                 .bind(w.section_id)
                 .bind(w.slug)
@@ -393,6 +410,7 @@ impl Store {
                 .bind(w.publish_at)
                 .bind(w.user_id)
                 .bind(w.now)
+                .bind(w.film_id)
                 .fetch_one(&mut *tx)
                 .await?;
                 id

@@ -3,10 +3,12 @@
 //! and only the migrations differ per backend. Instants are Unix seconds in BIGINT columns.
 
 mod articles;
+mod films;
 mod people;
 mod site;
 
 pub use articles::*;
+pub use films::*;
 pub use people::*;
 pub use site::*;
 

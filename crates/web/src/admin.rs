@@ -359,7 +359,11 @@ pub async fn preview_article(State(state): State<AppState>, staff: Staff, Path(i
                 article.date = "Not yet published".into();
                 article.date_iso = String::new();
             }
-            let ctx = ArticleCtx { layout: Layout::new(&site, Some(&p.card.section_slug)), article, preview: Some(record.status.clone()) };
+            let film = match crate::public::film_box(&state, p.film_id).await {
+                Ok(f) => f,
+                Err(resp) => return resp,
+            };
+            let ctx = ArticleCtx { layout: Layout::new(&site, Some(&p.card.section_slug)), article, film, preview: Some(record.status.clone()) };
             page(&state, StatusCode::OK, "article.html", ctx)
         }
         Ok(None) => not_found(&state),

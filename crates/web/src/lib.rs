@@ -53,6 +53,8 @@ pub fn router(state: AppState) -> Router {
         .route("/favicon.ico", get(|| async { public::moved("/static/favicon.svg") }))
         .route("/authors/{slug}/", get(public::author))
         .route("/tags/{slug}/", get(public::tag))
+        .route("/films/{slug}/", get(public::film))
+        .route("/people/{slug}/", get(public::person))
         .route("/{section}/", get(public::section))
         .route("/{section}/{slug}/", get(public::article))
         .merge(admin)

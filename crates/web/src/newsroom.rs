@@ -34,6 +34,9 @@ pub struct ArticleForm {
     pub tags: String,
     #[serde(default)]
     pub publish_at: String,
+    /// The film a review is about, as "Title (year)" or "Title".
+    #[serde(default)]
+    pub film: String,
     #[serde(default)]
     pub action: String,
 }
@@ -57,6 +60,11 @@ impl ArticleForm {
             author4: a(3),
             tags: r.tags.join(", "),
             publish_at: r.publish_at.map(|t| marquee_domain::time::datetime_local(t, tz)).unwrap_or_default(),
+            film: match (&r.film_title, r.film_year) {
+                (Some(t), Some(y)) => format!("{t} ({y})"),
+                (Some(t), None) => t.clone(),
+                _ => String::new(),
+            },
             action: String::new(),
         }
     }
@@ -153,6 +161,13 @@ pub async fn save(state: &AppState, staff: &Staff, existing: Option<&ArticleReco
         PublishAction::Preview => unreachable!("handled above"),
     };
     errors.extend(draft.validate());
+    let film_id = match resolve_film(state, &form.film).await? {
+        Ok(id) => id,
+        Err(msg) => {
+            errors.insert("film", msg);
+            None
+        }
+    };
     if !errors.is_empty() {
         return Ok(SaveOutcome::Invalid { errors, forbidden: false });
     }
@@ -171,6 +186,7 @@ pub async fn save(state: &AppState, staff: &Staff, existing: Option<&ArticleReco
         publish_at,
         author_ids: &draft.author_ids,
         tags: &tags,
+        film_id,
         user_id: Some(staff.user.id),
         now,
     };
@@ -184,10 +200,50 @@ pub async fn save(state: &AppState, staff: &Staff, existing: Option<&ArticleReco
                 SaveError::DuplicateSlug => ("slug", "Another article in this section already uses this slug. Choose another."),
                 SaveError::UnknownSection => ("section", "That section no longer exists. Choose another."),
                 SaveError::UnknownAuthor => ("authors", "One of the chosen authors no longer exists."),
+                SaveError::UnknownFilm => ("film", "That film was removed from the film database."),
                 SaveError::NotFound => ("action", "This article was deleted while you were editing it."),
             };
             errors.insert(field, msg.into());
             Ok(SaveOutcome::Invalid { errors, forbidden: false })
         }
+    }
+}
+
+/// "Rust and Bone (2012)" -> ("Rust and Bone", Some(2012)); a title without a year -> None.
+pub fn split_film_ref(s: &str) -> (String, Option<i64>) {
+    let s = s.trim();
+    if let Some(open) = s.rfind(" (") {
+        let inner = &s[open + 2..];
+        if let Some(year) = inner.strip_suffix(')').and_then(|y| y.trim().parse::<i64>().ok()) {
+            return (s[..open].trim().to_string(), Some(year));
+        }
+    }
+    (s.to_string(), None)
+}
+
+/// Finds the film a writer named; the error is a message for the form.
+async fn resolve_film(state: &AppState, typed: &str) -> anyhow::Result<Result<Option<i64>, String>> {
+    if typed.trim().is_empty() {
+        return Ok(Ok(None));
+    }
+    let (title, year) = split_film_ref(typed);
+    let found = state.store().find_films(&title, year).await?;
+    Ok(match found.as_slice() {
+        [] => Err(format!("No film called “{}”{} is in the film database. Check the title, or import the film first.", title, year.map(|y| format!(" from {y}")).unwrap_or_default())),
+        [one] => Ok(Some(one.id)),
+        many => {
+            let years: Vec<String> = many.iter().filter_map(|f| f.year.map(|y| y.to_string())).collect();
+            Err(format!("Several films are called “{title}” ({}). Add the year, e.g. {title} ({}).", years.join(", "), years.first().cloned().unwrap_or_else(|| "1998".into())))
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn film_references() {
+        assert_eq!(super::split_film_ref(" Rust and Bone (2012) "), ("Rust and Bone".to_string(), Some(2012)));
+        assert_eq!(super::split_film_ref("Psycho"), ("Psycho".to_string(), None));
+        assert_eq!(super::split_film_ref("Love (and Other Drugs)"), ("Love (and Other Drugs)".to_string(), None));
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::cache::CachedPage;
 use crate::state::AppState;
-use crate::views::{author_links, Card, Layout, Pager};
+use crate::views::{author_links, Card, FilmDetails, Layout, Pager};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
@@ -282,7 +282,18 @@ pub fn article_view(page: &marquee_store::ArticlePage, site: &crate::state::Site
 pub struct ArticleCtx {
     pub layout: Layout,
     pub article: ArticleView,
+    pub film: Option<FilmDetails>,
     pub preview: Option<String>,
+}
+
+/// The Film Details box for a review, if it is linked to a film.
+pub async fn film_box(state: &AppState, film_id: Option<i64>) -> Result<Option<FilmDetails>, Response> {
+    let Some(id) = film_id else { return Ok(None) };
+    let store = state.store();
+    let film = store.film_by_id(id).await.map_err(|e| internal_error(state, e))?;
+    let Some(film) = film else { return Ok(None) };
+    let credits = store.credits(id).await.map_err(|e| internal_error(state, e))?;
+    Ok(Some(FilmDetails::new(&film, &credits)))
 }
 
 pub async fn article(State(state): State<AppState>, Path((section, slug)): Path<(String, String)>) -> Response {
@@ -296,8 +307,73 @@ pub async fn article(State(state): State<AppState>, Path((section, slug)): Path<
                 Err(e) => Err(internal_error(&state, e)),
             };
         };
-        let ctx = ArticleCtx { layout: Layout::new(&site, Some(&page.card.section_slug)), article: article_view(&page, &site), preview: None };
+        let film = film_box(&state, page.film_id).await?;
+        let ctx = ArticleCtx { layout: Layout::new(&site, Some(&page.card.section_slug)), article: article_view(&page, &site), film, preview: None };
         render_page(&state, "article.html", ctx)
+    })
+    .await
+}
+
+pub async fn film(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
+    cached(&state, format!("/films/{slug}/"), || async {
+        let site = state.site();
+        let store = state.store();
+        let Some(film) = store.film_by_slug(&slug).await.map_err(|e| internal_error(&state, e))? else {
+            return not_found_page(&state);
+        };
+        let credits = store.credits(film.id).await.map_err(|e| internal_error(&state, e))?;
+        let reviews = store.live_reviews_of_films(&[film.id], now_unix()).await.map_err(|e| internal_error(&state, e))?;
+        #[derive(Serialize)]
+        struct Ctx {
+            layout: Layout,
+            film: FilmDetails,
+            reviews: Vec<Card>,
+        }
+        let ctx = Ctx { layout: Layout::new(&site, None), film: FilmDetails::new(&film, &credits), reviews: Card::list(&reviews, &site) };
+        render_page(&state, "film.html", ctx)
+    })
+    .await
+}
+
+pub async fn person(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
+    cached(&state, format!("/people/{slug}/"), || async {
+        let site = state.site();
+        let store = state.store();
+        let Some(person) = store.person_by_slug(&slug).await.map_err(|e| internal_error(&state, e))? else {
+            return not_found_page(&state);
+        };
+        let credits = store.person_credits(person.id).await.map_err(|e| internal_error(&state, e))?;
+        #[derive(Serialize)]
+        struct FilmRow {
+            url: String,
+            title: String,
+            year: Option<i64>,
+            roles: Vec<String>,
+        }
+        let mut films: Vec<FilmRow> = Vec::new();
+        let mut ids: Vec<i64> = Vec::new();
+        for c in &credits {
+            let role = match c.role.as_str() {
+                "cast" if !c.character.is_empty() => format!("as {}", c.character),
+                "cast" => "cast".to_string(),
+                r => r.to_string(),
+            };
+            if ids.last() == Some(&c.film_id) {
+                films.last_mut().expect("pushed with the id").roles.push(role);
+            } else {
+                ids.push(c.film_id);
+                films.push(FilmRow { url: format!("/films/{}/", c.film_slug), title: c.title.clone(), year: c.year, roles: vec![role] });
+            }
+        }
+        let reviews = store.live_reviews_of_films(&ids, now_unix()).await.map_err(|e| internal_error(&state, e))?;
+        #[derive(Serialize)]
+        struct Ctx {
+            layout: Layout,
+            name: String,
+            films: Vec<FilmRow>,
+            reviews: Vec<Card>,
+        }
+        render_page(&state, "person.html", Ctx { layout: Layout::new(&site, None), name: person.name, films, reviews: Card::list(&reviews, &site) })
     })
     .await
 }
@@ -342,6 +418,8 @@ pub async fn fallback(State(state): State<AppState>, uri: Uri) -> Response {
             || with_slash == "/admin/"
             || with_slash.starts_with("/authors/")
             || with_slash.starts_with("/tags/")
+            || with_slash.starts_with("/films/")
+            || with_slash.starts_with("/people/")
             || with_slash.matches('/').count() == 3;
         if known {
             return moved(&format!("{with_slash}{query}"));

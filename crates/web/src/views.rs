@@ -108,3 +108,58 @@ pub fn url_encode(s: &str) -> String {
     }
     out
 }
+
+#[derive(Serialize)]
+pub struct CastMember {
+    pub name: String,
+    pub url: String,
+    pub character: String,
+}
+
+/// The Film Details box.
+#[derive(Serialize)]
+pub struct FilmDetails {
+    pub url: String,
+    pub title: String,
+    /// Only when it differs from the title.
+    pub original_title: Option<String>,
+    pub rating: Option<String>,
+    pub rating_body: Option<String>,
+    pub runtime: Option<String>,
+    pub year: Option<i64>,
+    pub genres: Vec<String>,
+    pub directors: Vec<AuthorLink>,
+    pub producers: Vec<AuthorLink>,
+    pub writers: Vec<AuthorLink>,
+    pub cast: Vec<CastMember>,
+}
+
+impl FilmDetails {
+    pub fn new(f: &marquee_store::Film, credits: &[marquee_store::Credit]) -> FilmDetails {
+        let people = |role: &str| -> Vec<AuthorLink> {
+            credits
+                .iter()
+                .filter(|c| c.role == role)
+                .map(|c| AuthorLink { name: c.person_name.clone(), url: format!("/people/{}/", c.person_slug) })
+                .collect()
+        };
+        FilmDetails {
+            url: format!("/films/{}/", f.slug),
+            title: f.title.clone(),
+            original_title: Some(f.original_title.clone()).filter(|o| !o.is_empty() && *o != f.title),
+            rating: f.certification.clone(),
+            rating_body: f.certification_body.clone(),
+            runtime: f.runtime_minutes.map(marquee_domain::film::runtime_text),
+            year: f.year,
+            genres: f.genres.lines().filter(|g| !g.is_empty()).map(str::to_string).collect(),
+            directors: people("director"),
+            producers: people("producer"),
+            writers: people("writer"),
+            cast: credits
+                .iter()
+                .filter(|c| c.role == "cast")
+                .map(|c| CastMember { name: c.person_name.clone(), url: format!("/people/{}/", c.person_slug), character: c.character.clone() })
+                .collect(),
+        }
+    }
+}

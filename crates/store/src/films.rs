@@ -1,0 +1,273 @@
+use crate::{Result, Store};
+use marquee_domain::film::{CreditRole, FilmRecord};
+use marquee_domain::slugify;
+use sqlx::{Any, FromRow, Transaction};
+
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct Film {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub original_title: String,
+    pub year: Option<i64>,
+    pub release_date: Option<String>,
+    pub runtime_minutes: Option<i64>,
+    pub certification: Option<String>,
+    pub certification_body: Option<String>,
+    /// One genre per line.
+    pub genres: String,
+    pub imdb_id: Option<String>,
+    pub tmdb_id: Option<String>,
+    pub wikidata_id: Option<String>,
+}
+
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct Credit {
+    pub role: String,
+    pub character: String,
+    pub position: i64,
+    pub person_slug: String,
+    pub person_name: String,
+}
+
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct Person {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+}
+
+/// A film a person worked on, with what they did.
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct PersonCredit {
+    pub film_id: i64,
+    pub film_slug: String,
+    pub title: String,
+    pub year: Option<i64>,
+    pub role: String,
+    pub character: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upsert {
+    Added,
+    Updated,
+    Unchanged,
+}
+
+const FILM_COLS: &str = "id, slug, title, original_title, year, release_date, runtime_minutes, certification, certification_body, genres, imdb_id, tmdb_id, wikidata_id";
+
+/// Everything about a record that is stored, as one string: equal strings mean a re-import
+/// would change nothing.
+fn fingerprint(f: &FilmRecord) -> String {
+    let credits: Vec<String> = f.credits.iter().map(|c| format!("{}={}={}", c.role.as_str(), c.name, c.character)).collect();
+    format!(
+        "{}\u{1}{}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{}",
+        f.title,
+        f.original_title,
+        f.year,
+        f.release_date,
+        f.runtime_minutes,
+        f.certification,
+        f.genres.join("\n"),
+        f.imdb_id,
+        f.tmdb_id,
+        f.wikidata_id,
+        credits.join("\n")
+    )
+}
+
+impl Store {
+    /// Adds or updates a film and its credits in one transaction, keyed by
+    /// [`FilmRecord::import_key`]. Importing the same record again changes nothing.
+    pub async fn upsert_film(&self, f: &FilmRecord, now: i64) -> Result<(i64, Upsert)> {
+        let key = f.import_key();
+        let print = fingerprint(f);
+        let mut tx = self.pool.begin().await?;
+        let existing: Option<(i64, String)> = sqlx::query_as("SELECT id, fingerprint FROM films WHERE import_key = $1").bind(&key).fetch_optional(&mut *tx).await?;
+        let (id, outcome) = match existing {
+            Some((id, old)) if old == print => return Ok((id, Upsert::Unchanged)),
+            Some((id, _)) => {
+                sqlx::query(
+                    "UPDATE films SET title = $1, original_title = $2, year = $3, release_date = $4, runtime_minutes = $5, certification = $6, certification_body = $7, genres = $8, imdb_id = $9, tmdb_id = $10, wikidata_id = $11, fingerprint = $12, updated_at = $13 WHERE id = $14",
+                )
+                .bind(&f.title)
+                .bind(&f.original_title)
+                .bind(f.year)
+                .bind(&f.release_date)
+                .bind(f.runtime_minutes)
+                .bind(&f.certification)
+                .bind(&f.certification_body)
+                .bind(f.genres.join("\n"))
+                .bind(&f.imdb_id)
+                .bind(&f.tmdb_id)
+                .bind(&f.wikidata_id)
+                .bind(&print)
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("DELETE FROM credits WHERE film_id = $1").bind(id).execute(&mut *tx).await?;
+                (id, Upsert::Updated)
+            }
+            None => {
+                let mut base = slugify(&f.title);
+                if base.is_empty() {
+                    base = "film".into();
+                }
+                if let Some(y) = f.year {
+                    base = format!("{base}-{y}");
+                }
+                let slug = free_slug(&mut tx, "films", &base).await?;
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO films (slug, title, original_title, year, release_date, runtime_minutes, certification, certification_body, genres, imdb_id, tmdb_id, wikidata_id, import_key, fingerprint, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+                )
+                .bind(&slug)
+                .bind(&f.title)
+                .bind(&f.original_title)
+                .bind(f.year)
+                .bind(&f.release_date)
+                .bind(f.runtime_minutes)
+                .bind(&f.certification)
+                .bind(&f.certification_body)
+                .bind(f.genres.join("\n"))
+                .bind(&f.imdb_id)
+                .bind(&f.tmdb_id)
+                .bind(&f.wikidata_id)
+                .bind(&key)
+                .bind(&print)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                (id, Upsert::Added)
+            }
+        };
+        for (pos, c) in f.credits.iter().enumerate() {
+            let person = person_id(&mut tx, &c.name).await?;
+            sqlx::query("INSERT INTO credits (film_id, person_id, role, character, position) VALUES ($1, $2, $3, $4, $5)")
+                .bind(id)
+                .bind(person)
+                .bind(c.role.as_str())
+                .bind(&c.character)
+                .bind(pos as i64)
+                .execute(&mut *tx)
+                .await?;
+        }
+        crate::site::bump_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok((id, outcome))
+    }
+
+    pub async fn film_by_slug(&self, slug: &str) -> Result<Option<Film>> {
+        Ok(sqlx::query_as(&format!("SELECT {FILM_COLS} FROM films WHERE slug = $1")).bind(slug).fetch_optional(&self.pool).await?)
+    }
+
+    pub async fn film_by_id(&self, id: i64) -> Result<Option<Film>> {
+        Ok(sqlx::query_as(&format!("SELECT {FILM_COLS} FROM films WHERE id = $1")).bind(id).fetch_optional(&self.pool).await?)
+    }
+
+    /// Films whose title matches (any case), newest first; `year` narrows it.
+    pub async fn find_films(&self, title: &str, year: Option<i64>) -> Result<Vec<Film>> {
+        let sql = match year {
+            Some(_) => format!("SELECT {FILM_COLS} FROM films WHERE lower(title) = lower($1) AND year = $2 ORDER BY year DESC LIMIT 20"),
+            None => format!("SELECT {FILM_COLS} FROM films WHERE lower(title) = lower($1) ORDER BY year DESC LIMIT 20"),
+        };
+        let mut q = sqlx::query_as::<_, Film>(&sql).bind(title.trim());
+        if let Some(y) = year {
+            q = q.bind(y);
+        }
+        Ok(q.fetch_all(&self.pool).await?)
+    }
+
+    pub async fn film_count(&self) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM films").fetch_one(&self.pool).await?;
+        Ok(n)
+    }
+
+    /// A film's credits: directors, producers, writers, then cast, each in billing order.
+    pub async fn credits(&self, film_id: i64) -> Result<Vec<Credit>> {
+        let mut rows: Vec<Credit> = sqlx::query_as(
+            "SELECT c.role, c.character, c.position, p.slug AS person_slug, p.name AS person_name FROM credits c JOIN people p ON p.id = c.person_id WHERE c.film_id = $1 ORDER BY c.position",
+        )
+        .bind(film_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.sort_by_key(|c| (CreditRole::parse(&c.role), c.position));
+        Ok(rows)
+    }
+
+    pub async fn person_by_slug(&self, slug: &str) -> Result<Option<Person>> {
+        Ok(sqlx::query_as("SELECT id, slug, name FROM people WHERE slug = $1").bind(slug).fetch_optional(&self.pool).await?)
+    }
+
+    /// The films a person worked on, newest first.
+    pub async fn person_credits(&self, person_id: i64) -> Result<Vec<PersonCredit>> {
+        Ok(sqlx::query_as(
+            "SELECT f.id AS film_id, f.slug AS film_slug, f.title, f.year, c.role, c.character FROM credits c JOIN films f ON f.id = c.film_id WHERE c.person_id = $1 ORDER BY f.year DESC, f.title, c.role",
+        )
+        .bind(person_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Live reviews of any of these films, newest first.
+    pub async fn live_reviews_of_films(&self, film_ids: &[i64], now: i64) -> Result<Vec<crate::ArticleCard>> {
+        if film_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT a.id, s.slug AS section_slug, s.name AS section_name, a.slug, a.headline, a.deck, COALESCE(a.publish_at, 0) AS publish_at FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.status <> 'draft' AND a.publish_at <= $1 AND a.film_id IN ({}) ORDER BY a.publish_at DESC LIMIT 100",
+            crate::placeholders(2, film_ids.len())
+        );
+        let mut q = sqlx::query_as::<_, crate::ArticleCard>(&sql).bind(now);
+        for id in film_ids {
+            q = q.bind(id);
+        }
+        let mut cards = q.fetch_all(&self.pool).await?;
+        self.attach_authors(&mut cards).await?;
+        Ok(cards)
+    }
+
+    /// Links an article (a review) to a film, or unlinks it with `None`.
+    pub async fn set_article_film(&self, article_id: i64, film_id: Option<i64>) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE articles SET film_id = $1 WHERE id = $2").bind(film_id).bind(article_id).execute(&mut *tx).await?;
+        crate::site::bump_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn article_film(&self, article_id: i64) -> Result<Option<i64>> {
+        let (f,): (Option<i64>,) = sqlx::query_as("SELECT film_id FROM articles WHERE id = $1").bind(article_id).fetch_one(&self.pool).await?;
+        Ok(f)
+    }
+}
+
+/// `base`, or `base-2`, `base-3`... whichever is free in `table`.
+async fn free_slug(tx: &mut Transaction<'_, Any>, table: &str, base: &str) -> Result<String> {
+    let mut slug = base.to_string();
+    let mut n = 2;
+    loop {
+        let taken: Option<(i64,)> = sqlx::query_as(&format!("SELECT id FROM {table} WHERE slug = $1")).bind(&slug).fetch_optional(&mut **tx).await?;
+        if taken.is_none() {
+            return Ok(slug);
+        }
+        slug = format!("{base}-{n}");
+        n += 1;
+    }
+}
+
+/// The person with this exact name, created if new.
+async fn person_id(tx: &mut Transaction<'_, Any>, name: &str) -> Result<i64> {
+    let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM people WHERE name = $1 ORDER BY id LIMIT 1").bind(name).fetch_optional(&mut **tx).await?;
+    if let Some((id,)) = found {
+        return Ok(id);
+    }
+    let mut base = slugify(name);
+    if base.is_empty() {
+        base = "person".into();
+    }
+    let slug = free_slug(tx, "people", &base).await?;
+    let (id,): (i64,) = sqlx::query_as("INSERT INTO people (slug, name) VALUES ($1, $2) RETURNING id").bind(&slug).bind(name).fetch_one(&mut **tx).await?;
+    Ok(id)
+}
