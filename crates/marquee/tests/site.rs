@@ -542,3 +542,45 @@ both_backends!(a_review_shows_film_details_and_links_to_film_and_people, |site| 
     assert_eq!(site.read("/films/no-such-film/").await.0, 404);
     assert_eq!(site.read("/people/nobody-at-all/").await.0, 404);
 });
+
+/// The JSON-LD block of a page, parsed.
+fn jsonld(page: &str) -> serde_json::Value {
+    let start = page.find("<script type=\"application/ld+json\">").expect("a JSON-LD block") + "<script type=\"application/ld+json\">".len();
+    let end = start + page[start..].find("</script>").unwrap();
+    serde_json::from_str(&page[start..end]).expect("valid JSON-LD")
+}
+
+both_backends!(structured_data_and_open_graph, |site| {
+    site.store.upsert_film(&marquee::demo::rust_and_bone(), 0).await.unwrap();
+    site.login("editor").await;
+    let sec = site.section_id("movie-review").await;
+    let news = site.section_id("news").await;
+    let author = site.author_id("eddie-editor").await;
+    site.write(&[("headline", "Rust and Bone"), ("deck", "Physical therapy."), ("section", &sec), ("author1", &author), ("body", "x"), ("film", "Rust and Bone (2012)"), ("action", "publish")]).await;
+    site.write(&[("headline", "Council </script><script>alert(1)</script>"), ("slug", "council"), ("section", &news), ("author1", &author), ("body", "x"), ("action", "publish")]).await;
+    let (_, review) = site.read("/movie-review/rust-and-bone/").await;
+    let ld = jsonld(&review);
+    assert_eq!(ld["@type"], "CriticReview");
+    assert_eq!(ld["author"][0]["name"], "Eddie Editor");
+    assert_eq!(ld["publisher"]["name"], "The Test Weekly");
+    assert!(ld["datePublished"].as_str().unwrap().starts_with("20"));
+    let movie = &ld["itemReviewed"];
+    assert_eq!(movie["@type"], "Movie");
+    assert_eq!(movie["name"], "Rust and Bone");
+    assert_eq!(movie["duration"], "PT2H2M");
+    assert_eq!(movie["contentRating"], "MPAA R");
+    assert_eq!(movie["dateCreated"], "2012");
+    assert_eq!(movie["director"][0]["name"], "Jacques Audiard");
+    assert_eq!(movie["actor"][0]["name"], "Marion Cotillard");
+    assert_eq!(movie["actor"].as_array().unwrap().len(), 9);
+    assert!(review.contains("<meta property=\"og:type\" content=\"article\">") && review.contains("<meta property=\"og:title\" content=\"Rust and Bone\">"));
+    assert!(review.contains(&format!("<meta property=\"og:url\" content=\"{}/movie-review/rust-and-bone/\">", site.base)));
+    let (_, news_page) = site.read("/news/council/").await;
+    let ld = jsonld(&news_page);
+    assert_eq!(ld["@type"], "NewsArticle");
+    assert_eq!(ld["headline"], "Council </script><script>alert(1)</script>", "the headline survives intact as data");
+    assert!(!news_page.contains("<script>alert(1)"), "and cannot close the script element");
+    let (_, film) = site.read("/films/rust-and-bone-2012/").await;
+    assert_eq!(jsonld(&film)["@type"], "Movie");
+    assert!(site.read("/").await.1.contains("<meta property=\"og:site_name\" content=\"The Test Weekly\">"));
+});

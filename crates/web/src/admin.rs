@@ -4,9 +4,8 @@
 use crate::auth::{self, Staff};
 use crate::csrf::CsrfToken;
 use crate::newsroom::{self, ArticleForm, SaveOutcome};
-use crate::public::{article_view, error_page, internal_error, not_found, ArticleCtx};
+use crate::public::{error_page, internal_error, not_found, ArticleCtx};
 use crate::state::AppState;
-use crate::views::Layout;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -354,16 +353,15 @@ pub async fn preview_article(State(state): State<AppState>, staff: Staff, Path(i
     let site = state.site();
     match state.store().article_page_by_id(id).await {
         Ok(Some(p)) => {
-            let mut article = article_view(&p, &site);
-            if p.card.publish_at == 0 {
-                article.date = "Not yet published".into();
-                article.date_iso = String::new();
-            }
             let film = match crate::public::film_box(&state, p.film_id).await {
                 Ok(f) => f,
                 Err(resp) => return resp,
             };
-            let ctx = ArticleCtx { layout: Layout::new(&site, Some(&p.card.section_slug)), article, film, preview: Some(record.status.clone()) };
+            let mut ctx = ArticleCtx::new(&site, &p, film, Some(record.status.clone()));
+            if p.card.publish_at == 0 {
+                ctx.article.date = "Not yet published".into();
+                ctx.article.date_iso = String::new();
+            }
             page(&state, StatusCode::OK, "article.html", ctx)
         }
         Ok(None) => not_found(&state),

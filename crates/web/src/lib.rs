@@ -10,6 +10,7 @@ mod newsroom;
 mod public;
 mod render;
 mod state;
+mod structured;
 mod views;
 
 pub use admin::validate_new_user;

@@ -283,17 +283,34 @@ pub struct ArticleCtx {
     pub layout: Layout,
     pub article: ArticleView,
     pub film: Option<FilmDetails>,
+    /// schema.org JSON-LD, already safe to place inside a script element.
+    pub jsonld: String,
     pub preview: Option<String>,
 }
 
-/// The Film Details box for a review, if it is linked to a film.
-pub async fn film_box(state: &AppState, film_id: Option<i64>) -> Result<Option<FilmDetails>, Response> {
+impl ArticleCtx {
+    pub fn new(site: &crate::state::SiteInfo, page: &marquee_store::ArticlePage, film: Option<ReviewedFilm>, preview: Option<String>) -> ArticleCtx {
+        let article = article_view(page, site);
+        let jsonld = crate::structured::article(site, &article, film.as_ref().map(|f| &f.movie));
+        ArticleCtx { layout: Layout::new(site, Some(&page.card.section_slug)), article, film: film.map(|f| f.details), jsonld, preview }
+    }
+}
+
+/// The film a review is about: its Film Details box and its schema.org `Movie`.
+pub struct ReviewedFilm {
+    pub details: FilmDetails,
+    pub movie: serde_json::Value,
+}
+
+/// The film a review is linked to, if any.
+pub async fn film_box(state: &AppState, film_id: Option<i64>) -> Result<Option<ReviewedFilm>, Response> {
     let Some(id) = film_id else { return Ok(None) };
     let store = state.store();
     let film = store.film_by_id(id).await.map_err(|e| internal_error(state, e))?;
     let Some(film) = film else { return Ok(None) };
     let credits = store.credits(id).await.map_err(|e| internal_error(state, e))?;
-    Ok(Some(FilmDetails::new(&film, &credits)))
+    let base = state.site().publication.base_url.trim_end_matches('/').to_string();
+    Ok(Some(ReviewedFilm { movie: crate::structured::movie(&base, &film, &credits), details: FilmDetails::new(&film, &credits) }))
 }
 
 pub async fn article(State(state): State<AppState>, Path((section, slug)): Path<(String, String)>) -> Response {
@@ -308,7 +325,7 @@ pub async fn article(State(state): State<AppState>, Path((section, slug)): Path<
             };
         };
         let film = film_box(&state, page.film_id).await?;
-        let ctx = ArticleCtx { layout: Layout::new(&site, Some(&page.card.section_slug)), article: article_view(&page, &site), film, preview: None };
+        let ctx = ArticleCtx::new(&site, &page, film, None);
         render_page(&state, "article.html", ctx)
     })
     .await
@@ -328,8 +345,13 @@ pub async fn film(State(state): State<AppState>, Path(slug): Path<String>) -> Re
             layout: Layout,
             film: FilmDetails,
             reviews: Vec<Card>,
+            jsonld: String,
         }
-        let ctx = Ctx { layout: Layout::new(&site, None), film: FilmDetails::new(&film, &credits), reviews: Card::list(&reviews, &site) };
+        let base = site.publication.base_url.trim_end_matches('/').to_string();
+        let mut movie = crate::structured::movie(&base, &film, &credits);
+        movie["@context"] = serde_json::json!("https://schema.org");
+        let jsonld = crate::structured::script_safe(&movie);
+        let ctx = Ctx { layout: Layout::new(&site, None), film: FilmDetails::new(&film, &credits), reviews: Card::list(&reviews, &site), jsonld };
         render_page(&state, "film.html", ctx)
     })
     .await

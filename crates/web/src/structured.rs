@@ -1,0 +1,97 @@
+//! schema.org JSON-LD for search engines and link previews: `NewsArticle` for articles,
+//! `CriticReview` of a `Movie` for reviews linked to a film.
+
+use crate::public::ArticleView;
+use crate::state::SiteInfo;
+use marquee_store::{Credit, Film};
+use serde_json::{json, Value};
+
+/// JSON that cannot end the `<script>` element it sits in.
+pub fn script_safe(v: &Value) -> String {
+    v.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+}
+
+fn person(name: &str, url: Option<String>) -> Value {
+    match url {
+        Some(u) => json!({"@type": "Person", "name": name, "url": u}),
+        None => json!({"@type": "Person", "name": name}),
+    }
+}
+
+pub fn movie(base: &str, f: &Film, credits: &[Credit]) -> Value {
+    let people = |role: &str| -> Vec<Value> {
+        credits.iter().filter(|c| c.role == role).map(|c| person(&c.person_name, Some(format!("{base}/people/{}/", c.person_slug)))).collect()
+    };
+    let mut m = json!({
+        "@type": "Movie",
+        "name": f.title,
+        "url": format!("{base}/films/{}/", f.slug),
+        "director": people("director"),
+        "producer": people("producer"),
+        "author": people("writer"),
+        "actor": people("cast"),
+    });
+    let o = m.as_object_mut().expect("object");
+    if !f.original_title.is_empty() && f.original_title != f.title {
+        o.insert("alternateName".into(), json!(f.original_title));
+    }
+    if let Some(d) = f.release_date.clone().or(f.year.map(|y| y.to_string())) {
+        o.insert("dateCreated".into(), json!(d));
+    }
+    if let Some(m) = f.runtime_minutes {
+        o.insert("duration".into(), json!(marquee_domain::film::iso_duration(m)));
+    }
+    if let Some(r) = &f.certification {
+        o.insert("contentRating".into(), json!(match &f.certification_body {
+            Some(body) => format!("{body} {r}"),
+            None => r.clone(),
+        }));
+    }
+    let genres: Vec<&str> = f.genres.lines().filter(|g| !g.is_empty()).collect();
+    if !genres.is_empty() {
+        o.insert("genre".into(), json!(genres));
+    }
+    let mut same_as = Vec::new();
+    if let Some(id) = &f.imdb_id {
+        same_as.push(format!("https://www.imdb.com/title/{id}/"));
+    }
+    if let Some(id) = &f.wikidata_id {
+        same_as.push(format!("https://www.wikidata.org/wiki/{id}"));
+    }
+    if let Some(id) = &f.tmdb_id {
+        same_as.push(format!("https://www.themoviedb.org/movie/{id}"));
+    }
+    if !same_as.is_empty() {
+        o.insert("sameAs".into(), json!(same_as));
+    }
+    m
+}
+
+/// The article's JSON-LD: a `CriticReview` when it reviews a film, else a `NewsArticle`.
+pub fn article(site: &SiteInfo, a: &ArticleView, movie: Option<&Value>) -> String {
+    let base = site.publication.base_url.trim_end_matches('/');
+    let url = format!("{base}{}", a.url);
+    let mut v = json!({
+        "@context": "https://schema.org",
+        "@type": if movie.is_some() { "CriticReview" } else { "NewsArticle" },
+        "headline": a.headline,
+        "url": url,
+        "mainEntityOfPage": url,
+        "articleSection": a.section_name,
+        "author": a.authors.iter().map(|p| person(&p.name, Some(format!("{base}{}", p.url)))).collect::<Vec<_>>(),
+        "publisher": {"@type": "Organization", "name": site.publication.name, "url": format!("{base}/")},
+        "keywords": a.tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+    });
+    let o = v.as_object_mut().expect("object");
+    if !a.deck.is_empty() {
+        o.insert("description".into(), json!(a.deck));
+    }
+    if !a.date_iso.is_empty() {
+        o.insert("datePublished".into(), json!(a.date_iso));
+        o.insert("dateModified".into(), json!(a.updated_iso.clone().unwrap_or_else(|| a.date_iso.clone())));
+    }
+    if let Some(m) = movie {
+        o.insert("itemReviewed".into(), m.clone());
+    }
+    script_safe(&v)
+}
