@@ -50,6 +50,22 @@ pub struct DemoArticle {
     pub age_minutes: i64,
 }
 
+/// A film the demo reviews, as facts for the film database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoFilm {
+    pub title: String,
+    pub year: i64,
+    pub directors: Vec<String>,
+    pub cast: Vec<String>,
+    pub genre: String,
+}
+
+/// The films the demo's reviews are about (other than Rust and Bone); each review's headline
+/// is its film's title.
+pub fn films() -> Vec<DemoFilm> {
+    movies::film_facts()
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoContent {
     pub sections: Vec<DemoSection>,

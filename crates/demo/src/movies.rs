@@ -1235,3 +1235,33 @@ Still: Cotillard, working mostly from the waist up and often in silence, gives a
     a.age_minutes = 90;
     a
 }
+
+/// The reviewed films as facts: title, year, directors, cast (billing order) and genre.
+pub fn film_facts() -> Vec<crate::DemoFilm> {
+    FILMS
+        .iter()
+        .map(|f| crate::DemoFilm {
+            title: f.title.to_string(),
+            year: f.year as i64,
+            directors: split_directors(f.director),
+            cast: split_names(f.cast),
+            genre: crate::gen::capitalize(f.genre),
+        })
+        .collect()
+}
+
+/// "A, B and C" -> [A, B, C].
+fn split_names(s: &str) -> Vec<String> {
+    s.split(", ").flat_map(|p| p.split(" and ")).map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect()
+}
+
+/// Like [`split_names`], and "Joel and Ethan Coen" -> [Joel Coen, Ethan Coen].
+fn split_directors(s: &str) -> Vec<String> {
+    let names = split_names(s);
+    if names.len() == 2 && !names[0].contains(' ') {
+        if let Some((_, surname)) = names[1].rsplit_once(' ') {
+            return vec![format!("{} {surname}", names[0]), names[1].clone()];
+        }
+    }
+    names
+}

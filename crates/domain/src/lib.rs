@@ -3,6 +3,7 @@
 
 pub mod article;
 pub mod film;
+pub mod geo;
 pub mod markdown;
 pub mod role;
 pub mod slug;

@@ -30,6 +30,8 @@ pub async fn run(addr: &str, data_dir: &Path, page_cache: bool) -> anyhow::Resul
         std::fs::write(&cred_path, format!("{DEMO_EDITOR_EMAIL}\n{password}\n")).context("cannot save the demo sign-in")?;
         password
     } else {
+        // Keep the demo's week of showtimes starting today, however long ago it was made.
+        seed_showtimes(&store, marquee_domain::time::now_unix()).await?;
         std::fs::read_to_string(&cred_path)
             .ok()
             .and_then(|t| t.lines().nth(1).map(str::to_string))
@@ -51,6 +53,9 @@ pub async fn seed(store: &Store, base_url: &str, editor_password: &str, progress
             base_url: base_url.into(),
             time_zone: "America/Los_Angeles".into(),
             copyright: "© 2026 Marquee Weekly. Independent, local, alternative.".into(),
+            home_latitude: 37.809435,
+            home_longitude: -122.27018,
+            radius_miles: 25.0,
         })
         .await?;
     let mut sections = HashMap::new();
@@ -104,12 +109,11 @@ pub async fn seed(store: &Store, base_url: &str, editor_password: &str, progress
         bar.inc(1);
     }
     bar.finish_and_clear();
-    let (film_id, _) = store.upsert_film(&rust_and_bone(), now).await?;
-    if let Some(section) = store.section_by_slug("movie-review").await? {
-        if let Some(review) = store.live_article(&section.slug, "rust-and-bone", now).await? {
-            store.set_article_film(review.card.id, Some(film_id)).await?;
-        }
+    seed_films(store, now).await?;
+    for t in DEMO_THEATERS {
+        store.upsert_theater(&theater_record(t)).await?;
     }
+    seed_showtimes(store, now).await?;
     if progress {
         eprintln!(
             "Created the demo paper: {} sections, {} authors, {} articles.",
@@ -155,4 +159,97 @@ pub fn rust_and_bone() -> marquee_domain::film::FilmRecord {
         credits,
         ..Default::default()
     }
+}
+
+/// The films the demo reviews, with their credits, each linked to its review.
+async fn seed_films(store: &Store, now: i64) -> anyhow::Result<()> {
+    use marquee_domain::film::{CreditRecord, CreditRole, FilmRecord};
+    let mut records = vec![("rust-and-bone".to_string(), rust_and_bone())];
+    for f in marquee_demo::films() {
+        let mut credits: Vec<CreditRecord> = f.directors.iter().map(|d| CreditRecord { role: CreditRole::Director, name: d.clone(), character: String::new() }).collect();
+        credits.extend(f.cast.iter().map(|c| CreditRecord { role: CreditRole::Cast, name: c.clone(), character: String::new() }));
+        let record = FilmRecord { title: f.title.clone(), year: Some(f.year), genres: vec![f.genre.clone()], credits, ..Default::default() };
+        records.push((marquee_domain::slugify(&f.title), record));
+    }
+    let Some(section) = store.section_by_slug("movie-review").await? else { return Ok(()) };
+    for (review_slug, record) in records {
+        let (film_id, _) = store.upsert_film(&record, now).await?;
+        if let Some(review) = store.live_article(&section.slug, &review_slug, now).await? {
+            store.set_article_film(review.card.id, Some(film_id)).await?;
+        }
+    }
+    Ok(())
+}
+
+/// (feed id, name, street address, ZIP code). The last one is far outside the home area.
+const DEMO_THEATERS: &[(&str, &str, &str, &str)] = &[
+    ("demo-1", "Lakeshore Palace", "3200 Lakeshore Ave", "94610"),
+    ("demo-2", "Uptown Marquee Cinema", "1900 Telegraph Ave", "94612"),
+    ("demo-3", "Fruitvale Picture House", "3400 International Blvd", "94601"),
+    ("demo-4", "Ashby Arts Cinema", "2400 Ashby Ave", "94705"),
+    ("demo-5", "Emery Bay 12", "5800 Shellmound St", "94608"),
+    ("demo-6", "Park Street Bijou", "1400 Park St", "94501"),
+    ("demo-7", "Valencia Moviehouse", "900 Valencia St", "94110"),
+    ("demo-8", "Capitol Riverfront Cinemas", "1000 K St", "95814"),
+];
+
+fn theater_record(t: &(&str, &str, &str, &str)) -> marquee_store::TheaterRecord {
+    let place = marquee_domain::geo::zip(t.3).expect("demo ZIP codes are known");
+    marquee_store::TheaterRecord {
+        external_id: t.0.into(),
+        name: t.1.into(),
+        address: t.2.into(),
+        city: place.city.into(),
+        state: place.state.into(),
+        postal_code: t.3.into(),
+        latitude: place.latitude,
+        longitude: place.longitude,
+        time_zone: "America/Los_Angeles".into(),
+        url: String::new(),
+    }
+}
+
+/// A week of screenings from today at the demo theaters: Rust and Bone and about a dozen other
+/// reviewed films; the rest of the reviewed films are not showing anywhere.
+pub async fn seed_showtimes(store: &Store, now: i64) -> anyhow::Result<()> {
+    let tz = jiff::tz::TimeZone::get("America/Los_Angeles")?;
+    let today = jiff::Timestamp::from_second(now)?.to_zoned(tz.clone()).date();
+    let mut showing = vec![("rust-and-bone-2012".to_string(), "subtitled;language:French")];
+    for (i, f) in marquee_demo::films().iter().enumerate() {
+        if i % 6 == 0 {
+            let attrs = match i % 4 {
+                0 => "3d",
+                2 => "imax",
+                _ => "",
+            };
+            showing.push((format!("{}-{}", marquee_domain::slugify(&f.title), f.year), attrs));
+        }
+    }
+    let mut films = Vec::new();
+    for (slug, attrs) in &showing {
+        if let Some(f) = store.film_by_slug(slug).await? {
+            films.push((f.id, *attrs));
+        }
+    }
+    let mut rows = Vec::new();
+    let mut windows = Vec::new();
+    for (n, t) in DEMO_THEATERS.iter().enumerate() {
+        let Some(theater) = store.theater_by_external_id(t.0).await? else { continue };
+        let from = today.to_zoned(tz.clone())?.timestamp().as_second();
+        let to = today.checked_add(jiff::ToSpan::days(7))?.to_zoned(tz.clone())?.timestamp().as_second();
+        windows.push((theater.id, from, to));
+        for day in 0..7 {
+            let date = today.checked_add(jiff::ToSpan::days(day))?;
+            for slot in 0..4 {
+                let (film_id, attrs) = films[(n * 3 + slot + day as usize) % films.len()];
+                let (hour, minute) = [(13, 0), (16, 15), (19, 30), (21, 45)][slot];
+                let start = date.at(hour, minute, 0, 0).to_zoned(tz.clone())?.timestamp().as_second();
+                let ticket_url = format!("https://tickets.example/demo/{}/{}", t.0, start);
+                let auditorium = format!("{}", slot + 1);
+                rows.push(marquee_store::NewShowtime { theater_id: theater.id, film_id, starts_at: start, attributes: attrs.replace(';', ","), auditorium, ticket_url });
+            }
+        }
+    }
+    store.replace_showtimes(&windows, &rows).await?;
+    Ok(())
 }

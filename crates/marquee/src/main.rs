@@ -65,6 +65,19 @@ enum ImportCommand {
         #[arg(long)]
         verbose: bool,
     },
+    /// Theaters from CSV (see docs/import-showtimes.md). Safe to run again.
+    Theaters {
+        #[command(flatten)]
+        common: Common,
+        file: PathBuf,
+    },
+    /// Showtimes from CSV (see docs/import-showtimes.md): replaces the days the file covers
+    /// for each theater in it, all at once; a file with a bad line changes nothing.
+    Showtimes {
+        #[command(flatten)]
+        common: Common,
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -131,6 +144,18 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Import { command: ImportCommand::Theaters { common, file } } => {
+            let (store, text) = open_with_file(&common, &file).await?;
+            let r = marquee::import::import_theaters(&store, &file.display().to_string(), &text).await?;
+            println!("Theaters from {}: {} added, {} updated, {} unchanged.", file.display(), r.added, r.updated, r.unchanged);
+            Ok(())
+        }
+        Command::Import { command: ImportCommand::Showtimes { common, file } } => {
+            let (store, text) = open_with_file(&common, &file).await?;
+            let r = marquee::import::import_showtimes(&store, &file.display().to_string(), &text).await?;
+            println!("Showtimes from {}: {} screenings at {} theaters ({} earlier ones replaced).", file.display(), r.added, r.theaters, r.replaced);
+            Ok(())
+        }
         Command::User { command: UserCommand::Add { common, email, name, role, password_env } } => {
             let cfg = Config::load(&common)?;
             let (password, generated) = match password_env {
@@ -157,6 +182,12 @@ async fn main() -> anyhow::Result<()> {
             }
         }
     }
+}
+
+async fn open_with_file(common: &Common, file: &std::path::Path) -> anyhow::Result<(Store, String)> {
+    let cfg = Config::load(common)?;
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    Ok((Store::open(&cfg.database_url).await?, text))
 }
 
 /// Hides a password in a database URL before printing it.

@@ -387,13 +387,19 @@ both_backends!(admins_manage_staff_sections_and_settings, |site| {
     assert_eq!(status, 422);
     assert!(html.contains("used by the site itself"));
     assert!(site.read("/").await.1.contains("href=\"/food-and-drink/\""), "new section in the navigation");
-    let (status, _, html) = admin.post("/admin/settings", "/admin/settings", &[("name", "The Renamed Weekly"), ("base_url", &site.base), ("time_zone", "Mars/Base"), ("copyright", "© Renamed")]).await;
+    let (status, _, html) = admin.post("/admin/settings", "/admin/settings", &[("name", "The Renamed Weekly"), ("base_url", &site.base), ("time_zone", "Mars/Base"), ("copyright", "© Renamed"), ("home", "94612"), ("radius_miles", "25")]).await;
     assert_eq!(status, 422);
     assert!(html.contains("is not an IANA time zone") && html.contains("The Renamed Weekly"));
-    let (status, _, _) = admin.post("/admin/settings", "/admin/settings", &[("name", "The Renamed Weekly"), ("base_url", &site.base), ("time_zone", "America/Chicago"), ("copyright", "© Renamed & Co")]).await;
+    let (status, _, _) = admin.post("/admin/settings", "/admin/settings", &[("name", "The Renamed Weekly"), ("base_url", &site.base), ("time_zone", "America/Chicago"), ("copyright", "© Renamed & Co"), ("home", "60601"), ("radius_miles", "30")]).await;
     assert_eq!(status, 200);
     let home = site.read("/").await.1;
     assert!(home.contains("The Renamed Weekly") && home.contains("© Renamed &amp; Co"));
+    let p = site.store.publication().await.unwrap();
+    let chicago = marquee_domain::geo::zip("60601").unwrap();
+    assert_eq!((p.home_latitude, p.home_longitude, p.radius_miles), (chicago.latitude, chicago.longitude, 30.0), "home moved to Chicago's 60601");
+    let (status, _, html) = admin.post("/admin/settings", "/admin/settings", &[("name", "X"), ("base_url", &site.base), ("time_zone", "UTC"), ("home", "nowhere"), ("radius_miles", "-3")]).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("Enter a US ZIP code") && html.contains("from 1 to 500"));
 });
 
 both_backends!(renaming_a_section_keeps_article_urls, |site| {

@@ -162,6 +162,10 @@ impl Store {
         Ok(sqlx::query_as(&format!("SELECT {FILM_COLS} FROM films WHERE slug = $1")).bind(slug).fetch_optional(&self.pool).await?)
     }
 
+    pub async fn film_by_imdb(&self, imdb: &str) -> Result<Option<Film>> {
+        Ok(sqlx::query_as(&format!("SELECT {FILM_COLS} FROM films WHERE imdb_id = $1")).bind(imdb).fetch_optional(&self.pool).await?)
+    }
+
     pub async fn film_by_id(&self, id: i64) -> Result<Option<Film>> {
         Ok(sqlx::query_as(&format!("SELECT {FILM_COLS} FROM films WHERE id = $1")).bind(id).fetch_optional(&self.pool).await?)
     }
@@ -244,7 +248,7 @@ impl Store {
 }
 
 /// `base`, or `base-2`, `base-3`... whichever is free in `table`.
-async fn free_slug(tx: &mut Transaction<'_, Any>, table: &str, base: &str) -> Result<String> {
+pub(crate) async fn free_slug(tx: &mut Transaction<'_, Any>, table: &str, base: &str) -> Result<String> {
     let mut slug = base.to_string();
     let mut n = 2;
     loop {

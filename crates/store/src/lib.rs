@@ -4,11 +4,13 @@
 
 mod articles;
 mod films;
+mod theaters;
 mod people;
 mod site;
 
 pub use articles::*;
 pub use films::*;
+pub use theaters::*;
 pub use people::*;
 pub use site::*;
 

@@ -750,6 +750,22 @@ pub struct SettingsForm {
     time_zone: String,
     #[serde(default)]
     copyright: String,
+    /// A ZIP code, or "latitude, longitude".
+    #[serde(default)]
+    home: String,
+    #[serde(default)]
+    radius_miles: String,
+}
+
+/// "94612" or "37.81, -122.27" to coordinates.
+pub fn parse_location(s: &str) -> Option<(f64, f64)> {
+    let s = s.trim();
+    if let Some(place) = marquee_domain::geo::zip(s) {
+        return Some((place.latitude, place.longitude));
+    }
+    let (a, b) = s.split_once(',')?;
+    let (lat, lon) = (a.trim().parse::<f64>().ok()?, b.trim().parse::<f64>().ok()?);
+    marquee_domain::geo::valid_point(lat, lon).then_some((lat, lon))
 }
 
 async fn settings_page(state: &AppState, staff: &Staff, csrf: &CsrfToken, status: StatusCode, form: SettingsForm, errors: FieldErrors, message: Option<String>) -> Response {
@@ -768,7 +784,14 @@ pub async fn settings(State(state): State<AppState>, staff: Staff, Extension(csr
         return forbidden(&state, "Only admins change publication settings.");
     }
     let p = state.site().publication.clone();
-    let form = SettingsForm { name: p.name, base_url: p.base_url, time_zone: p.time_zone, copyright: p.copyright };
+    let form = SettingsForm {
+        name: p.name,
+        base_url: p.base_url,
+        time_zone: p.time_zone,
+        copyright: p.copyright,
+        home: format!("{:.5}, {:.5}", p.home_latitude, p.home_longitude),
+        radius_miles: p.radius_miles.to_string(),
+    };
     settings_page(&state, &staff, &csrf, StatusCode::OK, form, FieldErrors::new(), None).await
 }
 
@@ -790,10 +813,26 @@ pub async fn save_settings(State(state): State<AppState>, staff: Staff, Extensio
     if f.copyright.chars().count() > 300 {
         errors.insert("copyright", "The copyright line can be at most 300 characters.".into());
     }
-    if !errors.is_empty() {
-        return settings_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, f, errors, Some("Nothing was saved. Please correct the fields marked below.".into())).await;
+    let home = parse_location(&f.home);
+    if home.is_none() {
+        errors.insert("home", "Enter a US ZIP code such as 94612, or a latitude and longitude such as 37.81, -122.27.".into());
     }
-    let p = marquee_store::Publication { name: f.name.trim().into(), base_url: url.into(), time_zone: f.time_zone.trim().into(), copyright: f.copyright.trim().into() };
+    let radius = f.radius_miles.trim().parse::<f64>().ok().filter(|r| (1.0..=500.0).contains(r));
+    if radius.is_none() {
+        errors.insert("radius_miles", "The radius must be a number of miles from 1 to 500.".into());
+    }
+    let (Some((home_latitude, home_longitude)), Some(radius_miles), true) = (home, radius, errors.is_empty()) else {
+        return settings_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, f, errors, Some("Nothing was saved. Please correct the fields marked below.".into())).await;
+    };
+    let p = marquee_store::Publication {
+        name: f.name.trim().into(),
+        base_url: url.into(),
+        time_zone: f.time_zone.trim().into(),
+        copyright: f.copyright.trim().into(),
+        home_latitude,
+        home_longitude,
+        radius_miles,
+    };
     if let Err(e) = state.store().update_publication(&p).await {
         return internal_error(&state, e);
     }

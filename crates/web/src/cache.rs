@@ -13,6 +13,8 @@ const MAX_ENTRIES: usize = 10_000;
 pub struct CachedPage {
     pub status: u16,
     pub body: Bytes,
+    /// Unix second after which the page is rendered again (pages listing screenings).
+    pub expires: i64,
 }
 
 pub struct PageCache {
@@ -31,7 +33,7 @@ impl PageCache {
         if !self.enabled || now >= self.next_change.load(Ordering::Relaxed) {
             return None;
         }
-        self.pages.read().unwrap().get(key).cloned()
+        self.pages.read().unwrap().get(key).filter(|p| now < p.expires).cloned()
     }
 
     pub fn put(&self, key: String, page: CachedPage, now: i64) {

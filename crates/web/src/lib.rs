@@ -9,6 +9,7 @@ mod csrf;
 mod newsroom;
 mod public;
 mod render;
+mod showtimes;
 mod state;
 mod structured;
 mod views;
@@ -56,6 +57,10 @@ pub fn router(state: AppState) -> Router {
         .route("/tags/{slug}/", get(public::tag))
         .route("/films/{slug}/", get(public::film))
         .route("/people/{slug}/", get(public::person))
+        .route("/theaters/", get(showtimes::theaters))
+        .route("/theaters/{slug}/", get(showtimes::theater))
+        .route("/showtimes/", get(showtimes::showtimes_near))
+        .route("/showtimes/{file}", get(showtimes::ics))
         .route("/{section}/", get(public::section))
         .route("/{section}/{slug}/", get(public::article))
         .merge(admin)

@@ -2,6 +2,7 @@
 
 use crate::cache::CachedPage;
 use crate::state::AppState;
+use crate::showtimes::{now_playing_box, LocationQuery, NowPlaying, SHOWTIME_PAGE_TTL};
 use crate::views::{author_links, Card, FilmDetails, Layout, Pager};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
@@ -28,10 +29,19 @@ impl PageQuery {
 }
 
 /// The outcome of rendering a public page: HTML with its status, or a finished response.
-type Rendered = Result<(StatusCode, String), Response>;
+pub type Rendered = Result<(StatusCode, String), Response>;
 
-/// Serves `key` from the page cache, or renders it and keeps it for next time.
+/// Serves `key` from the page cache, or renders it and keeps it until content changes.
 async fn cached<F, Fut>(state: &AppState, key: String, render: F) -> Response
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Rendered>,
+{
+    cached_for(state, key, None, render).await
+}
+
+/// Like [`cached`], and also re-rendered after `ttl` seconds when given.
+pub async fn cached_for<F, Fut>(state: &AppState, key: String, ttl: Option<i64>, render: F) -> Response
 where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Rendered>,
@@ -45,7 +55,8 @@ where
         Ok((status, body)) => {
             if status == StatusCode::OK || status == StatusCode::NOT_FOUND {
                 let body = axum::body::Bytes::from(body);
-                state.0.cache.put(key, CachedPage { status: status.as_u16(), body: body.clone() }, now);
+                let expires = ttl.map(|t| now + t).unwrap_or(i64::MAX);
+                state.0.cache.put(key, CachedPage { status: status.as_u16(), body: body.clone(), expires }, now);
                 return (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response();
             }
             html(status, body)
@@ -285,6 +296,7 @@ pub struct ArticleCtx {
     pub film: Option<FilmDetails>,
     /// schema.org JSON-LD, already safe to place inside a script element.
     pub jsonld: String,
+    pub now_playing: Option<NowPlaying>,
     pub preview: Option<String>,
 }
 
@@ -292,7 +304,7 @@ impl ArticleCtx {
     pub fn new(site: &crate::state::SiteInfo, page: &marquee_store::ArticlePage, film: Option<ReviewedFilm>, preview: Option<String>) -> ArticleCtx {
         let article = article_view(page, site);
         let jsonld = crate::structured::article(site, &article, film.as_ref().map(|f| &f.movie));
-        ArticleCtx { layout: Layout::new(site, Some(&page.card.section_slug)), article, film: film.map(|f| f.details), jsonld, preview }
+        ArticleCtx { layout: Layout::new(site, Some(&page.card.section_slug)), article, film: film.map(|f| f.details), jsonld, now_playing: None, preview }
     }
 }
 
@@ -313,9 +325,9 @@ pub async fn film_box(state: &AppState, film_id: Option<i64>) -> Result<Option<R
     Ok(Some(ReviewedFilm { movie: crate::structured::movie(&base, &film, &credits), details: FilmDetails::new(&film, &credits) }))
 }
 
-pub async fn article(State(state): State<AppState>, Path((section, slug)): Path<(String, String)>) -> Response {
+pub async fn article(State(state): State<AppState>, Path((section, slug)): Path<(String, String)>, Query(place): Query<LocationQuery>) -> Response {
     let key = format!("/{section}/{slug}/");
-    cached(&state, key.clone(), || async {
+    cached_for(&state, format!("{key}?{}", place.cache_key()), Some(SHOWTIME_PAGE_TTL), || async {
         let site = state.site();
         let Some(page) = state.store().live_article(&section, &slug, now_unix()).await.map_err(|e| internal_error(&state, e))? else {
             return match state.store().redirect_target(&key, now_unix()).await {
@@ -325,14 +337,17 @@ pub async fn article(State(state): State<AppState>, Path((section, slug)): Path<
             };
         };
         let film = film_box(&state, page.film_id).await?;
-        let ctx = ArticleCtx::new(&site, &page, film, None);
+        let mut ctx = ArticleCtx::new(&site, &page, film, None);
+        if let Some(film_id) = page.film_id {
+            ctx.now_playing = Some(now_playing_box(&state, &place, film_id).await.map_err(|e| internal_error(&state, e))?);
+        }
         render_page(&state, "article.html", ctx)
     })
     .await
 }
 
-pub async fn film(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
-    cached(&state, format!("/films/{slug}/"), || async {
+pub async fn film(State(state): State<AppState>, Path(slug): Path<String>, Query(place): Query<LocationQuery>) -> Response {
+    cached_for(&state, format!("/films/{slug}/?{}", place.cache_key()), Some(SHOWTIME_PAGE_TTL), || async {
         let site = state.site();
         let store = state.store();
         let Some(film) = store.film_by_slug(&slug).await.map_err(|e| internal_error(&state, e))? else {
@@ -346,12 +361,14 @@ pub async fn film(State(state): State<AppState>, Path(slug): Path<String>) -> Re
             film: FilmDetails,
             reviews: Vec<Card>,
             jsonld: String,
+            now_playing: NowPlaying,
         }
         let base = site.publication.base_url.trim_end_matches('/').to_string();
         let mut movie = crate::structured::movie(&base, &film, &credits);
         movie["@context"] = serde_json::json!("https://schema.org");
         let jsonld = crate::structured::script_safe(&movie);
-        let ctx = Ctx { layout: Layout::new(&site, None), film: FilmDetails::new(&film, &credits), reviews: Card::list(&reviews, &site), jsonld };
+        let now_playing = now_playing_box(&state, &place, film.id).await.map_err(|e| internal_error(&state, e))?;
+        let ctx = Ctx { layout: Layout::new(&site, None), film: FilmDetails::new(&film, &credits), reviews: Card::list(&reviews, &site), jsonld, now_playing };
         render_page(&state, "film.html", ctx)
     })
     .await
@@ -442,6 +459,7 @@ pub async fn fallback(State(state): State<AppState>, uri: Uri) -> Response {
             || with_slash.starts_with("/tags/")
             || with_slash.starts_with("/films/")
             || with_slash.starts_with("/people/")
+            || with_slash.starts_with("/theaters/")
             || with_slash.matches('/').count() == 3;
         if known {
             return moved(&format!("{with_slash}{query}"));

@@ -1,0 +1,219 @@
+use crate::{placeholders, Result, Store, Upsert};
+use marquee_domain::slugify;
+use sqlx::FromRow;
+
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct Theater {
+    pub id: i64,
+    pub slug: String,
+    pub external_id: String,
+    pub name: String,
+    pub address: String,
+    pub city: String,
+    pub state: String,
+    pub postal_code: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub time_zone: String,
+    pub url: String,
+}
+
+/// A theater as a feed or the newsroom describes it, already checked.
+#[derive(Debug, Clone, Default)]
+pub struct TheaterRecord {
+    pub external_id: String,
+    pub name: String,
+    pub address: String,
+    pub city: String,
+    pub state: String,
+    pub postal_code: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub time_zone: String,
+    pub url: String,
+}
+
+/// One screening, with what the pages show about its film and theater.
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct Showtime {
+    pub id: i64,
+    pub theater_id: i64,
+    pub film_id: i64,
+    pub starts_at: i64,
+    pub attributes: String,
+    pub auditorium: String,
+    pub ticket_url: String,
+    pub film_title: String,
+    pub film_slug: String,
+    pub film_runtime: Option<i64>,
+    pub theater_name: String,
+    pub theater_slug: String,
+    pub time_zone: String,
+}
+
+/// A screening to store.
+#[derive(Debug, Clone)]
+pub struct NewShowtime {
+    pub theater_id: i64,
+    pub film_id: i64,
+    pub starts_at: i64,
+    pub attributes: String,
+    pub auditorium: String,
+    pub ticket_url: String,
+}
+
+const THEATER_COLS: &str = "id, slug, external_id, name, address, city, state, postal_code, latitude, longitude, time_zone, url";
+const SHOWTIME_SELECT: &str = "SELECT s.id, s.theater_id, s.film_id, s.starts_at, s.attributes, s.auditorium, s.ticket_url, f.title AS film_title, f.slug AS film_slug, f.runtime_minutes AS film_runtime, t.name AS theater_name, t.slug AS theater_slug, t.time_zone FROM showtimes s JOIN films f ON f.id = s.film_id JOIN theaters t ON t.id = s.theater_id";
+
+impl Store {
+    /// Adds or updates a theater, keyed by the feed's theater id.
+    pub async fn upsert_theater(&self, t: &TheaterRecord) -> Result<(i64, Upsert)> {
+        let mut tx = self.pool.begin().await?;
+        let existing: Option<Theater> = sqlx::query_as(&format!("SELECT {THEATER_COLS} FROM theaters WHERE external_id = $1"))
+            .bind(&t.external_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let outcome = match existing {
+            Some(old)
+                if old.name == t.name
+                    && old.address == t.address
+                    && old.city == t.city
+                    && old.state == t.state
+                    && old.postal_code == t.postal_code
+                    && old.latitude == t.latitude
+                    && old.longitude == t.longitude
+                    && old.time_zone == t.time_zone
+                    && old.url == t.url =>
+            {
+                return Ok((old.id, Upsert::Unchanged));
+            }
+            Some(old) => {
+                sqlx::query("UPDATE theaters SET name = $1, address = $2, city = $3, state = $4, postal_code = $5, latitude = $6, longitude = $7, time_zone = $8, url = $9 WHERE id = $10")
+                    .bind(&t.name)
+                    .bind(&t.address)
+                    .bind(&t.city)
+                    .bind(&t.state)
+                    .bind(&t.postal_code)
+                    .bind(t.latitude)
+                    .bind(t.longitude)
+                    .bind(&t.time_zone)
+                    .bind(&t.url)
+                    .bind(old.id)
+                    .execute(&mut *tx)
+                    .await?;
+                (old.id, Upsert::Updated)
+            }
+            None => {
+                let mut base = slugify(&t.name);
+                if base.is_empty() {
+                    base = "theater".into();
+                }
+                let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM theaters WHERE slug = $1").bind(&base).fetch_optional(&mut *tx).await?;
+                if taken.is_some() && !t.city.is_empty() {
+                    base = format!("{base}-{}", slugify(&t.city));
+                }
+                let slug = crate::films::free_slug(&mut tx, "theaters", &base).await?;
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO theaters (slug, external_id, name, address, city, state, postal_code, latitude, longitude, time_zone, url) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                )
+                .bind(&slug)
+                .bind(&t.external_id)
+                .bind(&t.name)
+                .bind(&t.address)
+                .bind(&t.city)
+                .bind(&t.state)
+                .bind(&t.postal_code)
+                .bind(t.latitude)
+                .bind(t.longitude)
+                .bind(&t.time_zone)
+                .bind(&t.url)
+                .fetch_one(&mut *tx)
+                .await?;
+                (id, Upsert::Added)
+            }
+        };
+        crate::site::bump_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    pub async fn theaters(&self) -> Result<Vec<Theater>> {
+        Ok(sqlx::query_as(&format!("SELECT {THEATER_COLS} FROM theaters ORDER BY name")).fetch_all(&self.pool).await?)
+    }
+
+    pub async fn theater_by_slug(&self, slug: &str) -> Result<Option<Theater>> {
+        Ok(sqlx::query_as(&format!("SELECT {THEATER_COLS} FROM theaters WHERE slug = $1")).bind(slug).fetch_optional(&self.pool).await?)
+    }
+
+    pub async fn theater_by_external_id(&self, id: &str) -> Result<Option<Theater>> {
+        Ok(sqlx::query_as(&format!("SELECT {THEATER_COLS} FROM theaters WHERE external_id = $1")).bind(id).fetch_optional(&self.pool).await?)
+    }
+
+    /// Theaters inside a latitude/longitude box (an indexed range on latitude).
+    pub async fn theaters_in_box(&self, min_lat: f64, max_lat: f64, min_lon: f64, max_lon: f64) -> Result<Vec<Theater>> {
+        Ok(sqlx::query_as(&format!("SELECT {THEATER_COLS} FROM theaters WHERE latitude BETWEEN $1 AND $2 AND longitude BETWEEN $3 AND $4"))
+            .bind(min_lat)
+            .bind(max_lat)
+            .bind(min_lon)
+            .bind(max_lon)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// Screenings at these theaters from `from` (inclusive) to `to` (exclusive), of one film
+    /// or of all, in time order. The index on (theater, film, start) keeps the cost to the
+    /// screenings asked for, however many past ones or far-away theaters there are.
+    pub async fn showtimes(&self, theater_ids: &[i64], film_id: Option<i64>, from: i64, to: i64) -> Result<Vec<Showtime>> {
+        if theater_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let film_filter = if film_id.is_some() { " AND s.film_id = $3" } else { "" };
+        let first = if film_id.is_some() { 4 } else { 3 };
+        let sql = format!(
+            "{SHOWTIME_SELECT} WHERE s.starts_at >= $1 AND s.starts_at < $2{film_filter} AND s.theater_id IN ({}) ORDER BY s.starts_at, t.name",
+            placeholders(first, theater_ids.len())
+        );
+        let mut q = sqlx::query_as::<_, Showtime>(&sql).bind(from).bind(to);
+        if let Some(f) = film_id {
+            q = q.bind(f);
+        }
+        for id in theater_ids {
+            q = q.bind(id);
+        }
+        Ok(q.fetch_all(&self.pool).await?)
+    }
+
+    pub async fn showtime(&self, id: i64) -> Result<Option<Showtime>> {
+        Ok(sqlx::query_as(&format!("{SHOWTIME_SELECT} WHERE s.id = $1")).bind(id).fetch_optional(&self.pool).await?)
+    }
+
+    /// Replaces, in one transaction, each listed theater's screenings between `from` and `to`
+    /// with `rows`. Either all of it happens or none of it.
+    pub async fn replace_showtimes(&self, windows: &[(i64, i64, i64)], rows: &[NewShowtime]) -> Result<u64> {
+        let mut tx = self.pool.begin().await?;
+        let mut removed = 0;
+        for (theater, from, to) in windows {
+            removed += sqlx::query("DELETE FROM showtimes WHERE theater_id = $1 AND starts_at >= $2 AND starts_at < $3")
+                .bind(theater)
+                .bind(from)
+                .bind(to)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        }
+        for r in rows {
+            sqlx::query("INSERT INTO showtimes (theater_id, film_id, starts_at, attributes, auditorium, ticket_url) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(r.theater_id)
+                .bind(r.film_id)
+                .bind(r.starts_at)
+                .bind(&r.attributes)
+                .bind(&r.auditorium)
+                .bind(&r.ticket_url)
+                .execute(&mut *tx)
+                .await?;
+        }
+        crate::site::bump_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(removed)
+    }
+}
