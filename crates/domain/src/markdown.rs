@@ -16,8 +16,54 @@ fn cleaner() -> &'static ammonia::Builder<'static> {
     })
 }
 
-/// Renders Markdown to sanitized HTML.
-pub fn render(markdown: &str) -> String {
+/// Deepest nesting a body may have, in block quotes or HTML elements.
+pub const MAX_DEPTH: usize = 64;
+
+/// Renders what a writer typed: refuses a body over `max_bytes` or nested deeper than
+/// [`MAX_DEPTH`] (which would make sanitizing slow) with a message for the form.
+pub fn render_checked(markdown: &str, max_bytes: usize) -> Result<String, String> {
+    if markdown.len() > max_bytes {
+        return Err(format!("The body can be at most {} KB.", max_bytes / 1000));
+    }
+    let too_deep = || format!("The body nests quotes, lists or HTML elements more than {MAX_DEPTH} levels deep.");
+    let quote_depth = markdown.lines().map(|l| l.bytes().take_while(|b| *b == b'>' || *b == b' ' || *b == b'\t').filter(|b| *b == b'>').count()).max().unwrap_or(0);
+    if quote_depth > MAX_DEPTH {
+        return Err(too_deep());
+    }
+    let raw = to_html(markdown);
+    if element_depth(&raw) > MAX_DEPTH {
+        return Err(too_deep());
+    }
+    Ok(cleaner().clean(&raw).to_string())
+}
+
+/// How deeply elements nest in `html`, counting open tags that are not void elements.
+fn element_depth(html: &str) -> usize {
+    const VOID: &[&str] = &["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"];
+    let (mut depth, mut max) = (0usize, 0usize);
+    let mut rest = html;
+    while let Some(i) = rest.find('<') {
+        rest = &rest[i + 1..];
+        if let Some(after) = rest.strip_prefix('/') {
+            depth = depth.saturating_sub(1);
+            rest = after;
+            continue;
+        }
+        let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+        if name.is_empty() || !name.as_bytes()[0].is_ascii_alphabetic() {
+            continue;
+        }
+        let end = rest.find('>').unwrap_or(rest.len());
+        let self_closing = rest[..end].ends_with('/');
+        if !self_closing && !VOID.contains(&name.as_str()) {
+            depth += 1;
+            max = max.max(depth);
+        }
+    }
+    max
+}
+
+fn to_html(markdown: &str) -> String {
     let mut opts = Options::empty();
     opts.insert(Options::ENABLE_TABLES);
     opts.insert(Options::ENABLE_STRIKETHROUGH);
@@ -25,7 +71,12 @@ pub fn render(markdown: &str) -> String {
     let parser = Parser::new_ext(markdown, opts);
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut raw, parser);
-    cleaner().clean(&raw).to_string()
+    raw
+}
+
+/// Renders Markdown that was already checked (stored bodies) to sanitized HTML.
+pub fn render(markdown: &str) -> String {
+    cleaner().clean(&to_html(markdown)).to_string()
 }
 
 /// The first paragraph's plain text, for descriptions and summaries.
@@ -65,6 +116,16 @@ mod tests {
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("onerror"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");
+    }
+
+    #[test]
+    fn deep_nesting_and_oversized_bodies_are_refused() {
+        assert!(render_checked(&"> ".repeat(1000), 200_000).unwrap_err().contains("levels deep"));
+        assert!(render_checked(&"<div>".repeat(1000), 200_000).unwrap_err().contains("levels deep"));
+        assert!(render_checked(&"x".repeat(300_000), 200_000).unwrap_err().contains("at most 200 KB"));
+        let ok = render_checked(&"line<br>\n\n".repeat(500), 200_000).unwrap();
+        assert!(ok.contains("<br>"), "void elements do not count as nesting");
+        assert!(render_checked("> quoted\n>> twice", 1000).is_ok());
     }
 
     #[test]

@@ -590,3 +590,106 @@ both_backends!(structured_data_and_open_graph, |site| {
     assert_eq!(jsonld(&film)["@type"], "Movie");
     assert!(site.read("/").await.1.contains("<meta property=\"og:site_name\" content=\"The Test Weekly\">"));
 });
+
+both_backends!(no_open_redirect_from_the_slash_fallback, |site| {
+    for path in ["//evil.example", "//evil%2Eexample", "/\\evil.example", "//2130706433"] {
+        let (status, location) = site.location(path).await;
+        assert!(!location.contains("evil") && !location.starts_with("//"), "{path} redirected to {location}");
+        assert!(status == 404 || status == 400, "{path}: {status}");
+    }
+    assert_eq!(site.location("/admin").await, (301, "/admin/".to_string()));
+    assert_eq!(site.location("/news").await, (301, "/news/".to_string()));
+    assert_eq!(site.location("/nonsense").await.0, 404, "unknown single segments are not redirected");
+});
+
+both_backends!(contributors_cannot_read_others_unpublished_text, |site| {
+    // An editor schedules an embargoed story; a contributor writes a private draft.
+    site.login("editor").await;
+    let news = site.section_id("news").await;
+    let eddie = site.author_id("eddie-editor").await;
+    let (_, loc, _) = site
+        .write(&[("headline", "Embargoed"), ("section", &news), ("author1", &eddie), ("body", "Secret embargoed text."), ("publish_at", "2099-01-01T10:00"), ("action", "schedule")])
+        .await;
+    let scheduled = article_id(&loc);
+    let writer = TestSiteClient::new(&site, "writer").await;
+    let wren = site.author_id("wren-writer").await;
+    let (_, loc, _) = writer.post("/admin/articles/new", "/admin/articles/new", &[("headline", "Wren's draft"), ("section", &news), ("author1", &wren), ("body", "Private draft text."), ("action", "save")]).await;
+    let draft = article_id(&loc);
+    let other = TestSiteClient::new(&site, "other").await;
+    for id in [&scheduled, &draft] {
+        let (status, html) = common::get_with(&other.client, &site.url(&format!("/admin/articles/{id}/preview"))).await;
+        assert_eq!(status, 403);
+        assert!(!html.contains("Secret embargoed") && !html.contains("Private draft"));
+        let (status, _, html) = other.post("/admin/", &format!("/admin/articles/{id}/revisions/1/restore"), &[]).await;
+        assert_eq!(status, 403, "restoring someone else's revision");
+        assert!(!html.contains("Secret embargoed") && !html.contains("Private draft"), "nothing leaks through the refusal");
+    }
+});
+
+both_backends!(simultaneous_saves_all_succeed, |site| {
+    let mut tasks = Vec::new();
+    for i in 0..12 {
+        let client = new_client();
+        site.login_as(&client, "editor").await;
+        let url = site.url("/admin/articles/new");
+        let (_, html) = common::get_with(&client, &url).await;
+        let csrf = common::csrf_in(&html);
+        let news = site.section_id("news").await;
+        let author = site.author_id("eddie-editor").await;
+        tasks.push(tokio::spawn(async move {
+            let headline = format!("Parallel story {i}");
+            let r = client.post(&url).form(&[("_csrf", csrf.as_str()), ("headline", &headline), ("section", &news), ("author1", &author), ("body", "Same time."), ("action", "publish")]).send().await.unwrap();
+            r.status().as_u16()
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), 303, "every simultaneous save is stored");
+    }
+    assert_eq!(site.store.article_summaries(None, 50, 0).await.unwrap().1, 12);
+});
+
+both_backends!(parallel_guessing_is_capped_and_cannot_lock_the_owner_out, |site| {
+    let (_, html) = site.get("/admin/login").await;
+    let csrf = common::csrf_in(&html);
+    let mut tasks = Vec::new();
+    for _ in 0..30 {
+        let client = site.client.clone();
+        let url = site.url("/admin/login");
+        let csrf = csrf.clone();
+        tasks.push(tokio::spawn(async move {
+            client.post(&url).form(&[("_csrf", csrf.as_str()), ("email", "editor@paper.test"), ("password", "guess")]).send().await.unwrap().status().as_u16()
+        }));
+    }
+    let mut checked = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            401 => checked += 1,
+            429 => {}
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert!(checked <= 5, "{checked} guesses were checked; the limit is 5");
+    // The owner, from another address with no failures, still signs in.
+    let owner = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .local_address("127.0.0.2".parse::<std::net::IpAddr>().unwrap())
+        .build()
+        .unwrap();
+    site.login_as(&owner, "editor").await;
+});
+
+both_backends!(newsroom_bad_numbers_and_deep_nesting_are_clear_errors, |site| {
+    site.login("editor").await;
+    assert_eq!(site.get("/admin/?page=9223372036854775807").await.0, 200);
+    assert_eq!(site.get("/admin/?page=abc").await.0, 200);
+    let news = site.section_id("news").await;
+    let author = site.author_id("eddie-editor").await;
+    let deep = "<div>".repeat(5000);
+    for action in ["preview", "save"] {
+        let (status, _, html) = site.write(&[("headline", "Deep"), ("section", &news), ("author1", &author), ("body", &deep), ("action", action)]).await;
+        assert_eq!(status, 422, "{action}");
+        assert!(html.contains("levels deep"));
+    }
+    assert_eq!(site.store.article_summaries(None, 10, 0).await.unwrap().1, 0);
+});

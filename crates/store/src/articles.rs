@@ -335,7 +335,8 @@ impl Store {
     /// revision, and (when a live article's address changes) a redirect from the old one.
     /// Nothing is written when it answers an error.
     pub async fn save_article(&self, w: &ArticleWrite<'_>) -> Result<std::result::Result<i64, SaveError>> {
-        let mut tx = self.pool.begin().await?;
+        let _write = self.write_guard().await;
+        let mut tx = self.begin_write().await?;
         let section: Option<(String,)> = sqlx::query_as("SELECT slug FROM sections WHERE id = $1").bind(w.section_id).fetch_optional(&mut *tx).await?;
         if let Some(film) = w.film_id {
             let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM films WHERE id = $1").bind(film).fetch_optional(&mut *tx).await?;

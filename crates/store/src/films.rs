@@ -83,7 +83,8 @@ impl Store {
     pub async fn upsert_film(&self, f: &FilmRecord, now: i64) -> Result<(i64, Upsert)> {
         let key = f.import_key();
         let print = fingerprint(f);
-        let mut tx = self.pool.begin().await?;
+        let _write = self.write_guard().await;
+        let mut tx = self.begin_write().await?;
         let existing: Option<(i64, String)> = sqlx::query_as("SELECT id, fingerprint FROM films WHERE import_key = $1").bind(&key).fetch_optional(&mut *tx).await?;
         let (id, outcome) = match existing {
             Some((id, old)) if old == print => return Ok((id, Upsert::Unchanged)),
@@ -234,7 +235,8 @@ impl Store {
 
     /// Links an article (a review) to a film, or unlinks it with `None`.
     pub async fn set_article_film(&self, article_id: i64, film_id: Option<i64>) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let _write = self.write_guard().await;
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE articles SET film_id = $1 WHERE id = $2").bind(film_id).bind(article_id).execute(&mut *tx).await?;
         crate::site::bump_version(&mut tx).await?;
         tx.commit().await?;

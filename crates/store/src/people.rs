@@ -57,7 +57,8 @@ impl Store {
 
     /// Creates an author profile with a slug derived from `slug_base`, made unique by a suffix.
     pub async fn create_author(&self, slug_base: &str, name: &str, bio: &str) -> Result<Author> {
-        let mut tx = self.pool.begin().await?;
+        let _write = self.write_guard().await;
+        let mut tx = self.begin_write().await?;
         let author = insert_author(&mut tx, slug_base, name, bio).await?;
         crate::site::bump_version(&mut tx).await?;
         tx.commit().await?;
@@ -65,7 +66,8 @@ impl Store {
     }
 
     pub async fn update_author(&self, id: i64, name: &str, bio: &str) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let _write = self.write_guard().await;
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE authors SET name = $1, bio = $2 WHERE id = $3").bind(name).bind(bio).bind(id).execute(&mut *tx).await?;
         crate::site::bump_version(&mut tx).await?;
         tx.commit().await?;
@@ -75,7 +77,8 @@ impl Store {
     /// Creates a staff account and, with it, the author profile its bylines use.
     pub async fn create_user(&self, u: NewUser<'_>, author_slug_base: &str) -> Result<Result<User, NewUserError>> {
         let email = u.email.trim().to_ascii_lowercase();
-        let mut tx = self.pool.begin().await?;
+        let _write = self.write_guard().await;
+        let mut tx = self.begin_write().await?;
         let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE email = $1").bind(&email).fetch_optional(&mut *tx).await?;
         if taken.is_some() {
             return Ok(Err(NewUserError::EmailTaken));
@@ -121,7 +124,8 @@ impl Store {
     }
 
     pub async fn set_user_access(&self, id: i64, role: &str, active: bool) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let _write = self.write_guard().await;
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE users SET role = $1, active = $2 WHERE id = $3")
             .bind(role)
             .bind(active as i64)
@@ -172,20 +176,32 @@ impl Store {
         Ok(())
     }
 
-    /// Records a failed sign-in for `key` and returns how many there were since `since`.
-    pub async fn record_login_failure(&self, key: &str, now: i64, since: i64) -> Result<i64> {
+    /// Records a sign-in attempt under both keys before the password is checked, and returns
+    /// the rows written with the attempts counted under each key since `since`, this one
+    /// included. Counting after writing keeps parallel guesses from all reading a low count.
+    pub async fn begin_login_attempt(&self, ip_key: &str, email_key: &str, now: i64, since: i64) -> Result<(Vec<i64>, i64, i64)> {
         sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(since).execute(&self.pool).await?;
-        sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)").bind(key).bind(now).execute(&self.pool).await?;
-        self.login_failures(key, since).await
+        let mut ids = Vec::new();
+        for key in [ip_key, email_key] {
+            let (id,): (i64,) = sqlx::query_as("INSERT INTO login_failures (key, at) VALUES ($1, $2) RETURNING id").bind(key).bind(now).fetch_one(&self.pool).await?;
+            ids.push(id);
+        }
+        let count = |key: &str| {
+            let key = key.to_string();
+            async move {
+                let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at >= $2").bind(key).bind(since).fetch_one(&self.pool).await?;
+                Ok::<i64, crate::StoreError>(n)
+            }
+        };
+        Ok((ids, count(ip_key).await?, count(email_key).await?))
     }
 
-    pub async fn login_failures(&self, key: &str, since: i64) -> Result<i64> {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at >= $2")
-            .bind(key)
-            .bind(since)
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(n)
+    /// Forgets a successful attempt.
+    pub async fn forget_login_attempt(&self, ids: &[i64]) -> Result<()> {
+        for id in ids {
+            sqlx::query("DELETE FROM login_failures WHERE id = $1").bind(id).execute(&self.pool).await?;
+        }
+        Ok(())
     }
 }
 

@@ -71,7 +71,8 @@ impl Store {
 
     /// Creates a section; `Ok(None)` when the slug is taken.
     pub async fn create_section(&self, slug: &str, name: &str, description: &str, position: i64) -> Result<Option<i64>> {
-        let mut tx = self.pool.begin().await?;
+        let _write = self.write_guard().await;
+        let mut tx = self.begin_write().await?;
         let r: std::result::Result<(i64,), _> =
             sqlx::query_as("INSERT INTO sections (slug, name, description, position) VALUES ($1, $2, $3, $4) RETURNING id")
                 .bind(slug)
@@ -94,7 +95,8 @@ impl Store {
     /// Renames or moves a section. Returns false when the slug belongs to another section.
     /// Published articles in a section whose slug changes keep their old URLs as redirects.
     pub async fn update_section(&self, id: i64, slug: &str, name: &str, description: &str, position: i64) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
+        let _write = self.write_guard().await;
+        let mut tx = self.begin_write().await?;
         let old: Option<(String,)> = sqlx::query_as("SELECT slug FROM sections WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
         let Some((old_slug,)) = old else { return Ok(false) };
         let r = sqlx::query("UPDATE sections SET slug = $1, name = $2, description = $3, position = $4 WHERE id = $5")

@@ -68,7 +68,8 @@ const SHOWTIME_SELECT: &str = "SELECT s.id, s.theater_id, s.film_id, s.starts_at
 impl Store {
     /// Adds or updates a theater, keyed by the feed's theater id.
     pub async fn upsert_theater(&self, t: &TheaterRecord) -> Result<(i64, Upsert)> {
-        let mut tx = self.pool.begin().await?;
+        let _write = self.write_guard().await;
+        let mut tx = self.begin_write().await?;
         let existing: Option<Theater> = sqlx::query_as(&format!("SELECT {THEATER_COLS} FROM theaters WHERE external_id = $1"))
             .bind(&t.external_id)
             .fetch_optional(&mut *tx)
@@ -190,7 +191,8 @@ impl Store {
     /// Replaces, in one transaction, each listed theater's screenings between `from` and `to`
     /// with `rows`. Either all of it happens or none of it.
     pub async fn replace_showtimes(&self, windows: &[(i64, i64, i64)], rows: &[NewShowtime]) -> Result<u64> {
-        let mut tx = self.pool.begin().await?;
+        let _write = self.write_guard().await;
+        let mut tx = self.begin_write().await?;
         let mut removed = 0;
         for (theater, from, to) in windows {
             removed += sqlx::query("DELETE FROM showtimes WHERE theater_id = $1 AND starts_at >= $2 AND starts_at < $3")

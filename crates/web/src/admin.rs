@@ -69,7 +69,7 @@ struct LoginCtx<'a> {
 
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with("/admin/") && !n.starts_with("//") => n.to_string(),
+        Some(n) if n.starts_with("/admin/") && !n.contains("//") && !n.contains('\\') && !n.chars().any(char::is_control) && n.len() < 500 => n.to_string(),
         _ => "/admin/".to_string(),
     }
 }
@@ -105,14 +105,16 @@ pub async fn login(
         let ctx = LoginCtx { site_name: state.site().publication.name.clone(), csrf: csrf.value(), next: safe_next(f.next.as_deref()), email: f.email.clone(), error: Some(error.to_string()) };
         page(&state, status, "admin/login.html", ctx)
     };
-    let counts = async { Ok::<_, marquee_store::StoreError>((store.login_failures(&ip_key, since).await?, store.login_failures(&email_key, since).await?)) };
-    match counts.await {
-        Ok((by_ip, by_email)) if by_email >= cfg.login_max_failures || by_ip >= cfg.login_max_failures * 4 => {
-            let minutes = cfg.login_window_secs / 60;
-            return retry(&format!("Too many failed sign-ins. Wait {minutes} minutes and try again."), StatusCode::TOO_MANY_REQUESTS);
-        }
-        Ok(_) => {}
+    let (attempt, by_ip, by_email) = match store.begin_login_attempt(&ip_key, &email_key, now, since).await {
+        Ok(r) => r,
         Err(e) => return internal_error(&state, e),
+    };
+    // An address that keeps failing is stopped; an account under attack stays open to an
+    // address with (almost) no failures, so guessing cannot lock its owner out.
+    let max = cfg.login_max_failures;
+    if by_ip > max * 4 || (by_email > max && by_ip > 2) {
+        let minutes = cfg.login_window_secs / 60;
+        return retry(&format!("Too many failed sign-ins. Wait {minutes} minutes and try again."), StatusCode::TOO_MANY_REQUESTS);
     }
     let user = match store.user_by_email(&email).await {
         Ok(u) => u,
@@ -127,13 +129,11 @@ pub async fn login(
         }
     };
     let Some(user) = user.filter(|_| ok) else {
-        for key in [&ip_key, &email_key] {
-            if let Err(e) = store.record_login_failure(key, now, since).await {
-                return internal_error(&state, e);
-            }
-        }
         return retry("That email and password do not match an active staff account.", StatusCode::UNAUTHORIZED);
     };
+    if let Err(e) = store.forget_login_attempt(&attempt).await {
+        return internal_error(&state, e);
+    }
     let token = auth::random_token();
     if let Err(e) = store.create_session(&auth::token_hash(&token), user.id, now, now + auth::SESSION_DAYS * 86400).await {
         return internal_error(&state, e);
@@ -156,12 +156,12 @@ pub async fn logout(State(state): State<AppState>, headers: axum::http::HeaderMa
 #[derive(Deserialize)]
 pub struct ListQuery {
     status: Option<String>,
-    page: Option<i64>,
+    page: Option<String>,
 }
 
 pub async fn dashboard(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Query(q): Query<ListQuery>) -> Response {
     let status = q.status.as_deref().filter(|s| marquee_domain::ArticleStatus::parse(s).is_some());
-    let page_no = q.page.unwrap_or(1).max(1);
+    let page_no = q.page.as_deref().and_then(|p| p.trim().parse::<i64>().ok()).unwrap_or(1).clamp(1, 100_000);
     let per = 50;
     let (rows, total) = match state.store().article_summaries(status, per, (page_no - 1) * per).await {
         Ok(r) => r,
@@ -347,7 +347,8 @@ pub async fn preview_article(State(state): State<AppState>, staff: Staff, Path(i
         Ok(r) => r,
         Err(resp) => return resp,
     };
-    if !staff.can_edit(record.created_by, &record.status) && record.status == "draft" {
+    let live = record.status != "draft" && record.publish_at.is_some_and(|t| t <= now_unix());
+    if !staff.can_edit(record.created_by, &record.status) && !live {
         return forbidden(&state, "Contributors can only preview their own drafts.");
     }
     let site = state.site();
@@ -459,6 +460,9 @@ pub async fn restore_revision(State(state): State<AppState>, staff: Staff, Exten
         Ok(r) => r,
         Err(resp) => return resp,
     };
+    if !staff.can_edit(record.created_by, &record.status) {
+        return forbidden(&state, "Contributors can only restore revisions of their own drafts.");
+    }
     let rev = match state.store().revision(id, n).await {
         Ok(Some(r)) => r,
         Ok(None) => return not_found(&state),

@@ -3,7 +3,7 @@
 //! publication time, empties the cache.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use axum::body::Bytes;
 use std::sync::RwLock;
 
@@ -22,11 +22,13 @@ pub struct PageCache {
     pages: RwLock<HashMap<String, CachedPage>>,
     /// Unix second at which cached pages go stale because something scheduled goes live.
     next_change: AtomicI64,
+    /// Grows at every clear; a page rendered under an older generation is not stored.
+    generation: AtomicU64,
 }
 
 impl PageCache {
     pub fn new(enabled: bool) -> Self {
-        PageCache { enabled, pages: RwLock::new(HashMap::new()), next_change: AtomicI64::new(i64::MAX) }
+        PageCache { enabled, pages: RwLock::new(HashMap::new()), next_change: AtomicI64::new(i64::MAX), generation: AtomicU64::new(0) }
     }
 
     pub fn get(&self, key: &str, now: i64) -> Option<CachedPage> {
@@ -36,11 +38,21 @@ impl PageCache {
         self.pages.read().unwrap().get(key).filter(|p| now < p.expires).cloned()
     }
 
-    pub fn put(&self, key: String, page: CachedPage, now: i64) {
+    /// The generation to pass to [`PageCache::put`], read before rendering starts.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Keeps a page, unless the cache was emptied since `generation` was read: the page may
+    /// then show content from before the change.
+    pub fn put(&self, key: String, page: CachedPage, now: i64, generation: u64) {
         if !self.enabled || now >= self.next_change.load(Ordering::Relaxed) {
             return;
         }
         let mut pages = self.pages.write().unwrap();
+        if self.generation.load(Ordering::Acquire) != generation {
+            return;
+        }
         if pages.len() >= MAX_ENTRIES {
             pages.clear();
         }
@@ -48,7 +60,9 @@ impl PageCache {
     }
 
     pub fn clear(&self) {
-        self.pages.write().unwrap().clear();
+        let mut pages = self.pages.write().unwrap();
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        pages.clear();
     }
 
     pub fn set_next_change(&self, at: Option<i64>) {
@@ -63,5 +77,24 @@ impl PageCache {
         } else {
             false
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_rendered_before_a_change_is_not_kept() {
+        let cache = PageCache::new(true);
+        let page = || CachedPage { status: 200, body: Bytes::from_static(b"old"), expires: i64::MAX };
+        let before = cache.generation();
+        cache.clear(); // content changed while the page was rendering
+        cache.put("/".into(), page(), 0, before);
+        assert!(cache.get("/", 0).is_none());
+        cache.put("/".into(), page(), 0, cache.generation());
+        assert!(cache.get("/", 0).is_some());
+        cache.set_next_change(Some(10));
+        assert!(cache.get("/", 10).is_none(), "stale once a scheduled article is due");
     }
 }

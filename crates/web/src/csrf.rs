@@ -1,5 +1,5 @@
 //! Cross-site request forgery protection for every state-changing request (double-submit
-//! token): a random token lives in an HttpOnly, SameSite=Strict cookie, each form carries it in
+//! token): a random token lives in an HttpOnly, SameSite=Lax cookie, each form carries it in
 //! a hidden `_csrf` field, and any POST/PUT/PATCH/DELETE whose field (or `X-CSRF-Token` header)
 //! does not match the cookie is refused with 403 before a handler runs. The cookie is only set
 //! when a page actually rendered a form, so readers' pages set no cookies.
@@ -68,7 +68,7 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
     let mut resp = next.run(req).await;
     if fresh && token.0.used.load(Ordering::Relaxed) {
         let secure = if state.site().secure_cookies { "; Secure" } else { "" };
-        let c = format!("{COOKIE}={}; Path=/; HttpOnly; SameSite=Strict{secure}", token.value());
+        let c = format!("{COOKIE}={}; Path=/; HttpOnly; SameSite=Lax{secure}", token.value());
         if let Ok(v) = HeaderValue::from_str(&c) {
             resp.headers_mut().append(header::SET_COOKIE, v);
         }

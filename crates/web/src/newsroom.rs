@@ -110,8 +110,17 @@ pub async fn save(state: &AppState, staff: &Staff, existing: Option<&ArticleReco
     };
     let draft = form.draft();
     form.slug = draft.slug.clone();
+    // Rendering runs off the async workers: a long body must not stall other requests.
+    let body = draft.body.clone();
+    let rendered = tokio::task::spawn_blocking(move || marquee_domain::markdown::render_checked(&body, marquee_domain::article::MAX_BODY)).await?;
     if action == PublishAction::Preview {
-        return Ok(SaveOutcome::Preview(marquee_domain::markdown::render(&draft.body)));
+        return Ok(match rendered {
+            Ok(html) => SaveOutcome::Preview(html),
+            Err(msg) => {
+                errors.insert("body", msg);
+                SaveOutcome::Invalid { errors, forbidden: false }
+            }
+        });
     }
     if let Some(rec) = existing {
         if !staff.can_edit(rec.created_by, &rec.status) {
@@ -161,6 +170,13 @@ pub async fn save(state: &AppState, staff: &Staff, existing: Option<&ArticleReco
         PublishAction::Preview => unreachable!("handled above"),
     };
     errors.extend(draft.validate());
+    let body_html = match rendered {
+        Ok(html) => html,
+        Err(msg) => {
+            errors.entry("body").or_insert(msg);
+            String::new()
+        }
+    };
     let film_id = match resolve_film(state, &form.film).await? {
         Ok(id) => id,
         Err(msg) => {
@@ -173,7 +189,6 @@ pub async fn save(state: &AppState, staff: &Staff, existing: Option<&ArticleReco
     }
 
     let tags: Vec<(String, String)> = draft.tags.iter().map(|t| (slugify(t), t.clone())).collect();
-    let body_html = marquee_domain::markdown::render(&draft.body);
     let write = ArticleWrite {
         id: existing.map(|r| r.id),
         section_id: draft.section_id.unwrap_or_default(),

@@ -47,16 +47,17 @@ where
     Fut: Future<Output = Rendered>,
 {
     let now = now_unix();
+    let generation = state.0.cache.generation();
     if let Some(page) = state.0.cache.get(&key, now) {
         let status = StatusCode::from_u16(page.status).unwrap_or(StatusCode::OK);
         return (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page.body).into_response();
     }
     match render().await {
         Ok((status, body)) => {
-            if status == StatusCode::OK || status == StatusCode::NOT_FOUND {
+            if status == StatusCode::OK {
                 let body = axum::body::Bytes::from(body);
                 let expires = ttl.map(|t| now + t).unwrap_or(i64::MAX);
-                state.0.cache.put(key, CachedPage { status: status.as_u16(), body: body.clone(), expires }, now);
+                state.0.cache.put(key, CachedPage { status: status.as_u16(), body: body.clone(), expires }, now, generation);
                 return (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response();
             }
             html(status, body)
@@ -73,8 +74,9 @@ pub fn render_page<S: Serialize>(state: &AppState, template: &str, ctx: S) -> Re
     state.0.templates.render(template, ctx).map(|b| (StatusCode::OK, b)).map_err(|e| internal_error(state, e))
 }
 
+#[track_caller]
 pub fn internal_error(state: &AppState, e: impl std::fmt::Display) -> Response {
-    tracing::error!("{e}");
+    tracing::error!("{e} (at {})", std::panic::Location::caller());
     error_page(state, StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "The server could not show this page. Please try again in a moment.")
 }
 
@@ -450,20 +452,9 @@ pub async fn fallback(State(state): State<AppState>, uri: Uri) -> Response {
         Ok(None) => {}
         Err(e) => return internal_error(&state, e),
     }
-    if !path.ends_with('/') && !path.rsplit('/').next().unwrap_or("").contains('.') {
-        let with_slash = format!("{path}/");
+    if let Some(to) = with_trailing_slash(path, &state.site()) {
         let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
-        let known = state.site().sections.iter().any(|s| with_slash == format!("/{}/", s.slug))
-            || with_slash == "/admin/"
-            || with_slash.starts_with("/authors/")
-            || with_slash.starts_with("/tags/")
-            || with_slash.starts_with("/films/")
-            || with_slash.starts_with("/people/")
-            || with_slash.starts_with("/theaters/")
-            || with_slash.matches('/').count() == 3;
-        if known {
-            return moved(&format!("{with_slash}{query}"));
-        }
+        return moved(&format!("{to}{query}"));
     }
     not_found(&state)
 }
@@ -471,4 +462,25 @@ pub async fn fallback(State(state): State<AppState>, uri: Uri) -> Response {
 /// 301 Moved Permanently (axum's `Redirect::permanent` is 308; the URL contract says 301).
 pub fn moved(to: &str) -> Response {
     (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, to.to_string())]).into_response()
+}
+
+/// The address a known page has with its trailing slash, for a request that left it off.
+/// Only single-slash, plain-segment paths qualify, so `//evil.example` can never become a
+/// redirect to another host.
+fn with_trailing_slash(path: &str, site: &crate::state::SiteInfo) -> Option<String> {
+    if path.ends_with('/') || path.starts_with("//") {
+        return None;
+    }
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let plain = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !path.starts_with('/') || !segments.iter().all(|s| plain(s)) {
+        return None;
+    }
+    let known = match segments.as_slice() {
+        ["admin"] | ["theaters"] | ["showtimes"] => true,
+        ["authors" | "tags" | "films" | "people" | "theaters", _] => true,
+        [section] | [section, _] => site.sections.iter().any(|s| s.slug == *section),
+        _ => false,
+    };
+    known.then(|| format!("{path}/"))
 }
