@@ -43,15 +43,18 @@ pub fn datetime_local(unix: i64, tz: &TimeZone) -> String {
 }
 
 /// Parses what a `datetime-local` input sends ("2026-11-24T19:05", seconds optional) as a
-/// wall-clock time in `tz`. Ambiguous times in a daylight-saving fold take the earlier instant.
+/// wall-clock time in `tz`. A time that happens twice (when daylight saving ends) is the
+/// earlier one; a time that never happens (when it begins) is refused.
 pub fn parse_datetime_local(input: &str, tz: &TimeZone) -> Result<i64, String> {
     let s = input.trim();
     let dt: jiff::civil::DateTime = s
         .parse()
         .map_err(|_| format!("“{s}” is not a date and time like 2026-11-24T19:05."))?;
-    let zoned = dt
-        .to_zoned(tz.clone())
-        .map_err(|_| format!("“{s}” does not exist in this time zone."))?;
+    let ambiguous = tz.to_ambiguous_zoned(dt);
+    if matches!(ambiguous.offset(), jiff::tz::AmbiguousOffset::Gap { .. }) {
+        return Err(format!("“{s}” does not exist in this time zone: the clocks skip it when daylight saving time begins."));
+    }
+    let zoned = ambiguous.earlier().map_err(|_| format!("“{s}” is out of range."))?;
     Ok(zoned.timestamp().as_second())
 }
 
@@ -69,6 +72,9 @@ mod tests {
         assert_eq!(datetime_local(after, &tz), "2026-03-08T19:00");
         assert_eq!(long_date(after, &tz), "March 8, 2026");
         assert!(parse_datetime_local("yesterday", &tz).is_err());
+        assert!(parse_datetime_local("2026-03-08T02:30", &tz).unwrap_err().contains("does not exist"));
+        let fold = parse_datetime_local("2026-11-01T01:30", &tz).unwrap();
+        assert_eq!(fold, 1_793_521_800, "the earlier 01:30, still on daylight time");
         assert!(parse_zone("Mars/Olympus").is_err());
     }
 }

@@ -693,3 +693,181 @@ both_backends!(newsroom_bad_numbers_and_deep_nesting_are_clear_errors, |site| {
     }
     assert_eq!(site.store.article_summaries(None, 10, 0).await.unwrap().1, 0);
 });
+
+/// Tomorrow's date in Los Angeles, as YYYY-MM-DD.
+fn la_date(days_from_today: i64) -> String {
+    let tz = jiff::tz::TimeZone::get("America/Los_Angeles").unwrap();
+    let today = jiff::Timestamp::now().to_zoned(tz).date();
+    today.checked_add(jiff::ToSpan::days(days_from_today)).unwrap().to_string()
+}
+
+const THEATERS_CSV: &str = "id,name,address,city,state,postal_code,latitude,longitude,time_zone,url\n\
+T1,Near Cinema,1 Main St,Oakland,CA,94612,,,America/Los_Angeles,https://near.example\n\
+T2,Middle Screens,2 Main St,Berkeley,CA,94704,,,America/Los_Angeles,\n\
+T3,Far Away Plex,3 Main St,Sacramento,CA,95814,,,America/Los_Angeles,\n\
+T4,Manhattan Hall,4 Broadway,New York,NY,10001,40.75,-73.99,America/New_York,\n";
+
+async fn showtime_fixtures(site: &TestSite) {
+    site.store.upsert_film(&marquee::demo::rust_and_bone(), 0).await.unwrap();
+    let other = marquee_domain::film::FilmRecord { title: "Quiet Film".into(), year: Some(2020), ..Default::default() };
+    site.store.upsert_film(&other, 0).await.unwrap();
+    marquee::import::import_theaters(&site.store, "theaters.csv", THEATERS_CSV).await.unwrap();
+    let d1 = la_date(1);
+    let d2 = la_date(2);
+    let csv = format!(
+        "theater_id,film_id,title,year,start,attributes,auditorium,ticket_url\n\
+         T2,rust-and-bone-2012,,,{d1}T19:30,subtitled;language:French,2,https://tix.example/b1\n\
+         T1,,Rust and Bone,2012,{d1}T21:00,3d,1,https://tix.example/a1\n\
+         T1,,Rust and Bone,2012,{d2}T13:15,,1,\n\
+         T3,rust-and-bone-2012,,,{d1}T18:00,,,\n\
+         T4,rust-and-bone-2012,,,{d1}T20:00,imax,,\n"
+    );
+    let r = marquee::import::import_showtimes(&site.store, "week.csv", &csv).await.unwrap();
+    assert_eq!((r.added, r.theaters), (5, 4));
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await; // the server notices the change
+}
+
+both_backends!(now_playing_lists_nearby_theaters_nearest_first, |site| {
+    showtime_fixtures(&site).await;
+    site.login("editor").await;
+    let sec = site.section_id("movie-review").await;
+    let author = site.author_id("eddie-editor").await;
+    site.write(&[("headline", "Rust and Bone"), ("section", &sec), ("author1", &author), ("body", "x"), ("film", "Rust and Bone (2012)"), ("action", "publish")]).await;
+    site.write(&[("headline", "Quiet Film"), ("section", &sec), ("author1", &author), ("body", "x"), ("film", "Quiet Film (2020)"), ("action", "publish")]).await;
+
+    let (_, page) = site.read("/movie-review/rust-and-bone/").await;
+    let near = page.find(">Near Cinema<").expect("Near Cinema listed");
+    let middle = page.find(">Middle Screens<").expect("Middle Screens listed");
+    assert!(near < middle, "nearest first (home is 94612)");
+    assert!(!page.contains("Far Away Plex") && !page.contains("Manhattan Hall"), "outside the radius");
+    assert!(page.contains("9:00 PM") && page.contains("(3D)") && page.contains("href=\"https://tix.example/a1\""));
+    assert!(page.contains("7:30 PM") && page.contains("Subtitled, In french"));
+    let tz = jiff::tz::TimeZone::get("America/Los_Angeles").unwrap();
+    let tomorrow = jiff::Timestamp::now().to_zoned(tz).date().tomorrow().unwrap();
+    assert!(page.contains(&tomorrow.strftime("%A, %B %-d").to_string()), "grouped under the local day");
+
+    let (_, quiet) = site.read("/movie-review/quiet-film/").await;
+    assert!(quiet.contains("Quiet Film is not showing in any theaters in the area."));
+
+    // A reader in New York sees the New York theater, in its own time.
+    let (_, ny) = site.read("/movie-review/rust-and-bone/?zip=10001").await;
+    assert!(ny.contains("Manhattan Hall") && ny.contains("8:00 PM") && ny.contains("(IMAX)") && !ny.contains("Near Cinema"));
+    let (_, latlon) = site.read("/films/rust-and-bone-2012/?lat=38.58&lon=-121.49").await;
+    assert!(latlon.contains("Far Away Plex") && !latlon.contains("Manhattan Hall"));
+    let (status, bad) = site.read("/movie-review/rust-and-bone/?zip=00000").await;
+    assert_eq!(status, 200, "a bad ZIP does not break the review");
+    assert!(bad.contains("is not a US ZIP code we know") && bad.contains("Near Cinema"));
+
+    let (status, all) = site.read("/showtimes/?zip=94612").await;
+    assert_eq!(status, 200);
+    assert!(all.contains("Near Cinema") && all.contains("Middle Screens") && all.contains("Rust and Bone"));
+    let (status, bad) = site.read("/showtimes/?zip=abc").await;
+    assert_eq!(status, 400);
+    assert!(bad.contains("is not a US ZIP code we know"));
+    let (status, _) = site.read("/showtimes/?lat=95&lon=0").await;
+    assert_eq!(status, 400);
+});
+
+both_backends!(theater_pages_and_screening_events, |site| {
+    showtime_fixtures(&site).await;
+    let (_, list) = site.read("/theaters/").await;
+    assert!(list.contains("href=\"/theaters/near-cinema/\"") && list.contains("Manhattan Hall"));
+    let (status, page) = site.read("/theaters/near-cinema/").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Rust and Bone") && page.contains("9:00 PM") && page.contains("1:15 PM"));
+    let ld = jsonld(&page);
+    let events = ld["@graph"].as_array().unwrap();
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[0]["@type"], "ScreeningEvent");
+    assert_eq!(events[0]["location"]["@type"], "MovieTheater");
+    assert!(events[0]["location"]["geo"]["latitude"].as_f64().unwrap() > 37.0);
+    assert!(events[0]["startDate"].as_str().unwrap().ends_with("T21:00:00-08:00"));
+    assert_eq!(events[0]["workPresented"]["name"], "Rust and Bone");
+    assert_eq!(site.read("/theaters/nowhere/").await.0, 404);
+});
+
+both_backends!(showtime_calendar_file_keeps_the_theater_time_zone, |site| {
+    showtime_fixtures(&site).await;
+    let (_, page) = site.read("/theaters/manhattan-hall/").await;
+    let start = page.find("/showtimes/").unwrap();
+    let href: String = page[start..].chars().take_while(|c| *c != '"').collect();
+    let r = new_client().get(site.url(&href)).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/calendar"));
+    let ics = r.text().await.unwrap();
+    let d1 = la_date(1).replace('-', "");
+    assert!(ics.contains(&format!("DTSTART;TZID=America/New_York:{d1}T200000")), "{ics}");
+    assert!(ics.contains(&format!("DTEND;TZID=America/New_York:{d1}T220200")), "runtime 122 minutes");
+    assert!(ics.contains("BEGIN:VTIMEZONE\r\nTZID:America/New_York") && ics.contains("TZOFFSETTO:-0500"));
+    assert!(ics.contains("SUMMARY:Rust and Bone at Manhattan Hall") && ics.ends_with("END:VCALENDAR\r\n"));
+    assert_eq!(site.read("/showtimes/999999.ics").await.0, 404);
+});
+
+both_backends!(showtime_feeds_replace_a_week_atomically_and_name_bad_lines, |site| {
+    showtime_fixtures(&site).await;
+    let t1 = site.store.theater_by_external_id("T1").await.unwrap().unwrap();
+    let count = |site: &TestSite, id: i64| {
+        let store = site.store.clone();
+        async move { store.showtimes(&[id], None, 0, i64::MAX).await.unwrap() }
+    };
+    assert_eq!(count(&site, t1.id).await.len(), 2);
+    let d1 = la_date(1);
+    // A bad file changes nothing and names its lines.
+    let bad = format!(
+        "theater_id,film_id,title,year,start,attributes,auditorium,ticket_url\n\
+         T1,rust-and-bone-2012,,,{d1}T10:00,,,\n\
+         T1,no-such-film,,,{d1}T11:00,,,\n\
+         T9,rust-and-bone-2012,,,{d1}T12:00,,,\n\
+         T1,rust-and-bone-2012,,,someday,,,\n\
+         T1,rust-and-bone-2012,,,{d1}T13:00,,,javascript:alert(1)\n"
+    );
+    let err = marquee::import::import_showtimes(&site.store, "bad.csv", &bad).await.unwrap_err().to_string();
+    for needle in ["nothing was imported", "bad.csv:3: no film has the id", "bad.csv:4: no theater has the id “T9”", "bad.csv:5:", "bad.csv:6: a ticket URL"] {
+        assert!(err.contains(needle), "{needle} missing from: {err}");
+    }
+    assert_eq!(count(&site, t1.id).await.len(), 2, "a bad file changed nothing");
+    // Re-importing tomorrow for T1 replaces tomorrow only; the day after is kept.
+    let again = format!("theater_id,film_id,title,year,start,attributes,auditorium,ticket_url\nT1,rust-and-bone-2012,,,{d1}T17:45,,,\n");
+    marquee::import::import_showtimes(&site.store, "again.csv", &again).await.unwrap();
+    let rows = count(&site, t1.id).await;
+    assert_eq!(rows.len(), 2);
+    let times: Vec<String> = rows.iter().map(|s| jiff::Timestamp::from_second(s.starts_at).unwrap().to_zoned(jiff::tz::TimeZone::get("America/Los_Angeles").unwrap()).strftime("%H:%M").to_string()).collect();
+    assert_eq!(times, vec!["17:45", "13:15"]);
+    // Other theaters are untouched.
+    let t2 = site.store.theater_by_external_id("T2").await.unwrap().unwrap();
+    assert_eq!(count(&site, t2.id).await.len(), 1);
+    // Theaters: a bad line refuses the file.
+    let err = marquee::import::import_theaters(&site.store, "t.csv", "id,name,time_zone,postal_code\nX1,Somewhere,Mars/Base,94612\nX2,,America/Chicago,60601\n").await.unwrap_err().to_string();
+    assert!(err.contains("t.csv:2:") && err.contains("t.csv:3:"), "{err}");
+    assert!(site.store.theater_by_external_id("X1").await.unwrap().is_none());
+    // Re-importing the same theaters changes nothing.
+    let r = marquee::import::import_theaters(&site.store, "theaters.csv", THEATERS_CSV).await.unwrap();
+    assert_eq!((r.added, r.updated, r.unchanged), (0, 0, 4));
+});
+
+both_backends!(showtimes_are_correct_across_daylight_saving_changes, |site| {
+    showtime_fixtures(&site).await;
+    // US daylight saving time ends on 2026-11-01 and starts on 2027-03-14.
+    let csv = "theater_id,film_id,title,year,start,attributes,auditorium,ticket_url\n\
+               T1,rust-and-bone-2012,,,2026-10-31T19:00,,,\n\
+               T1,rust-and-bone-2012,,,2026-11-01T19:00,,,\n\
+               T1,rust-and-bone-2012,,,2026-11-01 01:30,,,\n";
+    marquee::import::import_showtimes(&site.store, "dst.csv", csv).await.unwrap();
+    let t1 = site.store.theater_by_external_id("T1").await.unwrap().unwrap();
+    let rows = site.store.showtimes(&[t1.id], None, 0, 1_794_000_000).await.unwrap();
+    let at = |s: &str| jiff::civil::DateTime::strptime("%Y-%m-%dT%H:%M", s).unwrap().to_zoned(jiff::tz::TimeZone::get("America/Los_Angeles").unwrap()).unwrap().timestamp().as_second();
+    let starts: Vec<i64> = rows.iter().map(|s| s.starts_at).collect();
+    assert!(starts.contains(&at("2026-10-31T19:00")) && starts.contains(&at("2026-11-01T19:00")));
+    assert_eq!(at("2026-11-01T19:00") - at("2026-10-31T19:00"), 25 * 3600, "the day DST ends is 25 hours long");
+    // 01:30 on 2026-11-01 happens twice; the earlier (daylight) one is taken: 08:30 UTC.
+    assert!(starts.contains(&1_793_521_800), "{starts:?}");
+    // The calendar file shows the local time with the zone's rules around it.
+    let late = rows.iter().find(|s| s.starts_at == at("2026-11-01T19:00")).unwrap();
+    let ics = site.read(&format!("/showtimes/{}.ics", late.id)).await.1;
+    assert!(ics.contains("DTSTART;TZID=America/Los_Angeles:20261101T190000"), "{ics}");
+    assert!(ics.contains("BEGIN:STANDARD\r\nDTSTART:20261101T020000\r\nTZOFFSETFROM:-0700\r\nTZOFFSETTO:-0800"), "{ics}");
+    // 02:30 on 2027-03-14 does not exist in Los Angeles: the line is refused.
+    let gap = "theater_id,film_id,title,year,start,attributes,auditorium,ticket_url\nT1,rust-and-bone-2012,,,2027-03-14T02:30,,,\n";
+    let err = marquee::import::import_showtimes(&site.store, "gap.csv", gap).await.unwrap_err().to_string();
+    assert!(err.contains("gap.csv:2:") && err.contains("does not exist in this time zone"), "{err}");
+});
