@@ -2,7 +2,9 @@
 //! measures requests per second and latency for the home, section and article pages under 64
 //! concurrent keep-alive connections, next to a static file served by the same server in the
 //! same run, then prints each page's throughput as a ratio of the static file's.
-//! It runs twice: with the page cache (the default) and without it (every request renders).
+//! It runs twice: with the page cache (the default) and without it (every request renders);
+//! then adds 500 theaters and 100,000 showtimes (most far away or in the past) and measures
+//! the review page with its Now Playing box again.
 //! MARQUEE_BENCH_SECS sets the seconds per page (default 5); MARQUEE_BENCH_CONNECTIONS the
 //! connections (default 64).
 
@@ -120,14 +122,61 @@ async fn load(addr: &str, path: &str, connections: usize, secs: u64) -> Result {
     Result { rps: all.len() as f64 / elapsed, p50_ms: pct(0.50), p99_ms: pct(0.99), errors }
 }
 
+/// 500 theaters (20 near the demo's home, the rest across the country) and 200 screenings at
+/// each, half in the past month and half in the next two weeks: 100,000 in all.
+async fn add_bulk_showtimes(data_dir: &std::path::Path) -> (usize, usize) {
+    use rand::{Rng, SeedableRng};
+    let store = marquee_store::Store::open(&format!("sqlite://{}", data_dir.join("marquee.db").display())).await.expect("open the demo database");
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let films: Vec<i64> = {
+        let mut ids = Vec::new();
+        for slug in ["rust-and-bone-2012"] {
+            ids.push(store.film_by_slug(slug).await.unwrap().expect("demo film").id);
+        }
+        for f in marquee_demo::films() {
+            if let Some(film) = store.film_by_slug(&format!("{}-{}", marquee_domain::slugify(&f.title), f.year)).await.unwrap() {
+                ids.push(film.id);
+            }
+        }
+        ids
+    };
+    let now = jiff::Timestamp::now().as_second();
+    let mut rows = Vec::new();
+    let mut windows = Vec::new();
+    for i in 0..500 {
+        let (lat, lon) = if i < 20 { (37.8 + rng.gen_range(-0.2..0.2), -122.27 + rng.gen_range(-0.2..0.2)) } else { (rng.gen_range(26.0..48.0), rng.gen_range(-120.0..-70.0)) };
+        let t = marquee_store::TheaterRecord {
+            external_id: format!("bench-{i}"),
+            name: format!("Bench Theater {i}"),
+            latitude: lat,
+            longitude: lon,
+            time_zone: "America/Los_Angeles".into(),
+            ..Default::default()
+        };
+        let (id, _) = store.upsert_theater(&t).await.unwrap();
+        windows.push((id, now - 31 * 86400, now + 15 * 86400));
+        for k in 0..200 {
+            let offset = if k < 100 { -rng.gen_range(3600..30 * 86400) } else { rng.gen_range(3600..14 * 86400) };
+            rows.push(marquee_store::NewShowtime { theater_id: id, film_id: films[rng.gen_range(0..films.len())], starts_at: now + offset, attributes: String::new(), auditorium: String::new(), ticket_url: String::new() });
+        }
+    }
+    store.replace_showtimes(&windows, &rows).await.unwrap();
+    store.close().await;
+    (500, rows.len())
+}
+
 fn main() {
     let secs: u64 = std::env::var("MARQUEE_BENCH_SECS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
     let connections: usize = std::env::var("MARQUEE_BENCH_CONNECTIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(64);
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
     let data_dir = std::env::temp_dir().join(format!("marquee-bench-{}", std::process::id()));
     println!("Marquee page benchmark: {connections} connections, {secs} s per page, demo site on SQLite");
-    for cache in [true, false] {
-        let port = 18000 + (std::process::id() % 1000) as u16 + if cache { 0 } else { 1 };
+    for (round, cache) in [(0, true), (0, false), (1, true), (1, false)] {
+        if round == 1 && cache {
+            let (t, n) = rt.block_on(add_bulk_showtimes(&data_dir));
+            println!("\nAdded {t} theaters and {n} showtimes; the article page's Now Playing box now searches them.");
+        }
+        let port = 18000 + (std::process::id() % 1000) as u16 + round * 2 + if cache { 0 } else { 1 };
         let addr = format!("127.0.0.1:{port}");
         let _server = start(&addr, &data_dir, cache);
         rt.block_on(wait_ready(&addr));
@@ -140,7 +189,8 @@ fn main() {
         println!("\nPage cache {}:", if cache { "on (default)" } else { "off (every request renders from the database)" });
         println!("{:<12} {:>10} {:>9} {:>9} {:>8} {:>7}", "page", "req/s", "p50 ms", "p99 ms", "errors", "ratio");
         let mut static_rps = None;
-        for (name, path) in PAGES {
+        let pages: Vec<&(&str, &str)> = PAGES.iter().filter(|(name, _)| round == 0 || *name == "static file" || *name == "article").collect();
+        for (name, path) in pages {
             let r = rt.block_on(load(&addr, path, connections, secs));
             let base = *static_rps.get_or_insert(r.rps);
             println!("{:<12} {:>10.0} {:>9.2} {:>9.2} {:>8} {:>6.0}%", name, r.rps, r.p50_ms, r.p99_ms, r.errors, 100.0 * r.rps / base);
