@@ -2,7 +2,7 @@
 
 pub mod config;
 pub mod demo;
-pub mod import;
+pub use marquee_import as import;
 
 use std::path::PathBuf;
 

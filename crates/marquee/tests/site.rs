@@ -871,3 +871,41 @@ both_backends!(showtimes_are_correct_across_daylight_saving_changes, |site| {
     let err = marquee::import::import_showtimes(&site.store, "gap.csv", gap).await.unwrap_err().to_string();
     assert!(err.contains("gap.csv:2:") && err.contains("does not exist in this time zone"), "{err}");
 });
+
+both_backends!(editors_upload_feeds_in_the_newsroom, |site| {
+    async fn upload(site: &TestSite, client: &reqwest::Client, kind: &str, file_name: &str, body: String, with_token: bool) -> (u16, String) {
+        let (_, page) = common::get_with(client, &site.url("/admin/feeds")).await;
+        let mut form = reqwest::multipart::Form::new();
+        if with_token {
+            form = form.text("_csrf", common::csrf_in(&page));
+        }
+        form = form.part("file", reqwest::multipart::Part::text(body).file_name(file_name.to_string()));
+        let r = client.post(site.url(&format!("/admin/feeds/{kind}"))).multipart(form).send().await.unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+    let writer = new_client();
+    site.login_as(&writer, "writer").await;
+    assert_eq!(common::get_with(&writer, &site.url("/admin/feeds")).await.0, 403);
+    let editor = new_client();
+    site.login_as(&editor, "editor").await;
+    let films = r#"[{"title": "Rust and Bone", "year": 2012, "runtime_minutes": 122, "directors": ["Jacques Audiard"]}, {"year": 1}]"#;
+    let (status, html) = upload(&site, &editor, "films", "films.json", films.into(), true).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("1 added") && html.contains("record 2: skipped: no title"));
+    let (status, html) = upload(&site, &editor, "theaters", "theaters.csv", THEATERS_CSV.into(), true).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("4 added"));
+    let d1 = la_date(1);
+    let bad = format!("theater_id,film_id,start\nT1,rust-and-bone-2012,{d1}T19:00\nT1,rust-and-bone-2012,not a time\n");
+    let (status, html) = upload(&site, &editor, "showtimes", "week.csv", bad, true).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("Nothing was imported") && html.contains("week.csv:3:"));
+    let good = format!("theater_id,film_id,start\nT1,rust-and-bone-2012,{d1}T19:00\n");
+    let (status, _) = upload(&site, &editor, "showtimes", "week.csv", good.clone(), false).await;
+    assert_eq!(status, 403, "an upload without the CSRF token is refused");
+    let (status, html) = upload(&site, &editor, "showtimes", "week.csv", good, true).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("1 screenings at 1 theaters"));
+    let t1 = site.store.theater_by_external_id("T1").await.unwrap().unwrap();
+    assert_eq!(site.store.showtimes(&[t1.id], None, 0, i64::MAX).await.unwrap().len(), 1);
+});

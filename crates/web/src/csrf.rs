@@ -16,6 +16,8 @@ use std::sync::{Arc, OnceLock};
 
 pub const COOKIE: &str = "mq_csrf";
 const MAX_FORM: usize = 2 * 1024 * 1024;
+/// Feed uploads in the newsroom may be larger.
+pub const MAX_UPLOAD: usize = 32 * 1024 * 1024;
 
 #[derive(Clone)]
 pub struct CsrfToken(Arc<TokenInner>);
@@ -48,11 +50,13 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
     if !safe {
         let header_token = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string);
         let (parts, body) = req.into_parts();
-        let bytes = match to_bytes(body, MAX_FORM).await {
+        let limit = if parts.uri.path().starts_with("/admin/feeds/") { MAX_UPLOAD } else { MAX_FORM };
+        let bytes = match to_bytes(body, limit).await {
             Ok(b) => b,
-            Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.").into_response(),
+            Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, format!("The form is larger than {} MB.", limit / (1024 * 1024))).into_response(),
         };
-        let sent = header_token.or_else(|| form_field(&bytes, "_csrf"));
+        let multipart = parts.headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("multipart/form-data"));
+        let sent = header_token.or_else(|| if multipart { multipart_field(&bytes, "_csrf") } else { form_field(&bytes, "_csrf") });
         let expected = existing.as_deref().unwrap_or("");
         if fresh || sent.as_deref().map(|s| !constant_time_eq(s.as_bytes(), expected.as_bytes())).unwrap_or(true) {
             return crate::public::error_page(
@@ -84,6 +88,17 @@ fn form_field(body: &[u8], name: &str) -> Option<String> {
         let (k, v) = pair.split_once('=')?;
         (k == name).then(|| v.to_string())
     })
+}
+
+/// Finds a small text field in a `multipart/form-data` body (the hidden token comes first).
+fn multipart_field(body: &[u8], name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\"");
+    let at = body.windows(marker.len()).position(|w| w == marker.as_bytes())? + marker.len();
+    let rest = &body[at..];
+    let start = rest.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let value = &rest[start..];
+    let end = value.windows(2).position(|w| w == b"\r\n")?;
+    String::from_utf8(value[..end].to_vec()).ok()
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

@@ -46,7 +46,9 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users/{id}", post(admin::update_user))
         .route("/admin/sections", get(admin::sections).post(admin::add_section))
         .route("/admin/sections/{id}", post(admin::update_section))
-        .route("/admin/settings", get(admin::settings).post(admin::save_settings));
+        .route("/admin/settings", get(admin::settings).post(admin::save_settings))
+        .route("/admin/feeds", get(admin::feeds))
+        .route("/admin/feeds/{kind}", post(admin::upload_feed));
     Router::new()
         .route("/", get(public::home))
         .route("/healthz", get(public::healthz))
@@ -69,7 +71,7 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin")))
-        .layer(axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024))
+        .layer(axum::extract::DefaultBodyLimit::max(csrf::MAX_UPLOAD))
         .with_state(state)
 }
 

@@ -1,4 +1,6 @@
-//! `marquee import films FILE`: reads a JSON array of films, in the shape of the public
+//! Imports shared by `marquee import ...` and the newsroom's feed uploads.
+//!
+//! Films: reads a JSON array of films, in the shape of the public
 //! `movies.json` data set or in Marquee's own format (docs/import-films.md), keeps every
 //! valid record and reports each one it skipped. Running it twice changes nothing.
 
