@@ -102,6 +102,7 @@ pub async fn seed(store: &Store, base_url: &str, editor_password: &str, progress
             author_ids: &author_ids,
             tags: &tags,
             film_id: None,
+            rating: None,
             user_id: Some(editor.id),
             now: publish_at,
         };
@@ -175,7 +176,8 @@ async fn seed_films(store: &Store, now: i64) -> anyhow::Result<()> {
     for (review_slug, record) in records {
         let (film_id, _) = store.upsert_film(&record, now).await?;
         if let Some(review) = store.live_article(&section.slug, &review_slug, now).await? {
-            store.set_article_film(review.card.id, Some(film_id)).await?;
+            let rating = (review_slug == "rust-and-bone").then_some(4);
+            store.set_article_film(review.card.id, Some(film_id), rating).await?;
         }
     }
     Ok(())

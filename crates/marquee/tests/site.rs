@@ -311,7 +311,7 @@ both_backends!(pagination, |site| {
         let headline = format!("Story number {i}");
         let w = marquee_store::ArticleWrite {
             id: None, section_id: sec, slug: &slug, headline: &headline, deck: "", body: "b", body_html: "<p>b</p>", status: "published",
-            publish_at: Some(1_000_000 + i), author_ids: &[author], tags: &[], film_id: None, user_id: None, now: 1_000_000 + i,
+            publish_at: Some(1_000_000 + i), author_ids: &[author], tags: &[], film_id: None, rating: None, user_id: None, now: 1_000_000 + i,
         };
         site.store.save_article(&w).await.unwrap().unwrap();
     }
@@ -452,6 +452,14 @@ both_backends!(demo_content_has_the_reference_review, |site| {
     assert_eq!(status, 200);
     assert!(review.contains(">Rust and Bone<") && review.contains("Physical therapy."));
     assert!(review.contains("Film Details") && review.contains("122 minutes") && review.contains(">Marion Cotillard</a>"), "the demo review is linked to its film");
+    assert!(review.contains("Our rating: 4 out of 5"), "and rated");
+    assert!(review.contains("Now Playing") && review.contains("class=\"theater\"") && !review.contains("is not showing in any theaters"), "the demo shows where it plays");
+    // The demo shows every sixth reviewed film; the second one is not showing anywhere.
+    let film = &marquee_demo::films()[1];
+    assert_eq!(site.store.find_films(&film.title, Some(film.year)).await.unwrap().len(), 1, "demo reviews are linked to their films");
+    let page = site.read(&format!("/movie-review/{}/", marquee_domain::slugify(&film.title))).await.1;
+    let sentence = format!("{} is not showing in any theaters in the area.", film.title).replace('&', "&amp;").replace('\'', "&#39;");
+    assert!(page.contains("Film Details") && page.contains(&sentence), "some demo films are not showing: {sentence}");
     // The demo editor signs in with the password given to seed.
     let c = new_client();
     let (_, html) = common::get_with(&c, &site.url("/admin/login")).await;
@@ -562,7 +570,13 @@ both_backends!(structured_data_and_open_graph, |site| {
     let sec = site.section_id("movie-review").await;
     let news = site.section_id("news").await;
     let author = site.author_id("eddie-editor").await;
-    site.write(&[("headline", "Rust and Bone"), ("deck", "Physical therapy."), ("section", &sec), ("author1", &author), ("body", "x"), ("film", "Rust and Bone (2012)"), ("action", "publish")]).await;
+    let (status, _, html) = site.write(&[("headline", "Rated"), ("section", &sec), ("author1", &author), ("body", "x"), ("rating", "4"), ("action", "publish")]).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("Only a review linked to a film can carry a rating."));
+    let (status, _, html) = site.write(&[("headline", "Rated"), ("section", &sec), ("author1", &author), ("body", "x"), ("film", "Rust and Bone (2012)"), ("rating", "9"), ("action", "publish")]).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("1 to 5 stars"));
+    site.write(&[("headline", "Rust and Bone"), ("deck", "Physical therapy."), ("section", &sec), ("author1", &author), ("body", "x"), ("film", "Rust and Bone (2012)"), ("rating", "4"), ("action", "publish")]).await;
     site.write(&[("headline", "Council </script><script>alert(1)</script>"), ("slug", "council"), ("section", &news), ("author1", &author), ("body", "x"), ("action", "publish")]).await;
     let (_, review) = site.read("/movie-review/rust-and-bone/").await;
     let ld = jsonld(&review);
@@ -570,6 +584,9 @@ both_backends!(structured_data_and_open_graph, |site| {
     assert_eq!(ld["author"][0]["name"], "Eddie Editor");
     assert_eq!(ld["publisher"]["name"], "The Test Weekly");
     assert!(ld["datePublished"].as_str().unwrap().starts_with("20"));
+    assert_eq!(ld["reviewRating"]["ratingValue"], 4);
+    assert_eq!(ld["reviewRating"]["bestRating"], 5);
+    assert!(review.contains("Our rating: 4 out of 5"));
     let movie = &ld["itemReviewed"];
     assert_eq!(movie["@type"], "Movie");
     assert_eq!(movie["name"], "Rust and Bone");

@@ -50,6 +50,7 @@ pub struct ArticlePage {
     pub status: String,
     pub revised_at: Option<i64>,
     pub film_id: Option<i64>,
+    pub rating: Option<i64>,
     #[sqlx(skip)]
     pub tags: Vec<TagRef>,
 }
@@ -70,6 +71,7 @@ pub struct ArticleRecord {
     pub created_by: Option<i64>,
     pub updated_at: i64,
     pub film_id: Option<i64>,
+    pub rating: Option<i64>,
     pub film_title: Option<String>,
     pub film_year: Option<i64>,
     #[sqlx(skip)]
@@ -146,6 +148,8 @@ pub struct ArticleWrite<'a> {
     pub tags: &'a [(String, String)],
     /// The film a review is about.
     pub film_id: Option<i64>,
+    /// 1 to 5 stars, for a review the paper rates.
+    pub rating: Option<i64>,
     pub user_id: Option<i64>,
     pub now: i64,
 }
@@ -216,7 +220,7 @@ impl Store {
     /// The live article at `/{section}/{slug}/`.
     pub async fn live_article(&self, section_slug: &str, slug: &str, now: i64) -> Result<Option<ArticlePage>> {
         let sql = format!(
-            "SELECT {CARD_COLS}, a.section_id, a.body_html, a.status, a.revised_at, a.film_id FROM articles a JOIN sections s ON s.id = a.section_id WHERE {LIVE} AND s.slug = $2 AND a.slug = $3"
+            "SELECT {CARD_COLS}, a.section_id, a.body_html, a.status, a.revised_at, a.film_id, a.rating FROM articles a JOIN sections s ON s.id = a.section_id WHERE {LIVE} AND s.slug = $2 AND a.slug = $3"
         );
         let row: Option<ArticlePage> = sqlx::query_as(&sql).bind(now).bind(section_slug).bind(slug).fetch_optional(&self.pool).await?;
         self.complete_page(row).await
@@ -225,7 +229,7 @@ impl Store {
     /// Any article by id, whatever its state, as the article page would show it (previews).
     pub async fn article_page_by_id(&self, id: i64) -> Result<Option<ArticlePage>> {
         let sql = format!(
-            "SELECT {CARD_COLS}, a.section_id, a.body_html, a.status, a.revised_at, a.film_id FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.id = $1"
+            "SELECT {CARD_COLS}, a.section_id, a.body_html, a.status, a.revised_at, a.film_id, a.rating FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.id = $1"
         );
         let row: Option<ArticlePage> = sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?;
         self.complete_page(row).await
@@ -267,7 +271,7 @@ impl Store {
 
     pub async fn article_record(&self, id: i64) -> Result<Option<ArticleRecord>> {
         let row: Option<ArticleRecord> = sqlx::query_as(
-            "SELECT a.id, a.section_id, s.slug AS section_slug, a.slug, a.headline, a.deck, a.body, a.status, a.publish_at, a.revised_at, a.created_by, a.updated_at, a.film_id, f.title AS film_title, f.year AS film_year FROM articles a JOIN sections s ON s.id = a.section_id LEFT JOIN films f ON f.id = a.film_id WHERE a.id = $1",
+            "SELECT a.id, a.section_id, s.slug AS section_slug, a.slug, a.headline, a.deck, a.body, a.status, a.publish_at, a.revised_at, a.created_by, a.updated_at, a.film_id, a.rating, f.title AS film_title, f.year AS film_year FROM articles a JOIN sections s ON s.id = a.section_id LEFT JOIN films f ON f.id = a.film_id WHERE a.id = $1",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -377,7 +381,7 @@ impl Store {
                 }
                 let revised = if was_live && still_live { "$9" } else { "revised_at" };
                 let sql = format!(
-                    "UPDATE articles SET section_id = $1, slug = $2, headline = $3, deck = $4, body = $5, body_html = $6, status = $7, publish_at = $8, revised_at = {revised}, updated_at = $9, film_id = $11 WHERE id = $10"
+                    "UPDATE articles SET section_id = $1, slug = $2, headline = $3, deck = $4, body = $5, body_html = $6, status = $7, publish_at = $8, revised_at = {revised}, updated_at = $9, film_id = $11, rating = $12 WHERE id = $10"
                 );
                 sqlx::query(&sql)
                     .bind(w.section_id)
@@ -391,6 +395,7 @@ impl Store {
                     .bind(w.now)
                     .bind(id)
                     .bind(w.film_id)
+                    .bind(w.rating)
                     .execute(&mut *tx)
                     .await?;
                 sqlx::query("DELETE FROM article_authors WHERE article_id = $1").bind(id).execute(&mut *tx).await?;
@@ -399,7 +404,7 @@ impl Store {
             }
             None => {
                 let (id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO articles (section_id, slug, headline, deck, body, body_html, status, publish_at, created_by, created_at, updated_at, film_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) RETURNING id",
+                    "INSERT INTO articles (section_id, slug, headline, deck, body, body_html, status, publish_at, created_by, created_at, updated_at, film_id, rating) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12) RETURNING id",
                 )
                 .bind(w.section_id)
                 .bind(w.slug)
@@ -412,6 +417,7 @@ impl Store {
                 .bind(w.user_id)
                 .bind(w.now)
                 .bind(w.film_id)
+                .bind(w.rating)
                 .fetch_one(&mut *tx)
                 .await?;
                 id

@@ -233,11 +233,11 @@ impl Store {
         Ok(cards)
     }
 
-    /// Links an article (a review) to a film, or unlinks it with `None`.
-    pub async fn set_article_film(&self, article_id: i64, film_id: Option<i64>) -> Result<()> {
+    /// Links an article (a review) to a film with an optional rating, or unlinks it.
+    pub async fn set_article_film(&self, article_id: i64, film_id: Option<i64>, rating: Option<i64>) -> Result<()> {
         let _write = self.write_guard().await;
         let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE articles SET film_id = $1 WHERE id = $2").bind(film_id).bind(article_id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE articles SET film_id = $1, rating = $2 WHERE id = $3").bind(film_id).bind(rating).bind(article_id).execute(&mut *tx).await?;
         crate::site::bump_version(&mut tx).await?;
         tx.commit().await?;
         Ok(())

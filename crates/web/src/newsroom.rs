@@ -37,6 +37,9 @@ pub struct ArticleForm {
     /// The film a review is about, as "Title (year)" or "Title".
     #[serde(default)]
     pub film: String,
+    /// "" or 1 to 5 stars.
+    #[serde(default)]
+    pub rating: String,
     #[serde(default)]
     pub action: String,
 }
@@ -65,6 +68,7 @@ impl ArticleForm {
                 (Some(t), None) => t.clone(),
                 _ => String::new(),
             },
+            rating: r.rating.map(|n| n.to_string()).unwrap_or_default(),
             action: String::new(),
         }
     }
@@ -184,6 +188,19 @@ pub async fn save(state: &AppState, staff: &Staff, existing: Option<&ArticleReco
             None
         }
     };
+    let rating = match form.rating.trim() {
+        "" => None,
+        r => match r.parse::<i64>() {
+            Ok(n) if (1..=5).contains(&n) => Some(n),
+            _ => {
+                errors.insert("rating", "A rating is 1 to 5 stars, or none.".into());
+                None
+            }
+        },
+    };
+    if rating.is_some() && film_id.is_none() && !errors.contains_key("film") {
+        errors.insert("rating", "Only a review linked to a film can carry a rating.".into());
+    }
     if !errors.is_empty() {
         return Ok(SaveOutcome::Invalid { errors, forbidden: false });
     }
@@ -202,6 +219,7 @@ pub async fn save(state: &AppState, staff: &Staff, existing: Option<&ArticleReco
         author_ids: &draft.author_ids,
         tags: &tags,
         film_id,
+        rating,
         user_id: Some(staff.user.id),
         now,
     };

@@ -270,6 +270,8 @@ pub struct ArticleView {
     pub updated_iso: Option<String>,
     pub body_html: String,
     pub tags: Vec<crate::views::AuthorLink>,
+    /// Stars out of 5, for a rated review.
+    pub rating: Option<i64>,
 }
 
 pub fn article_view(page: &marquee_store::ArticlePage, site: &crate::state::SiteInfo) -> ArticleView {
@@ -288,6 +290,7 @@ pub fn article_view(page: &marquee_store::ArticlePage, site: &crate::state::Site
         updated_iso: updated.map(|u| rfc3339(u, &site.tz)),
         body_html: page.body_html.clone(),
         tags: page.tags.iter().map(|t| crate::views::AuthorLink { name: t.name.clone(), url: format!("/tags/{}/", t.slug) }).collect(),
+        rating: page.rating,
     }
 }
 

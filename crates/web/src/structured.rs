@@ -92,6 +92,9 @@ pub fn article(site: &SiteInfo, a: &ArticleView, movie: Option<&Value>) -> Strin
     }
     if let Some(m) = movie {
         o.insert("itemReviewed".into(), m.clone());
+        if let Some(r) = a.rating {
+            o.insert("reviewRating".into(), json!({"@type": "Rating", "ratingValue": r, "bestRating": 5, "worstRating": 1}));
+        }
     }
     script_safe(&v)
 }
