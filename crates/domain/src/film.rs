@@ -264,6 +264,40 @@ fn parse_marquee(obj: &serde_json::Map<String, Value>) -> Result<Parsed, String>
     Ok(Parsed { film, notes })
 }
 
+/// Credits as the newsroom types them, one per line: `director: Jacques Audiard`,
+/// `cast: Marion Cotillard (Stéphanie)`. Order is billing order within each role.
+pub fn parse_credit_lines(text: &str) -> Result<Vec<CreditRecord>, String> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let n = i + 1;
+        let (role, rest) = line.split_once(':').ok_or_else(|| format!("Credit line {n}: write it as “role: Name”, e.g. “cast: Marion Cotillard (Stéphanie)”."))?;
+        let role = CreditRole::parse(&role.trim().to_ascii_lowercase()).ok_or_else(|| format!("Credit line {n}: the role must be director, producer, writer or cast."))?;
+        let rest = rest.trim();
+        let (name, character) = match rest.strip_suffix(')').and_then(|r| r.rsplit_once(" (")) {
+            Some((name, character)) if role == CreditRole::Cast => (name.trim(), character.trim()),
+            _ => (rest, ""),
+        };
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(format!("Credit line {n}: a name is needed (at most 200 characters)."));
+        }
+        out.push(CreditRecord { role, name: name.to_string(), character: character.to_string() });
+    }
+    Ok(out)
+}
+
+/// The inverse of [`parse_credit_lines`].
+pub fn credit_lines(credits: &[(String, String, String)]) -> String {
+    credits
+        .iter()
+        .map(|(role, name, character)| if character.is_empty() { format!("{role}: {name}") } else { format!("{role}: {name} ({character})") })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// "122 minutes"
 pub fn runtime_text(minutes: i64) -> String {
     if minutes == 1 {
@@ -317,6 +351,17 @@ mod tests {
         assert_eq!(p.film.credits[1].character, "Stéphanie");
         assert!(parse_record(&json!({"title": "X", "ids": {"imdb": "12345"}})).unwrap_err().contains("IMDb id"));
         assert!(parse_record(&json!({"title": "X", "cast": "everyone"})).unwrap_err().contains("must be a list"));
+    }
+
+    #[test]
+    fn credit_lines_round_trip() {
+        let c = parse_credit_lines("director: Jacques Audiard\n\ncast: Marion Cotillard (Stéphanie)\ncast: Bouli Lanners").unwrap();
+        assert_eq!(c.len(), 3);
+        assert_eq!((c[1].name.as_str(), c[1].character.as_str()), ("Marion Cotillard", "Stéphanie"));
+        assert!(parse_credit_lines("ok: x").unwrap_err().contains("line 1"));
+        assert!(parse_credit_lines("cast: A\nJust a name").unwrap_err().contains("line 2"));
+        let back: Vec<(String, String, String)> = c.iter().map(|c| (c.role.as_str().to_string(), c.name.clone(), c.character.clone())).collect();
+        assert_eq!(parse_credit_lines(&credit_lines(&back)).unwrap(), c);
     }
 
     #[test]

@@ -926,3 +926,45 @@ both_backends!(editors_upload_feeds_in_the_newsroom, |site| {
     let t1 = site.store.theater_by_external_id("T1").await.unwrap().unwrap();
     assert_eq!(site.store.showtimes(&[t1.id], None, 0, i64::MAX).await.unwrap().len(), 1);
 });
+
+both_backends!(editors_manage_films_credits_and_theaters, |site| {
+    let writer = TestSiteClient::new(&site, "writer").await;
+    assert_eq!(common::get_with(&writer.client, &site.url("/admin/films")).await.0, 403);
+    site.login("editor").await;
+    let fields = |credits: &'static str, imdb: &'static str| {
+        vec![("title", "Rust and Bone"), ("original_title", "De rouille et d'os"), ("year", "2012"), ("runtime_minutes", "122"), ("certification", "R"), ("genres", "Drama, Romance"), ("imdb", imdb), ("credits", credits)]
+    };
+    let (status, _, html) = site.post_form("/admin/films/new", "/admin/films/new", &fields("director: Jacques Audiard\nstar: Somebody", "")).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("Credit line 2") && html.contains("De rouille et d&#39;os"), "the message names the line and the form is kept");
+    let (status, _, html) = site.post_form("/admin/films/new", "/admin/films/new", &fields("director: Jacques Audiard", "12345")).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("IMDb id"));
+    let (status, loc, _) = site.post_form("/admin/films/new", "/admin/films/new", &fields("director: Jacques Audiard\ncast: Marion Cotillard (Stéphanie)", "")).await;
+    assert_eq!(status, 303);
+    let edit = loc.split('?').next().unwrap().to_string();
+    let (_, form) = site.get(&edit).await;
+    assert!(form.contains("cast: Marion Cotillard (Stéphanie)"), "credits come back as lines");
+    let (status, _, _) = site.post_form(&edit, &edit, &fields("director: Jacques Audiard\ncast: Marion Cotillard (Stéphanie)\ncast: Matthias Schoenaerts (Ali)", "")).await;
+    assert_eq!(status, 303);
+    let film = site.read("/films/rust-and-bone-2012/").await.1;
+    assert!(film.contains(">Matthias Schoenaerts</a>") && film.contains("(Ali)") && film.contains("122 minutes"));
+    // A second film with the same title and year is refused.
+    let (status, _, html) = site.post_form("/admin/films/new", "/admin/films/new", &fields("", "")).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("Another film"));
+    let (_, found) = site.get("/admin/films?q=rust").await;
+    assert!(found.contains("Rust and Bone (2012)"));
+
+    let theater = [("external_id", "X1"), ("name", "Corner Cinema"), ("postal_code", "94612"), ("position", ""), ("time_zone", "Mars/Base")];
+    let (status, _, html) = site.post_form("/admin/theaters", "/admin/theaters", &theater).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("is not an IANA time zone") && html.contains("Corner Cinema"));
+    let theater = [("external_id", "X1"), ("name", "Corner Cinema"), ("postal_code", "94612"), ("position", ""), ("time_zone", "America/Los_Angeles")];
+    let (status, _, html) = site.post_form("/admin/theaters", "/admin/theaters", &theater).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Saved Corner Cinema"));
+    let t = site.store.theater_by_external_id("X1").await.unwrap().unwrap();
+    assert_eq!(t.latitude, marquee_domain::geo::zip("94612").unwrap().latitude, "placed by its ZIP code");
+    assert_eq!(site.read("/theaters/corner-cinema/").await.0, 200);
+});

@@ -159,6 +159,70 @@ impl Store {
         Ok((id, outcome))
     }
 
+    /// Saves a film the newsroom edited (`id` given) or added. `Err` when another film already
+    /// has the same identity (external id, or title and year).
+    pub async fn save_film(&self, id: Option<i64>, f: &FilmRecord, now: i64) -> Result<std::result::Result<i64, String>> {
+        let key = f.import_key();
+        let clash: Option<(i64, String)> = sqlx::query_as("SELECT id, slug FROM films WHERE import_key = $1 AND id <> $2")
+            .bind(&key)
+            .bind(id.unwrap_or(-1))
+            .fetch_optional(&self.pool)
+            .await?;
+        if let Some((_, slug)) = clash {
+            return Ok(Err(format!("Another film (/films/{slug}/) already has this IMDb id, or this title and year.")));
+        }
+        let Some(id) = id else {
+            return Ok(Ok(self.upsert_film(f, now).await?.0));
+        };
+        let _write = self.write_guard().await;
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "UPDATE films SET title = $1, original_title = $2, year = $3, release_date = $4, runtime_minutes = $5, certification = $6, certification_body = $7, genres = $8, imdb_id = $9, tmdb_id = $10, wikidata_id = $11, import_key = $12, fingerprint = $13, updated_at = $14 WHERE id = $15",
+        )
+        .bind(&f.title)
+        .bind(&f.original_title)
+        .bind(f.year)
+        .bind(&f.release_date)
+        .bind(f.runtime_minutes)
+        .bind(&f.certification)
+        .bind(&f.certification_body)
+        .bind(f.genres.join("\n"))
+        .bind(&f.imdb_id)
+        .bind(&f.tmdb_id)
+        .bind(&f.wikidata_id)
+        .bind(&key)
+        .bind(fingerprint(f))
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM credits WHERE film_id = $1").bind(id).execute(&mut *tx).await?;
+        for (pos, c) in f.credits.iter().enumerate() {
+            let person = person_id(&mut tx, &c.name).await?;
+            sqlx::query("INSERT INTO credits (film_id, person_id, role, character, position) VALUES ($1, $2, $3, $4, $5)")
+                .bind(id)
+                .bind(person)
+                .bind(c.role.as_str())
+                .bind(&c.character)
+                .bind(pos as i64)
+                .execute(&mut *tx)
+                .await?;
+        }
+        crate::site::bump_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(Ok(id))
+    }
+
+    /// Films whose title contains `q` (any case), newest first.
+    pub async fn search_films(&self, q: &str, limit: i64) -> Result<Vec<Film>> {
+        let pattern = format!("%{}%", q.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        Ok(sqlx::query_as(&format!("SELECT {FILM_COLS} FROM films WHERE lower(title) LIKE $1 ESCAPE '\\' ORDER BY year DESC, title LIMIT $2"))
+            .bind(pattern)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
     pub async fn film_by_slug(&self, slug: &str) -> Result<Option<Film>> {
         Ok(sqlx::query_as(&format!("SELECT {FILM_COLS} FROM films WHERE slug = $1")).bind(slug).fetch_optional(&self.pool).await?)
     }

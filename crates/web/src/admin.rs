@@ -914,3 +914,278 @@ pub async fn upload_feed(State(state): State<AppState>, staff: Staff, Extension(
         }
     }
 }
+
+// ----- films and theaters (editors) -----
+
+#[derive(Deserialize, Serialize, Default)]
+pub struct FilmForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    original_title: String,
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    release_date: String,
+    #[serde(default)]
+    runtime_minutes: String,
+    #[serde(default)]
+    certification: String,
+    #[serde(default)]
+    genres: String,
+    #[serde(default)]
+    imdb: String,
+    #[serde(default)]
+    tmdb: String,
+    #[serde(default)]
+    wikidata: String,
+    #[serde(default)]
+    credits: String,
+}
+
+impl FilmForm {
+    fn from_film(f: &marquee_store::Film, credits: &[marquee_store::Credit]) -> FilmForm {
+        let lines: Vec<(String, String, String)> = credits.iter().map(|c| (c.role.clone(), c.person_name.clone(), c.character.clone())).collect();
+        FilmForm {
+            title: f.title.clone(),
+            original_title: f.original_title.clone(),
+            year: f.year.map(|y| y.to_string()).unwrap_or_default(),
+            release_date: f.release_date.clone().unwrap_or_default(),
+            runtime_minutes: f.runtime_minutes.map(|m| m.to_string()).unwrap_or_default(),
+            certification: f.certification.clone().unwrap_or_default(),
+            genres: f.genres.lines().collect::<Vec<_>>().join(", "),
+            imdb: f.imdb_id.clone().unwrap_or_default(),
+            tmdb: f.tmdb_id.clone().unwrap_or_default(),
+            wikidata: f.wikidata_id.clone().unwrap_or_default(),
+            credits: marquee_domain::film::credit_lines(&lines),
+        }
+    }
+
+    /// Checks the form through the same rules as an import in Marquee's format.
+    fn record(&self) -> Result<marquee_domain::film::FilmRecord, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let num = |s: &str| -> Option<serde_json::Value> { (!s.trim().is_empty()).then(|| s.trim().parse::<i64>().map(serde_json::Value::from).unwrap_or_else(|_| serde_json::Value::from(s.trim()))) };
+        let mut ids = serde_json::Map::new();
+        for (k, v) in [("imdb", &self.imdb), ("tmdb", &self.tmdb), ("wikidata", &self.wikidata)] {
+            if !v.trim().is_empty() {
+                ids.insert(k.into(), v.trim().into());
+            }
+        }
+        let v = serde_json::json!({
+            "title": self.title.trim(),
+            "original_title": self.original_title.trim(),
+            "year": num(&self.year),
+            "release_date": self.release_date.trim(),
+            "runtime_minutes": num(&self.runtime_minutes),
+            "certification": self.certification.trim(),
+            "genres": self.genres.split(',').map(str::trim).filter(|g| !g.is_empty()).collect::<Vec<_>>(),
+            "ids": ids,
+        });
+        let parsed = marquee_domain::film::parse_record(&v);
+        let mut record = match parsed {
+            Ok(p) => {
+                for note in p.notes {
+                    let field = if note.starts_with("year") { "year" } else if note.starts_with("running") { "runtime_minutes" } else if note.starts_with("release") { "release_date" } else { "certification" };
+                    errors.insert(field, format!("Not saved: {note}."));
+                }
+                Some(p.film)
+            }
+            Err(e) => {
+                let field = if e.contains("IMDb") { "imdb" } else if e.contains("Wikidata") { "wikidata" } else { "title" };
+                errors.insert(field, format!("{}.", capitalize_first(&e)));
+                None
+            }
+        };
+        match marquee_domain::film::parse_credit_lines(&self.credits) {
+            Ok(c) => {
+                if let Some(r) = record.as_mut() {
+                    r.credits = c;
+                }
+            }
+            Err(e) => {
+                errors.insert("credits", e);
+            }
+        }
+        match record {
+            Some(r) if errors.is_empty() => Ok(r),
+            _ => Err(errors),
+        }
+    }
+}
+
+fn capitalize_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    q: Option<String>,
+}
+
+pub async fn films(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Query(q): Query<SearchQuery>) -> Response {
+    if !staff.role.can_edit_others() {
+        return forbidden(&state, "Only editors manage films.");
+    }
+    let query = q.q.unwrap_or_default();
+    let found = if query.trim().is_empty() { Vec::new() } else { state.store().search_films(&query, 100).await.unwrap_or_default() };
+    #[derive(Serialize)]
+    struct Ctx {
+        admin: AdminLayout,
+        q: String,
+        films: Vec<marquee_store::Film>,
+        total: i64,
+        message: Option<String>,
+    }
+    let total = state.store().film_count().await.unwrap_or(0);
+    page(&state, StatusCode::OK, "admin/films.html", Ctx { admin: admin_layout(&state, &staff, &csrf), q: query, films: found, total, message: None })
+}
+
+async fn film_page(state: &AppState, staff: &Staff, csrf: &CsrfToken, status: StatusCode, id: Option<i64>, slug: Option<String>, form: FilmForm, errors: FieldErrors, message: Option<String>) -> Response {
+    #[derive(Serialize)]
+    struct Ctx {
+        admin: AdminLayout,
+        id: Option<i64>,
+        slug: Option<String>,
+        form: FilmForm,
+        errors: FieldErrors,
+        message: Option<String>,
+        ratings: &'static [&'static str],
+    }
+    page(state, status, "admin/film.html", Ctx { admin: admin_layout(state, staff, csrf), id, slug, form, errors, message, ratings: marquee_domain::film::MPAA })
+}
+
+pub async fn new_film(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>) -> Response {
+    if !staff.role.can_edit_others() {
+        return forbidden(&state, "Only editors manage films.");
+    }
+    film_page(&state, &staff, &csrf, StatusCode::OK, None, None, FilmForm::default(), FieldErrors::new(), None).await
+}
+
+pub async fn edit_film(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Path(id): Path<i64>, Query(q): Query<EditQuery>) -> Response {
+    if !staff.role.can_edit_others() {
+        return forbidden(&state, "Only editors manage films.");
+    }
+    let Ok(Some(film)) = state.store().film_by_id(id).await else { return not_found(&state) };
+    let credits = state.store().credits(id).await.unwrap_or_default();
+    let message = q.saved.map(|_| "Saved.".to_string());
+    film_page(&state, &staff, &csrf, StatusCode::OK, Some(id), Some(film.slug.clone()), FilmForm::from_film(&film, &credits), FieldErrors::new(), message).await
+}
+
+pub async fn save_film(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, id: Option<Path<i64>>, Form(form): Form<FilmForm>) -> Response {
+    if !staff.role.can_edit_others() {
+        return forbidden(&state, "Only editors manage films.");
+    }
+    let id = id.map(|Path(i)| i);
+    let record = match form.record() {
+        Ok(r) => r,
+        Err(errors) => {
+            return film_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, id, None, form, errors, Some("Nothing was saved. Please correct the fields marked below.".into())).await;
+        }
+    };
+    match state.store().save_film(id, &record, now_unix()).await {
+        Ok(Ok(saved)) => {
+            let _ = state.refresh().await;
+            see_other(&format!("/admin/films/{saved}?saved=1"))
+        }
+        Ok(Err(msg)) => {
+            let mut errors = FieldErrors::new();
+            errors.insert("title", msg);
+            film_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, id, None, form, errors, Some("Nothing was saved.".into())).await
+        }
+        Err(e) => internal_error(&state, e),
+    }
+}
+
+#[derive(Deserialize, Serialize, Default)]
+pub struct TheaterForm {
+    #[serde(default)]
+    external_id: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    city: String,
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    postal_code: String,
+    /// "latitude, longitude"; blank to place it by its ZIP code.
+    #[serde(default)]
+    position: String,
+    #[serde(default)]
+    time_zone: String,
+    #[serde(default)]
+    url: String,
+}
+
+pub async fn theaters(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>) -> Response {
+    if !staff.role.can_edit_others() {
+        return forbidden(&state, "Only editors manage theaters.");
+    }
+    theaters_page(&state, &staff, &csrf, StatusCode::OK, TheaterForm { time_zone: state.site().publication.time_zone.clone(), ..Default::default() }, FieldErrors::new(), None).await
+}
+
+async fn theaters_page(state: &AppState, staff: &Staff, csrf: &CsrfToken, status: StatusCode, form: TheaterForm, errors: FieldErrors, message: Option<String>) -> Response {
+    let list = match state.store().theaters().await {
+        Ok(t) => t,
+        Err(e) => return internal_error(state, e),
+    };
+    #[derive(Serialize)]
+    struct Ctx {
+        admin: AdminLayout,
+        theaters: Vec<marquee_store::Theater>,
+        form: TheaterForm,
+        errors: FieldErrors,
+        message: Option<String>,
+    }
+    page(state, status, "admin/theaters.html", Ctx { admin: admin_layout(state, staff, csrf), theaters: list, form, errors, message })
+}
+
+/// Adds a theater, or updates the one with the same feed id.
+pub async fn save_theater(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Form(f): Form<TheaterForm>) -> Response {
+    if !staff.role.can_edit_others() {
+        return forbidden(&state, "Only editors manage theaters.");
+    }
+    let mut errors = FieldErrors::new();
+    if f.external_id.trim().is_empty() || f.external_id.len() > 100 {
+        errors.insert("external_id", "Give the theater an id (the one showtimes feeds use), up to 100 characters.".into());
+    }
+    if f.name.trim().is_empty() || f.name.chars().count() > 200 {
+        errors.insert("name", "A name of up to 200 characters is required.".into());
+    }
+    if let Err(e) = marquee_domain::time::parse_zone(&f.time_zone) {
+        errors.insert("time_zone", e);
+    }
+    let position = if f.position.trim().is_empty() { marquee_domain::geo::zip(&f.postal_code).map(|p| (p.latitude, p.longitude)) } else { parse_location(&f.position) };
+    if position.is_none() {
+        errors.insert("position", "Give a latitude and longitude such as 37.81, -122.27, or a US ZIP code in the postal code field.".into());
+    }
+    if !f.url.trim().is_empty() && !(f.url.trim().starts_with("https://") || f.url.trim().starts_with("http://")) {
+        errors.insert("url", "A website address starts with https:// or http://.".into());
+    }
+    let Some((latitude, longitude)) = position.filter(|_| errors.is_empty()) else {
+        return theaters_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, f, errors, Some("Nothing was saved. Please correct the fields marked below.".into())).await;
+    };
+    let record = marquee_store::TheaterRecord {
+        external_id: f.external_id.trim().into(),
+        name: f.name.trim().into(),
+        address: f.address.trim().into(),
+        city: f.city.trim().into(),
+        state: f.state.trim().into(),
+        postal_code: f.postal_code.trim().into(),
+        latitude,
+        longitude,
+        time_zone: f.time_zone.trim().into(),
+        url: f.url.trim().into(),
+    };
+    match state.store().upsert_theater(&record).await {
+        Ok(_) => {
+            let _ = state.refresh().await;
+            let msg = Some(format!("Saved {}.", record.name));
+            theaters_page(&state, &staff, &csrf, StatusCode::OK, TheaterForm { time_zone: record.time_zone, ..Default::default() }, FieldErrors::new(), msg).await
+        }
+        Err(e) => internal_error(&state, e),
+    }
+}

@@ -47,6 +47,10 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/sections", get(admin::sections).post(admin::add_section))
         .route("/admin/sections/{id}", post(admin::update_section))
         .route("/admin/settings", get(admin::settings).post(admin::save_settings))
+        .route("/admin/films", get(admin::films))
+        .route("/admin/films/new", get(admin::new_film).post(admin::save_film))
+        .route("/admin/films/{id}", get(admin::edit_film).post(admin::save_film))
+        .route("/admin/theaters", get(admin::theaters).post(admin::save_theater))
         .route("/admin/feeds", get(admin::feeds))
         .route("/admin/feeds/{kind}", post(admin::upload_feed));
     Router::new()
