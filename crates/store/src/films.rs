@@ -89,25 +89,7 @@ impl Store {
         let (id, outcome) = match existing {
             Some((id, old)) if old == print => return Ok((id, Upsert::Unchanged)),
             Some((id, _)) => {
-                sqlx::query(
-                    "UPDATE films SET title = $1, original_title = $2, year = $3, release_date = $4, runtime_minutes = $5, certification = $6, certification_body = $7, genres = $8, imdb_id = $9, tmdb_id = $10, wikidata_id = $11, fingerprint = $12, updated_at = $13 WHERE id = $14",
-                )
-                .bind(&f.title)
-                .bind(&f.original_title)
-                .bind(f.year)
-                .bind(&f.release_date)
-                .bind(f.runtime_minutes)
-                .bind(&f.certification)
-                .bind(&f.certification_body)
-                .bind(f.genres.join("\n"))
-                .bind(&f.imdb_id)
-                .bind(&f.tmdb_id)
-                .bind(&f.wikidata_id)
-                .bind(&print)
-                .bind(now)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+                update_film_row(&mut tx, id, f, &key, &print, now).await?;
                 sqlx::query("DELETE FROM credits WHERE film_id = $1").bind(id).execute(&mut *tx).await?;
                 (id, Upsert::Updated)
             }
@@ -143,17 +125,7 @@ impl Store {
                 (id, Upsert::Added)
             }
         };
-        for (pos, c) in f.credits.iter().enumerate() {
-            let person = person_id(&mut tx, &c.name).await?;
-            sqlx::query("INSERT INTO credits (film_id, person_id, role, character, position) VALUES ($1, $2, $3, $4, $5)")
-                .bind(id)
-                .bind(person)
-                .bind(c.role.as_str())
-                .bind(&c.character)
-                .bind(pos as i64)
-                .execute(&mut *tx)
-                .await?;
-        }
+        insert_credits(&mut tx, id, f).await?;
         crate::site::bump_version(&mut tx).await?;
         tx.commit().await?;
         Ok((id, outcome))
@@ -176,38 +148,9 @@ impl Store {
         };
         let _write = self.write_guard().await;
         let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "UPDATE films SET title = $1, original_title = $2, year = $3, release_date = $4, runtime_minutes = $5, certification = $6, certification_body = $7, genres = $8, imdb_id = $9, tmdb_id = $10, wikidata_id = $11, import_key = $12, fingerprint = $13, updated_at = $14 WHERE id = $15",
-        )
-        .bind(&f.title)
-        .bind(&f.original_title)
-        .bind(f.year)
-        .bind(&f.release_date)
-        .bind(f.runtime_minutes)
-        .bind(&f.certification)
-        .bind(&f.certification_body)
-        .bind(f.genres.join("\n"))
-        .bind(&f.imdb_id)
-        .bind(&f.tmdb_id)
-        .bind(&f.wikidata_id)
-        .bind(&key)
-        .bind(fingerprint(f))
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+        update_film_row(&mut tx, id, f, &key, &fingerprint(f), now).await?;
         sqlx::query("DELETE FROM credits WHERE film_id = $1").bind(id).execute(&mut *tx).await?;
-        for (pos, c) in f.credits.iter().enumerate() {
-            let person = person_id(&mut tx, &c.name).await?;
-            sqlx::query("INSERT INTO credits (film_id, person_id, role, character, position) VALUES ($1, $2, $3, $4, $5)")
-                .bind(id)
-                .bind(person)
-                .bind(c.role.as_str())
-                .bind(&c.character)
-                .bind(pos as i64)
-                .execute(&mut *tx)
-                .await?;
-        }
+        insert_credits(&mut tx, id, f).await?;
         crate::site::bump_version(&mut tx).await?;
         tx.commit().await?;
         Ok(Ok(id))
@@ -340,4 +283,45 @@ async fn person_id(tx: &mut Transaction<'_, Any>, name: &str) -> Result<i64> {
     let slug = free_slug(tx, "people", &base).await?;
     let (id,): (i64,) = sqlx::query_as("INSERT INTO people (slug, name) VALUES ($1, $2) RETURNING id").bind(&slug).bind(name).fetch_one(&mut **tx).await?;
     Ok(id)
+}
+
+/// Writes every stored field of a film over row `id`.
+async fn update_film_row(tx: &mut Transaction<'_, Any>, id: i64, f: &FilmRecord, key: &str, print: &str, now: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE films SET title = $1, original_title = $2, year = $3, release_date = $4, runtime_minutes = $5, certification = $6, certification_body = $7, genres = $8, imdb_id = $9, tmdb_id = $10, wikidata_id = $11, import_key = $12, fingerprint = $13, updated_at = $14 WHERE id = $15",
+    )
+    .bind(&f.title)
+    .bind(&f.original_title)
+    .bind(f.year)
+    .bind(&f.release_date)
+    .bind(f.runtime_minutes)
+    .bind(&f.certification)
+    .bind(&f.certification_body)
+    .bind(f.genres.join("\n"))
+    .bind(&f.imdb_id)
+    .bind(&f.tmdb_id)
+    .bind(&f.wikidata_id)
+    .bind(key)
+    .bind(print)
+    .bind(now)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Adds a film's credits in billing order, creating people met for the first time.
+async fn insert_credits(tx: &mut Transaction<'_, Any>, film_id: i64, f: &FilmRecord) -> Result<()> {
+    for (pos, c) in f.credits.iter().enumerate() {
+        let person = person_id(tx, &c.name).await?;
+        sqlx::query("INSERT INTO credits (film_id, person_id, role, character, position) VALUES ($1, $2, $3, $4, $5)")
+            .bind(film_id)
+            .bind(person)
+            .bind(c.role.as_str())
+            .bind(&c.character)
+            .bind(pos as i64)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }
