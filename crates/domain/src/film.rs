@@ -161,7 +161,7 @@ const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "au
 pub fn parse_release_date(s: &str) -> Option<String> {
     let s = s.trim();
     if let Ok(d) = s.parse::<jiff::civil::Date>() {
-        return Some(d.to_string());
+        return (1870..=2100).contains(&d.year()).then(|| d.to_string());
     }
     let parts: Vec<&str> = s.split_whitespace().collect();
     if parts.len() != 3 {
@@ -170,7 +170,7 @@ pub fn parse_release_date(s: &str) -> Option<String> {
     let month = MONTHS.iter().position(|m| parts[0].to_lowercase().starts_with(m))? as i8 + 1;
     let day: i8 = parts[1].trim_end_matches(',').parse().ok()?;
     let year: i16 = parts[2].parse().ok()?;
-    jiff::civil::Date::new(year, month, day).ok().map(|d| d.to_string())
+    jiff::civil::Date::new(year, month, day).ok().filter(|d| (1870..=2100).contains(&d.year())).map(|d| d.to_string())
 }
 
 fn parse_public(obj: &serde_json::Map<String, Value>) -> Result<Parsed, String> {

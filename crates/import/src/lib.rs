@@ -145,8 +145,12 @@ pub async fn import_theaters(store: &Store, name: &str, text: &str) -> anyhow::R
             url: get(col("url")),
             ..Default::default()
         };
-        if t.external_id.is_empty() || t.name.is_empty() {
-            errors.push(line_error(name, line, "a theater needs an id and a name"));
+        if t.external_id.is_empty() || t.name.is_empty() || t.external_id.len() > 100 || t.name.chars().count() > 200 {
+            errors.push(line_error(name, line, "a theater needs an id (up to 100 characters) and a name (up to 200)"));
+            continue;
+        }
+        if !t.url.is_empty() && !(t.url.starts_with("https://") || t.url.starts_with("http://")) {
+            errors.push(line_error(name, line, "a theater's url must start with https:// or http://"));
             continue;
         }
         if marquee_domain::time::parse_zone(&t.time_zone).is_err() {

@@ -968,3 +968,28 @@ both_backends!(editors_manage_films_credits_and_theaters, |site| {
     assert_eq!(t.latitude, marquee_domain::geo::zip("94612").unwrap().latitude, "placed by its ZIP code");
     assert_eq!(site.read("/theaters/corner-cinema/").await.0, 200);
 });
+
+both_backends!(bad_locations_and_feed_urls_cannot_harm_other_readers, |site| {
+    showtime_fixtures(&site).await;
+    // A bad location's message is shown to the one reader who asked, never cached for others.
+    let (status, bad) = site.read("/films/rust-and-bone-2012/?lat=5").await;
+    assert_eq!(status, 200);
+    assert!(bad.contains("Give both a latitude and a longitude"));
+    let (_, plain) = site.read("/films/rust-and-bone-2012/").await;
+    assert!(!plain.contains("Give both a latitude"), "the plain page is not poisoned");
+    assert!(plain.contains("Near Cinema"));
+    // A theater feed cannot plant a script link.
+    let csv = "id,name,postal_code,time_zone,url\nE1,Evil Cinema,94612,America/Los_Angeles,javascript:alert(1)\n";
+    let err = marquee::import::import_theaters(&site.store, "evil.csv", csv).await.unwrap_err().to_string();
+    assert!(err.contains("evil.csv:2:") && err.contains("https://"), "{err}");
+    assert!(site.store.theater_by_external_id("E1").await.unwrap().is_none());
+    // Two films with one title at one theater stay apart.
+    let remake = marquee_domain::film::FilmRecord { title: "Rust and Bone".into(), year: Some(2030), ..Default::default() };
+    site.store.upsert_film(&remake, 0).await.unwrap();
+    let d1 = la_date(1);
+    let both = format!("theater_id,film_id,start\nT1,rust-and-bone-2012,{d1}T18:00\nT1,rust-and-bone-2030,{d1}T20:00\n");
+    marquee::import::import_showtimes(&site.store, "both.csv", &both).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    let (_, page) = site.read("/theaters/near-cinema/").await;
+    assert!(page.contains("href=\"/films/rust-and-bone-2012/\"") && page.contains("href=\"/films/rust-and-bone-2030/\""), "each film keeps its own heading");
+});

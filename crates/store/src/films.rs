@@ -146,6 +146,9 @@ impl Store {
         let Some(id) = id else {
             return Ok(Ok(self.upsert_film(f, now).await?.0));
         };
+        if self.film_by_id(id).await?.is_none() {
+            return Ok(Err("This film no longer exists.".into()));
+        }
         let _write = self.write_guard().await;
         let mut tx = self.begin_write().await?;
         update_film_row(&mut tx, id, f, &key, &fingerprint(f), now).await?;
@@ -159,7 +162,7 @@ impl Store {
     /// Films whose title contains `q` (any case), newest first.
     pub async fn search_films(&self, q: &str, limit: i64) -> Result<Vec<Film>> {
         let pattern = format!("%{}%", q.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-        Ok(sqlx::query_as(&format!("SELECT {FILM_COLS} FROM films WHERE lower(title) LIKE $1 ESCAPE '\\' ORDER BY year DESC, title LIMIT $2"))
+        Ok(sqlx::query_as(&format!("SELECT {FILM_COLS} FROM films WHERE lower(title) LIKE $1 ESCAPE '\\' ORDER BY (year IS NULL), year DESC, title LIMIT $2"))
             .bind(pattern)
             .bind(limit)
             .fetch_all(&self.pool)

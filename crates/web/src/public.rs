@@ -37,17 +37,24 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Rendered>,
 {
-    cached_for(state, key, None, render).await
+    cached_for(state, Some(key), None, render).await
 }
 
-/// Like [`cached`], and also re-rendered after `ttl` seconds when given.
-pub async fn cached_for<F, Fut>(state: &AppState, key: String, ttl: Option<i64>, render: F) -> Response
+/// Like [`cached`], and also re-rendered after `ttl` seconds when given. A `None` key renders
+/// without caching.
+pub async fn cached_for<F, Fut>(state: &AppState, key: Option<String>, ttl: Option<i64>, render: F) -> Response
 where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Rendered>,
 {
     let now = now_unix();
     let generation = state.0.cache.generation();
+    let Some(key) = key else {
+        return match render().await {
+            Ok((status, body)) => html(status, body),
+            Err(resp) => resp,
+        };
+    };
     if let Some(page) = state.0.cache.get(&key, now) {
         let status = StatusCode::from_u16(page.status).unwrap_or(StatusCode::OK);
         return (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page.body).into_response();
@@ -332,7 +339,8 @@ pub async fn film_box(state: &AppState, film_id: Option<i64>) -> Result<Option<R
 
 pub async fn article(State(state): State<AppState>, Path((section, slug)): Path<(String, String)>, Query(place): Query<LocationQuery>) -> Response {
     let key = format!("/{section}/{slug}/");
-    cached_for(&state, format!("{key}?{}", place.cache_key()), Some(SHOWTIME_PAGE_TTL), || async {
+    let cache_key = place.cache_key(&state.site()).map(|q| format!("{key}?{q}"));
+    cached_for(&state, cache_key, Some(SHOWTIME_PAGE_TTL), || async {
         let site = state.site();
         let Some(page) = state.store().live_article(&section, &slug, now_unix()).await.map_err(|e| internal_error(&state, e))? else {
             return match state.store().redirect_target(&key, now_unix()).await {
@@ -352,7 +360,8 @@ pub async fn article(State(state): State<AppState>, Path((section, slug)): Path<
 }
 
 pub async fn film(State(state): State<AppState>, Path(slug): Path<String>, Query(place): Query<LocationQuery>) -> Response {
-    cached_for(&state, format!("/films/{slug}/?{}", place.cache_key()), Some(SHOWTIME_PAGE_TTL), || async {
+    let cache_key = place.cache_key(&state.site()).map(|q| format!("/films/{slug}/?{q}"));
+    cached_for(&state, cache_key, Some(SHOWTIME_PAGE_TTL), || async {
         let site = state.site();
         let store = state.store();
         let Some(film) = store.film_by_slug(&slug).await.map_err(|e| internal_error(&state, e))? else {

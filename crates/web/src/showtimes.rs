@@ -56,20 +56,20 @@ impl LocationQuery {
                     (Ok(a), Ok(b)) if geo::valid_point(a, b) => (a, b),
                     _ => return Err("Latitude must be a number from -90 to 90 and longitude from -180 to 180.".into()),
                 };
-                Ok(Area { center: (lat, lon), radius, label: format!("near {lat:.3}, {lon:.3}"), query: format!("lat={lat:.4}&lon={lon:.4}"), zip: String::new() })
+                // Rounded to about a kilometre: close enough to find theaters, and it bounds how
+                // many distinct pages the cache can be asked to hold.
+                let (lat, lon) = ((lat * 100.0).round() / 100.0, (lon * 100.0).round() / 100.0);
+                Ok(Area { center: (lat, lon), radius, label: format!("near {lat:.2}, {lon:.2}"), query: format!("lat={lat:.2}&lon={lon:.2}"), zip: String::new() })
             }
             (None, None) => Ok(Area { center: (p.home_latitude, p.home_longitude), radius, label: format!("in the {} area", p.name), query: String::new(), zip: String::new() }),
             _ => Err("Give both a latitude and a longitude, or a ZIP code.".into()),
         }
     }
 
-    /// The part of a cache key that selects the area.
-    pub fn cache_key(&self) -> String {
-        match (&self.zip, &self.lat, &self.lon) {
-            (Some(z), _, _) if !z.trim().is_empty() => format!("zip={}", z.trim()),
-            (_, Some(a), Some(b)) => format!("lat={}&lon={}", a.trim(), b.trim()),
-            _ => String::new(),
-        }
+    /// The part of a page-cache key that selects the area: the normalised area, or `None`
+    /// when the location is invalid (that page, with its message, is not cached).
+    pub fn cache_key(&self, site: &SiteInfo) -> Option<String> {
+        self.area(site).ok().map(|a| a.query)
     }
 }
 
@@ -259,7 +259,7 @@ fn jsonld_graph(events: Vec<serde_json::Value>) -> String {
 }
 
 pub async fn theaters(State(state): State<AppState>) -> Response {
-    cached_for(&state, "/theaters/".into(), None, || async {
+    cached_for(&state, Some("/theaters/".into()), None, || async {
         let site = state.site();
         let list = state.store().theaters().await.map_err(|e| internal_error(&state, e))?;
         #[derive(Serialize)]
@@ -280,7 +280,7 @@ pub async fn theaters(State(state): State<AppState>) -> Response {
 }
 
 pub async fn theater(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
-    cached_for(&state, format!("/theaters/{slug}/"), Some(SHOWTIME_PAGE_TTL), || async {
+    cached_for(&state, Some(format!("/theaters/{slug}/")), Some(SHOWTIME_PAGE_TTL), || async {
         let site = state.site();
         let Some(t) = state.store().theater_by_slug(&slug).await.map_err(|e| internal_error(&state, e))? else {
             return Err(not_found(&state));
@@ -294,7 +294,7 @@ pub async fn theater(State(state): State<AppState>, Path(slug): Path<String>) ->
             let mut films: Vec<FilmTimes> = Vec::new();
             for time in d.times {
                 let s = rows.iter().find(|s| s.id == time.id).expect("same rows");
-                match films.iter_mut().find(|f| f.title == s.film_title) {
+                match films.iter_mut().find(|f| f.url == format!("/films/{}/", s.film_slug)) {
                     Some(f) => f.days[0].times.push(time),
                     None => films.push(FilmTimes { title: s.film_title.clone(), url: format!("/films/{}/", s.film_slug), days: vec![DayView { label: d.label.clone(), times: vec![time] }] }),
                 }
@@ -338,7 +338,7 @@ pub async fn showtimes_near(State(state): State<AppState>, Query(q): Query<Locat
         Ok(a) => a,
         Err(msg) => return crate::public::error_page(&state, StatusCode::BAD_REQUEST, "That place could not be found", &msg),
     };
-    cached_for(&state, format!("/showtimes/?{}", area.query), Some(SHOWTIME_PAGE_TTL), || async {
+    cached_for(&state, Some(format!("/showtimes/?{}", area.query)), Some(SHOWTIME_PAGE_TTL), || async {
         let np = now_playing(&state, area, None).await.map_err(|e| internal_error(&state, e))?;
         let base = site.publication.base_url.trim_end_matches('/').to_string();
         let theaters = nearby(&state, &np.area).await.map_err(|e| internal_error(&state, e))?;
