@@ -96,8 +96,28 @@ fn refuse(errors: Vec<String>) -> anyhow::Error {
     )
 }
 
-fn reader(text: &str) -> csv::Reader<&[u8]> {
-    csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(text.as_bytes())
+/// A CSV feed read whole: its header, its well-formed lines with their line numbers, and an
+/// error for each line that is not valid CSV.
+struct Feed {
+    headers: csv::StringRecord,
+    rows: Vec<(u64, csv::StringRecord)>,
+    errors: Vec<String>,
+}
+
+fn read_feed(name: &str, text: &str) -> anyhow::Result<Feed> {
+    let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(text.as_bytes());
+    let headers = rdr.headers().map_err(|e| anyhow::anyhow!("{name}:1: cannot read the header: {e}"))?.clone();
+    let mut feed = Feed { headers, rows: Vec::new(), errors: Vec::new() };
+    for row in rdr.records() {
+        match row {
+            Ok(r) => feed.rows.push((r.position().map(|p| p.line()).unwrap_or(0), r)),
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                feed.errors.push(line_error(name, line, format!("not a valid CSV line: {e}")));
+            }
+        }
+    }
+    Ok(feed)
 }
 
 fn column(headers: &csv::StringRecord, want: &str) -> Option<usize> {
@@ -115,24 +135,14 @@ pub struct TheaterImport {
 /// `id,name,address,city,state,postal_code,latitude,longitude,time_zone,url` (see
 /// docs/import-showtimes.md). Every line is checked before anything is written.
 pub async fn import_theaters(store: &Store, name: &str, text: &str) -> anyhow::Result<TheaterImport> {
-    let mut rdr = reader(text);
-    let headers = rdr.headers().map_err(|e| anyhow::anyhow!("{name}:1: cannot read the header: {e}"))?.clone();
+    let Feed { headers, rows: lines, mut errors } = read_feed(name, text)?;
     let col = |c: &str| column(&headers, c);
     let (Some(id_col), Some(name_col), Some(tz_col)) = (col("id"), col("name"), col("time_zone")) else {
         anyhow::bail!("{name}:1: the header must name at least the columns id, name and time_zone");
     };
     let mut records = Vec::new();
-    let mut errors = Vec::new();
-    for row in rdr.records() {
-        let row = match row {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                errors.push(line_error(name, line, format!("not a valid CSV line: {e}")));
-                continue;
-            }
-        };
-        let line = row.position().map(|p| p.line()).unwrap_or(0);
+    for (line, row) in &lines {
+        let line = *line;
         let get = |c: Option<usize>| c.and_then(|i| row.get(i)).unwrap_or("").to_string();
         let mut t = marquee_store::TheaterRecord {
             external_id: get(Some(id_col)),
@@ -205,28 +215,18 @@ pub struct ShowtimeImport {
 /// local to the theater. For each theater in the file, the days the file covers are replaced
 /// as a whole, in one transaction; a file with any bad line changes nothing.
 pub async fn import_showtimes(store: &Store, name: &str, text: &str) -> anyhow::Result<ShowtimeImport> {
-    let mut rdr = reader(text);
-    let headers = rdr.headers().map_err(|e| anyhow::anyhow!("{name}:1: cannot read the header: {e}"))?.clone();
+    let Feed { headers, rows: lines, mut errors } = read_feed(name, text)?;
     let col = |c: &str| column(&headers, c);
     let (Some(theater_col), Some(start_col)) = (col("theater_id"), col("start")) else {
         anyhow::bail!("{name}:1: the header must name at least the columns theater_id and start, and film_id or title");
     };
-    let mut errors = Vec::new();
     let mut rows: Vec<marquee_store::NewShowtime> = Vec::new();
     let mut theaters: HashMap<String, (i64, jiff::tz::TimeZone)> = HashMap::new();
     // theater id -> (first local date, last local date)
     let mut spans: HashMap<i64, (jiff::civil::Date, jiff::civil::Date, jiff::tz::TimeZone)> = HashMap::new();
     let mut films: HashMap<(String, String, String), Result<i64, String>> = HashMap::new();
-    for row in rdr.records() {
-        let row = match row {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                errors.push(line_error(name, line, format!("not a valid CSV line: {e}")));
-                continue;
-            }
-        };
-        let line = row.position().map(|p| p.line()).unwrap_or(0);
+    for (line, row) in &lines {
+        let line = *line;
         let get = |c: Option<usize>| c.and_then(|i| row.get(i)).unwrap_or("").to_string();
         let theater_ext = get(Some(theater_col));
         let theater = match theaters.get(&theater_ext) {

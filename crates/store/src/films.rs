@@ -102,26 +102,17 @@ impl Store {
                     base = format!("{base}-{y}");
                 }
                 let slug = free_slug(&mut tx, "films", &base).await?;
-                let (id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO films (slug, title, original_title, year, release_date, runtime_minutes, certification, certification_body, genres, imdb_id, tmdb_id, wikidata_id, import_key, fingerprint, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
-                )
-                .bind(&slug)
-                .bind(&f.title)
-                .bind(&f.original_title)
-                .bind(f.year)
-                .bind(&f.release_date)
-                .bind(f.runtime_minutes)
-                .bind(&f.certification)
-                .bind(&f.certification_body)
-                .bind(f.genres.join("\n"))
-                .bind(&f.imdb_id)
-                .bind(&f.tmdb_id)
-                .bind(&f.wikidata_id)
-                .bind(&key)
-                .bind(&print)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?;
+                // The row is created with its identity, then filled by the same statement
+                // that updates films, so the list of fields lives in one place.
+                let (id,): (i64,) = sqlx::query_as("INSERT INTO films (slug, title, import_key, fingerprint, updated_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+                    .bind(&slug)
+                    .bind(&f.title)
+                    .bind(&key)
+                    .bind(&print)
+                    .bind(now)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                update_film_row(&mut tx, id, f, &key, &print, now).await?;
                 (id, Upsert::Added)
             }
         };

@@ -172,12 +172,24 @@ pub async fn nearby(state: &AppState, area: &Area) -> anyhow::Result<Vec<(Theate
     Ok(found)
 }
 
-/// Screenings in the area over the next week, of one film or of all.
-pub async fn now_playing(state: &AppState, area: Area, film_id: Option<i64>) -> anyhow::Result<NowPlaying> {
-    let theaters = nearby(state, &area).await?;
+/// Theaters in the area (nearest first) and their screenings over the next week, of one film
+/// or of all.
+async fn screenings_near(state: &AppState, area: &Area, film_id: Option<i64>) -> anyhow::Result<(Vec<(Theater, f64)>, Vec<Showtime>)> {
+    let theaters = nearby(state, area).await?;
     let ids: Vec<i64> = theaters.iter().map(|(t, _)| t.id).collect();
     let now = marquee_domain::time::now_unix();
     let rows = state.store().showtimes(&ids, film_id, now, now + WINDOW_DAYS * 86400).await?;
+    Ok((theaters, rows))
+}
+
+/// Screenings in the area over the next week, of one film or of all.
+pub async fn now_playing(state: &AppState, area: Area, film_id: Option<i64>) -> anyhow::Result<NowPlaying> {
+    let (theaters, rows) = screenings_near(state, &area, film_id).await?;
+    Ok(group_by_theater(area, &theaters, &rows))
+}
+
+/// Groups screenings by theater (nearest first), then film, then local day.
+fn group_by_theater(area: Area, theaters: &[(Theater, f64)], rows: &[Showtime]) -> NowPlaying {
     let mut out = Vec::new();
     for (t, dist) in theaters {
         let here: Vec<&Showtime> = rows.iter().filter(|s| s.theater_id == t.id).collect();
@@ -197,9 +209,9 @@ pub async fn now_playing(state: &AppState, area: Area, film_id: Option<i64>) -> 
                 FilmTimes { title: of_film[0].film_title.clone(), url: format!("/films/{}/", of_film[0].film_slug), days: by_day(&of_film) }
             })
             .collect();
-        out.push(TheaterTimes { name: t.name.clone(), url: format!("/theaters/{}/", t.slug), address: address(&t), distance: format!("{dist:.1} mi"), films });
+        out.push(TheaterTimes { name: t.name.clone(), url: format!("/theaters/{}/", t.slug), address: address(t), distance: format!("{dist:.1} mi"), films });
     }
-    Ok(NowPlaying { area, theaters: out, error: None })
+    NowPlaying { area, theaters: out, error: None }
 }
 
 /// The Now Playing box for a film page or a review; a bad location shows a message in the
@@ -339,12 +351,8 @@ pub async fn showtimes_near(State(state): State<AppState>, Query(q): Query<Locat
         Err(msg) => return crate::public::error_page(&state, StatusCode::BAD_REQUEST, "That place could not be found", &msg),
     };
     cached_for(&state, Some(format!("/showtimes/?{}", area.query)), Some(SHOWTIME_PAGE_TTL), || async {
-        let np = now_playing(&state, area, None).await.map_err(|e| internal_error(&state, e))?;
+        let (theaters, rows) = screenings_near(&state, &area, None).await.map_err(|e| internal_error(&state, e))?;
         let base = site.publication.base_url.trim_end_matches('/').to_string();
-        let theaters = nearby(&state, &np.area).await.map_err(|e| internal_error(&state, e))?;
-        let now = marquee_domain::time::now_unix();
-        let ids: Vec<i64> = theaters.iter().map(|(t, _)| t.id).collect();
-        let rows = state.store().showtimes(&ids, None, now, now + WINDOW_DAYS * 86400).await.map_err(|e| internal_error(&state, e))?;
         let mut events = Vec::new();
         for (t, _) in &theaters {
             let here: Vec<&Showtime> = rows.iter().filter(|s| s.theater_id == t.id).collect();
@@ -356,6 +364,7 @@ pub async fn showtimes_near(State(state): State<AppState>, Query(q): Query<Locat
             np: NowPlaying,
             jsonld: String,
         }
+        let np = group_by_theater(area, &theaters, &rows);
         render_page(&state, "showtimes.html", Ctx { layout: Layout::new(&site, None), np, jsonld: jsonld_graph(events) })
     })
     .await
