@@ -2,6 +2,7 @@
 //! that do not need a database or a network. Nothing in this crate performs I/O.
 
 pub mod article;
+pub mod comment;
 pub mod film;
 pub mod geo;
 pub mod markdown;

@@ -14,6 +14,18 @@ pub struct Config {
     pub page_cache: bool,
     pub login_max_failures: i64,
     pub login_window_secs: i64,
+    /// The From address of the site's mail, e.g. `Marquee Weekly <news@example.org>`.
+    pub mail_from: String,
+    /// "smtp", "eml" (one file per message in `mail_dir`) or "none" (mail waits in the outbox).
+    pub mail_transport: String,
+    pub mail_dir: PathBuf,
+    pub smtp_host: String,
+    pub smtp_port: Option<u16>,
+    /// "starttls" (default), "tls" or "none".
+    pub smtp_security: String,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    pub smtp_timeout_secs: u64,
 }
 
 impl Default for Config {
@@ -26,6 +38,15 @@ impl Default for Config {
             page_cache: web.page_cache,
             login_max_failures: web.login_max_failures,
             login_window_secs: web.login_window_secs,
+            mail_from: "Marquee <noreply@localhost>".into(),
+            mail_transport: "none".into(),
+            mail_dir: "./marquee-data/mail".into(),
+            smtp_host: String::new(),
+            smtp_port: None,
+            smtp_security: "starttls".into(),
+            smtp_username: None,
+            smtp_password: None,
+            smtp_timeout_secs: 30,
         }
     }
 }
@@ -66,16 +87,72 @@ impl Config {
         if let Some(v) = get("MARQUEE_LOGIN_WINDOW_SECS") {
             self.login_window_secs = v.parse().context("MARQUEE_LOGIN_WINDOW_SECS must be a whole number")?;
         }
+        for (key, field) in [
+            ("MARQUEE_MAIL_FROM", &mut self.mail_from),
+            ("MARQUEE_MAIL_TRANSPORT", &mut self.mail_transport),
+            ("MARQUEE_SMTP_HOST", &mut self.smtp_host),
+            ("MARQUEE_SMTP_SECURITY", &mut self.smtp_security),
+        ] {
+            if let Some(v) = get(key) {
+                *field = v;
+            }
+        }
+        if let Some(v) = get("MARQUEE_MAIL_DIR") {
+            self.mail_dir = v.into();
+        }
+        if let Some(v) = get("MARQUEE_SMTP_PORT") {
+            self.smtp_port = Some(v.parse().context("MARQUEE_SMTP_PORT must be a port number")?);
+        }
+        if let Some(v) = get("MARQUEE_SMTP_USERNAME") {
+            self.smtp_username = Some(v);
+        }
+        if let Some(v) = get("MARQUEE_SMTP_PASSWORD") {
+            self.smtp_password = Some(v);
+        }
+        if let Some(v) = get("MARQUEE_SMTP_TIMEOUT_SECS") {
+            self.smtp_timeout_secs = v.parse().context("MARQUEE_SMTP_TIMEOUT_SECS must be a whole number")?;
+        }
         Ok(())
     }
 
-    pub fn web_config(&self) -> marquee_web::WebConfig {
-        marquee_web::WebConfig {
+    /// The mail transport the settings describe; an error names the setting that is wrong.
+    pub fn mail_settings(&self) -> anyhow::Result<Option<marquee_mail::MailSettings>> {
+        use marquee_mail::{MailSettings, Security, Transport};
+        let transport = match self.mail_transport.as_str() {
+            "none" | "" => return Ok(None),
+            "eml" => Transport::EmlDir(self.mail_dir.clone()),
+            "smtp" => {
+                if self.smtp_host.trim().is_empty() {
+                    anyhow::bail!("mail_transport is \"smtp\" but smtp_host is not set");
+                }
+                let security = Security::parse(&self.smtp_security).with_context(|| format!("smtp_security must be starttls, tls or none, not “{}”", self.smtp_security))?;
+                Transport::Smtp {
+                    host: self.smtp_host.trim().to_string(),
+                    port: self.smtp_port.unwrap_or(security.default_port()),
+                    security,
+                    username: self.smtp_username.clone(),
+                    password: self.smtp_password.clone(),
+                    timeout_secs: self.smtp_timeout_secs,
+                }
+            }
+            other => anyhow::bail!("mail_transport must be smtp, eml or none, not “{other}”"),
+        };
+        Ok(Some(MailSettings { from: self.mail_from.clone(), transport }))
+    }
+
+    pub fn web_config(&self) -> anyhow::Result<marquee_web::WebConfig> {
+        let mail = match self.mail_settings()? {
+            Some(settings) => marquee_web::MailConfig::new(marquee_mail::Mailer::new(settings).map_err(|e| anyhow::anyhow!("mail settings: {e}"))?),
+            None => marquee_web::MailConfig::default(),
+        };
+        Ok(marquee_web::WebConfig {
             theme_dir: self.theme_dir.clone(),
             page_cache: self.page_cache,
             login_max_failures: self.login_max_failures,
             login_window_secs: self.login_window_secs,
-        }
+            mail,
+            rate: Default::default(),
+        })
     }
 }
 
@@ -92,5 +169,21 @@ mod tests {
         assert_eq!(cfg.addr, "0.0.0.0:9000");
         assert!(toml::from_str::<Config>("databse_url = 1").is_err(), "a misspelt key is an error");
         assert!(cfg.apply_env(|k| (k == "MARQUEE_LOGIN_MAX_FAILURES").then(|| "many".to_string())).is_err());
+    }
+
+    #[test]
+    fn mail_settings_name_what_is_wrong() {
+        let cfg: Config = toml::from_str("mail_transport = \"smtp\"").unwrap();
+        assert!(cfg.mail_settings().unwrap_err().to_string().contains("smtp_host"));
+        let cfg: Config = toml::from_str("mail_transport = \"smtp\"\nsmtp_host = \"mail.example.org\"\nsmtp_security = \"ssl\"").unwrap();
+        assert!(cfg.mail_settings().unwrap_err().to_string().contains("smtp_security"));
+        let cfg: Config = toml::from_str("mail_transport = \"pigeon\"").unwrap();
+        assert!(cfg.mail_settings().unwrap_err().to_string().contains("pigeon"));
+        let cfg: Config = toml::from_str("mail_transport = \"smtp\"\nsmtp_host = \"mail.example.org\"\nsmtp_security = \"tls\"").unwrap();
+        match cfg.mail_settings().unwrap().unwrap().transport {
+            marquee_mail::Transport::Smtp { port, .. } => assert_eq!(port, 465),
+            _ => panic!("expected SMTP"),
+        }
+        assert!(Config::default().mail_settings().unwrap().is_none(), "no mail transport unless configured");
     }
 }

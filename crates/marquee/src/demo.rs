@@ -40,7 +40,14 @@ pub async fn run(addr: &str, data_dir: &Path, page_cache: bool) -> anyhow::Resul
     println!("Marquee demo site: http://{addr}/");
     println!("Newsroom: http://{addr}/admin/  sign in as {DEMO_EDITOR_EMAIL} with password {password}");
     println!("Data: {}", data_dir.display());
-    crate::serve(store, addr, marquee_web::WebConfig { page_cache, ..Default::default() }).await
+    let mail_dir = data_dir.join("mail");
+    let mailer = marquee_mail::Mailer::new(marquee_mail::MailSettings {
+        from: "Marquee Weekly <newsroom@demo.marquee.test>".into(),
+        transport: marquee_mail::Transport::EmlDir(mail_dir.clone()),
+    })
+    .map_err(|e| anyhow::anyhow!("cannot set up the demo's mail folder: {e}"))?;
+    println!("Mail: every message the site sends is written to {} as an .eml file (open it in any mail program or text editor).", mail_dir.display());
+    crate::serve(store, addr, marquee_web::WebConfig { page_cache, mail: marquee_web::MailConfig::new(mailer), ..Default::default() }).await
 }
 
 /// Fills an empty database with the demo paper: settings, sections, authors, staff (the demo

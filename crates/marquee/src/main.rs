@@ -117,7 +117,12 @@ async fn main() -> anyhow::Result<()> {
                 cfg.theme_dir = theme_dir;
             }
             let store = Store::open(&cfg.database_url).await.with_context(|| format!("opening {}", cfg.database_url))?;
-            marquee::serve(store, &cfg.addr, cfg.web_config()).await
+            let web = cfg.web_config()?;
+            match web.mail.mailer() {
+                Some(m) => println!("Mail: {}", m.describe()),
+                None => println!("Mail: not configured (set mail_transport); messages wait in the outbox."),
+            }
+            marquee::serve(store, &cfg.addr, web).await
         }
         Command::Migrate { common } => {
             let cfg = Config::load(&common)?;

@@ -51,6 +51,7 @@ pub struct ArticlePage {
     pub revised_at: Option<i64>,
     pub film_id: Option<i64>,
     pub rating: Option<i64>,
+    pub comments_open: i64,
     #[sqlx(skip)]
     pub tags: Vec<TagRef>,
 }
@@ -220,7 +221,7 @@ impl Store {
     /// The live article at `/{section}/{slug}/`.
     pub async fn live_article(&self, section_slug: &str, slug: &str, now: i64) -> Result<Option<ArticlePage>> {
         let sql = format!(
-            "SELECT {CARD_COLS}, a.section_id, a.body_html, a.status, a.revised_at, a.film_id, a.rating FROM articles a JOIN sections s ON s.id = a.section_id WHERE {LIVE} AND s.slug = $2 AND a.slug = $3"
+            "SELECT {CARD_COLS}, a.section_id, a.body_html, a.status, a.revised_at, a.film_id, a.rating, a.comments_open FROM articles a JOIN sections s ON s.id = a.section_id WHERE {LIVE} AND s.slug = $2 AND a.slug = $3"
         );
         let row: Option<ArticlePage> = sqlx::query_as(&sql).bind(now).bind(section_slug).bind(slug).fetch_optional(&self.pool).await?;
         self.complete_page(row).await
@@ -229,7 +230,7 @@ impl Store {
     /// Any article by id, whatever its state, as the article page would show it (previews).
     pub async fn article_page_by_id(&self, id: i64) -> Result<Option<ArticlePage>> {
         let sql = format!(
-            "SELECT {CARD_COLS}, a.section_id, a.body_html, a.status, a.revised_at, a.film_id, a.rating FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.id = $1"
+            "SELECT {CARD_COLS}, a.section_id, a.body_html, a.status, a.revised_at, a.film_id, a.rating, a.comments_open FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.id = $1"
         );
         let row: Option<ArticlePage> = sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?;
         self.complete_page(row).await

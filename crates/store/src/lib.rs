@@ -3,13 +3,19 @@
 //! and only the migrations differ per backend. Instants are Unix seconds in BIGINT columns.
 
 mod articles;
+mod comments;
 mod films;
+mod outbox;
+mod readers;
 mod theaters;
 mod people;
 mod site;
 
 pub use articles::*;
+pub use comments::*;
 pub use films::*;
+pub use outbox::*;
+pub use readers::*;
 pub use theaters::*;
 pub use people::*;
 pub use site::*;

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 
 #[derive(Serialize)]
-struct AdminLayout {
+pub(crate) struct AdminLayout {
     site_name: String,
     user_name: String,
     role: &'static str,
@@ -25,7 +25,7 @@ struct AdminLayout {
     csrf: String,
 }
 
-fn admin_layout(state: &AppState, staff: &Staff, csrf: &CsrfToken) -> AdminLayout {
+pub(crate) fn admin_layout(state: &AppState, staff: &Staff, csrf: &CsrfToken) -> AdminLayout {
     AdminLayout {
         site_name: state.site().publication.name.clone(),
         user_name: staff.user.name.clone(),
@@ -36,14 +36,14 @@ fn admin_layout(state: &AppState, staff: &Staff, csrf: &CsrfToken) -> AdminLayou
     }
 }
 
-fn page<S: Serialize>(state: &AppState, status: StatusCode, template: &str, ctx: S) -> Response {
+pub(crate) fn page<S: Serialize>(state: &AppState, status: StatusCode, template: &str, ctx: S) -> Response {
     match state.0.templates.render(template, ctx) {
         Ok(body) => (status, [(header::CACHE_CONTROL, "no-store")], Html(body)).into_response(),
         Err(e) => internal_error(state, e),
     }
 }
 
-fn forbidden(state: &AppState, message: &str) -> Response {
+pub(crate) fn forbidden(state: &AppState, message: &str) -> Response {
     error_page(state, StatusCode::FORBIDDEN, "Not allowed", message)
 }
 

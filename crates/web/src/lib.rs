@@ -5,7 +5,11 @@
 mod admin;
 mod auth;
 mod cache;
+mod comments;
 mod csrf;
+mod mail;
+mod moderation;
+mod readers;
 mod newsroom;
 mod public;
 mod render;
@@ -16,7 +20,7 @@ mod views;
 
 pub use admin::validate_new_user;
 pub use auth::hash_password;
-pub use state::{AppState, WebConfig};
+pub use state::{AppState, MailConfig, RateLimits, WebConfig};
 
 use axum::http::{header, HeaderValue};
 use axum::routing::{get, post};
@@ -51,6 +55,12 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/films/new", get(admin::new_film).post(admin::save_film))
         .route("/admin/films/{id}", get(admin::edit_film).post(admin::save_film))
         .route("/admin/theaters", get(admin::theaters).post(admin::save_theater))
+        .route("/admin/comments/", get(moderation::queue))
+        .route("/admin/comments/settings", get(moderation::settings).post(moderation::save_settings))
+        .route("/admin/comments/retry-mail", post(moderation::retry_mail))
+        .route("/admin/comments/{id}", post(moderation::decide))
+        .route("/admin/readers/{id}", post(moderation::restrict))
+        .route("/admin/articles/{id}/comments", post(moderation::set_open))
         .route("/admin/feeds", get(admin::feeds))
         .route("/admin/feeds/{kind}", post(admin::upload_feed));
     Router::new()
@@ -67,6 +77,27 @@ pub fn router(state: AppState) -> Router {
         .route("/theaters/{slug}/", get(showtimes::theater))
         .route("/showtimes/", get(showtimes::showtimes_near))
         .route("/showtimes/{file}", get(showtimes::ics))
+        .route("/account/", get(readers::account))
+        .route("/account", get(|| async { public::moved("/account/") }))
+        .route("/account/register", get(readers::register_form).post(readers::register))
+        .route("/account/verify", get(readers::verify))
+        .route("/account/verify/resend", post(readers::resend_verification))
+        .route("/account/login", get(readers::login_form).post(readers::login))
+        .route("/account/logout", post(readers::logout))
+        .route("/account/forgot", get(readers::forgot_form).post(readers::forgot))
+        .route("/account/reset", get(readers::reset_form).post(readers::reset))
+        .route("/account/name", post(readers::change_name))
+        .route("/account/email", post(readers::change_email))
+        .route("/account/digest", post(readers::set_digest))
+        .route("/account/subscriptions/{id}/end", post(readers::end_subscription))
+        .route("/account/delete", post(readers::delete_account))
+        .route("/unsubscribe", get(readers::unsubscribe_confirm).post(readers::unsubscribe))
+        .route("/comments/{id}/edit", get(comments::edit_form).post(comments::edit))
+        .route("/comments/{id}/delete", post(comments::delete))
+        .route("/comments/{id}/report", get(comments::report_form).post(comments::report))
+        .route("/{section}/{slug}/comments", post(comments::post_comment))
+        .route("/{section}/{slug}/subscribe", post(comments::subscribe))
+        .route("/{section}/{slug}/unsubscribe", post(comments::unsubscribe))
         .route("/{section}/", get(public::section))
         .route("/{section}/{slug}/", get(public::article))
         .merge(admin)
@@ -82,6 +113,7 @@ pub fn router(state: AppState) -> Router {
 /// Serves the site on `listener` until the process is stopped.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     state.spawn_background();
+    mail::spawn_worker(&state);
     let app = router(state);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await
 }

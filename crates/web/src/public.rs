@@ -310,13 +310,14 @@ pub struct ArticleCtx {
     pub jsonld: String,
     pub now_playing: Option<NowPlaying>,
     pub preview: Option<String>,
+    pub comments: Option<crate::comments::CommentsBox>,
 }
 
 impl ArticleCtx {
     pub fn new(site: &crate::state::SiteInfo, page: &marquee_store::ArticlePage, film: Option<ReviewedFilm>, preview: Option<String>) -> ArticleCtx {
         let article = article_view(page, site);
         let jsonld = crate::structured::article(site, &article, film.as_ref().map(|f| &f.movie));
-        ArticleCtx { layout: Layout::new(site, Some(&page.card.section_slug)), article, film: film.map(|f| f.details), jsonld, now_playing: None, preview }
+        ArticleCtx { layout: Layout::new(site, Some(&page.card.section_slug)), article, film: film.map(|f| f.details), jsonld, now_playing: None, preview, comments: None }
     }
 }
 
@@ -337,9 +338,17 @@ pub async fn film_box(state: &AppState, film_id: Option<i64>) -> Result<Option<R
     Ok(Some(ReviewedFilm { movie: crate::structured::movie(&base, &film, &credits), details: FilmDetails::new(&film, &credits) }))
 }
 
-pub async fn article(State(state): State<AppState>, Path((section, slug)): Path<(String, String)>, Query(place): Query<LocationQuery>) -> Response {
+pub async fn article(
+    State(state): State<AppState>,
+    Path((section, slug)): Path<(String, String)>,
+    Query(place): Query<LocationQuery>,
+    Query(cq): Query<crate::comments::CommentQuery>,
+    crate::readers::Viewer(viewer): crate::readers::Viewer,
+    axum::Extension(csrf): axum::Extension<crate::csrf::CsrfToken>,
+) -> Response {
     let key = format!("/{section}/{slug}/");
-    let cache_key = place.cache_key(&state.site()).map(|q| format!("{key}?{q}"));
+    // A signed-in reader sees their own forms and pending comments: never cached.
+    let cache_key = if viewer.is_some() { None } else { place.cache_key(&state.site()).map(|q| format!("{key}?{q}{}", cq.cache_suffix())) };
     cached_for(&state, cache_key, Some(SHOWTIME_PAGE_TTL), || async {
         let site = state.site();
         let Some(page) = state.store().live_article(&section, &slug, now_unix()).await.map_err(|e| internal_error(&state, e))? else {
@@ -354,6 +363,7 @@ pub async fn article(State(state): State<AppState>, Path((section, slug)): Path<
         if let Some(film_id) = page.film_id {
             ctx.now_playing = Some(now_playing_box(&state, &place, film_id).await.map_err(|e| internal_error(&state, e))?);
         }
+        ctx.comments = Some(crate::comments::comments_box(&state, &page, viewer.as_ref(), viewer.as_ref().map(|_| &csrf), &cq).await?);
         render_page(&state, "article.html", ctx)
     })
     .await

@@ -15,11 +15,67 @@ pub struct WebConfig {
     /// Failed sign-ins allowed per account and per address in `login_window_secs`.
     pub login_max_failures: i64,
     pub login_window_secs: i64,
+    /// How mail leaves the site; without a mailer, mail waits in the outbox.
+    pub mail: MailConfig,
+    pub rate: RateLimits,
+}
+
+/// The transport outgoing mail goes through, if any.
+#[derive(Clone, Default)]
+pub struct MailConfig(Option<Arc<marquee_mail::Mailer>>);
+
+impl MailConfig {
+    pub fn new(mailer: marquee_mail::Mailer) -> MailConfig {
+        MailConfig(Some(Arc::new(mailer)))
+    }
+
+    pub fn mailer(&self) -> Option<&marquee_mail::Mailer> {
+        self.0.as_deref()
+    }
+}
+
+impl std::fmt::Debug for MailConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.mailer() {
+            Some(m) => write!(f, "{}", m.describe()),
+            None => write!(f, "no mail transport"),
+        }
+    }
+}
+
+/// How often readers may do things that cost the paper (moderation time, mail), per account
+/// and per network address, within `window_secs`.
+#[derive(Debug, Clone)]
+pub struct RateLimits {
+    pub window_secs: i64,
+    pub comments_per_account: i64,
+    pub comments_per_ip: i64,
+    pub reports_per_account: i64,
+    pub reports_per_ip: i64,
+    pub registrations_per_ip: i64,
+    /// Verification, reset and change-of-address mails.
+    pub mail_per_account: i64,
+    pub mail_per_ip: i64,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        RateLimits {
+            window_secs: 600,
+            comments_per_account: 5,
+            comments_per_ip: 20,
+            reports_per_account: 10,
+            reports_per_ip: 30,
+            registrations_per_ip: 5,
+            mail_per_account: 3,
+            mail_per_ip: 10,
+        }
+    }
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { theme_dir: None, page_cache: true, login_max_failures: 5, login_window_secs: 15 * 60 }
+        WebConfig { theme_dir: None, page_cache: true, login_max_failures: 5, login_window_secs: 15 * 60, mail: MailConfig::default(), rate: RateLimits::default() }
     }
 }
 
@@ -42,6 +98,10 @@ pub(crate) struct Inner {
     pub templates: Templates,
     pub site: RwLock<Arc<SiteInfo>>,
     pub cache: PageCache,
+    /// Signs links in mail; the same on every server of a site.
+    pub secret: String,
+    /// Wakes the mail worker when something is queued.
+    pub mail_wake: tokio::sync::Notify,
 }
 
 impl AppState {
@@ -49,9 +109,20 @@ impl AppState {
         let templates = Templates::new(config.theme_dir.clone())?;
         let site = load_site(&store).await?;
         let cache = PageCache::new(config.page_cache);
-        let state = AppState(Arc::new(Inner { store, config, templates, site: RwLock::new(Arc::new(site)), cache }));
+        let secret = store.mail_secret(&crate::auth::random_token()).await?;
+        let state = AppState(Arc::new(Inner { store, config, templates, site: RwLock::new(Arc::new(site)), cache, secret, mail_wake: tokio::sync::Notify::new() }));
         state.refresh_schedule().await?;
         Ok(state)
+    }
+
+    /// Lets the mail worker know that mail was queued.
+    pub fn wake_mail(&self) {
+        self.0.mail_wake.notify_one();
+    }
+
+    /// Sends the daily digests due at `now` (the background task does this every minute).
+    pub async fn run_digests(&self, now: i64) -> anyhow::Result<usize> {
+        crate::mail::run_digests(self, now).await
     }
 
     pub fn store(&self) -> &Store {
@@ -91,9 +162,21 @@ impl AppState {
             loop {
                 tick.tick().await;
                 ticks += 1;
+                let now = marquee_domain::time::now_unix();
                 if ticks % 3600 == 1 {
-                    if let Err(e) = state.0.store.delete_expired_sessions(marquee_domain::time::now_unix()).await {
+                    if let Err(e) = state.0.store.delete_expired_sessions(now).await {
                         tracing::warn!("session cleanup failed: {e}");
+                    }
+                    if let Err(e) = state.0.store.delete_expired_reader_sessions(now).await {
+                        tracing::warn!("reader session cleanup failed: {e}");
+                    }
+                    if let Err(e) = state.0.store.prune_rate_events(now - 86400).await {
+                        tracing::warn!("rate-limit cleanup failed: {e}");
+                    }
+                }
+                if ticks % 60 == 2 {
+                    if let Err(e) = crate::mail::run_digests(&state, now).await {
+                        tracing::warn!("daily digests failed: {e:#}");
                     }
                 }
                 if let Err(e) = state.refresh().await {

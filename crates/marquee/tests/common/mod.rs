@@ -15,6 +15,7 @@ pub struct TestSite {
     pub base: String,
     pub store: Store,
     pub client: reqwest::Client,
+    pub state: marquee_web::AppState,
     cleanup: Cleanup,
 }
 
@@ -72,8 +73,8 @@ impl TestSite {
         let base = format!("http://{addr}");
         fixtures(&store, &base).await;
         let state = marquee_web::AppState::new(store.clone(), web).await.unwrap();
-        tokio::spawn(marquee_web::serve(listener, state));
-        TestSite { base, store, client: new_client(), cleanup }
+        tokio::spawn(marquee_web::serve(listener, state.clone()));
+        TestSite { base, store, client: new_client(), state, cleanup }
     }
 
     pub async fn finish(self) {
@@ -193,6 +194,50 @@ async fn fixtures(store: &Store, base: &str) {
         let u = marquee_store::NewUser { email: &email, name, password_hash: &hash, role, now: 0 };
         store.create_user(u, &marquee_domain::slugify(name)).await.unwrap().unwrap();
     }
+}
+
+/// A web configuration whose mail goes over real SMTP to `sink` on loopback.
+pub fn mail_config(sink: &marquee_mail::sink::SmtpSink) -> marquee_web::WebConfig {
+    let mailer = marquee_mail::Mailer::new(marquee_mail::MailSettings {
+        from: "The Test Weekly <news@paper.test>".into(),
+        transport: marquee_mail::Transport::Smtp { host: "127.0.0.1".into(), port: sink.port(), security: marquee_mail::Security::None, username: None, password: None, timeout_secs: 10 },
+    })
+    .unwrap();
+    marquee_web::WebConfig { mail: marquee_web::MailConfig::new(mailer), ..Default::default() }
+}
+
+/// Declares a test with an SMTP sink, run once on SQLite and once on PostgreSQL. `$tweak`
+/// adjusts the web configuration (rate limits and such).
+#[macro_export]
+macro_rules! with_mail {
+    ($name:ident, |$site:ident, $sink:ident| $body:block) => {
+        $crate::with_mail!($name, |_cfg| {}, |$site, $sink| $body);
+    };
+    ($name:ident, |$cfg:ident| $tweak:block, |$site:ident, $sink:ident| $body:block) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let $sink = marquee_mail::sink::SmtpSink::start().await;
+                #[allow(unused_mut)]
+                let mut $cfg = common::mail_config(&$sink);
+                $tweak
+                let $site = common::TestSite::sqlite($cfg).await;
+                $body
+                $site.finish().await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let $sink = marquee_mail::sink::SmtpSink::start().await;
+                #[allow(unused_mut)]
+                let mut $cfg = common::mail_config(&$sink);
+                $tweak
+                let Some($site) = common::TestSite::postgres($cfg).await else { return };
+                $body
+                $site.finish().await;
+            }
+        }
+    };
 }
 
 /// Declares a test that runs once on SQLite and once on PostgreSQL.

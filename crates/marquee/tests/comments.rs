@@ -1,0 +1,593 @@
+//! Readers, comments, moderation, thread subscriptions and mail, end to end: real HTTP, a
+//! real SMTP exchange with a server on loopback, on SQLite and on PostgreSQL.
+
+mod common;
+
+use common::{csrf_in, get_with, new_client, TestSite, PASSWORD};
+use marquee_mail::sink::{Received, SmtpSink};
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// Publishes an article in News as the editor (signing `site.client` in); returns its path.
+async fn publish(site: &TestSite, headline: &str, slug: &str) -> String {
+    site.login("editor").await;
+    let sec = site.section_id("news").await;
+    let author = site.author_id("eddie-editor").await;
+    let (status, _, text) = site.write(&[("headline", headline), ("slug", slug), ("section", &sec), ("author1", &author), ("body", "The story."), ("action", "publish")]).await;
+    assert_eq!(status, 303, "publish failed: {text}");
+    format!("/news/{slug}/")
+}
+
+async fn register(site: &TestSite, name: &str, email: &str) -> (reqwest::Client, u16, String) {
+    let client = new_client();
+    let (_, html) = get_with(&client, &site.url("/account/register")).await;
+    let csrf = csrf_in(&html);
+    let r = client.post(site.url("/account/register")).form(&[("_csrf", csrf.as_str()), ("name", name), ("email", email), ("password", PASSWORD), ("website", "")]).send().await.unwrap();
+    let status = r.status().as_u16();
+    (client, status, r.text().await.unwrap())
+}
+
+/// Waits for the `n`th message (1-based) to `email`.
+async fn nth_mail(sink: &SmtpSink, email: &str, n: usize) -> Received {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let mine: Vec<Received> = sink.messages().into_iter().filter(|m| m.rcpt_to.iter().any(|r| r == email)).collect();
+        if mine.len() >= n {
+            return mine[n - 1].clone();
+        }
+        if tokio::time::Instant::now() > deadline {
+            panic!("no message #{n} to {email} arrived; got {:?}", sink.messages().iter().map(|m| (m.rcpt_to.clone(), m.subject())).collect::<Vec<_>>());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn mails_to(sink: &SmtpSink, email: &str) -> Vec<Received> {
+    sink.messages().into_iter().filter(|m| m.rcpt_to.iter().any(|r| r == email)).collect()
+}
+
+/// Waits until nothing is left to send in the outbox.
+async fn drain(site: &TestSite) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while site.store.outbox_stats().await.unwrap().pending > 0 {
+        assert!(tokio::time::Instant::now() < deadline, "the outbox did not drain");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The first link in `text` that contains `needle`.
+fn link_in(text: &str, needle: &str) -> String {
+    text.split_whitespace().find(|w| w.starts_with("http") && w.contains(needle)).unwrap_or_else(|| panic!("no link with {needle} in:\n{text}")).to_string()
+}
+
+/// A registered reader who opened the verification link; signed in.
+async fn verified_reader(site: &TestSite, sink: &SmtpSink, name: &str, email: &str) -> reqwest::Client {
+    let (client, status, body) = register(site, name, email).await;
+    assert_eq!(status, 200, "registration failed: {body}");
+    let mail = nth_mail(sink, email, 1).await;
+    let link = link_in(&mail.text(), "/account/verify?token=");
+    let (status, page) = get_with(&client, &link).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Address confirmed"), "{page}");
+    client
+}
+
+/// Posts a comment (or a reply) as `client`; returns (status, location, body).
+async fn comment(site: &TestSite, client: &reqwest::Client, article: &str, body: &str, parent: Option<&str>) -> (u16, String, String) {
+    let (_, html) = get_with(client, &site.url("/account/")).await;
+    let csrf = csrf_in(&html);
+    let r = client
+        .post(site.url(&format!("{article}comments")))
+        .form(&[("_csrf", csrf.as_str()), ("body", body), ("parent", parent.unwrap_or("")), ("website", "")])
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let loc = r.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    (status, loc, r.text().await.unwrap())
+}
+
+fn comment_id(location: &str) -> String {
+    location.rsplit("#comment-").next().unwrap().to_string()
+}
+
+/// Posts a reader's form from `page` (for its CSRF token) to `action`.
+async fn reader_post(site: &TestSite, client: &reqwest::Client, page: &str, action: &str, fields: &[(&str, &str)]) -> (u16, String, String) {
+    let (_, html) = get_with(client, &site.url(page)).await;
+    let csrf = csrf_in(&html);
+    let mut all = vec![("_csrf", csrf.as_str())];
+    all.extend_from_slice(fields);
+    let r = client.post(site.url(action)).form(&all).send().await.unwrap();
+    let status = r.status().as_u16();
+    let loc = r.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    (status, loc, r.text().await.unwrap())
+}
+
+/// The newsroom decides on a comment (site.client must be signed in as an editor).
+async fn moderate(site: &TestSite, id: &str, action: &str, reason: &str) {
+    let (status, loc, body) = site.post_form("/admin/comments/", &format!("/admin/comments/{id}"), &[("action", action), ("reason", reason), ("view", "pending")]).await;
+    assert_eq!(status, 303, "{action} failed: {body}");
+    assert!(loc.starts_with("/admin/comments/"), "{loc}");
+}
+
+async fn comment_settings(site: &TestSite, moderation: &str, banned: &str, suspect: &str) {
+    site.login("admin").await;
+    let (status, _, body) = site
+        .post_form(
+            "/admin/comments/settings",
+            "/admin/comments/settings",
+            &[("moderation", moderation), ("first_n", "2"), ("banned_words", banned), ("suspect_words", suspect), ("deleted_account", "keep"), ("edit_minutes", "15")],
+        )
+        .await;
+    assert_eq!(status, 303, "saving comment settings failed: {body}");
+}
+
+with_mail!(the_whole_story_from_registration_to_one_click_unsubscribe, |site, sink| {
+    let article = publish(&site, "Rust and Bone", "rust-and-bone").await;
+
+    // Anna registers; until she opens the link she can neither comment nor subscribe.
+    let (anna, status, page) = register(&site, "Anna Ortiz", "anna@readers.test").await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Check your email"), "{page}");
+    let (status, _, page) = comment(&site, &anna, &article, "First!", None).await;
+    assert_eq!(status, 403, "an unverified reader must not comment");
+    assert!(page.contains("Confirm your email address"), "{page}");
+    assert_eq!(site.store.article_comments(1, None).await.unwrap().len(), 0);
+    let (status, _, _) = reader_post(&site, &anna, "/account/", &format!("{article}subscribe"), &[]).await;
+    assert_eq!(status, 403, "an unverified reader must not subscribe");
+
+    // The verification mail arrived over SMTP, multipart, with a working link.
+    let verify = nth_mail(&sink, "anna@readers.test", 1).await;
+    assert!(verify.subject().contains("Confirm your address"), "{}", verify.subject());
+    assert!(verify.to().contains("Anna Ortiz"));
+    assert!(verify.html().contains("Confirm my address"));
+    let (status, page) = get_with(&anna, &link_in(&verify.text(), "/account/verify?token=")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Address confirmed"));
+
+    // Her first comment waits for an editor (the default: a reader's first 2 are reviewed).
+    let (status, loc, _) = comment(&site, &anna, &article, "A film about *bodies* that heal slowly.", None).await;
+    assert_eq!(status, 303);
+    assert!(loc.contains("posted=pending"), "{loc}");
+    let first = comment_id(&loc);
+    assert!(!site.read(&article).await.1.contains("bodies"), "a pending comment is invisible to readers");
+    assert!(get_with(&anna, &site.url(&article)).await.1.contains("Only you can see this comment"), "its author sees it, marked as waiting");
+    moderate(&site, &first, "approve", "").await;
+    let (_, page) = site.read(&article).await;
+    assert!(page.contains("<em>bodies</em>") && page.contains("Anna Ortiz"), "approved comment on the page");
+    assert!(page.contains("1 comment</a>"), "count next to the headline");
+
+    // She subscribes with one click; Ben, verified too, replies.
+    let (status, _, _) = reader_post(&site, &anna, &article, &format!("{article}subscribe"), &[]).await;
+    assert_eq!(status, 303);
+    assert!(get_with(&anna, &site.url("/account/")).await.1.contains("Rust and Bone"), "the account page lists the subscription");
+    let ben = verified_reader(&site, &sink, "Ben Okafor", "ben@readers.test").await;
+    reader_post(&site, &ben, &article, &format!("{article}subscribe"), &[]).await;
+    let (status, loc, _) = comment(&site, &ben, &article, "The whale scene stays with me.", Some(&first)).await;
+    assert_eq!(status, 303);
+    let reply = comment_id(&loc);
+    drain(&site).await;
+    assert_eq!(mails_to(&sink, "anna@readers.test").len(), 1, "no notification before the reply is approved");
+
+    // The editor approves it from the queue; Anna is told, Ben (its author) is not.
+    site.login("editor").await;
+    let (_, queue) = site.get("/admin/comments/").await;
+    assert!(queue.contains("The whale scene stays with me.") && queue.contains("Ben Okafor"), "{queue}");
+    moderate(&site, &reply, "approve", "").await;
+    let note = nth_mail(&sink, "anna@readers.test", 2).await;
+    assert!(note.subject().contains("Rust and Bone"), "{}", note.subject());
+    assert!(note.text().contains("Ben Okafor") && note.text().contains("The whale scene stays with me."));
+    assert!(note.text().contains(&format!("#comment-{reply}")));
+    let unsubscribe = note.header("List-Unsubscribe").expect("List-Unsubscribe header");
+    assert_eq!(note.header("List-Unsubscribe-Post").as_deref(), Some("List-Unsubscribe=One-Click"));
+    drain(&site).await;
+    assert_eq!(mails_to(&sink, "ben@readers.test").len(), 1, "only Ben's verification: no mail about his own comment");
+    let (_, page) = site.read(&article).await;
+    assert!(page.contains(&format!("id=\"comment-{reply}\"")), "the reply is on the page");
+    assert!(page.find(&format!("id=\"comment-{first}\"")).unwrap() < page.find(&format!("id=\"comment-{reply}\"")).unwrap(), "the reply is threaded under the comment");
+    assert!(page.contains("comment-list replies"));
+
+    // One click in the mail program: a POST without cookies. A GET only asks to confirm.
+    let url = unsubscribe.trim_start_matches('<').trim_end_matches('>').to_string();
+    assert!(url.starts_with(&site.base), "{url}");
+    let (status, page) = get_with(&new_client(), &url).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<button type=\"submit\">Unsubscribe</button>"), "{page}");
+    assert!(get_with(&anna, &site.url("/account/")).await.1.contains("Rust and Bone"), "a GET does not unsubscribe");
+    let r = new_client().post(&url).header("content-type", "application/x-www-form-urlencoded").body("List-Unsubscribe=One-Click").send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r.text().await.unwrap().contains("You are unsubscribed"));
+    assert!(!get_with(&anna, &site.url("/account/")).await.1.contains("since"), "the subscription is gone");
+
+    // Ben comments again (now published at once? no: his first 2 are reviewed); approved, no mail to Anna.
+    let (_, loc, _) = comment(&site, &ben, &article, "One more thought.", None).await;
+    moderate(&site, &comment_id(&loc), "approve", "").await;
+    drain(&site).await;
+    assert_eq!(mails_to(&sink, "anna@readers.test").len(), 2, "no more mail after unsubscribing");
+
+    // Every decision is in the log with who made it.
+    let (_, log) = site.get("/admin/comments/?view=log").await;
+    assert_eq!(log.matches("<td>approve</td>").count(), 3, "{log}");
+    assert!(log.contains("Eddie Editor"));
+});
+
+with_mail!(real_names_only, |site, _sink| {
+    for (name, needle) in [("cooldude", "first and last name"), ("@cinephile Smith", "handle"), ("John Smith 2", "number"), ("Jo Smith www.example.com", "web address"), ("Anonymous Reader", "")] {
+        let (_, status, page) = register(&site, name, "someone@readers.test").await;
+        assert_eq!(status, 422, "{name} must be refused");
+        assert!(page.to_lowercase().contains(needle), "{name}: the message explains ({needle}):\n{page}");
+        assert!(page.contains("field-error"), "the message sits next to the field");
+    }
+    // A name with markup is refused and shown back escaped, never as a tag.
+    let (_, status, page) = register(&site, "<script>alert(1)</script> Smith", "x@readers.test").await;
+    assert_eq!(status, 422);
+    assert!(!page.contains("<script>alert(1)"), "markup echoed raw");
+    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt; Smith"), "the typed name is kept, escaped");
+    let (_, status, _) = register(&site, "Zoë Saldaña", "zoe@readers.test").await;
+    assert_eq!(status, 200, "a real name with accents is fine");
+    // The form explains the policy.
+    let (_, page) = site.read("/account/register").await;
+    assert!(page.contains("Anonymous and pseudonymous comments will be removed."));
+});
+
+with_mail!(scripts_in_comments_do_not_run, |site, sink| {
+    comment_settings(&site, "post", "", "").await;
+    let article = publish(&site, "Safe page", "safe-page").await;
+    let reader = verified_reader(&site, &sink, "Maya Chen", "maya@readers.test").await;
+    for evil in ["<script>alert(1)</script>", "**bold** <img src=x onerror=alert(2)> [click](javascript:alert(3)) <a href=\"javascript:alert(4)\">x</a>"] {
+        let (status, loc, _) = comment(&site, &reader, &article, evil, None).await;
+        assert_eq!(status, 303);
+        assert!(loc.contains("posted=yes"), "post-moderation publishes at once: {loc}");
+    }
+    let (_, page) = site.read(&article).await;
+    let body = &page[page.find("What others are saying").unwrap()..];
+    assert!(body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "markup shown as text");
+    assert!(body.contains("&lt;img src=x onerror=alert(2)&gt;"), "an inline tag is shown as text");
+    for bad in ["<script", "<img", "<a href=\"javascript"] {
+        assert!(!body.contains(bad), "{bad} survived:\n{body}");
+    }
+    assert!(body.contains("<strong>bold</strong>"));
+    // Links are allowed but held for review, and carry rel="nofollow ugc".
+    let (_, loc, _) = comment(&site, &reader, &article, "See [the trailer](https://example.org/trailer).", None).await;
+    assert!(loc.contains("posted=pending"), "a comment with a link waits: {loc}");
+    site.login("editor").await;
+    moderate(&site, &comment_id(&loc), "approve", "").await;
+    assert!(site.read(&article).await.1.contains("<a href=\"https://example.org/trailer\" rel=\"nofollow ugc\">the trailer</a>"));
+});
+
+with_mail!(banned_words_refuse_and_suspect_words_wait, |site, sink| {
+    comment_settings(&site, "post", "grifter\nsnake oil", "refund").await;
+    let article = publish(&site, "Word lists", "word-lists").await;
+    let reader = verified_reader(&site, &sink, "Lena Park", "lena@readers.test").await;
+    let (status, _, page) = comment(&site, &reader, &article, "The director is a Grifter, plainly.", None).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("grifter") || page.contains("Grifter"), "the message names the word:\n{page}");
+    assert!(page.contains("The director is a Grifter, plainly."), "what was typed is kept");
+    let (status, _, _) = comment(&site, &reader, &article, "Pure snake   oil!", None).await;
+    assert_eq!(status, 422, "a banned phrase is refused");
+    let (_, loc, _) = comment(&site, &reader, &article, "I want a refund.", None).await;
+    assert!(loc.contains("posted=pending"), "a suspect word waits: {loc}");
+    let (_, loc, _) = comment(&site, &reader, &article, "A classy, refunded? No: a fine film.", None).await;
+    assert!(loc.contains("posted=yes"), "whole words only: {loc}");
+    site.login("editor").await;
+    let (_, queue) = site.get("/admin/comments/").await;
+    assert!(queue.contains("suspect word: refund"), "the queue says why it waits");
+    assert_eq!(site.store.article_comments(1, None).await.unwrap().iter().filter(|c| c.status == "approved").count(), 1);
+});
+
+with_mail!(pre_moderation_rejection_features_suspension_and_closing, |site, sink| {
+    comment_settings(&site, "pre", "", "").await;
+    let article = publish(&site, "Pre-moderated", "pre-moderated").await;
+    let reader = verified_reader(&site, &sink, "Omar Haddad", "omar@readers.test").await;
+    let other = verified_reader(&site, &sink, "Ruth Baker", "ruth@readers.test").await;
+    let (_, loc, _) = comment(&site, &reader, &article, "Held until read.", None).await;
+    let held = comment_id(&loc);
+    for _ in 0..2 {
+        // Pre-moderation holds every comment, however many were approved before.
+        assert!(!site.read(&article).await.1.contains("Held until read."), "invisible until approved");
+    }
+    let (_, loc, _) = comment(&site, &other, &article, "Call me FilmFan.", None).await;
+    let bad = comment_id(&loc);
+    site.login("editor").await;
+    moderate(&site, &held, "approve", "").await;
+    moderate(&site, &held, "feature", "").await;
+    moderate(&site, &bad, "reject", "pseudonymous").await;
+    let (_, page) = site.read(&article).await;
+    assert!(page.contains("Held until read.") && page.contains("Editor’s pick"));
+    assert!(!page.contains("Call me FilmFan."), "rejected comments are not shown to readers");
+    let (_, own) = get_with(&other, &site.url(&article)).await;
+    assert!(own.contains("An editor removed this comment: pseudonymous"), "its author sees the reason");
+
+    // Suspend Ruth for 3 days: she cannot comment; the log records it.
+    let ruth = site.store.reader_by_email("ruth@readers.test").await.unwrap().unwrap();
+    let (status, _, _) = site.post_form("/admin/comments/?view=log", &format!("/admin/readers/{}", ruth.id), &[("action", "suspend"), ("days", "3")]).await;
+    assert_eq!(status, 303);
+    let (status, _, page) = comment(&site, &other, &article, "Let me back in.", None).await;
+    assert_eq!(status, 403);
+    assert!(page.contains("suspended"), "{page}");
+    let (_, log) = site.get("/admin/comments/?view=log").await;
+    for action in ["approve", "feature", "reject", "suspend"] {
+        assert!(log.contains(&format!("<td>{action}</td>")), "log lacks {action}");
+    }
+    assert!(log.contains("pseudonymous"));
+
+    // Closing the article's comments refuses new ones and says so.
+    let article_id = site.store.live_article("news", "pre-moderated", i64::MAX / 2).await.unwrap().unwrap().card.id;
+    let (status, _, _) = site.post_form("/admin/comments/", &format!("/admin/articles/{article_id}/comments"), &[("open", "0")]).await;
+    assert_eq!(status, 303);
+    assert!(site.read(&article).await.1.contains("Comments on this article are closed."));
+    let (status, _, page) = comment(&site, &reader, &article, "Too late?", None).await;
+    assert_eq!(status, 403);
+    assert!(page.contains("closed"));
+    // Contributors do not moderate.
+    site.login("writer").await;
+    let (status, _) = site.get("/admin/comments/").await;
+    assert_eq!(status, 403);
+});
+
+with_mail!(unsubscribe_tokens_are_bound_to_the_address, |site, sink| {
+    comment_settings(&site, "post", "", "").await;
+    let article = publish(&site, "Bound tokens", "bound-tokens").await;
+    let anna = verified_reader(&site, &sink, "Anna Ortiz", "anna@readers.test").await;
+    let ben = verified_reader(&site, &sink, "Ben Okafor", "ben@readers.test").await;
+    reader_post(&site, &anna, &article, &format!("{article}subscribe"), &[]).await;
+    let anna_id = site.store.reader_by_email("anna@readers.test").await.unwrap().unwrap().id;
+    let sub = site.store.reader_subscriptions(anna_id).await.unwrap()[0].id;
+    let secret = site.store.mail_secret("unused").await.unwrap();
+    let far = marquee_domain::time::now_unix() + 86400;
+    // A genuine signature, but for another address than the subscription's: refused.
+    let forged = marquee_domain::comment::sign_token(secret.as_bytes(), "unsubscribe", &[&sub.to_string(), "ben@readers.test"], far);
+    let r = new_client().post(site.url(&format!("/unsubscribe?token={forged}"))).body("List-Unsubscribe=One-Click").send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    // A token signed with another key, or edited, or expired: refused.
+    let other_key = marquee_domain::comment::sign_token(b"another site's key", "unsubscribe", &[&sub.to_string(), "anna@readers.test"], far);
+    let expired = marquee_domain::comment::sign_token(secret.as_bytes(), "unsubscribe", &[&sub.to_string(), "anna@readers.test"], 1000);
+    for (token, status) in [(other_key.as_str(), 403), (expired.as_str(), 410), ("not-a-token", 403)] {
+        let r = new_client().post(site.url(&format!("/unsubscribe?token={token}"))).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), status, "{token}");
+    }
+    assert_eq!(site.store.reader_subscriptions(anna_id).await.unwrap().len(), 1, "Anna is still subscribed");
+    // Ben's comment notifies Anna; her own link works.
+    let (_, _, _) = comment(&site, &ben, &article, "Hello Anna.", None).await;
+    let note = nth_mail(&sink, "anna@readers.test", 2).await;
+    let url = link_in(&note.text(), "/unsubscribe?token=");
+    let r = new_client().post(&url).body("List-Unsubscribe=One-Click").send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(site.store.reader_subscriptions(anna_id).await.unwrap().is_empty());
+    // Used twice, it still answers kindly.
+    assert_eq!(new_client().post(&url).send().await.unwrap().status().as_u16(), 200);
+});
+
+with_mail!(rate_limits_answer_429, |site, sink| {
+    comment_settings(&site, "post", "", "").await;
+    let article = publish(&site, "Busy thread", "busy-thread").await;
+    let reader = verified_reader(&site, &sink, "Nadia Rahman", "nadia@readers.test").await;
+    let limit = marquee_web::RateLimits::default().comments_per_account;
+    for i in 0..limit {
+        let (status, _, _) = comment(&site, &reader, &article, &format!("Comment number {}.", i + 1), None).await;
+        assert_eq!(status, 303);
+    }
+    let (status, _, page) = comment(&site, &reader, &article, "One too many.", None).await;
+    assert_eq!(status, 429);
+    assert!(page.contains("Too many comments") && page.contains("Wait"), "{page}");
+    assert!(!site.read(&article).await.1.contains("One too many."));
+    // Registrations per address are limited too (one was used above).
+    let per_ip = marquee_web::RateLimits::default().registrations_per_ip;
+    let mut last = 0;
+    for i in 0..per_ip {
+        last = register(&site, "Sam Lee", &format!("sam{i}@readers.test")).await.1;
+    }
+    assert_eq!(last, 429, "registration is rate-limited per address");
+    // The password-reset mail too, per account.
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        statuses.push(reader_post(&site, &new_client(), "/account/forgot", "/account/forgot", &[("email", "nadia@readers.test"), ("website", "")]).await.0);
+    }
+    assert_eq!(statuses, vec![200, 200, 200, 429]);
+});
+
+with_mail!(honeypot_catches_bots, |site, sink| {
+    let client = new_client();
+    let (_, html) = get_with(&client, &site.url("/account/register")).await;
+    assert!(html.contains("name=\"website\""), "the form has the hidden field");
+    let csrf = csrf_in(&html);
+    let r = client
+        .post(site.url("/account/register"))
+        .form(&[("_csrf", csrf.as_str()), ("name", "Bot McBotface"), ("email", "bot@spam.test"), ("password", PASSWORD), ("website", "http://spam.test")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    assert!(r.text().await.unwrap().contains("looked automated"));
+    assert!(site.store.reader_by_email("bot@spam.test").await.unwrap().is_none(), "nothing stored");
+    drain(&site).await;
+    assert!(sink.messages().is_empty(), "no mail sent");
+});
+
+with_mail!(mail_is_retried_and_never_sent_twice, |site, sink| {
+    // The SMTP server says "try later" once: the message stays queued with the error.
+    sink.fail_next(1);
+    let (_, status, _) = register(&site, "Iris Novak", "iris@readers.test").await;
+    assert_eq!(status, 200);
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let stats = site.store.outbox_stats().await.unwrap();
+        if !stats.last_error.is_empty() {
+            assert_eq!(stats.pending, 1, "kept for a retry");
+            assert!(stats.last_error.contains("451") || stats.last_error.to_lowercase().contains("try again"), "{}", stats.last_error);
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the failure was not recorded");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(sink.messages().is_empty());
+    // When the backoff has passed, it goes out once.
+    sqlx::query("UPDATE outbox SET next_attempt_at = 0 WHERE status = 'pending'").execute(site.store.pool()).await.unwrap();
+    site.state.wake_mail();
+    let m = nth_mail(&sink, "iris@readers.test", 1).await;
+    drain(&site).await;
+    assert_eq!(mails_to(&sink, "iris@readers.test").len(), 1);
+    assert!(m.header("Message-ID").unwrap().contains("outbox-"));
+    // Two workers racing for the same due row: only one wins it.
+    let mail = marquee_store::NewMail { reader_id: None, kind: "test", to_email: "race@readers.test".into(), to_name: "Race Test".into(), subject: "s".into(), text: "t".into(), html: "<p>t</p>".into(), list_unsubscribe: None };
+    // Keep the live worker out of the way: the row is due only in the future for it.
+    let now = marquee_domain::time::now_unix();
+    let id = site.store.enqueue_mail(&mail, now, now + 3600).await.unwrap();
+    let later = marquee_domain::time::now_unix() + 7200;
+    let (a, b) = tokio::join!(site.store.claim_mail(later, 60, 10), site.store.claim_mail(later, 60, 10));
+    let won = a.unwrap().iter().chain(b.unwrap().iter()).filter(|r| r.id == id).count();
+    assert_eq!(won, 1, "claimed by exactly one worker");
+    // A worker that died mid-send leaves its lease to run out; then the row is taken again.
+    assert!(site.store.claim_mail(later + 30, 60, 10).await.unwrap().is_empty(), "still leased");
+    assert_eq!(site.store.claim_mail(later + 61, 60, 10).await.unwrap().len(), 1, "taken again after the lease");
+});
+
+with_mail!(accounts_change_reset_and_delete, |site, sink| {
+    comment_settings(&site, "post", "", "").await;
+    let article = publish(&site, "Account changes", "account-changes").await;
+    let reader = verified_reader(&site, &sink, "Paula Gomez", "paula@readers.test").await;
+    let (_, loc, _) = comment(&site, &reader, &article, "Before the change.", None).await;
+    assert!(loc.contains("posted=yes"));
+
+    // Name: the same policy; a good name shows on her comments.
+    let (status, _, page) = reader_post(&site, &reader, "/account/", "/account/name", &[("name", "paulag")]).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("field-error"));
+    let (status, _, _) = reader_post(&site, &reader, "/account/", "/account/name", &[("name", "Paula Gómez Ruiz")]).await;
+    assert_eq!(status, 303);
+    assert!(site.read(&article).await.1.contains("Paula Gómez Ruiz"));
+
+    // Email: changes only when the link sent to the new address is opened.
+    let (status, _, page) = reader_post(&site, &reader, "/account/", "/account/email", &[("email", "paula@new.test"), ("password", PASSWORD)]).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(site.store.reader_by_email("paula@readers.test").await.unwrap().is_some(), "old address kept until confirmed");
+    let m = nth_mail(&sink, "paula@new.test", 1).await;
+    get_with(&reader, &link_in(&m.text(), "/account/verify?token=")).await;
+    assert!(site.store.reader_by_email("paula@new.test").await.unwrap().is_some());
+
+    // Forgotten password: the link in the mail sets a new one, once.
+    let anon = new_client();
+    reader_post(&site, &anon, "/account/forgot", "/account/forgot", &[("email", "paula@new.test"), ("website", "")]).await;
+    let m = nth_mail(&sink, "paula@new.test", 2).await;
+    let link = link_in(&m.text(), "/account/reset?token=");
+    let (status, form) = get_with(&anon, &link).await;
+    assert_eq!(status, 200);
+    let token = link.split("token=").nth(1).unwrap().to_string();
+    let csrf = csrf_in(&form);
+    let r = anon.post(site.url("/account/reset")).form(&[("_csrf", csrf.as_str()), ("token", token.as_str()), ("password", "a brand new password")]).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    let r = anon.post(site.url("/account/reset")).form(&[("_csrf", csrf.as_str()), ("token", token.as_str()), ("password", "and another one!")]).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 400, "a reset link works once");
+    // An unknown address gets the same answer, and no mail.
+    let (status, _, page) = reader_post(&site, &new_client(), "/account/forgot", "/account/forgot", &[("email", "nobody@readers.test"), ("website", "")]).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("If an account uses"));
+
+    // Deleting the account (with the new password) keeps the comment as "deleted account".
+    let (status, _, page) = reader_post(&site, &anon, "/account/", "/account/delete", &[("password", "wrong password!")]).await;
+    assert_eq!(status, 422, "{page}");
+    let (status, _, page) = reader_post(&site, &anon, "/account/", "/account/delete", &[("password", "a brand new password")]).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(site.store.reader_by_email("paula@new.test").await.unwrap().is_none());
+    let (_, page) = site.read(&article).await;
+    assert!(page.contains("Before the change.") && page.contains("deleted account"), "kept under the admin setting");
+    assert!(!page.contains("Paula"));
+});
+
+with_mail!(deleted_accounts_can_take_their_comments, |site, sink| {
+    site.login("admin").await;
+    site.post_form(
+        "/admin/comments/settings",
+        "/admin/comments/settings",
+        &[("moderation", "post"), ("first_n", "0"), ("banned_words", ""), ("suspect_words", ""), ("deleted_account", "remove"), ("edit_minutes", "15")],
+    )
+    .await;
+    let article = publish(&site, "Removal", "removal").await;
+    let reader = verified_reader(&site, &sink, "Tom Weiss", "tom@readers.test").await;
+    comment(&site, &reader, &article, "Soon gone.", None).await;
+    assert!(site.read(&article).await.1.contains("Soon gone."));
+    reader_post(&site, &reader, "/account/", "/account/delete", &[("password", PASSWORD)]).await;
+    assert!(!site.read(&article).await.1.contains("Soon gone."));
+});
+
+with_mail!(replies_order_pages_edits_and_reports, |site, sink| {
+    comment_settings(&site, "post", "", "").await;
+    let article = publish(&site, "Threads", "threads").await;
+    let a = verified_reader(&site, &sink, "Alma Reyes", "alma@readers.test").await;
+    let b = verified_reader(&site, &sink, "Bruno Silva", "bruno@readers.test").await;
+    let (_, loc, _) = comment(&site, &a, &article, "Top one.", None).await;
+    let mut parent = comment_id(&loc);
+    // Replies nest three deep; a reply to the deepest joins its parent's level.
+    let mut ids = vec![parent.clone()];
+    for depth in 1..=4 {
+        let (_, loc, _) = comment(&site, &b, &article, &format!("Reply at {depth}."), Some(&parent)).await;
+        parent = comment_id(&loc);
+        ids.push(parent.clone());
+    }
+    let depths: Vec<i64> = site.store.article_comments(1, None).await.unwrap().iter().map(|c| c.depth).collect();
+    assert_eq!(depths, vec![0, 1, 2, 3, 3]);
+    let (_, loc, _) = comment(&site, &a, &article, "Second top.", None).await;
+    let second = comment_id(&loc);
+    let (_, page) = site.read(&article).await;
+    assert!(page.find("Top one.").unwrap() < page.find("Second top.").unwrap(), "oldest first by default");
+    let (_, page) = site.read(&format!("{article}?corder=newest")).await;
+    assert!(page.find("Second top.").unwrap() < page.find("Top one.").unwrap(), "newest first on request");
+    assert!(page.contains("6 comments</a>"));
+
+    // The author edits within the window; others cannot.
+    let (status, _, _) = reader_post(&site, &a, &format!("/comments/{second}/edit"), &format!("/comments/{second}/edit"), &[("body", "Second top, edited.")]).await;
+    assert_eq!(status, 303);
+    let (_, page) = site.read(&article).await;
+    assert!(page.contains("Second top, edited.") && page.contains("edited"));
+    let (status, _) = get_with(&b, &site.url(&format!("/comments/{second}/edit"))).await;
+    assert_eq!(status, 404, "not Bruno's comment");
+
+    // Bruno reports it with a reason; it shows in the reported queue; dismissing clears it.
+    let (status, _, page) = reader_post(&site, &b, &format!("/comments/{second}/report"), &format!("/comments/{second}/report"), &[("reason", "pseudonymous"), ("detail", "Looks made up.")]).await;
+    assert_eq!(status, 200, "{page}");
+    site.login("editor").await;
+    let (_, queue) = site.get("/admin/comments/?view=reported").await;
+    assert!(queue.contains("Not a real name") && queue.contains("Looks made up."), "{queue}");
+    let (status, _, _) = site.post_form("/admin/comments/?view=reported", &format!("/admin/comments/{second}"), &[("action", "dismiss"), ("view", "reported")]).await;
+    assert_eq!(status, 303);
+    assert!(!site.get("/admin/comments/?view=reported").await.1.contains("Looks made up."));
+
+    // Deleting a comment with replies leaves a placeholder; the replies stay.
+    reader_post(&site, &a, &article, &format!("/comments/{}/delete", ids[0]), &[]).await;
+    let (_, page) = site.read(&article).await;
+    assert!(page.contains("This comment was deleted.") && page.contains("Reply at 1.") && !page.contains("Top one."));
+
+    // With no edit window left, editing is refused.
+    site.login("admin").await;
+    site.post_form(
+        "/admin/comments/settings",
+        "/admin/comments/settings",
+        &[("moderation", "post"), ("first_n", "2"), ("banned_words", ""), ("suspect_words", ""), ("deleted_account", "keep"), ("edit_minutes", "0")],
+    )
+    .await;
+    let (status, _) = get_with(&a, &site.url(&format!("/comments/{second}/edit"))).await;
+    assert_eq!(status, 403);
+});
+
+with_mail!(daily_digest_gathers_a_day_of_comments, |site, sink| {
+    comment_settings(&site, "post", "", "").await;
+    let article = publish(&site, "Digest", "digest").await;
+    let anna = verified_reader(&site, &sink, "Anna Ortiz", "anna@readers.test").await;
+    let ben = verified_reader(&site, &sink, "Ben Okafor", "ben@readers.test").await;
+    reader_post(&site, &anna, &article, &format!("{article}subscribe"), &[]).await;
+    let (status, _, _) = reader_post(&site, &anna, "/account/", "/account/digest", &[("digest", "daily")]).await;
+    assert_eq!(status, 303);
+    comment(&site, &ben, &article, "Morning thought.", None).await;
+    comment(&site, &ben, &article, "Evening thought.", None).await;
+    drain(&site).await;
+    assert_eq!(mails_to(&sink, "anna@readers.test").len(), 1, "nothing immediate on the daily digest");
+    // The digest hour comes: one message with both comments; a second run sends nothing.
+    let tomorrow = marquee_domain::time::now_unix() + 86400;
+    assert_eq!(site.state.run_digests(tomorrow).await.unwrap(), 1);
+    assert_eq!(site.state.run_digests(tomorrow + 60).await.unwrap(), 0);
+    let digest = nth_mail(&sink, "anna@readers.test", 2).await;
+    assert!(digest.subject().contains("2 new comments"), "{}", digest.subject());
+    assert!(digest.text().contains("Morning thought.") && digest.text().contains("Evening thought."));
+    assert!(digest.header("List-Unsubscribe").is_some());
+});

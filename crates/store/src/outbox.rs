@@ -1,0 +1,201 @@
+//! The mail outbox: every message is a row written in the same transaction as the change that
+//! caused it, and a worker claims due rows with a lease, sends them and records the outcome.
+
+use crate::{Result, Store};
+use sqlx::FromRow;
+
+/// A message to queue. The body is already rendered (text and HTML, user content escaped).
+#[derive(Debug, Clone)]
+pub struct NewMail {
+    pub reader_id: Option<i64>,
+    /// What caused it: "verify", "reset", "notify", "digest", ...
+    pub kind: &'static str,
+    pub to_email: String,
+    pub to_name: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub list_unsubscribe: Option<String>,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub kind: String,
+    pub to_email: String,
+    pub to_name: String,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+    pub list_unsubscribe: Option<String>,
+    pub attempts: i64,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct OutboxStats {
+    pub pending: i64,
+    pub sent: i64,
+    pub failed: i64,
+    pub last_error: String,
+}
+
+/// After this many failed attempts a message is marked failed and kept for an administrator.
+pub const MAX_ATTEMPTS: i64 = 8;
+
+/// Seconds to wait before attempt `attempts + 1`: 30 s, 1 min, 2 min, ... at most 6 hours.
+pub fn backoff_secs(attempts: i64) -> i64 {
+    let shift = attempts.clamp(1, 20) - 1;
+    (30i64 << shift).min(6 * 3600)
+}
+
+/// Queues `mail`, due at once.
+pub(crate) async fn enqueue(tx: &mut sqlx::Transaction<'_, sqlx::Any>, mail: &NewMail, now: i64) -> Result<i64> {
+    enqueue_at(tx, mail, now, 0).await
+}
+
+async fn enqueue_at(tx: &mut sqlx::Transaction<'_, sqlx::Any>, mail: &NewMail, now: i64, due_at: i64) -> Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO outbox (reader_id, kind, to_email, to_name, subject, text_body, html_body, list_unsubscribe, next_attempt_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(mail.reader_id)
+    .bind(mail.kind)
+    .bind(&mail.to_email)
+    .bind(&mail.to_name)
+    .bind(&mail.subject)
+    .bind(&mail.text)
+    .bind(&mail.html)
+    .bind(&mail.list_unsubscribe)
+    .bind(due_at)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+impl Store {
+    /// Queues one message on its own (for mail that is not caused by another write), to be
+    /// sent from `due_at` on.
+    pub async fn enqueue_mail(&self, mail: &NewMail, now: i64, due_at: i64) -> Result<i64> {
+        let _write = self.write_guard().await;
+        let mut tx = self.begin_write().await?;
+        let id = enqueue_at(&mut tx, mail, now, due_at).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Claims up to `limit` messages that are due, or whose previous sender's lease ran out
+    /// (it stopped mid-send), for `lease` seconds. A row is claimed by one worker only: the
+    /// claim is a conditional update, so two servers racing for it cannot both win.
+    pub async fn claim_mail(&self, now: i64, lease: i64, limit: i64) -> Result<Vec<OutboxRow>> {
+        let candidates: Vec<(i64,)> = sqlx::query_as(
+            "SELECT id FROM outbox WHERE (status = 'pending' AND next_attempt_at <= $1) OR (status = 'sending' AND lease_until < $1) ORDER BY id LIMIT $2",
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut claimed = Vec::new();
+        for (id,) in candidates {
+            let _write = self.write_guard().await;
+            let won = sqlx::query(
+                "UPDATE outbox SET status = 'sending', lease_until = $1, attempts = attempts + 1 \
+                 WHERE id = $2 AND ((status = 'pending' AND next_attempt_at <= $3) OR (status = 'sending' AND lease_until < $3))",
+            )
+            .bind(now + lease)
+            .bind(id)
+            .bind(now)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+            if won == 1 {
+                let row: OutboxRow = sqlx::query_as(
+                    "SELECT id, kind, to_email, to_name, subject, text_body, html_body, list_unsubscribe, attempts, created_at FROM outbox WHERE id = $1",
+                )
+                .bind(id)
+                .fetch_one(&self.pool)
+                .await?;
+                claimed.push(row);
+            }
+        }
+        Ok(claimed)
+    }
+
+    pub async fn mark_mail_sent(&self, id: i64, now: i64) -> Result<()> {
+        let _write = self.write_guard().await;
+        sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $1, last_error = '' WHERE id = $2").bind(now).bind(id).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Records a failed attempt: retried later with backoff, or failed for good when the error
+    /// is permanent or the attempts are used up.
+    pub async fn mark_mail_failed(&self, id: i64, now: i64, error: &str, permanent: bool) -> Result<()> {
+        let _write = self.write_guard().await;
+        let (attempts,): (i64,) = sqlx::query_as("SELECT attempts FROM outbox WHERE id = $1").bind(id).fetch_one(&self.pool).await?;
+        let (status, next) = if permanent || attempts >= MAX_ATTEMPTS { ("failed", now) } else { ("pending", now + backoff_secs(attempts)) };
+        sqlx::query("UPDATE outbox SET status = $1, next_attempt_at = $2, lease_until = 0, last_error = $3 WHERE id = $4")
+            .bind(status)
+            .bind(next)
+            .bind(error)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Puts failed messages back in the queue (an administrator's "retry").
+    pub async fn retry_failed_mail(&self, now: i64) -> Result<u64> {
+        let _write = self.write_guard().await;
+        Ok(sqlx::query("UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = $1 WHERE status = 'failed'")
+            .bind(now)
+            .execute(&self.pool)
+            .await?
+            .rows_affected())
+    }
+
+    /// The soonest instant a pending message becomes due, if any.
+    pub async fn next_mail_due(&self) -> Result<Option<i64>> {
+        let (at,): (Option<i64>,) = sqlx::query_as("SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'").fetch_one(&self.pool).await?;
+        Ok(at)
+    }
+
+    pub async fn outbox_stats(&self) -> Result<OutboxStats> {
+        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT status, COUNT(*) FROM outbox GROUP BY status").fetch_all(&self.pool).await?;
+        let mut s = OutboxStats::default();
+        for (status, n) in rows {
+            match status.as_str() {
+                "pending" | "sending" => s.pending += n,
+                "sent" => s.sent = n,
+                _ => s.failed = n,
+            }
+        }
+        let err: Option<(String,)> = sqlx::query_as("SELECT last_error FROM outbox WHERE last_error <> '' ORDER BY id DESC LIMIT 1").fetch_optional(&self.pool).await?;
+        s.last_error = err.map(|e| e.0).unwrap_or_default();
+        Ok(s)
+    }
+
+    /// Counts an action under every key and says which limit, if any, it would break: each
+    /// key is (key, max actions allowed since `since`). A refused action is not counted.
+    pub async fn rate_limit(&self, keys: &[(&str, i64)], now: i64, since: i64) -> Result<Option<String>> {
+        let _write = self.write_guard().await;
+        let mut tx = self.begin_write().await?;
+        for (key, max) in keys {
+            let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM rate_events WHERE key = $1 AND at >= $2").bind(*key).bind(since).fetch_one(&mut *tx).await?;
+            if n >= *max {
+                return Ok(Some(key.to_string()));
+            }
+        }
+        for (key, _) in keys {
+            sqlx::query("INSERT INTO rate_events (key, at) VALUES ($1, $2)").bind(*key).bind(now).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(None)
+    }
+
+    /// Forgets counted actions older than `before`.
+    pub async fn prune_rate_events(&self, before: i64) -> Result<u64> {
+        let _write = self.write_guard().await;
+        Ok(sqlx::query("DELETE FROM rate_events WHERE at < $1").bind(before).execute(&self.pool).await?.rows_affected())
+    }
+}

@@ -1,0 +1,263 @@
+//! Readers' accounts: registration, verification and reset links, sessions, preferences,
+//! suspension and deletion. Mail a change causes is queued in the same transaction.
+
+use crate::outbox::{enqueue, NewMail};
+use crate::{Result, Store};
+use sqlx::FromRow;
+
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct Reader {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub verified: i64,
+    pub digest: String,
+    pub suspended_until: i64,
+    pub banned: i64,
+    pub created_at: i64,
+}
+
+impl Reader {
+    pub fn is_verified(&self) -> bool {
+        self.verified == 1
+    }
+
+    /// Whether the reader may comment, report or subscribe at `now`.
+    pub fn is_blocked(&self, now: i64) -> bool {
+        self.banned == 1 || self.suspended_until > now
+    }
+}
+
+const READER_COLS: &str = "id, email, name, password_hash, verified, digest, suspended_until, banned, created_at";
+
+/// A single-use link token, stored as a hash, sent by mail.
+pub struct MailToken<'a> {
+    pub token_hash: &'a str,
+    pub purpose: &'static str,
+    /// The address the link proves (for a change of address, the new one).
+    pub email: &'a str,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum ReaderError {
+    EmailTaken,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeletedComments {
+    /// Comments stay, shown as by a deleted account.
+    Keep,
+    /// Comments are taken down with the account.
+    Remove,
+}
+
+impl Store {
+    /// Creates an unverified reader and queues the verification mail with its link.
+    pub async fn create_reader(&self, email: &str, name: &str, password_hash: &str, now: i64, token: MailToken<'_>, mail: impl FnOnce(i64) -> NewMail) -> Result<Result<Reader, ReaderError>> {
+        let email = email.trim().to_lowercase();
+        let _write = self.write_guard().await;
+        let mut tx = self.begin_write().await?;
+        let r: std::result::Result<(i64,), _> = sqlx::query_as("INSERT INTO readers (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+            .bind(&email)
+            .bind(name)
+            .bind(password_hash)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await;
+        let id = match r {
+            Ok((id,)) => id,
+            Err(e) if crate::is_unique_violation(&e) => return Ok(Err(ReaderError::EmailTaken)),
+            Err(e) => return Err(e.into()),
+        };
+        insert_token(&mut tx, id, &token).await?;
+        enqueue(&mut tx, &mail(id), now).await?;
+        tx.commit().await?;
+        Ok(Ok(Reader { id, email, name: name.to_string(), password_hash: password_hash.to_string(), verified: 0, digest: "immediate".into(), suspended_until: 0, banned: 0, created_at: now }))
+    }
+
+    pub async fn reader_by_email(&self, email: &str) -> Result<Option<Reader>> {
+        Ok(sqlx::query_as(&format!("SELECT {READER_COLS} FROM readers WHERE email = $1"))
+            .bind(email.trim().to_lowercase())
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    pub async fn reader_by_id(&self, id: i64) -> Result<Option<Reader>> {
+        Ok(sqlx::query_as(&format!("SELECT {READER_COLS} FROM readers WHERE id = $1")).bind(id).fetch_optional(&self.pool).await?)
+    }
+
+    /// Stores a new link token (earlier ones for the same purpose stop working) and queues its mail.
+    pub async fn send_reader_token(&self, reader_id: i64, token: MailToken<'_>, mail: &NewMail, now: i64) -> Result<()> {
+        let _write = self.write_guard().await;
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM reader_tokens WHERE reader_id = $1 AND purpose = $2").bind(reader_id).bind(token.purpose).execute(&mut *tx).await?;
+        insert_token(&mut tx, reader_id, &token).await?;
+        enqueue(&mut tx, mail, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Uses a verification link: the reader's address becomes the one the link was sent to,
+    /// and is verified. `Ok(None)` for an unknown, used or expired link; `Err(EmailTaken)`
+    /// when another account took that address meanwhile.
+    pub async fn verify_reader(&self, token_hash: &str, now: i64) -> Result<Option<Result<Reader, ReaderError>>> {
+        let _write = self.write_guard().await;
+        let mut tx = self.begin_write().await?;
+        let row: Option<(i64, String)> = sqlx::query_as("SELECT reader_id, email FROM reader_tokens WHERE token_hash = $1 AND purpose = 'verify' AND expires_at > $2")
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some((reader_id, email)) = row else { return Ok(None) };
+        sqlx::query("DELETE FROM reader_tokens WHERE token_hash = $1").bind(token_hash).execute(&mut *tx).await?;
+        let r = sqlx::query("UPDATE readers SET email = $1, verified = 1 WHERE id = $2").bind(&email).bind(reader_id).execute(&mut *tx).await;
+        match r {
+            Ok(_) => {}
+            Err(e) if crate::is_unique_violation(&e) => return Ok(Some(Err(ReaderError::EmailTaken))),
+            Err(e) => return Err(e.into()),
+        }
+        let reader: Reader = sqlx::query_as(&format!("SELECT {READER_COLS} FROM readers WHERE id = $1")).bind(reader_id).fetch_one(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(Some(Ok(reader)))
+    }
+
+    /// Uses a reset link: sets the password, verifies the address the link went to (it was
+    /// just proven) and signs the reader out everywhere. `None` for a bad or expired link.
+    pub async fn reset_reader_password(&self, token_hash: &str, password_hash: &str, now: i64) -> Result<Option<Reader>> {
+        let _write = self.write_guard().await;
+        let mut tx = self.begin_write().await?;
+        let row: Option<(i64, String)> = sqlx::query_as("SELECT reader_id, email FROM reader_tokens WHERE token_hash = $1 AND purpose = 'reset' AND expires_at > $2")
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some((reader_id, email)) = row else { return Ok(None) };
+        sqlx::query("DELETE FROM reader_tokens WHERE reader_id = $1 AND purpose = 'reset'").bind(reader_id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE readers SET password_hash = $1, verified = CASE WHEN email = $2 THEN 1 ELSE verified END WHERE id = $3")
+            .bind(password_hash)
+            .bind(&email)
+            .bind(reader_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM reader_sessions WHERE reader_id = $1").bind(reader_id).execute(&mut *tx).await?;
+        let reader: Reader = sqlx::query_as(&format!("SELECT {READER_COLS} FROM readers WHERE id = $1")).bind(reader_id).fetch_one(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(Some(reader))
+    }
+
+    /// Whether a link token exists and is still valid (for showing its form).
+    pub async fn reader_token_valid(&self, token_hash: &str, purpose: &str, now: i64) -> Result<bool> {
+        let row: Option<(i64,)> = sqlx::query_as("SELECT reader_id FROM reader_tokens WHERE token_hash = $1 AND purpose = $2 AND expires_at > $3")
+            .bind(token_hash)
+            .bind(purpose)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
+    }
+
+    /// A new display name; shown on the reader's comments from now on.
+    pub async fn rename_reader(&self, id: i64, name: &str) -> Result<()> {
+        let _write = self.write_guard().await;
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE readers SET name = $1 WHERE id = $2").bind(name).bind(id).execute(&mut *tx).await?;
+        crate::site::bump_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn set_reader_digest(&self, id: i64, digest: &str) -> Result<()> {
+        let _write = self.write_guard().await;
+        sqlx::query("UPDATE readers SET digest = $1 WHERE id = $2").bind(digest).bind(id).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn set_reader_password(&self, id: i64, password_hash: &str) -> Result<()> {
+        let _write = self.write_guard().await;
+        sqlx::query("UPDATE readers SET password_hash = $1 WHERE id = $2").bind(password_hash).bind(id).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Deletes a reader's account with everything personal: sessions, links, subscriptions,
+    /// unsent mail. Their comments stay under "deleted account" or are taken down.
+    pub async fn delete_reader(&self, id: i64, comments: DeletedComments) -> Result<()> {
+        let _write = self.write_guard().await;
+        let mut tx = self.begin_write().await?;
+        if comments == DeletedComments::Remove {
+            sqlx::query("UPDATE comments SET status = 'deleted', body = '', body_html = '', featured = 0 WHERE reader_id = $1").bind(id).execute(&mut *tx).await?;
+        }
+        sqlx::query("UPDATE comments SET reader_id = NULL, ip = '' WHERE reader_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM outbox WHERE reader_id = $1 AND status IN ('pending', 'sending')").bind(id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE comment_reports SET reader_id = NULL WHERE reader_id = $1").bind(id).execute(&mut *tx).await?;
+        for table in ["reader_sessions", "reader_tokens", "subscriptions", "digest_items"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE reader_id = $1")).bind(id).execute(&mut *tx).await?;
+        }
+        sqlx::query("DELETE FROM readers WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        crate::site::bump_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn create_reader_session(&self, token_hash: &str, reader_id: i64, now: i64, expires_at: i64) -> Result<()> {
+        let _write = self.write_guard().await;
+        sqlx::query("INSERT INTO reader_sessions (token_hash, reader_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(token_hash)
+            .bind(reader_id)
+            .bind(now)
+            .bind(expires_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The reader a session belongs to, unless it expired or the reader is banned.
+    pub async fn session_reader(&self, token_hash: &str, now: i64) -> Result<Option<Reader>> {
+        Ok(sqlx::query_as(
+            "SELECT r.id, r.email, r.name, r.password_hash, r.verified, r.digest, r.suspended_until, r.banned, r.created_at \
+             FROM reader_sessions s JOIN readers r ON r.id = s.reader_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND r.banned = 0",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub async fn delete_reader_session(&self, token_hash: &str) -> Result<()> {
+        let _write = self.write_guard().await;
+        sqlx::query("DELETE FROM reader_sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Removes expired reader sessions and link tokens.
+    pub async fn delete_expired_reader_sessions(&self, now: i64) -> Result<u64> {
+        let _write = self.write_guard().await;
+        let a = sqlx::query("DELETE FROM reader_sessions WHERE expires_at <= $1").bind(now).execute(&self.pool).await?.rows_affected();
+        let b = sqlx::query("DELETE FROM reader_tokens WHERE expires_at <= $1").bind(now).execute(&self.pool).await?.rows_affected();
+        Ok(a + b)
+    }
+
+    /// Readers for the newsroom, newest first, optionally matching a name or address.
+    pub async fn readers(&self, query: &str, limit: i64) -> Result<Vec<Reader>> {
+        let pattern = format!("%{}%", query.trim().to_lowercase());
+        Ok(sqlx::query_as(&format!("SELECT {READER_COLS} FROM readers WHERE LOWER(name) LIKE $1 OR email LIKE $1 ORDER BY id DESC LIMIT $2"))
+            .bind(pattern)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+}
+
+async fn insert_token(tx: &mut sqlx::Transaction<'_, sqlx::Any>, reader_id: i64, t: &MailToken<'_>) -> Result<()> {
+    sqlx::query("INSERT INTO reader_tokens (token_hash, reader_id, purpose, email, expires_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(t.token_hash)
+        .bind(reader_id)
+        .bind(t.purpose)
+        .bind(t.email.trim().to_lowercase())
+        .bind(t.expires_at)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,759 @@
+//! Readers' accounts at `/account/`: register (double opt-in), verify, sign in and out, reset
+//! a forgotten password, change name or address, digest preference, subscriptions, delete the
+//! account; and the signed one-click unsubscribe link at `/unsubscribe`.
+
+use crate::auth::{self, cookie, random_token, token_hash};
+use crate::csrf::CsrfToken;
+use crate::mail::{compose, read_unsubscribe_token};
+use crate::public::{error_page, internal_error};
+use crate::state::AppState;
+use crate::views::{url_encode, Layout};
+use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use marquee_domain::comment::{check_real_name, REAL_NAME_POLICY};
+use marquee_domain::time::{long_date, now_unix};
+use marquee_domain::FieldErrors;
+use marquee_store::{DeletedComments, MailToken, Reader, ReaderError};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+
+pub const READER_COOKIE: &str = "mq_reader";
+const SESSION_DAYS: i64 = 30;
+const VERIFY_HOURS: i64 = 48;
+const RESET_HOURS: i64 = 1;
+
+/// The signed-in reader, if any; never refuses a request.
+pub struct Viewer(pub Option<Reader>);
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Some(token) = cookie(&parts.headers, READER_COOKIE) else { return Ok(Viewer(None)) };
+        let reader = state.store().session_reader(&token_hash(token), now_unix()).await.map_err(|e| internal_error(state, e))?;
+        Ok(Viewer(reader))
+    }
+}
+
+/// A signed-in reader; others are sent to the sign-in page and brought back afterwards.
+pub struct SignedIn(pub Reader);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match Viewer::from_request_parts(parts, state).await?.0 {
+            Some(r) => Ok(SignedIn(r)),
+            None => {
+                // After a POST, come back to the page the form was on.
+                let back = if parts.method == axum::http::Method::GET {
+                    parts.uri.path_and_query().map(|p| p.as_str().to_string())
+                } else {
+                    parts.headers.get(header::REFERER).and_then(|v| v.to_str().ok()).and_then(|r| r.split_once("://").and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string())))
+                };
+                let next = safe_next(back.as_deref());
+                Err(Redirect::to(&format!("/account/login?next={}", url_encode(&next))).into_response())
+            }
+        }
+    }
+}
+
+/// A local path to return to after signing in; anything else becomes the account page.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.chars().any(char::is_control) && n.len() < 500 && !n.starts_with("/admin") => n.to_string(),
+        _ => "/account/".to_string(),
+    }
+}
+
+pub fn client_ip(peer: &SocketAddr) -> String {
+    peer.ip().to_string()
+}
+
+/// Things readers do that are rate-limited.
+#[derive(Clone, Copy)]
+pub enum Action {
+    Comment,
+    Report,
+    Register,
+    Mail,
+}
+
+/// Counts an action by `account` (a reader id or an address) from `ip`; a 429 page saying
+/// when to try again when a limit is reached.
+pub async fn rate_limit(state: &AppState, action: Action, account: &str, ip: &str) -> Result<(), Response> {
+    let r = &state.0.config.rate;
+    let (name, per_account, per_ip, what) = match action {
+        Action::Comment => ("comment", r.comments_per_account, r.comments_per_ip, "comments"),
+        Action::Report => ("report", r.reports_per_account, r.reports_per_ip, "reports"),
+        Action::Register => ("register", i64::MAX, r.registrations_per_ip, "new accounts"),
+        Action::Mail => ("mail", r.mail_per_account, r.mail_per_ip, "emails"),
+    };
+    let account_key = format!("{name}:account:{account}");
+    let ip_key = format!("{name}:ip:{ip}");
+    let now = now_unix();
+    let hit = state.store().rate_limit(&[(account_key.as_str(), per_account), (ip_key.as_str(), per_ip)], now, now - r.window_secs).await.map_err(|e| internal_error(state, e))?;
+    match hit {
+        None => Ok(()),
+        Some(_) => {
+            let minutes = (r.window_secs + 59) / 60;
+            Err(error_page(
+                state,
+                StatusCode::TOO_MANY_REQUESTS,
+                "Slow down, please",
+                &format!("Too many {what} in a short time from this account or network. Wait {minutes} minutes and try again; nothing was lost, but nothing was sent either."),
+            ))
+        }
+    }
+}
+
+/// The honeypot: a field people never see and bots fill in.
+pub fn honeypot_tripped(value: &str) -> bool {
+    !value.is_empty()
+}
+
+pub fn check_email(email: &str) -> Result<String, String> {
+    let email = email.trim().to_lowercase();
+    let ok = email.len() <= 254
+        && email.split('@').count() == 2
+        && email.split('@').all(|p| !p.is_empty())
+        && email.rsplit('@').next().is_some_and(|d| d.contains('.') && !d.starts_with('.') && !d.ends_with('.'))
+        && !email.contains(|c: char| c.is_whitespace() || c.is_control() || "<>()[],;:\\\"".contains(c));
+    if ok {
+        Ok(email)
+    } else {
+        Err("Enter an email address such as name@example.org.".into())
+    }
+}
+
+pub fn check_password(password: &str) -> Result<(), String> {
+    if password.chars().count() < 10 || password.len() > 1024 {
+        Err("A password needs at least 10 characters.".into())
+    } else {
+        Ok(())
+    }
+}
+
+#[derive(Serialize)]
+struct Page<'a, T: Serialize> {
+    layout: Layout,
+    csrf: &'a str,
+    #[serde(flatten)]
+    data: T,
+}
+
+fn page<T: Serialize>(state: &AppState, csrf: &CsrfToken, status: StatusCode, template: &str, data: T) -> Response {
+    let site = state.site();
+    private_page(state, status, template, Page { layout: Layout::new(&site, None), csrf: csrf.value(), data })
+}
+
+/// A page for one signed-in person: rendered on every request and never stored by caches.
+pub fn private_page<T: Serialize>(state: &AppState, status: StatusCode, template: &str, ctx: T) -> Response {
+    match state.0.templates.render(template, ctx) {
+        Ok(body) => (status, [(header::CACHE_CONTROL, "no-store")], Html(body)).into_response(),
+        Err(e) => internal_error(state, e),
+    }
+}
+
+/// A short page with a message and, optionally, one button.
+#[derive(Serialize, Default)]
+pub struct Notice {
+    pub title: String,
+    pub message: String,
+    pub link: Option<(String, String)>,
+    pub action: Option<String>,
+    pub button: Option<String>,
+}
+
+pub fn notice(state: &AppState, csrf: &CsrfToken, status: StatusCode, n: Notice) -> Response {
+    page(state, csrf, status, "account/notice.html", n)
+}
+
+fn base_url(state: &AppState) -> String {
+    state.site().publication.base_url.trim_end_matches('/').to_string()
+}
+
+fn verification_mail(state: &AppState, reader_id: i64, email: &str, name: &str, token: &str, change: bool) -> marquee_store::NewMail {
+    #[derive(Serialize)]
+    struct Data {
+        link: String,
+        change: bool,
+        hours: i64,
+    }
+    let link = format!("{}/account/verify?token={token}", base_url(state));
+    let subject = if change { "Confirm your new email address".to_string() } else { format!("Confirm your address for {}", state.site().publication.name) };
+    compose(state, "verify", "verify", (Some(reader_id), email, name), subject, None, Data { link, change, hours: VERIFY_HOURS })
+}
+
+// ----- registration -----
+
+#[derive(Deserialize, Default, Serialize)]
+pub struct RegisterForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default, skip_serializing)]
+    password: String,
+    #[serde(default, skip_serializing)]
+    website: String,
+}
+
+#[derive(Serialize)]
+struct RegisterCtx<'a> {
+    form: &'a RegisterForm,
+    errors: FieldErrors,
+    policy: &'static str,
+    message: Option<String>,
+}
+
+pub async fn register_form(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>) -> Response {
+    page(&state, &csrf, StatusCode::OK, "account/register.html", RegisterCtx { form: &RegisterForm::default(), errors: FieldErrors::new(), policy: REAL_NAME_POLICY, message: None })
+}
+
+pub async fn register(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, ConnectInfo(peer): ConnectInfo<SocketAddr>, Form(f): Form<RegisterForm>) -> Response {
+    let again = |errors: FieldErrors, message: Option<String>, status: StatusCode| page(&state, &csrf, status, "account/register.html", RegisterCtx { form: &f, errors, policy: REAL_NAME_POLICY, message });
+    if honeypot_tripped(&f.website) {
+        return again(FieldErrors::new(), Some("This form looked automated, so it was not sent. Leave the field marked “leave empty” empty.".into()), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let mut errors = FieldErrors::new();
+    let name = check_real_name(&f.name).map_err(|e| errors.insert("name", e)).ok();
+    let email = check_email(&f.email).map_err(|e| errors.insert("email", e)).ok();
+    if let Err(e) = check_password(&f.password) {
+        errors.insert("password", e);
+    }
+    let (Some(name), Some(email), true) = (name, email, errors.is_empty()) else {
+        return again(errors, None, StatusCode::UNPROCESSABLE_ENTITY);
+    };
+    let ip = client_ip(&peer);
+    if let Err(resp) = rate_limit(&state, Action::Register, &email, &ip).await {
+        return resp;
+    }
+    let token = random_token();
+    let hash = auth::hash_password(&f.password);
+    let now = now_unix();
+    let t = MailToken { token_hash: &token_hash(&token), purpose: "verify", email: &email, expires_at: now + VERIFY_HOURS * 3600 };
+    let created = state.store().create_reader(&email, &name, &hash, now, t, |id| verification_mail(&state, id, &email, &name, &token, false)).await;
+    match created {
+        Ok(Ok(reader)) => {
+            state.wake_mail();
+            // Signed in at once, so the verification link is all that is left to do.
+            match start_session(&state, reader.id).await {
+                Ok(cookie) => {
+                    let mut resp = notice(
+                        &state,
+                        &csrf,
+                        StatusCode::OK,
+                        Notice {
+                            title: "Check your email".into(),
+                            message: format!("We sent a link to {email}. Open it to confirm your address; then you can comment and subscribe to threads. The link works for {VERIFY_HOURS} hours."),
+                            link: Some(("/account/".into(), "Go to your account".into())),
+                            ..Default::default()
+                        },
+                    );
+                    resp.headers_mut().append(header::SET_COOKIE, cookie.parse().expect("cookie header"));
+                    resp
+                }
+                Err(resp) => resp,
+            }
+        }
+        Ok(Err(ReaderError::EmailTaken)) => {
+            let mut errors = FieldErrors::new();
+            errors.insert("email", "An account already uses this address. Sign in, or reset your password if you forgot it.".into());
+            again(errors, None, StatusCode::CONFLICT)
+        }
+        Err(e) => internal_error(&state, e),
+    }
+}
+
+async fn start_session(state: &AppState, reader_id: i64) -> Result<String, Response> {
+    let token = random_token();
+    let now = now_unix();
+    state.store().create_reader_session(&token_hash(&token), reader_id, now, now + SESSION_DAYS * 86400).await.map_err(|e| internal_error(state, e))?;
+    let secure = if state.site().secure_cookies { "; Secure" } else { "" };
+    Ok(format!("{READER_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}", SESSION_DAYS * 86400))
+}
+
+#[derive(Deserialize)]
+pub struct TokenQuery {
+    #[serde(default)]
+    token: String,
+}
+
+pub async fn verify(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, Query(q): Query<TokenQuery>) -> Response {
+    match state.store().verify_reader(&token_hash(&q.token), now_unix()).await {
+        Ok(Some(Ok(reader))) => {
+            notice(
+                &state,
+                &csrf,
+                StatusCode::OK,
+                Notice {
+                    title: "Address confirmed".into(),
+                    message: format!("Thank you, {}. {} is confirmed: you can now comment and subscribe to threads.", reader.name, reader.email),
+                    link: Some(("/account/".into(), "Go to your account".into())),
+                    ..Default::default()
+                },
+            )
+        }
+        Ok(Some(Err(ReaderError::EmailTaken))) => notice(
+            &state,
+            &csrf,
+            StatusCode::CONFLICT,
+            Notice { title: "Address already in use".into(), message: "Another account confirmed this address first, so it was not changed.".into(), ..Default::default() },
+        ),
+        Ok(None) => notice(
+            &state,
+            &csrf,
+            StatusCode::BAD_REQUEST,
+            Notice {
+                title: "This link does not work".into(),
+                message: "It was already used, has expired, or was copied incompletely. Sign in and ask for a new one from your account page.".into(),
+                link: Some(("/account/".into(), "Go to your account".into())),
+                ..Default::default()
+            },
+        ),
+        Err(e) => internal_error(&state, e),
+    }
+}
+
+// ----- sign in, sign out -----
+
+#[derive(Deserialize, Serialize, Default)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default, skip_serializing)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+pub async fn login_form(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, Query(q): Query<NextQuery>) -> Response {
+    let form = LoginForm { next: safe_next(q.next.as_deref()), ..Default::default() };
+    page(&state, &csrf, StatusCode::OK, "account/login.html", serde_json::json!({ "form": form, "error": null }))
+}
+
+pub async fn login(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, ConnectInfo(peer): ConnectInfo<SocketAddr>, Form(mut f): Form<LoginForm>) -> Response {
+    f.next = safe_next(Some(&f.next));
+    let cfg = &state.0.config;
+    let now = now_unix();
+    let email = f.email.trim().to_lowercase();
+    let store = state.store();
+    let retry = |error: &str, status: StatusCode| page(&state, &csrf, status, "account/login.html", serde_json::json!({ "form": &f, "error": error }));
+    let (attempt, by_ip, by_email) = match store.begin_login_attempt(&format!("reader-ip:{}", peer.ip()), &format!("reader-email:{email}"), now, now - cfg.login_window_secs).await {
+        Ok(r) => r,
+        Err(e) => return internal_error(&state, e),
+    };
+    let max = cfg.login_max_failures;
+    if by_ip > max * 4 || (by_email > max && by_ip > 2) {
+        let minutes = cfg.login_window_secs / 60;
+        return retry(&format!("Too many failed sign-ins. Wait {minutes} minutes and try again, or reset your password."), StatusCode::TOO_MANY_REQUESTS);
+    }
+    let reader = match store.reader_by_email(&email).await {
+        Ok(r) => r,
+        Err(e) => return internal_error(&state, e),
+    };
+    let ok = match &reader {
+        Some(r) => auth::verify_password(&f.password, &r.password_hash),
+        None => {
+            auth::verify_against_dummy(&f.password);
+            false
+        }
+    };
+    let Some(reader) = reader.filter(|_| ok) else {
+        return retry("That email and password do not match an account.", StatusCode::UNAUTHORIZED);
+    };
+    if reader.banned == 1 {
+        return retry("This account has been banned for breaking the comment policy.", StatusCode::FORBIDDEN);
+    }
+    if let Err(e) = store.forget_login_attempt(&attempt).await {
+        return internal_error(&state, e);
+    }
+    match start_session(&state, reader.id).await {
+        Ok(cookie) => ([(header::SET_COOKIE, cookie)], Redirect::to(&f.next)).into_response(),
+        Err(resp) => resp,
+    }
+}
+
+pub async fn logout(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    if let Some(token) = cookie(&headers, READER_COOKIE) {
+        if let Err(e) = state.store().delete_reader_session(&token_hash(token)).await {
+            return internal_error(&state, e);
+        }
+    }
+    let secure = if state.site().secure_cookies { "; Secure" } else { "" };
+    ([(header::SET_COOKIE, format!("{READER_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"))], Redirect::to("/")).into_response()
+}
+
+// ----- forgotten password -----
+
+#[derive(Deserialize, Serialize, Default)]
+pub struct ForgotForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default, skip_serializing)]
+    website: String,
+}
+
+pub async fn forgot_form(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>) -> Response {
+    page(&state, &csrf, StatusCode::OK, "account/forgot.html", serde_json::json!({ "form": ForgotForm::default(), "error": null }))
+}
+
+pub async fn forgot(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, ConnectInfo(peer): ConnectInfo<SocketAddr>, Form(f): Form<ForgotForm>) -> Response {
+    if honeypot_tripped(&f.website) {
+        return page(&state, &csrf, StatusCode::UNPROCESSABLE_ENTITY, "account/forgot.html", serde_json::json!({ "form": &f, "error": "This form looked automated, so it was not sent." }));
+    }
+    let email = match check_email(&f.email) {
+        Ok(e) => e,
+        Err(e) => return page(&state, &csrf, StatusCode::UNPROCESSABLE_ENTITY, "account/forgot.html", serde_json::json!({ "form": &f, "error": e })),
+    };
+    if let Err(resp) = rate_limit(&state, Action::Mail, &email, &client_ip(&peer)).await {
+        return resp;
+    }
+    let reader = match state.store().reader_by_email(&email).await {
+        Ok(r) => r,
+        Err(e) => return internal_error(&state, e),
+    };
+    if let Some(r) = reader.filter(|r| r.banned == 0) {
+        let token = random_token();
+        let now = now_unix();
+        #[derive(Serialize)]
+        struct Data {
+            link: String,
+            hours: i64,
+        }
+        let mail = compose(&state, "reset", "reset", (Some(r.id), &r.email, &r.name), "Reset your password".into(), None, Data { link: format!("{}/account/reset?token={token}", base_url(&state)), hours: RESET_HOURS });
+        let t = MailToken { token_hash: &token_hash(&token), purpose: "reset", email: &r.email, expires_at: now + RESET_HOURS * 3600 };
+        if let Err(e) = state.store().send_reader_token(r.id, t, &mail, now).await {
+            return internal_error(&state, e);
+        }
+        state.wake_mail();
+    }
+    // The same answer whether or not the address has an account.
+    notice(
+        &state,
+        &csrf,
+        StatusCode::OK,
+        Notice { title: "Check your email".into(), message: format!("If an account uses {email}, a link to choose a new password is on its way. It works for one hour."), ..Default::default() },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn reset_form(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, Query(q): Query<TokenQuery>) -> Response {
+    match state.store().reader_token_valid(&token_hash(&q.token), "reset", now_unix()).await {
+        Ok(true) => page(&state, &csrf, StatusCode::OK, "account/reset.html", serde_json::json!({ "token": q.token, "error": null })),
+        Ok(false) => bad_link(&state, &csrf),
+        Err(e) => internal_error(&state, e),
+    }
+}
+
+fn bad_link(state: &AppState, csrf: &CsrfToken) -> Response {
+    notice(
+        state,
+        csrf,
+        StatusCode::BAD_REQUEST,
+        Notice {
+            title: "This link does not work".into(),
+            message: "It was already used, has expired, or was copied incompletely. Ask for a new one.".into(),
+            link: Some(("/account/forgot".into(), "Reset your password".into())),
+            ..Default::default()
+        },
+    )
+}
+
+pub async fn reset(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, Form(f): Form<ResetForm>) -> Response {
+    if let Err(e) = check_password(&f.password) {
+        return page(&state, &csrf, StatusCode::UNPROCESSABLE_ENTITY, "account/reset.html", serde_json::json!({ "token": f.token, "error": e }));
+    }
+    match state.store().reset_reader_password(&token_hash(&f.token), &auth::hash_password(&f.password), now_unix()).await {
+        Ok(Some(reader)) => match start_session(&state, reader.id).await {
+            Ok(cookie) => ([(header::SET_COOKIE, cookie)], Redirect::to("/account/?changed=password")).into_response(),
+            Err(resp) => resp,
+        },
+        Ok(None) => bad_link(&state, &csrf),
+        Err(e) => internal_error(&state, e),
+    }
+}
+
+// ----- the account page -----
+
+#[derive(Serialize)]
+struct SubscriptionView {
+    id: i64,
+    headline: String,
+    url: String,
+    since: String,
+}
+
+#[derive(Deserialize)]
+pub struct AccountQuery {
+    changed: Option<String>,
+}
+
+async fn account_page(state: &AppState, csrf: &CsrfToken, reader: &Reader, status: StatusCode, errors: FieldErrors, message: Option<String>, name_typed: Option<&str>) -> Response {
+    let subs = match state.store().reader_subscriptions(reader.id).await {
+        Ok(s) => s,
+        Err(e) => return internal_error(state, e),
+    };
+    let tz = state.site().tz.clone();
+    let subscriptions: Vec<SubscriptionView> =
+        subs.into_iter().map(|s| SubscriptionView { id: s.id, headline: s.headline, url: format!("/{}/{}/", s.section_slug, s.article_slug), since: long_date(s.created_at, &tz) }).collect();
+    let settings = match state.store().comment_settings().await {
+        Ok(s) => s,
+        Err(e) => return internal_error(state, e),
+    };
+    let now = now_unix();
+    page(
+        state,
+        csrf,
+        status,
+        "account/index.html",
+        serde_json::json!({
+            "reader": reader,
+            "name": name_typed.unwrap_or(&reader.name),
+            "suspended_until": (reader.suspended_until > now).then(|| long_date(reader.suspended_until, &tz)),
+            "subscriptions": subscriptions,
+            "errors": errors,
+            "message": message,
+            "policy": REAL_NAME_POLICY,
+            "deleted_comments_kept": settings.deleted_account == "keep",
+        }),
+    )
+}
+
+pub async fn account(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, SignedIn(reader): SignedIn, Query(q): Query<AccountQuery>) -> Response {
+    let message = match q.changed.as_deref() {
+        Some("name") => Some("Your name is changed.".to_string()),
+        Some("password") => Some("Your password is changed.".to_string()),
+        Some("digest") => Some("Your email preference is saved.".to_string()),
+        Some("subscription") => Some("That subscription has ended.".to_string()),
+        _ => None,
+    };
+    account_page(&state, &csrf, &reader, StatusCode::OK, FieldErrors::new(), message, None).await
+}
+
+#[derive(Deserialize)]
+pub struct NameForm {
+    #[serde(default)]
+    name: String,
+}
+
+pub async fn change_name(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, SignedIn(reader): SignedIn, Form(f): Form<NameForm>) -> Response {
+    match check_real_name(&f.name) {
+        Ok(name) => match state.store().rename_reader(reader.id, &name).await {
+            Ok(()) => {
+                let _ = state.refresh().await;
+                Redirect::to("/account/?changed=name").into_response()
+            }
+            Err(e) => internal_error(&state, e),
+        },
+        Err(e) => {
+            let mut errors = FieldErrors::new();
+            errors.insert("name", e);
+            account_page(&state, &csrf, &reader, StatusCode::UNPROCESSABLE_ENTITY, errors, None, Some(&f.name)).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct EmailForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// A new address takes effect once the link sent to it is opened.
+pub async fn change_email(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, ConnectInfo(peer): ConnectInfo<SocketAddr>, SignedIn(reader): SignedIn, Form(f): Form<EmailForm>) -> Response {
+    let mut errors = FieldErrors::new();
+    let email = check_email(&f.email).map_err(|e| errors.insert("email", e)).ok();
+    if !auth::verify_password(&f.password, &reader.password_hash) {
+        errors.insert("email_password", "That is not your current password.".into());
+    }
+    let Some(email) = email.filter(|_| errors.is_empty()) else {
+        return account_page(&state, &csrf, &reader, StatusCode::UNPROCESSABLE_ENTITY, errors, None, None).await;
+    };
+    if let Err(resp) = rate_limit(&state, Action::Mail, &reader.id.to_string(), &client_ip(&peer)).await {
+        return resp;
+    }
+    match state.store().reader_by_email(&email).await {
+        Ok(Some(other)) if other.id != reader.id => {
+            errors.insert("email", "Another account uses this address.".into());
+            return account_page(&state, &csrf, &reader, StatusCode::CONFLICT, errors, None, None).await;
+        }
+        Ok(_) => {}
+        Err(e) => return internal_error(&state, e),
+    }
+    let token = random_token();
+    let now = now_unix();
+    let mail = verification_mail(&state, reader.id, &email, &reader.name, &token, email != reader.email);
+    let t = MailToken { token_hash: &token_hash(&token), purpose: "verify", email: &email, expires_at: now + VERIFY_HOURS * 3600 };
+    if let Err(e) = state.store().send_reader_token(reader.id, t, &mail, now).await {
+        return internal_error(&state, e);
+    }
+    state.wake_mail();
+    let message = format!("We sent a confirmation link to {email}. Your address changes when you open it; until then we keep using {}.", reader.email);
+    account_page(&state, &csrf, &reader, StatusCode::OK, FieldErrors::new(), Some(message), None).await
+}
+
+/// Sends the verification link again, to the current address.
+pub async fn resend_verification(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, ConnectInfo(peer): ConnectInfo<SocketAddr>, SignedIn(reader): SignedIn) -> Response {
+    if reader.is_verified() {
+        return Redirect::to("/account/").into_response();
+    }
+    if let Err(resp) = rate_limit(&state, Action::Mail, &reader.id.to_string(), &client_ip(&peer)).await {
+        return resp;
+    }
+    let token = random_token();
+    let now = now_unix();
+    let mail = verification_mail(&state, reader.id, &reader.email, &reader.name, &token, false);
+    let t = MailToken { token_hash: &token_hash(&token), purpose: "verify", email: &reader.email, expires_at: now + VERIFY_HOURS * 3600 };
+    if let Err(e) = state.store().send_reader_token(reader.id, t, &mail, now).await {
+        return internal_error(&state, e);
+    }
+    state.wake_mail();
+    account_page(&state, &csrf, &reader, StatusCode::OK, FieldErrors::new(), Some(format!("A new link is on its way to {}.", reader.email)), None).await
+}
+
+#[derive(Deserialize)]
+pub struct DigestForm {
+    #[serde(default)]
+    digest: String,
+}
+
+pub async fn set_digest(State(state): State<AppState>, SignedIn(reader): SignedIn, Form(f): Form<DigestForm>) -> Response {
+    let digest = match f.digest.as_str() {
+        "immediate" | "daily" => f.digest.as_str(),
+        _ => return error_page(&state, StatusCode::UNPROCESSABLE_ENTITY, "Choose how often", "Choose “as they are approved” or “once a day”."),
+    };
+    match state.store().set_reader_digest(reader.id, digest).await {
+        Ok(()) => Redirect::to("/account/?changed=digest").into_response(),
+        Err(e) => internal_error(&state, e),
+    }
+}
+
+pub async fn end_subscription(State(state): State<AppState>, SignedIn(reader): SignedIn, Path(id): Path<i64>) -> Response {
+    match state.store().subscription(id).await {
+        Ok(Some((owner, article_id, _))) if owner == reader.id => match state.store().unsubscribe(reader.id, article_id).await {
+            Ok(_) => Redirect::to("/account/?changed=subscription").into_response(),
+            Err(e) => internal_error(&state, e),
+        },
+        Ok(_) => error_page(&state, StatusCode::NOT_FOUND, "No such subscription", "You have no subscription with that number; it may have ended already."),
+        Err(e) => internal_error(&state, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DeleteForm {
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn delete_account(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, SignedIn(reader): SignedIn, Form(f): Form<DeleteForm>) -> Response {
+    if !auth::verify_password(&f.password, &reader.password_hash) {
+        let mut errors = FieldErrors::new();
+        errors.insert("delete_password", "That is not your current password; the account was not deleted.".into());
+        return account_page(&state, &csrf, &reader, StatusCode::UNPROCESSABLE_ENTITY, errors, None, None).await;
+    }
+    let policy = match state.store().comment_settings().await {
+        Ok(s) if s.deleted_account == "remove" => DeletedComments::Remove,
+        Ok(_) => DeletedComments::Keep,
+        Err(e) => return internal_error(&state, e),
+    };
+    if let Err(e) = state.store().delete_reader(reader.id, policy).await {
+        return internal_error(&state, e);
+    }
+    let _ = state.refresh().await;
+    let secure = if state.site().secure_cookies { "; Secure" } else { "" };
+    let mut resp = notice(
+        &state,
+        &csrf,
+        StatusCode::OK,
+        Notice {
+            title: "Your account is deleted".into(),
+            message: match policy {
+                DeletedComments::Keep => "Your account, subscriptions and address are gone. Your comments stay, signed “deleted account”.".into(),
+                DeletedComments::Remove => "Your account, subscriptions, address and comments are gone.".into(),
+            },
+            ..Default::default()
+        },
+    );
+    resp.headers_mut().append(header::SET_COOKIE, format!("{READER_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}").parse().expect("cookie header"));
+    resp
+}
+
+// ----- one-click unsubscribe -----
+
+/// The subscription a link names, checked against the address it was sent to.
+async fn unsubscribe_target(state: &AppState, csrf: &CsrfToken, token: &str) -> Result<Option<(i64, i64)>, Response> {
+    let refuse = |status: StatusCode, message: &str| notice(state, csrf, status, Notice { title: "This unsubscribe link does not work".into(), message: message.into(), link: Some(("/account/".into(), "Manage subscriptions in your account".into())), ..Default::default() });
+    let (sub_id, email) = match read_unsubscribe_token(state, token) {
+        Ok(x) => x,
+        Err(marquee_domain::comment::TokenError::Expired) => return Err(refuse(StatusCode::GONE, "It has expired. Sign in to end the subscription from your account page.")),
+        Err(_) => return Err(refuse(StatusCode::FORBIDDEN, "It is not a link this site made, or it was changed.")),
+    };
+    match state.store().subscription(sub_id).await {
+        Ok(Some((reader_id, article_id, address))) => {
+            if address != email {
+                return Err(refuse(StatusCode::FORBIDDEN, "It was sent to a different address than the subscription's."));
+            }
+            Ok(Some((reader_id, article_id)))
+        }
+        Ok(None) => Ok(None),
+        Err(e) => Err(internal_error(state, e)),
+    }
+}
+
+pub async fn unsubscribe_confirm(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, Query(q): Query<TokenQuery>) -> Response {
+    match unsubscribe_target(&state, &csrf, &q.token).await {
+        Err(resp) => resp,
+        Ok(None) => already_unsubscribed(&state, &csrf),
+        Ok(Some((_, article_id))) => {
+            let headline = state.store().article_record(article_id).await.ok().flatten().map(|a| a.headline).unwrap_or_default();
+            notice(
+                &state,
+                &csrf,
+                StatusCode::OK,
+                Notice {
+                    title: "Unsubscribe from this thread?".into(),
+                    message: format!("You will get no more email about new comments on “{headline}”."),
+                    action: Some(format!("/unsubscribe?token={}", q.token)),
+                    button: Some("Unsubscribe".into()),
+                    ..Default::default()
+                },
+            )
+        }
+    }
+}
+
+fn already_unsubscribed(state: &AppState, csrf: &CsrfToken) -> Response {
+    notice(state, csrf, StatusCode::OK, Notice { title: "You are unsubscribed".into(), message: "You will get no more email about this thread.".into(), ..Default::default() })
+}
+
+/// The one-click POST (RFC 8058) from a mail program, or the confirm button. The signed token
+/// is the authority, so no session or form token is needed.
+pub async fn unsubscribe(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, Query(q): Query<TokenQuery>) -> Response {
+    match unsubscribe_target(&state, &csrf, &q.token).await {
+        Err(resp) => resp,
+        Ok(None) => already_unsubscribed(&state, &csrf),
+        Ok(Some((reader_id, article_id))) => match state.store().unsubscribe(reader_id, article_id).await {
+            Ok(_) => already_unsubscribed(&state, &csrf),
+            Err(e) => internal_error(&state, e),
+        },
+    }
+}
