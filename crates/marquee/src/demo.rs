@@ -122,6 +122,7 @@ pub async fn seed(store: &Store, base_url: &str, editor_password: &str, progress
         store.upsert_theater(&theater_record(t)).await?;
     }
     seed_showtimes(store, now).await?;
+    seed_comments(store, now).await?;
     if progress {
         eprintln!(
             "Created the demo paper: {} sections, {} authors, {} articles.",
@@ -134,6 +135,42 @@ pub async fn seed(store: &Store, base_url: &str, editor_password: &str, progress
 }
 
 /// The film the demo's reference review is about, with its credits in billing order.
+/// A short conversation under the Rust and Bone review, by three demo readers whose
+/// accounts are verified but have passwords nobody knows.
+async fn seed_comments(store: &Store, now: i64) -> anyhow::Result<()> {
+    let Some(page) = store.live_article("movie-review", "rust-and-bone", now).await? else { return Ok(()) };
+    let mut readers = HashMap::new();
+    for (email, name) in [("june@demo.marquee.test", "June Alvarado"), ("theo@demo.marquee.test", "Theo Lindqvist"), ("priya@demo.marquee.test", "Priya Raman")] {
+        let hash = marquee_web::hash_password(&random_password());
+        readers.insert(email, store.create_verified_reader(email, name, &hash, now - 3 * 86400).await?);
+    }
+    let lines: [(&str, Option<usize>, &str, i64); 4] = [
+        ("june@demo.marquee.test", None, "I went in expecting a tearjerker and came out thinking about *work*: the orca show, the fights, the factory. Everybody here sells their body by the hour.", 70),
+        ("theo@demo.marquee.test", Some(0), "Yes, and the film never looks down on any of it. The scene on the frozen lake still makes my hands cold.", 52),
+        ("priya@demo.marquee.test", None, "Saw it at the Uptown on Saturday. The sound mix in the fight scenes is brutal in the best way; go for the big screen if you can.", 30),
+        ("june@demo.marquee.test", Some(2), "> go for the big screen\n\nSeconded. The whale sequence alone is worth the ticket.", 12),
+    ];
+    let mut ids: Vec<i64> = Vec::new();
+    let no_mail = |_: &marquee_store::Subscriber, _: i64| -> marquee_store::NewMail { unreachable!("nobody is subscribed yet") };
+    for (email, parent, body, hours_ago) in lines {
+        let html = marquee_domain::comment::render_comment(body).map_err(|e| anyhow::anyhow!("demo comment: {e}"))?.html;
+        let c = marquee_store::NewComment {
+            article_id: page.card.id,
+            reader_id: readers[email],
+            parent_id: parent.map(|i| ids[i]),
+            body,
+            body_html: &html,
+            status: "approved",
+            hold_reason: "",
+            ip: "",
+            now: now - hours_ago * 3600,
+        };
+        let id = store.add_comment(c, &no_mail).await?.map_err(|e| anyhow::anyhow!("demo comment not stored: {e:?}"))?;
+        ids.push(id);
+    }
+    Ok(())
+}
+
 pub fn rust_and_bone() -> marquee_domain::film::FilmRecord {
     use marquee_domain::film::{CreditRecord, CreditRole, FilmRecord};
     let credit = |role, name: &str, character: &str| CreditRecord { role, name: name.into(), character: character.into() };

@@ -133,7 +133,7 @@ with_mail!(the_whole_story_from_registration_to_one_click_unsubscribe, |site, si
     let (status, _, page) = comment(&site, &anna, &article, "First!", None).await;
     assert_eq!(status, 403, "an unverified reader must not comment");
     assert!(page.contains("Confirm your email address"), "{page}");
-    assert_eq!(site.store.article_comments(1, None).await.unwrap().len(), 0);
+    assert_eq!(site.store.article_comments(1).await.unwrap().len(), 0);
     let (status, _, _) = reader_post(&site, &anna, "/account/", &format!("{article}subscribe"), &[]).await;
     assert_eq!(status, 403, "an unverified reader must not subscribe");
 
@@ -181,7 +181,9 @@ with_mail!(the_whole_story_from_registration_to_one_click_unsubscribe, |site, si
     assert!(note.text().contains(&format!("#comment-{reply}")));
     let unsubscribe = note.header("List-Unsubscribe").expect("List-Unsubscribe header");
     assert_eq!(note.header("List-Unsubscribe-Post").as_deref(), Some("List-Unsubscribe=One-Click"));
+    moderate(&site, &reply, "approve", "").await; // a double click
     drain(&site).await;
+    assert_eq!(mails_to(&sink, "anna@readers.test").len(), 2, "approving twice tells subscribers once");
     assert_eq!(mails_to(&sink, "ben@readers.test").len(), 1, "only Ben's verification: no mail about his own comment");
     let (_, page) = site.read(&article).await;
     assert!(page.contains(&format!("id=\"comment-{reply}\"")), "the reply is on the page");
@@ -273,7 +275,7 @@ with_mail!(banned_words_refuse_and_suspect_words_wait, |site, sink| {
     site.login("editor").await;
     let (_, queue) = site.get("/admin/comments/").await;
     assert!(queue.contains("suspect word: refund"), "the queue says why it waits");
-    assert_eq!(site.store.article_comments(1, None).await.unwrap().iter().filter(|c| c.status == "approved").count(), 1);
+    assert_eq!(site.store.article_comments(1).await.unwrap().iter().filter(|c| c.status == "approved").count(), 1);
 });
 
 with_mail!(pre_moderation_rejection_features_suspension_and_closing, |site, sink| {
@@ -306,8 +308,13 @@ with_mail!(pre_moderation_rejection_features_suspension_and_closing, |site, sink
     let (status, _, page) = comment(&site, &other, &article, "Let me back in.", None).await;
     assert_eq!(status, 403);
     assert!(page.contains("suspended"), "{page}");
+    // A ban is not undone by a later suspension; only "lift" ends it.
+    site.post_form("/admin/comments/", &format!("/admin/readers/{}", ruth.id), &[("action", "ban")]).await;
+    site.post_form("/admin/comments/", &format!("/admin/readers/{}", ruth.id), &[("action", "suspend"), ("days", "1")]).await;
+    assert_eq!(site.store.reader_by_id(ruth.id).await.unwrap().unwrap().banned, 1);
+    assert_eq!(get_with(&other, &site.url("/account/")).await.0, 303, "a banned reader is signed out");
     let (_, log) = site.get("/admin/comments/?view=log").await;
-    for action in ["approve", "feature", "reject", "suspend"] {
+    for action in ["approve", "feature", "reject", "suspend", "ban"] {
         assert!(log.contains(&format!("<td>{action}</td>")), "log lacks {action}");
     }
     assert!(log.contains("pseudonymous"));
@@ -371,6 +378,7 @@ with_mail!(rate_limits_answer_429, |site, sink| {
     let (status, _, page) = comment(&site, &reader, &article, "One too many.", None).await;
     assert_eq!(status, 429);
     assert!(page.contains("Too many comments") && page.contains("Wait"), "{page}");
+    assert!(page.contains(">One too many.</textarea>"), "the refused comment comes back in the form");
     assert!(!site.read(&article).await.1.contains("One too many."));
     // Registrations per address are limited too (one was used above).
     let per_ip = marquee_web::RateLimits::default().registrations_per_ip;
@@ -436,11 +444,20 @@ with_mail!(mail_is_retried_and_never_sent_twice, |site, sink| {
     let id = site.store.enqueue_mail(&mail, now, now + 3600).await.unwrap();
     let later = marquee_domain::time::now_unix() + 7200;
     let (a, b) = tokio::join!(site.store.claim_mail(later, 60, 10), site.store.claim_mail(later, 60, 10));
-    let won = a.unwrap().iter().chain(b.unwrap().iter()).filter(|r| r.id == id).count();
+    let (a_rows, b_rows) = (a.unwrap(), b.unwrap());
+    let won = a_rows.iter().chain(b_rows.iter()).filter(|r| r.id == id).count();
     assert_eq!(won, 1, "claimed by exactly one worker");
     // A worker that died mid-send leaves its lease to run out; then the row is taken again.
     assert!(site.store.claim_mail(later + 30, 60, 10).await.unwrap().is_empty(), "still leased");
-    assert_eq!(site.store.claim_mail(later + 61, 60, 10).await.unwrap().len(), 1, "taken again after the lease");
+    let first = a_rows.into_iter().chain(b_rows).find(|r| r.id == id).unwrap();
+    let second = site.store.claim_mail(later + 61, 60, 10).await.unwrap();
+    assert_eq!(second.len(), 1, "taken again after the lease");
+    // The first worker comes back late: its outcome no longer counts.
+    site.store.mark_mail_failed(&first, later + 62, "timed out", false).await.unwrap();
+    site.store.mark_mail_sent(&second[0], later + 63).await.unwrap();
+    site.store.mark_mail_sent(&first, later + 64).await.unwrap();
+    let (status, sent_at): (String, Option<i64>) = sqlx::query_as("SELECT status, sent_at FROM outbox WHERE id = $1").bind(id).fetch_one(site.store.pool()).await.unwrap();
+    assert_eq!((status.as_str(), sent_at), ("sent", Some(later + 63)));
 });
 
 with_mail!(accounts_change_reset_and_delete, |site, sink| {
@@ -466,6 +483,10 @@ with_mail!(accounts_change_reset_and_delete, |site, sink| {
     get_with(&reader, &link_in(&m.text(), "/account/verify?token=")).await;
     assert!(site.store.reader_by_email("paula@new.test").await.unwrap().is_some());
 
+    // A change of address still pending when the password is reset dies with the old password.
+    reader_post(&site, &reader, "/account/", "/account/email", &[("email", "intruder@evil.test"), ("password", PASSWORD)]).await;
+    let stale = link_in(&nth_mail(&sink, "intruder@evil.test", 1).await.text(), "/account/verify?token=");
+
     // Forgotten password: the link in the mail sets a new one, once.
     let anon = new_client();
     reader_post(&site, &anon, "/account/forgot", "/account/forgot", &[("email", "paula@new.test"), ("website", "")]).await;
@@ -479,6 +500,8 @@ with_mail!(accounts_change_reset_and_delete, |site, sink| {
     assert_eq!(r.status().as_u16(), 303);
     let r = anon.post(site.url("/account/reset")).form(&[("_csrf", csrf.as_str()), ("token", token.as_str()), ("password", "and another one!")]).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 400, "a reset link works once");
+    assert_eq!(get_with(&new_client(), &stale).await.0, 400, "the pending change of address was cancelled by the reset");
+    assert!(site.store.reader_by_email("intruder@evil.test").await.unwrap().is_none());
     // An unknown address gets the same answer, and no mail.
     let (status, _, page) = reader_post(&site, &new_client(), "/account/forgot", "/account/forgot", &[("email", "nobody@readers.test"), ("website", "")]).await;
     assert_eq!(status, 200);
@@ -525,7 +548,7 @@ with_mail!(replies_order_pages_edits_and_reports, |site, sink| {
         parent = comment_id(&loc);
         ids.push(parent.clone());
     }
-    let depths: Vec<i64> = site.store.article_comments(1, None).await.unwrap().iter().map(|c| c.depth).collect();
+    let depths: Vec<i64> = site.store.article_comments(1).await.unwrap().iter().map(|c| c.depth).collect();
     assert_eq!(depths, vec![0, 1, 2, 3, 3]);
     let (_, loc, _) = comment(&site, &a, &article, "Second top.", None).await;
     let second = comment_id(&loc);
@@ -552,11 +575,22 @@ with_mail!(replies_order_pages_edits_and_reports, |site, sink| {
     let (status, _, _) = site.post_form("/admin/comments/?view=reported", &format!("/admin/comments/{second}"), &[("action", "dismiss"), ("view", "reported")]).await;
     assert_eq!(status, 303);
     assert!(!site.get("/admin/comments/?view=reported").await.1.contains("Looks made up."));
+    // Reported again after that, it is back in the queue.
+    let (_, _, page) = reader_post(&site, &b, &format!("/comments/{second}/report"), &format!("/comments/{second}/report"), &[("reason", "abusive"), ("detail", "Worse now.")]).await;
+    assert!(page.contains("Thank you for the report"), "{page}");
+    assert!(site.get("/admin/comments/?view=reported").await.1.contains("Worse now."));
+    let (_, _, page) = reader_post(&site, &b, &format!("/comments/{second}/report"), &format!("/comments/{second}/report"), &[("reason", "abusive")]).await;
+    assert!(page.contains("already"), "a second open report is not stored twice: {page}");
+
+    // Rejecting a comment with replies keeps the replies, under a placeholder.
+    moderate(&site, &ids[1], "reject", "off topic").await;
+    let (_, page) = site.read(&article).await;
+    assert!(page.contains("This comment was removed by an editor.") && !page.contains("Reply at 1.") && page.contains("Reply at 2."), "replies stay visible");
 
     // Deleting a comment with replies leaves a placeholder; the replies stay.
     reader_post(&site, &a, &article, &format!("/comments/{}/delete", ids[0]), &[]).await;
     let (_, page) = site.read(&article).await;
-    assert!(page.contains("This comment was deleted.") && page.contains("Reply at 1.") && !page.contains("Top one."));
+    assert!(page.contains("This comment was deleted.") && page.contains("Reply at 2.") && !page.contains("Top one."));
 
     // With no edit window left, editing is refused.
     site.login("admin").await;
@@ -589,5 +623,10 @@ with_mail!(daily_digest_gathers_a_day_of_comments, |site, sink| {
     let digest = nth_mail(&sink, "anna@readers.test", 2).await;
     assert!(digest.subject().contains("2 new comments"), "{}", digest.subject());
     assert!(digest.text().contains("Morning thought.") && digest.text().contains("Evening thought."));
-    assert!(digest.header("List-Unsubscribe").is_some());
+    // Its one-click unsubscribe ends every thread the reader follows.
+    let url = digest.header("List-Unsubscribe").unwrap().trim_matches(|c| c == '<' || c == '>').to_string();
+    let r = new_client().post(&url).body("List-Unsubscribe=One-Click").send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let anna_id = site.store.reader_by_email("anna@readers.test").await.unwrap().unwrap().id;
+    assert!(site.store.reader_subscriptions(anna_id).await.unwrap().is_empty());
 });

@@ -231,22 +231,18 @@ impl Store {
             .await?)
     }
 
-    /// An article's comments as readers see them: approved ones and deleted ones (kept as
-    /// placeholders so their replies stay in place), oldest first. With `viewer`, that
-    /// reader's own pending and rejected comments too.
-    pub async fn article_comments(&self, article_id: i64, viewer: Option<i64>) -> Result<Vec<Comment>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {COMMENT_COLS} FROM comments c LEFT JOIN readers r ON r.id = c.reader_id \
-             WHERE c.article_id = $1 AND (c.status IN ('approved', 'deleted') OR (c.reader_id = $2 AND c.status IN ('pending', 'rejected'))) ORDER BY c.created_at, c.id"
-        ))
-        .bind(article_id)
-        .bind(viewer.unwrap_or(-1))
-        .fetch_all(&self.pool)
-        .await?)
+    /// Every comment on an article, in any state, oldest first. The web layer decides what a
+    /// given reader sees (a hidden comment with visible replies becomes a placeholder).
+    pub async fn article_comments(&self, article_id: i64) -> Result<Vec<Comment>> {
+        Ok(sqlx::query_as(&format!("SELECT {COMMENT_COLS} FROM comments c LEFT JOIN readers r ON r.id = c.reader_id WHERE c.article_id = $1 ORDER BY c.created_at, c.id"))
+            .bind(article_id)
+            .fetch_all(&self.pool)
+            .await?)
     }
 
     /// The author's edit of their comment within the edit window: re-screened (`status`,
     /// `hold_reason`). An approved comment that now needs review leaves the page until approved.
+    #[allow(clippy::too_many_arguments)]
     pub async fn edit_comment(&self, id: i64, reader_id: i64, body: &str, body_html: &str, status: &'static str, hold_reason: &str, now: i64) -> Result<bool> {
         let _write = self.write_guard().await;
         let mut tx = self.begin_write().await?;
@@ -284,21 +280,30 @@ impl Store {
         Ok(n == 1)
     }
 
-    /// A reader reports a comment; `false` when they had already reported it.
+    /// A reader reports a comment; `false` when their earlier report of it is still open. A
+    /// report that was dealt with can be made again (the comment may have changed since).
     pub async fn report_comment(&self, comment_id: i64, reader_id: i64, reason: &str, now: i64) -> Result<bool> {
         let _write = self.write_guard().await;
-        let r = sqlx::query("INSERT INTO comment_reports (comment_id, reader_id, reason, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(comment_id)
-            .bind(reader_id)
+        let mut tx = self.begin_write().await?;
+        let reopened = sqlx::query("UPDATE comment_reports SET reason = $1, created_at = $2, resolved_at = NULL WHERE comment_id = $3 AND reader_id = $4 AND resolved_at IS NOT NULL")
             .bind(reason)
             .bind(now)
-            .execute(&self.pool)
-            .await;
-        match r {
-            Ok(_) => Ok(true),
-            Err(e) if crate::is_unique_violation(&e) => Ok(false),
-            Err(e) => Err(e.into()),
-        }
+            .bind(comment_id)
+            .bind(reader_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let stored = if reopened == 1 {
+            true
+        } else {
+            let (open,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM comment_reports WHERE comment_id = $1 AND reader_id = $2").bind(comment_id).bind(reader_id).fetch_one(&mut *tx).await?;
+            if open == 0 {
+                sqlx::query("INSERT INTO comment_reports (comment_id, reader_id, reason, created_at) VALUES ($1, $2, $3, $4)").bind(comment_id).bind(reader_id).bind(reason).bind(now).execute(&mut *tx).await?;
+            }
+            open == 0
+        };
+        tx.commit().await?;
+        Ok(stored)
     }
 
     /// The moderators' queue: comments awaiting a decision (`reported` = false) or comments
@@ -332,10 +337,17 @@ impl Store {
         let Some((article_id, reader_id, status)) = row else { return Ok(false) };
         let (action, detail) = match decision {
             Decision::Approve => {
-                sqlx::query("UPDATE comments SET status = 'approved', reject_reason = '', decided_at = $1 WHERE id = $2").bind(now).bind(id).execute(&mut *tx).await?;
-                if status != "approved" && status != "deleted" {
-                    notify_subscribers(&mut tx, id, article_id, reader_id, now, compose).await?;
+                let changed = sqlx::query("UPDATE comments SET status = 'approved', reject_reason = '', decided_at = $1 WHERE id = $2 AND status IN ('pending', 'rejected')")
+                    .bind(now)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if changed == 0 {
+                    // Deleted by its author meanwhile, or approved already (a double click).
+                    return Ok(status != "deleted");
                 }
+                notify_subscribers(&mut tx, id, article_id, reader_id, now, compose).await?;
                 ("approve", String::new())
             }
             Decision::Reject(reason) => {
@@ -365,7 +377,15 @@ impl Store {
     pub async fn restrict_reader(&self, reader_id: i64, until: i64, ban: bool, who: Moderator<'_>, now: i64) -> Result<bool> {
         let _write = self.write_guard().await;
         let mut tx = self.begin_write().await?;
-        let n = sqlx::query("UPDATE readers SET suspended_until = $1, banned = $2 WHERE id = $3").bind(until).bind(ban as i64).bind(reader_id).execute(&mut *tx).await?.rows_affected();
+        // Suspending changes only the date; a ban stays until it is lifted.
+        let sql = if ban {
+            "UPDATE readers SET suspended_until = $1, banned = 1 WHERE id = $2"
+        } else if until > now {
+            "UPDATE readers SET suspended_until = $1 WHERE id = $2"
+        } else {
+            "UPDATE readers SET suspended_until = $1, banned = 0 WHERE id = $2"
+        };
+        let n = sqlx::query(sql).bind(until).bind(reader_id).execute(&mut *tx).await?.rows_affected();
         if n == 0 {
             return Ok(false);
         }
@@ -431,6 +451,12 @@ impl Store {
         Ok(n > 0)
     }
 
+    /// Ends every subscription of a reader; returns how many.
+    pub async fn unsubscribe_all(&self, reader_id: i64) -> Result<u64> {
+        let _write = self.write_guard().await;
+        Ok(sqlx::query("DELETE FROM subscriptions WHERE reader_id = $1").bind(reader_id).execute(&self.pool).await?.rows_affected())
+    }
+
     /// The subscription with this id, as (reader id, article id, reader's address).
     pub async fn subscription(&self, id: i64) -> Result<Option<(i64, i64, String)>> {
         Ok(sqlx::query_as("SELECT s.reader_id, s.article_id, r.email FROM subscriptions s JOIN readers r ON r.id = s.reader_id WHERE s.id = $1")
@@ -449,10 +475,11 @@ impl Store {
         .await?)
     }
 
-    /// Readers on the daily digest with comments waiting and no digest since `boundary`.
+    /// Readers with comments waiting for a digest and no digest since `boundary`. (Someone
+    /// who switched to immediate mail since gets what was waiting in one last digest.)
     pub async fn digest_due(&self, boundary: i64) -> Result<Vec<i64>> {
         let rows: Vec<(i64,)> = sqlx::query_as(
-            "SELECT r.id FROM readers r WHERE r.digest = 'daily' AND r.last_digest_at < $1 AND EXISTS (SELECT 1 FROM digest_items d WHERE d.reader_id = r.id) ORDER BY r.id",
+            "SELECT r.id FROM readers r WHERE r.last_digest_at < $1 AND r.verified = 1 AND r.banned = 0 AND EXISTS (SELECT 1 FROM digest_items d WHERE d.reader_id = r.id) ORDER BY r.id",
         )
         .bind(boundary)
         .fetch_all(&self.pool)
@@ -472,21 +499,25 @@ impl Store {
     ) -> Result<bool> {
         let _write = self.write_guard().await;
         let mut tx = self.begin_write().await?;
-        let won = sqlx::query("UPDATE readers SET last_digest_at = $1 WHERE id = $2 AND last_digest_at < $3").bind(now).bind(reader_id).bind(boundary).execute(&mut *tx).await?.rows_affected();
+        let won = sqlx::query("UPDATE readers SET last_digest_at = $1 WHERE id = $2 AND last_digest_at < $3 AND verified = 1 AND banned = 0").bind(now).bind(reader_id).bind(boundary).execute(&mut *tx).await?.rows_affected();
         if won == 0 {
             return Ok(false);
         }
         let items: Vec<DigestItem> = sqlx::query_as(
-            "SELECT d.id AS item_id, c.id AS comment_id, c.body, r.name AS author_name, a.id AS article_id, a.headline, sec.slug AS section_slug, a.slug AS article_slug, c.created_at, \
+            "SELECT d.id AS item_id, c.id AS comment_id, c.status, c.body, r.name AS author_name, a.id AS article_id, a.headline, sec.slug AS section_slug, a.slug AS article_slug, c.created_at, \
              (SELECT s.id FROM subscriptions s WHERE s.reader_id = d.reader_id AND s.article_id = a.id) AS subscription_id \
              FROM digest_items d JOIN comments c ON c.id = d.comment_id JOIN articles a ON a.id = c.article_id JOIN sections sec ON sec.id = a.section_id \
-             LEFT JOIN readers r ON r.id = c.reader_id WHERE d.reader_id = $1 AND c.status = 'approved' ORDER BY a.id, c.created_at",
+             LEFT JOIN readers r ON r.id = c.reader_id WHERE d.reader_id = $1 ORDER BY a.id, c.created_at",
         )
         .bind(reader_id)
         .fetch_all(&mut *tx)
         .await?;
-        sqlx::query("DELETE FROM digest_items WHERE reader_id = $1").bind(reader_id).execute(&mut *tx).await?;
-        let items: Vec<DigestItem> = items.into_iter().filter(|i| i.subscription_id.is_some()).collect();
+        // Only the items read here: one approved meanwhile waits for the next digest.
+        for item in &items {
+            sqlx::query("DELETE FROM digest_items WHERE id = $1").bind(item.item_id).execute(&mut *tx).await?;
+        }
+        // Comments taken down since, and threads unsubscribed from since, are left out.
+        let items: Vec<DigestItem> = items.into_iter().filter(|i| i.subscription_id.is_some() && i.status == "approved").collect();
         if !items.is_empty() {
             let who: Subscriber = sqlx::query_as("SELECT 0 AS subscription_id, id AS reader_id, email, name, digest FROM readers WHERE id = $1").bind(reader_id).fetch_one(&mut *tx).await?;
             enqueue(&mut tx, &compose(&who, &items), now).await?;
@@ -501,6 +532,7 @@ impl Store {
 pub struct DigestItem {
     pub item_id: i64,
     pub comment_id: i64,
+    pub status: String,
     pub body: String,
     pub author_name: Option<String>,
     pub article_id: i64,
@@ -512,8 +544,13 @@ pub struct DigestItem {
 }
 
 /// Queues mail for everyone subscribed to the thread except the comment's author: at once
-/// for immediate subscribers, into the digest for daily ones. Only verified, unbanned readers.
+/// for immediate subscribers, into the digest for daily ones. Only verified, unbanned readers,
+/// and only once per comment (an edited comment approved again is not news).
 async fn notify_subscribers(tx: &mut sqlx::Transaction<'_, sqlx::Any>, comment_id: i64, article_id: i64, author: Option<i64>, now: i64, compose: Compose<'_>) -> Result<()> {
+    let first = sqlx::query("UPDATE comments SET notified = 1 WHERE id = $1 AND notified = 0").bind(comment_id).execute(&mut **tx).await?.rows_affected();
+    if first == 0 {
+        return Ok(());
+    }
     let subs: Vec<Subscriber> = sqlx::query_as(
         "SELECT s.id AS subscription_id, r.id AS reader_id, r.email, r.name, r.digest FROM subscriptions s JOIN readers r ON r.id = s.reader_id \
          WHERE s.article_id = $1 AND r.id <> $2 AND r.verified = 1 AND r.banned = 0 ORDER BY s.id",

@@ -30,6 +30,8 @@ pub struct OutboxRow {
     pub list_unsubscribe: Option<String>,
     pub attempts: i64,
     pub created_at: i64,
+    /// The lease this claim holds; marking the outcome requires it still to be ours.
+    pub lease_until: i64,
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -111,7 +113,7 @@ impl Store {
             .rows_affected();
             if won == 1 {
                 let row: OutboxRow = sqlx::query_as(
-                    "SELECT id, kind, to_email, to_name, subject, text_body, html_body, list_unsubscribe, attempts, created_at FROM outbox WHERE id = $1",
+                    "SELECT id, kind, to_email, to_name, subject, text_body, html_body, list_unsubscribe, attempts, created_at, lease_until FROM outbox WHERE id = $1",
                 )
                 .bind(id)
                 .fetch_one(&self.pool)
@@ -122,23 +124,30 @@ impl Store {
         Ok(claimed)
     }
 
-    pub async fn mark_mail_sent(&self, id: i64, now: i64) -> Result<()> {
+    /// Records that the message claimed as `row` went out. Ignored when the lease was lost
+    /// meanwhile (another worker took the row over and records its own outcome).
+    pub async fn mark_mail_sent(&self, row: &OutboxRow, now: i64) -> Result<()> {
         let _write = self.write_guard().await;
-        sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $1, last_error = '' WHERE id = $2").bind(now).bind(id).execute(&self.pool).await?;
+        sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $1, last_error = '' WHERE id = $2 AND status = 'sending' AND lease_until = $3")
+            .bind(now)
+            .bind(row.id)
+            .bind(row.lease_until)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
     /// Records a failed attempt: retried later with backoff, or failed for good when the error
     /// is permanent or the attempts are used up.
-    pub async fn mark_mail_failed(&self, id: i64, now: i64, error: &str, permanent: bool) -> Result<()> {
+    pub async fn mark_mail_failed(&self, row: &OutboxRow, now: i64, error: &str, permanent: bool) -> Result<()> {
         let _write = self.write_guard().await;
-        let (attempts,): (i64,) = sqlx::query_as("SELECT attempts FROM outbox WHERE id = $1").bind(id).fetch_one(&self.pool).await?;
-        let (status, next) = if permanent || attempts >= MAX_ATTEMPTS { ("failed", now) } else { ("pending", now + backoff_secs(attempts)) };
-        sqlx::query("UPDATE outbox SET status = $1, next_attempt_at = $2, lease_until = 0, last_error = $3 WHERE id = $4")
+        let (status, next) = if permanent || row.attempts >= MAX_ATTEMPTS { ("failed", now) } else { ("pending", now + backoff_secs(row.attempts)) };
+        sqlx::query("UPDATE outbox SET status = $1, next_attempt_at = $2, lease_until = 0, last_error = $3 WHERE id = $4 AND status = 'sending' AND lease_until = $5")
             .bind(status)
             .bind(next)
             .bind(error)
-            .bind(id)
+            .bind(row.id)
+            .bind(row.lease_until)
             .execute(&self.pool)
             .await?;
         Ok(())
@@ -180,6 +189,12 @@ impl Store {
     pub async fn rate_limit(&self, keys: &[(&str, i64)], now: i64, since: i64) -> Result<Option<String>> {
         let _write = self.write_guard().await;
         let mut tx = self.begin_write().await?;
+        if self.backend == crate::Backend::Postgres {
+            // Parallel requests would all count below the limit; take turns per key.
+            for (key, _) in keys {
+                sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext($1))) AS locked").bind(*key).fetch_all(&mut *tx).await?;
+            }
+        }
         for (key, max) in keys {
             let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM rate_events WHERE key = $1 AND at >= $2").bind(*key).bind(since).fetch_one(&mut *tx).await?;
             if n >= *max {

@@ -78,6 +78,19 @@ impl Store {
         Ok(Ok(Reader { id, email, name: name.to_string(), password_hash: password_hash.to_string(), verified: 0, digest: "immediate".into(), suspended_until: 0, banned: 0, created_at: now }))
     }
 
+    /// A reader whose address needs no confirmation (demo content, imports). Returns the id.
+    pub async fn create_verified_reader(&self, email: &str, name: &str, password_hash: &str, now: i64) -> Result<i64> {
+        let _write = self.write_guard().await;
+        let (id,): (i64,) = sqlx::query_as("INSERT INTO readers (email, name, password_hash, verified, created_at) VALUES ($1, $2, $3, 1, $4) RETURNING id")
+            .bind(email.trim().to_lowercase())
+            .bind(name)
+            .bind(password_hash)
+            .bind(now)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(id)
+    }
+
     pub async fn reader_by_email(&self, email: &str) -> Result<Option<Reader>> {
         Ok(sqlx::query_as(&format!("SELECT {READER_COLS} FROM readers WHERE email = $1"))
             .bind(email.trim().to_lowercase())
@@ -112,7 +125,8 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
         let Some((reader_id, email)) = row else { return Ok(None) };
-        sqlx::query("DELETE FROM reader_tokens WHERE token_hash = $1").bind(token_hash).execute(&mut *tx).await?;
+        // One address at a time: other verification links (an older change) stop working.
+        sqlx::query("DELETE FROM reader_tokens WHERE reader_id = $1 AND purpose = 'verify'").bind(reader_id).execute(&mut *tx).await?;
         let r = sqlx::query("UPDATE readers SET email = $1, verified = 1 WHERE id = $2").bind(&email).bind(reader_id).execute(&mut *tx).await;
         match r {
             Ok(_) => {}
@@ -135,7 +149,8 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
         let Some((reader_id, email)) = row else { return Ok(None) };
-        sqlx::query("DELETE FROM reader_tokens WHERE reader_id = $1 AND purpose = 'reset'").bind(reader_id).execute(&mut *tx).await?;
+        // Every outstanding link dies with the old password, a pending change of address too.
+        sqlx::query("DELETE FROM reader_tokens WHERE reader_id = $1").bind(reader_id).execute(&mut *tx).await?;
         sqlx::query("UPDATE readers SET password_hash = $1, verified = CASE WHEN email = $2 THEN 1 ELSE verified END WHERE id = $3")
             .bind(password_hash)
             .bind(&email)
@@ -190,7 +205,8 @@ impl Store {
             sqlx::query("UPDATE comments SET status = 'deleted', body = '', body_html = '', featured = 0 WHERE reader_id = $1").bind(id).execute(&mut *tx).await?;
         }
         sqlx::query("UPDATE comments SET reader_id = NULL, ip = '' WHERE reader_id = $1").bind(id).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM outbox WHERE reader_id = $1 AND status IN ('pending', 'sending')").bind(id).execute(&mut *tx).await?;
+        // Messages to them, sent or not, hold the address: they go too.
+        sqlx::query("DELETE FROM outbox WHERE reader_id = $1").bind(id).execute(&mut *tx).await?;
         sqlx::query("UPDATE comment_reports SET reader_id = NULL WHERE reader_id = $1").bind(id).execute(&mut *tx).await?;
         for table in ["reader_sessions", "reader_tokens", "subscriptions", "digest_items"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE reader_id = $1")).bind(id).execute(&mut *tx).await?;

@@ -61,6 +61,7 @@ pub struct CommentView {
     html: String,
     featured: bool,
     deleted: bool,
+    placeholder: Option<&'static str>,
     pending: bool,
     rejected: Option<String>,
     edited: bool,
@@ -101,7 +102,7 @@ pub struct CommentsBox {
 pub async fn comments_box(state: &AppState, page: &ArticlePage, viewer: Option<&Reader>, csrf: Option<&CsrfToken>, q: &CommentQuery) -> Result<CommentsBox, Response> {
     let store = state.store();
     let now = now_unix();
-    let rows = store.article_comments(page.card.id, viewer.map(|r| r.id)).await.map_err(|e| internal_error(state, e))?;
+    let rows = store.article_comments(page.card.id).await.map_err(|e| internal_error(state, e))?;
     let settings = store.comment_settings().await.map_err(|e| internal_error(state, e))?;
     let tz = state.site().tz.clone();
     let count = rows.iter().filter(|c| c.status == "approved").count();
@@ -113,25 +114,33 @@ pub async fn comments_box(state: &AppState, page: &ArticlePage, viewer: Option<&
     }
     fn build(c: &Comment, children: &HashMap<Option<i64>, Vec<&Comment>>, viewer: Option<&Reader>, open: bool, edit_secs: i64, now: i64, tz: &jiff::tz::TimeZone) -> Option<CommentView> {
         let kids: Vec<CommentView> = children.get(&Some(c.id)).map(|v| v.iter().filter_map(|k| build(k, children, viewer, open, edit_secs, now, tz)).collect()).unwrap_or_default();
-        let deleted = c.status == "deleted";
-        // A deleted comment stays as a placeholder only while replies hang from it.
-        if deleted && kids.is_empty() {
+        let mine = viewer.is_some_and(|v| Some(v.id) == c.reader_id);
+        // Readers see approved comments, and their own waiting or rejected ones. Anything else
+        // stays only as a placeholder while visible replies hang from it.
+        let shown = c.status == "approved" || (mine && (c.status == "pending" || c.status == "rejected"));
+        if !shown && kids.is_empty() {
             return None;
         }
-        let mine = viewer.is_some_and(|v| Some(v.id) == c.reader_id);
+        let placeholder = (!shown).then_some(match c.status.as_str() {
+            "deleted" => "This comment was deleted.",
+            "rejected" => "This comment was removed by an editor.",
+            _ => "This comment is being reviewed by an editor.",
+        });
+        let deleted = placeholder.is_some();
         let can_act = viewer.is_some_and(|v| v.is_verified() && !v.is_blocked(now));
         Some(CommentView {
             id: c.id,
-            author: c.author_name.clone().unwrap_or_else(|| "deleted account".into()),
+            author: if deleted { String::new() } else { c.author_name.clone().unwrap_or_else(|| "deleted account".into()) },
             date: long_datetime(c.created_at, tz),
             date_iso: rfc3339(c.created_at, tz),
             html: if deleted { String::new() } else { c.body_html.clone() },
+            placeholder,
             featured: c.featured == 1,
             deleted,
             pending: c.status == "pending",
             rejected: (c.status == "rejected").then(|| c.reject_reason.clone()),
             edited: c.edited_at.is_some(),
-            mine,
+            mine: mine && !deleted,
             can_edit: mine && !deleted && c.status != "rejected" && now - c.created_at < edit_secs,
             can_reply: open && can_act && !deleted && c.status == "approved" && c.depth < MAX_DEPTH,
             children: kids,
@@ -299,8 +308,11 @@ pub async fn post_comment(
         Verdict::Publish => ("approved", String::new()),
     };
     let ip = client_ip(&peer);
-    if let Err(r) = rate_limit(&state, Action::Comment, &reader.id.to_string(), &ip).await {
-        return r;
+    if let Err(message) = crate::readers::over_limit(&state, Action::Comment, &reader.id.to_string(), &ip).await {
+        return match message {
+            Ok(m) => form_again(&state, &csrf, StatusCode::TOO_MANY_REQUESTS, &page, &f, &m, &action),
+            Err(r) => r,
+        };
     }
     let compose = composer_for(&state, &page, &reader.name, &f.body);
     let new = NewComment { article_id: page.card.id, reader_id: reader.id, parent_id, body: &f.body, body_html: &rendered.html, status, hold_reason: &hold_reason, ip: &ip, now: now_unix() };
@@ -478,7 +490,18 @@ pub async fn report(State(state): State<AppState>, Extension(csrf): Extension<Cs
         return r;
     }
     match state.store().report_comment(id, reader.id, &reason, now_unix()).await {
-        Ok(_) => notice(
+        Ok(false) => notice(
+            &state,
+            &csrf,
+            StatusCode::OK,
+            Notice {
+                title: "You reported this comment already".into(),
+                message: "Your earlier report is still waiting for an editor; there is no need to send another.".into(),
+                link: Some((format!("/{}/{}/#comment-{id}", page.card.section_slug, page.card.slug), "Back to the article".into())),
+                ..Default::default()
+            },
+        ),
+        Ok(true) => notice(
             &state,
             &csrf,
             StatusCode::OK,

@@ -50,12 +50,35 @@ pub fn unsubscribe_url(state: &AppState, subscription_id: i64, email: &str) -> S
     format!("{}/unsubscribe?token={token}", state.site().publication.base_url.trim_end_matches('/'))
 }
 
-/// The subscription id and address an unsubscribe token names, if it is genuine and current.
-pub fn read_unsubscribe_token(state: &AppState, token: &str) -> Result<(i64, String), marquee_domain::comment::TokenError> {
-    let fields = verify_token(state.0.secret.as_bytes(), "unsubscribe", token, now_unix())?;
+/// A link that ends every subscription of a reader (the digest's one-click unsubscribe).
+pub fn unsubscribe_all_url(state: &AppState, reader_id: i64, email: &str) -> String {
+    let token = sign_token(state.0.secret.as_bytes(), "unsubscribe-all", &[&reader_id.to_string(), email], now_unix() + UNSUBSCRIBE_DAYS * 86400);
+    format!("{}/unsubscribe?token={token}", state.site().publication.base_url.trim_end_matches('/'))
+}
+
+/// What an unsubscribe link ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnsubscribeTarget {
+    Subscription(i64),
+    AllOfReader(i64),
+}
+
+/// What an unsubscribe token names and the address it was sent to, if it is genuine and current.
+pub fn read_unsubscribe_token(state: &AppState, token: &str) -> Result<(UnsubscribeTarget, String), marquee_domain::comment::TokenError> {
+    use marquee_domain::comment::TokenError;
+    let secret = state.0.secret.as_bytes();
+    let now = now_unix();
+    let (fields, all) = match verify_token(secret, "unsubscribe", token, now) {
+        Ok(f) => (f, false),
+        Err(TokenError::BadSignature) => (verify_token(secret, "unsubscribe-all", token, now)?, true),
+        Err(e) => return Err(e),
+    };
     match fields.as_slice() {
-        [id, email] => id.parse().map(|id| (id, email.clone())).map_err(|_| marquee_domain::comment::TokenError::Malformed),
-        _ => Err(marquee_domain::comment::TokenError::Malformed),
+        [id, email] => {
+            let id: i64 = id.parse().map_err(|_| TokenError::Malformed)?;
+            Ok((if all { UnsubscribeTarget::AllOfReader(id) } else { UnsubscribeTarget::Subscription(id) }, email.clone()))
+        }
+        _ => Err(TokenError::Malformed),
     }
 }
 
@@ -110,14 +133,14 @@ fn digest_composer(state: &AppState) -> impl Fn(&Subscriber, &[DigestItem]) -> N
         }
         let n: usize = articles.iter().map(|a| a.comments.len()).sum();
         let subject = if n == 1 { "1 new comment in threads you follow".to_string() } else { format!("{n} new comments in threads you follow") };
-        // One-click unsubscribe in the header ends the first thread; the body links each one.
-        let first = articles.first().map(|a| a.unsubscribe_url.clone());
+        // One-click unsubscribe in the header ends every thread; the body links each one.
+        let all = unsubscribe_all_url(&state, s.reader_id, &s.email);
         #[derive(Serialize)]
         struct Data {
             articles: Vec<DigestArticle>,
             account_url: String,
         }
-        compose(&state, "digest", "digest", (Some(s.reader_id), &s.email, &s.name), subject, first, Data { articles, account_url: format!("{base}/account/") })
+        compose(&state, "digest", "digest", (Some(s.reader_id), &s.email, &s.name), subject, Some(all), Data { articles, account_url: format!("{base}/account/") })
     }
 }
 
@@ -153,7 +176,8 @@ pub async fn deliver_due(state: &AppState) -> anyhow::Result<usize> {
     let host = state.site().publication.base_url.split("://").nth(1).unwrap_or("localhost").split(['/', ':']).next().unwrap_or("localhost").to_string();
     let mut sent = 0;
     loop {
-        let batch = store.claim_mail(now_unix(), LEASE_SECS, 20).await?;
+        // One message per claim, so a lease never has to outlast a slow batch.
+        let batch = store.claim_mail(now_unix(), LEASE_SECS, 1).await?;
         if batch.is_empty() {
             return Ok(sent);
         }
@@ -171,17 +195,17 @@ pub async fn deliver_due(state: &AppState) -> anyhow::Result<usize> {
             match mailer.send(&out).await {
                 Ok(marquee_mail::Sent::File(path)) => {
                     println!("Mail to {}: {}", row.to_email, path.display());
-                    store.mark_mail_sent(row.id, now_unix()).await?;
+                    store.mark_mail_sent(&row, now_unix()).await?;
                     sent += 1;
                 }
                 Ok(_) => {
                     tracing::info!("mail {} ({}) sent to {}", row.id, row.kind, row.to_email);
-                    store.mark_mail_sent(row.id, now_unix()).await?;
+                    store.mark_mail_sent(&row, now_unix()).await?;
                     sent += 1;
                 }
                 Err(e) => {
                     tracing::warn!("mail {} to {} failed (attempt {}): {}", row.id, row.to_email, row.attempts, e.message);
-                    store.mark_mail_failed(row.id, now_unix(), &e.message, !e.transient).await?;
+                    store.mark_mail_failed(&row, now_unix(), &e.message, !e.transient).await?;
                 }
             }
         }

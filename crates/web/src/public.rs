@@ -348,8 +348,9 @@ pub async fn article(
 ) -> Response {
     let key = format!("/{section}/{slug}/");
     // A signed-in reader sees their own forms and pending comments: never cached.
-    let cache_key = if viewer.is_some() { None } else { place.cache_key(&state.site()).map(|q| format!("{key}?{q}{}", cq.cache_suffix())) };
-    cached_for(&state, cache_key, Some(SHOWTIME_PAGE_TTL), || async {
+    let signed_in = viewer.is_some();
+    let cache_key = if signed_in { None } else { place.cache_key(&state.site()).map(|q| format!("{key}?{q}{}", cq.cache_suffix())) };
+    let mut resp = cached_for(&state, cache_key, Some(SHOWTIME_PAGE_TTL), || async {
         let site = state.site();
         let Some(page) = state.store().live_article(&section, &slug, now_unix()).await.map_err(|e| internal_error(&state, e))? else {
             return match state.store().redirect_target(&key, now_unix()).await {
@@ -366,7 +367,14 @@ pub async fn article(
         ctx.comments = Some(crate::comments::comments_box(&state, &page, viewer.as_ref(), viewer.as_ref().map(|_| &csrf), &cq).await?);
         render_page(&state, "article.html", ctx)
     })
-    .await
+    .await;
+    // The same address shows a signed-in reader their own forms and comments: no shared
+    // cache (or back button after signing out) may keep that copy.
+    if signed_in {
+        resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    }
+    resp.headers_mut().insert(header::VARY, HeaderValue::from_static("Cookie"));
+    resp
 }
 
 pub async fn film(State(state): State<AppState>, Path(slug): Path<String>, Query(place): Query<LocationQuery>) -> Response {

@@ -85,6 +85,16 @@ pub enum Action {
 /// Counts an action by `account` (a reader id or an address) from `ip`; a 429 page saying
 /// when to try again when a limit is reached.
 pub async fn rate_limit(state: &AppState, action: Action, account: &str, ip: &str) -> Result<(), Response> {
+    match over_limit(state, action, account, ip).await {
+        Ok(()) => Ok(()),
+        Err(Ok(message)) => Err(error_page(state, StatusCode::TOO_MANY_REQUESTS, "Slow down, please", &message)),
+        Err(Err(resp)) => Err(resp),
+    }
+}
+
+/// Like [`rate_limit`], but hands back the message so that a form can be shown again with
+/// what was typed: `Err(Ok(message))` when a limit is reached.
+pub async fn over_limit(state: &AppState, action: Action, account: &str, ip: &str) -> Result<(), Result<String, Response>> {
     let r = &state.0.config.rate;
     let (name, per_account, per_ip, what) = match action {
         Action::Comment => ("comment", r.comments_per_account, r.comments_per_ip, "comments"),
@@ -95,17 +105,12 @@ pub async fn rate_limit(state: &AppState, action: Action, account: &str, ip: &st
     let account_key = format!("{name}:account:{account}");
     let ip_key = format!("{name}:ip:{ip}");
     let now = now_unix();
-    let hit = state.store().rate_limit(&[(account_key.as_str(), per_account), (ip_key.as_str(), per_ip)], now, now - r.window_secs).await.map_err(|e| internal_error(state, e))?;
+    let hit = state.store().rate_limit(&[(account_key.as_str(), per_account), (ip_key.as_str(), per_ip)], now, now - r.window_secs).await.map_err(|e| Err(internal_error(state, e)))?;
     match hit {
         None => Ok(()),
         Some(_) => {
             let minutes = (r.window_secs + 59) / 60;
-            Err(error_page(
-                state,
-                StatusCode::TOO_MANY_REQUESTS,
-                "Slow down, please",
-                &format!("Too many {what} in a short time from this account or network. Wait {minutes} minutes and try again; nothing was lost, but nothing was sent either."),
-            ))
+            Err(Ok(format!("Too many {what} in a short time from this account or network. Wait {minutes} minutes and try again; nothing was sent.")))
         }
     }
 }
@@ -229,8 +234,10 @@ pub async fn register(State(state): State<AppState>, Extension(csrf): Extension<
         return again(errors, None, StatusCode::UNPROCESSABLE_ENTITY);
     };
     let ip = client_ip(&peer);
-    if let Err(resp) = rate_limit(&state, Action::Register, &email, &ip).await {
-        return resp;
+    match over_limit(&state, Action::Register, &email, &ip).await {
+        Ok(()) => {}
+        Err(Ok(message)) => return again(FieldErrors::new(), Some(message), StatusCode::TOO_MANY_REQUESTS),
+        Err(Err(resp)) => return resp,
     }
     let token = random_token();
     let hash = auth::hash_password(&f.password);
@@ -500,12 +507,19 @@ struct SubscriptionView {
     since: String,
 }
 
+/// What the reader typed into the account page's forms, shown again after an error.
+#[derive(Default, Clone, Copy)]
+struct Typed<'a> {
+    name: Option<&'a str>,
+    email: Option<&'a str>,
+}
+
 #[derive(Deserialize)]
 pub struct AccountQuery {
     changed: Option<String>,
 }
 
-async fn account_page(state: &AppState, csrf: &CsrfToken, reader: &Reader, status: StatusCode, errors: FieldErrors, message: Option<String>, name_typed: Option<&str>) -> Response {
+async fn account_page(state: &AppState, csrf: &CsrfToken, reader: &Reader, status: StatusCode, errors: FieldErrors, message: Option<String>, typed: Typed<'_>) -> Response {
     let subs = match state.store().reader_subscriptions(reader.id).await {
         Ok(s) => s,
         Err(e) => return internal_error(state, e),
@@ -525,7 +539,8 @@ async fn account_page(state: &AppState, csrf: &CsrfToken, reader: &Reader, statu
         "account/index.html",
         serde_json::json!({
             "reader": reader,
-            "name": name_typed.unwrap_or(&reader.name),
+            "name": typed.name.unwrap_or(&reader.name),
+            "new_email": typed.email.unwrap_or(""),
             "suspended_until": (reader.suspended_until > now).then(|| long_date(reader.suspended_until, &tz)),
             "subscriptions": subscriptions,
             "errors": errors,
@@ -544,7 +559,7 @@ pub async fn account(State(state): State<AppState>, Extension(csrf): Extension<C
         Some("subscription") => Some("That subscription has ended.".to_string()),
         _ => None,
     };
-    account_page(&state, &csrf, &reader, StatusCode::OK, FieldErrors::new(), message, None).await
+    account_page(&state, &csrf, &reader, StatusCode::OK, FieldErrors::new(), message, Typed::default()).await
 }
 
 #[derive(Deserialize)]
@@ -565,7 +580,7 @@ pub async fn change_name(State(state): State<AppState>, Extension(csrf): Extensi
         Err(e) => {
             let mut errors = FieldErrors::new();
             errors.insert("name", e);
-            account_page(&state, &csrf, &reader, StatusCode::UNPROCESSABLE_ENTITY, errors, None, Some(&f.name)).await
+            account_page(&state, &csrf, &reader, StatusCode::UNPROCESSABLE_ENTITY, errors, None, Typed { name: Some(&f.name), ..Default::default() }).await
         }
     }
 }
@@ -586,7 +601,7 @@ pub async fn change_email(State(state): State<AppState>, Extension(csrf): Extens
         errors.insert("email_password", "That is not your current password.".into());
     }
     let Some(email) = email.filter(|_| errors.is_empty()) else {
-        return account_page(&state, &csrf, &reader, StatusCode::UNPROCESSABLE_ENTITY, errors, None, None).await;
+        return account_page(&state, &csrf, &reader, StatusCode::UNPROCESSABLE_ENTITY, errors, None, Typed { email: Some(&f.email), ..Default::default() }).await;
     };
     if let Err(resp) = rate_limit(&state, Action::Mail, &reader.id.to_string(), &client_ip(&peer)).await {
         return resp;
@@ -594,7 +609,7 @@ pub async fn change_email(State(state): State<AppState>, Extension(csrf): Extens
     match state.store().reader_by_email(&email).await {
         Ok(Some(other)) if other.id != reader.id => {
             errors.insert("email", "Another account uses this address.".into());
-            return account_page(&state, &csrf, &reader, StatusCode::CONFLICT, errors, None, None).await;
+            return account_page(&state, &csrf, &reader, StatusCode::CONFLICT, errors, None, Typed { email: Some(&f.email), ..Default::default() }).await;
         }
         Ok(_) => {}
         Err(e) => return internal_error(&state, e),
@@ -608,7 +623,7 @@ pub async fn change_email(State(state): State<AppState>, Extension(csrf): Extens
     }
     state.wake_mail();
     let message = format!("We sent a confirmation link to {email}. Your address changes when you open it; until then we keep using {}.", reader.email);
-    account_page(&state, &csrf, &reader, StatusCode::OK, FieldErrors::new(), Some(message), None).await
+    account_page(&state, &csrf, &reader, StatusCode::OK, FieldErrors::new(), Some(message), Typed::default()).await
 }
 
 /// Sends the verification link again, to the current address.
@@ -627,7 +642,7 @@ pub async fn resend_verification(State(state): State<AppState>, Extension(csrf):
         return internal_error(&state, e);
     }
     state.wake_mail();
-    account_page(&state, &csrf, &reader, StatusCode::OK, FieldErrors::new(), Some(format!("A new link is on its way to {}.", reader.email)), None).await
+    account_page(&state, &csrf, &reader, StatusCode::OK, FieldErrors::new(), Some(format!("A new link is on its way to {}.", reader.email)), Typed::default()).await
 }
 
 #[derive(Deserialize)]
@@ -668,7 +683,7 @@ pub async fn delete_account(State(state): State<AppState>, Extension(csrf): Exte
     if !auth::verify_password(&f.password, &reader.password_hash) {
         let mut errors = FieldErrors::new();
         errors.insert("delete_password", "That is not your current password; the account was not deleted.".into());
-        return account_page(&state, &csrf, &reader, StatusCode::UNPROCESSABLE_ENTITY, errors, None, None).await;
+        return account_page(&state, &csrf, &reader, StatusCode::UNPROCESSABLE_ENTITY, errors, None, Typed::default()).await;
     }
     let policy = match state.store().comment_settings().await {
         Ok(s) if s.deleted_account == "remove" => DeletedComments::Remove,
@@ -699,61 +714,76 @@ pub async fn delete_account(State(state): State<AppState>, Extension(csrf): Exte
 
 // ----- one-click unsubscribe -----
 
-/// The subscription a link names, checked against the address it was sent to.
-async fn unsubscribe_target(state: &AppState, csrf: &CsrfToken, token: &str) -> Result<Option<(i64, i64)>, Response> {
+/// What a checked unsubscribe link will end.
+enum Ending {
+    /// One thread: the reader and the article.
+    Thread(i64, i64),
+    /// Every thread a reader follows.
+    All(i64),
+    /// Nothing left to end.
+    Nothing,
+}
+
+/// Reads an unsubscribe link and checks it against the address it was sent to: a genuine
+/// token naming someone else's subscription, or sent to another address, is refused.
+async fn unsubscribe_target(state: &AppState, csrf: &CsrfToken, token: &str) -> Result<Ending, Response> {
+    use crate::mail::UnsubscribeTarget;
     let refuse = |status: StatusCode, message: &str| notice(state, csrf, status, Notice { title: "This unsubscribe link does not work".into(), message: message.into(), link: Some(("/account/".into(), "Manage subscriptions in your account".into())), ..Default::default() });
-    let (sub_id, email) = match read_unsubscribe_token(state, token) {
+    let wrong_address = || refuse(StatusCode::FORBIDDEN, "It was sent to a different address than the subscription's.");
+    let (target, email) = match read_unsubscribe_token(state, token) {
         Ok(x) => x,
         Err(marquee_domain::comment::TokenError::Expired) => return Err(refuse(StatusCode::GONE, "It has expired. Sign in to end the subscription from your account page.")),
         Err(_) => return Err(refuse(StatusCode::FORBIDDEN, "It is not a link this site made, or it was changed.")),
     };
-    match state.store().subscription(sub_id).await {
-        Ok(Some((reader_id, article_id, address))) => {
-            if address != email {
-                return Err(refuse(StatusCode::FORBIDDEN, "It was sent to a different address than the subscription's."));
-            }
-            Ok(Some((reader_id, article_id)))
-        }
-        Ok(None) => Ok(None),
-        Err(e) => Err(internal_error(state, e)),
+    match target {
+        UnsubscribeTarget::Subscription(id) => match state.store().subscription(id).await {
+            Ok(Some((_, _, address))) if address != email => Err(wrong_address()),
+            Ok(Some((reader_id, article_id, _))) => Ok(Ending::Thread(reader_id, article_id)),
+            Ok(None) => Ok(Ending::Nothing),
+            Err(e) => Err(internal_error(state, e)),
+        },
+        UnsubscribeTarget::AllOfReader(id) => match state.store().reader_by_id(id).await {
+            Ok(Some(r)) if r.email != email => Err(wrong_address()),
+            Ok(Some(r)) => Ok(Ending::All(r.id)),
+            Ok(None) => Ok(Ending::Nothing),
+            Err(e) => Err(internal_error(state, e)),
+        },
     }
 }
 
 pub async fn unsubscribe_confirm(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, Query(q): Query<TokenQuery>) -> Response {
-    match unsubscribe_target(&state, &csrf, &q.token).await {
-        Err(resp) => resp,
-        Ok(None) => already_unsubscribed(&state, &csrf),
-        Ok(Some((_, article_id))) => {
+    let message = match unsubscribe_target(&state, &csrf, &q.token).await {
+        Err(resp) => return resp,
+        Ok(Ending::Nothing) => return already_unsubscribed(&state, &csrf),
+        Ok(Ending::Thread(_, article_id)) => {
             let headline = state.store().article_record(article_id).await.ok().flatten().map(|a| a.headline).unwrap_or_default();
-            notice(
-                &state,
-                &csrf,
-                StatusCode::OK,
-                Notice {
-                    title: "Unsubscribe from this thread?".into(),
-                    message: format!("You will get no more email about new comments on “{headline}”."),
-                    action: Some(format!("/unsubscribe?token={}", q.token)),
-                    button: Some("Unsubscribe".into()),
-                    ..Default::default()
-                },
-            )
+            format!("You will get no more email about new comments on “{headline}”.")
         }
-    }
+        Ok(Ending::All(_)) => "You will get no more email about new comments on any of the threads you follow.".to_string(),
+    };
+    notice(
+        &state,
+        &csrf,
+        StatusCode::OK,
+        Notice { title: "Unsubscribe?".into(), message, action: Some(format!("/unsubscribe?token={}", q.token)), button: Some("Unsubscribe".into()), ..Default::default() },
+    )
 }
 
 fn already_unsubscribed(state: &AppState, csrf: &CsrfToken) -> Response {
-    notice(state, csrf, StatusCode::OK, Notice { title: "You are unsubscribed".into(), message: "You will get no more email about this thread.".into(), ..Default::default() })
+    notice(state, csrf, StatusCode::OK, Notice { title: "You are unsubscribed".into(), message: "You will get no more email about it.".into(), ..Default::default() })
 }
 
 /// The one-click POST (RFC 8058) from a mail program, or the confirm button. The signed token
 /// is the authority, so no session or form token is needed.
 pub async fn unsubscribe(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, Query(q): Query<TokenQuery>) -> Response {
-    match unsubscribe_target(&state, &csrf, &q.token).await {
-        Err(resp) => resp,
-        Ok(None) => already_unsubscribed(&state, &csrf),
-        Ok(Some((reader_id, article_id))) => match state.store().unsubscribe(reader_id, article_id).await {
-            Ok(_) => already_unsubscribed(&state, &csrf),
-            Err(e) => internal_error(&state, e),
-        },
+    let ended = match unsubscribe_target(&state, &csrf, &q.token).await {
+        Err(resp) => return resp,
+        Ok(Ending::Nothing) => Ok(0),
+        Ok(Ending::Thread(reader_id, article_id)) => state.store().unsubscribe(reader_id, article_id).await.map(u64::from),
+        Ok(Ending::All(reader_id)) => state.store().unsubscribe_all(reader_id).await,
+    };
+    match ended {
+        Ok(_) => already_unsubscribed(&state, &csrf),
+        Err(e) => internal_error(&state, e),
     }
 }

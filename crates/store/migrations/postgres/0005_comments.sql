@@ -1,4 +1,5 @@
 -- Readers, comments, moderation, thread subscriptions and the mail outbox.
+-- Ids that end up in links or file names never come back after a delete (identity columns).
 CREATE TABLE comment_settings (
     id BIGINT PRIMARY KEY CHECK (id = 1),
     moderation TEXT NOT NULL DEFAULT 'first_n' CHECK (moderation IN ('pre', 'post', 'first_n')),
@@ -57,6 +58,8 @@ CREATE TABLE comments (
     hold_reason TEXT NOT NULL DEFAULT '',
     reject_reason TEXT NOT NULL DEFAULT '',
     featured BIGINT NOT NULL DEFAULT 0,
+    -- Set once subscribers have been told about the comment, so they are told only once.
+    notified BIGINT NOT NULL DEFAULT 0,
     ip TEXT NOT NULL DEFAULT '',
     created_at BIGINT NOT NULL,
     edited_at BIGINT,

@@ -1,4 +1,5 @@
 -- Readers, comments, moderation, thread subscriptions and the mail outbox.
+-- Ids that end up in links or file names never come back after a delete (AUTOINCREMENT).
 CREATE TABLE comment_settings (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     moderation TEXT NOT NULL DEFAULT 'first_n' CHECK (moderation IN ('pre', 'post', 'first_n')),
@@ -15,7 +16,7 @@ INSERT INTO comment_settings (id) VALUES (1);
 ALTER TABLE articles ADD COLUMN comments_open INTEGER NOT NULL DEFAULT 1;
 
 CREATE TABLE readers (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     email TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL,
     password_hash TEXT NOT NULL,
@@ -46,7 +47,7 @@ CREATE TABLE reader_tokens (
 CREATE INDEX reader_tokens_reader ON reader_tokens (reader_id);
 
 CREATE TABLE comments (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
     reader_id INTEGER REFERENCES readers(id) ON DELETE SET NULL,
     parent_id INTEGER REFERENCES comments(id),
@@ -57,6 +58,8 @@ CREATE TABLE comments (
     hold_reason TEXT NOT NULL DEFAULT '',
     reject_reason TEXT NOT NULL DEFAULT '',
     featured INTEGER NOT NULL DEFAULT 0,
+    -- Set once subscribers have been told about the comment, so they are told only once.
+    notified INTEGER NOT NULL DEFAULT 0,
     ip TEXT NOT NULL DEFAULT '',
     created_at INTEGER NOT NULL,
     edited_at INTEGER,
@@ -91,7 +94,7 @@ CREATE TABLE moderation_log (
 CREATE INDEX moderation_log_at ON moderation_log (created_at);
 
 CREATE TABLE subscriptions (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     reader_id INTEGER NOT NULL REFERENCES readers(id) ON DELETE CASCADE,
     article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
     created_at INTEGER NOT NULL,
@@ -110,7 +113,7 @@ CREATE TABLE digest_items (
 
 -- Every message the site sends, written in the transaction that caused it.
 CREATE TABLE outbox (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     reader_id INTEGER REFERENCES readers(id) ON DELETE SET NULL,
     kind TEXT NOT NULL,
     to_email TEXT NOT NULL,
