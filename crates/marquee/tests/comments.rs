@@ -482,6 +482,8 @@ with_mail!(accounts_change_reset_and_delete, |site, sink| {
     let m = nth_mail(&sink, "paula@new.test", 1).await;
     get_with(&reader, &link_in(&m.text(), "/account/verify?token=")).await;
     assert!(site.store.reader_by_email("paula@new.test").await.unwrap().is_some());
+    let told = nth_mail(&sink, "paula@readers.test", 2).await;
+    assert!(told.subject().contains("address was changed") && told.text().contains("paula@new.test"), "the old address is told: {}", told.text());
 
     // A change of address still pending when the password is reset dies with the old password.
     reader_post(&site, &reader, "/account/", "/account/email", &[("email", "intruder@evil.test"), ("password", PASSWORD)]).await;

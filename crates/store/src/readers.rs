@@ -116,7 +116,9 @@ impl Store {
     /// Uses a verification link: the reader's address becomes the one the link was sent to,
     /// and is verified. `Ok(None)` for an unknown, used or expired link; `Err(EmailTaken)`
     /// when another account took that address meanwhile.
-    pub async fn verify_reader(&self, token_hash: &str, now: i64) -> Result<Option<Result<Reader, ReaderError>>> {
+    /// When the address changes, the old one gets the mail `tell_old` makes (old reader, new
+    /// address), in the same transaction.
+    pub async fn verify_reader(&self, token_hash: &str, now: i64, tell_old: impl FnOnce(&Reader, &str) -> NewMail) -> Result<Option<Result<Reader, ReaderError>>> {
         let _write = self.write_guard().await;
         let mut tx = self.begin_write().await?;
         let row: Option<(i64, String)> = sqlx::query_as("SELECT reader_id, email FROM reader_tokens WHERE token_hash = $1 AND purpose = 'verify' AND expires_at > $2")
@@ -125,6 +127,7 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
         let Some((reader_id, email)) = row else { return Ok(None) };
+        let before: Reader = sqlx::query_as(&format!("SELECT {READER_COLS} FROM readers WHERE id = $1")).bind(reader_id).fetch_one(&mut *tx).await?;
         // One address at a time: other verification links (an older change) stop working.
         sqlx::query("DELETE FROM reader_tokens WHERE reader_id = $1 AND purpose = 'verify'").bind(reader_id).execute(&mut *tx).await?;
         let r = sqlx::query("UPDATE readers SET email = $1, verified = 1 WHERE id = $2").bind(&email).bind(reader_id).execute(&mut *tx).await;
@@ -132,6 +135,9 @@ impl Store {
             Ok(_) => {}
             Err(e) if crate::is_unique_violation(&e) => return Ok(Some(Err(ReaderError::EmailTaken))),
             Err(e) => return Err(e.into()),
+        }
+        if before.email != email {
+            enqueue(&mut tx, &tell_old(&before, &email), now).await?;
         }
         let reader: Reader = sqlx::query_as(&format!("SELECT {READER_COLS} FROM readers WHERE id = $1")).bind(reader_id).fetch_one(&mut *tx).await?;
         tx.commit().await?;

@@ -291,8 +291,17 @@ pub struct TokenQuery {
 }
 
 pub async fn verify(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, Query(q): Query<TokenQuery>) -> Response {
-    match state.store().verify_reader(&token_hash(&q.token), now_unix()).await {
+    let tell_old = |old: &Reader, new_email: &str| {
+        #[derive(Serialize)]
+        struct Data<'a> {
+            new_email: &'a str,
+        }
+        let data = Data { new_email };
+        compose(&state, "address_changed", "address-changed", (None, &old.email, &old.name), "Your email address was changed".into(), None, data)
+    };
+    match state.store().verify_reader(&token_hash(&q.token), now_unix(), tell_old).await {
         Ok(Some(Ok(reader))) => {
+            state.wake_mail();
             notice(
                 &state,
                 &csrf,

@@ -19,7 +19,7 @@ static TEMPLATES: &[(&str, &str)] = embedded!(
     "admin/comments.html", "admin/comment_settings.html",
     "comments/box.html", "comments/edit.html", "comments/report.html",
     "account/register.html", "account/login.html", "account/forgot.html", "account/reset.html", "account/notice.html", "account/index.html",
-    "mail/layout.html", "mail/verify.txt", "mail/verify.html", "mail/reset.txt", "mail/reset.html", "mail/notify.txt", "mail/notify.html", "mail/digest.txt", "mail/digest.html",
+    "mail/layout.html", "mail/verify.txt", "mail/verify.html", "mail/reset.txt", "mail/reset.html", "mail/notify.txt", "mail/notify.html", "mail/digest.txt", "mail/digest.html", "mail/address_changed.txt", "mail/address_changed.html",
 );
 
 static ASSETS: &[(&str, &str, &str)] = &[
