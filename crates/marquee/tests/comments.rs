@@ -215,7 +215,7 @@ with_mail!(the_whole_story_from_registration_to_one_click_unsubscribe, |site, si
 });
 
 with_mail!(real_names_only, |site, _sink| {
-    for (name, needle) in [("cooldude", "first and last name"), ("@cinephile Smith", "handle"), ("John Smith 2", "number"), ("Jo Smith www.example.com", "web address"), ("Anonymous Reader", "")] {
+    for (name, needle) in [("cooldude", "first and last name"), ("@cinephile Smith", "handle"), ("John Smith 2", "number"), ("Jo Smith www.example.com", "web address"), ("Anonymous Reader", "is not a name")] {
         let (_, status, page) = register(&site, name, "someone@readers.test").await;
         assert_eq!(status, 422, "{name} must be refused");
         assert!(page.to_lowercase().contains(needle), "{name}: the message explains ({needle}):\n{page}");

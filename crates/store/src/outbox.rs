@@ -163,12 +163,6 @@ impl Store {
             .rows_affected())
     }
 
-    /// The soonest instant a pending message becomes due, if any.
-    pub async fn next_mail_due(&self) -> Result<Option<i64>> {
-        let (at,): (Option<i64>,) = sqlx::query_as("SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'").fetch_one(&self.pool).await?;
-        Ok(at)
-    }
-
     pub async fn outbox_stats(&self) -> Result<OutboxStats> {
         let rows: Vec<(String, i64)> = sqlx::query_as("SELECT status, COUNT(*) FROM outbox GROUP BY status").fetch_all(&self.pool).await?;
         let mut s = OutboxStats::default();

@@ -196,12 +196,6 @@ impl Store {
         Ok(())
     }
 
-    pub async fn set_reader_password(&self, id: i64, password_hash: &str) -> Result<()> {
-        let _write = self.write_guard().await;
-        sqlx::query("UPDATE readers SET password_hash = $1 WHERE id = $2").bind(password_hash).bind(id).execute(&self.pool).await?;
-        Ok(())
-    }
-
     /// Deletes a reader's account with everything personal: sessions, links, subscriptions,
     /// unsent mail. Their comments stay under "deleted account" or are taken down.
     pub async fn delete_reader(&self, id: i64, comments: DeletedComments) -> Result<()> {
@@ -261,15 +255,6 @@ impl Store {
         Ok(a + b)
     }
 
-    /// Readers for the newsroom, newest first, optionally matching a name or address.
-    pub async fn readers(&self, query: &str, limit: i64) -> Result<Vec<Reader>> {
-        let pattern = format!("%{}%", query.trim().to_lowercase());
-        Ok(sqlx::query_as(&format!("SELECT {READER_COLS} FROM readers WHERE LOWER(name) LIKE $1 OR email LIKE $1 ORDER BY id DESC LIMIT $2"))
-            .bind(pattern)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?)
-    }
 }
 
 async fn insert_token(tx: &mut sqlx::Transaction<'_, sqlx::Any>, reader_id: i64, t: &MailToken<'_>) -> Result<()> {

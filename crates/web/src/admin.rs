@@ -575,9 +575,8 @@ pub async fn users(State(state): State<AppState>, staff: Staff, Extension(csrf):
 /// Checks a new staff account; shared by the admin form and `marquee user add`.
 pub fn validate_new_user(email: &str, name: &str, role: &str, password: &str) -> FieldErrors {
     let mut errors = FieldErrors::new();
-    let email = email.trim();
-    if email.len() > 254 || !email.contains('@') || email.starts_with('@') || email.ends_with('@') || email.contains(char::is_whitespace) {
-        errors.insert("email", "Enter an email address such as name@example.org.".into());
+    if let Err(e) = crate::readers::check_email(email) {
+        errors.insert("email", e);
     }
     if name.trim().is_empty() || name.trim().chars().count() > 120 {
         errors.insert("name", "A name of up to 120 characters is required.".into());
@@ -585,8 +584,8 @@ pub fn validate_new_user(email: &str, name: &str, role: &str, password: &str) ->
     if Role::parse(role).is_none() {
         errors.insert("role", "Choose contributor, editor or admin.".into());
     }
-    if password.chars().count() < 10 || password.len() > 1024 {
-        errors.insert("password", "A password needs at least 10 characters.".into());
+    if let Err(e) = crate::readers::check_password(password) {
+        errors.insert("password", e);
     }
     errors
 }
