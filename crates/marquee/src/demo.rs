@@ -63,6 +63,7 @@ pub async fn seed(store: &Store, base_url: &str, editor_password: &str, progress
             home_latitude: 37.809435,
             home_longitude: -122.27018,
             radius_miles: 25.0,
+            popular_days: 7,
         })
         .await?;
     let mut sections = HashMap::new();

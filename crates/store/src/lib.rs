@@ -4,20 +4,26 @@
 
 mod articles;
 mod comments;
+mod events;
 mod films;
 mod outbox;
 mod readers;
 mod theaters;
 mod people;
+mod popular;
+mod reports;
 mod site;
 
 pub use articles::*;
 pub use comments::*;
+pub use events::*;
 pub use films::*;
 pub use outbox::*;
 pub use readers::*;
 pub use theaters::*;
 pub use people::*;
+pub use popular::*;
+pub use reports::*;
 pub use site::*;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};

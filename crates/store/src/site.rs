@@ -11,6 +11,8 @@ pub struct Publication {
     pub home_latitude: f64,
     pub home_longitude: f64,
     pub radius_miles: f64,
+    /// How many days of views Most Popular ranks by.
+    pub popular_days: i64,
 }
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
@@ -24,13 +26,13 @@ pub struct Section {
 
 impl Store {
     pub async fn publication(&self) -> Result<Publication> {
-        Ok(sqlx::query_as("SELECT name, base_url, time_zone, copyright, home_latitude, home_longitude, radius_miles FROM publication WHERE id = 1")
+        Ok(sqlx::query_as("SELECT name, base_url, time_zone, copyright, home_latitude, home_longitude, radius_miles, popular_days FROM publication WHERE id = 1")
             .fetch_one(&self.pool)
             .await?)
     }
 
     pub async fn update_publication(&self, p: &Publication) -> Result<()> {
-        sqlx::query("UPDATE publication SET name = $1, base_url = $2, time_zone = $3, copyright = $4, home_latitude = $5, home_longitude = $6, radius_miles = $7, content_version = content_version + 1 WHERE id = 1")
+        sqlx::query("UPDATE publication SET name = $1, base_url = $2, time_zone = $3, copyright = $4, home_latitude = $5, home_longitude = $6, radius_miles = $7, popular_days = $8, content_version = content_version + 1 WHERE id = 1")
             .bind(&p.name)
             .bind(&p.base_url)
             .bind(&p.time_zone)
@@ -38,6 +40,7 @@ impl Store {
             .bind(p.home_latitude)
             .bind(p.home_longitude)
             .bind(p.radius_miles)
+            .bind(p.popular_days)
             .execute(&self.pool)
             .await?;
         Ok(())

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 
 #[derive(Serialize)]
-pub(crate) struct AdminLayout {
+pub struct AdminLayout {
     site_name: String,
     user_name: String,
     role: &'static str,
@@ -758,6 +758,8 @@ pub struct SettingsForm {
     home: String,
     #[serde(default)]
     radius_miles: String,
+    #[serde(default)]
+    popular_days: String,
 }
 
 /// "94612" or "37.81, -122.27" to coordinates.
@@ -794,6 +796,7 @@ pub async fn settings(State(state): State<AppState>, staff: Staff, Extension(csr
         copyright: p.copyright,
         home: format!("{:.5}, {:.5}", p.home_latitude, p.home_longitude),
         radius_miles: p.radius_miles.to_string(),
+        popular_days: p.popular_days.to_string(),
     };
     settings_page(&state, &staff, &csrf, StatusCode::OK, form, FieldErrors::new(), None).await
 }
@@ -824,7 +827,11 @@ pub async fn save_settings(State(state): State<AppState>, staff: Staff, Extensio
     if radius.is_none() {
         errors.insert("radius_miles", "The radius must be a number of miles from 1 to 500.".into());
     }
-    let (Some((home_latitude, home_longitude)), Some(radius_miles), true) = (home, radius, errors.is_empty()) else {
+    let popular_days = f.popular_days.trim().parse::<i64>().ok().filter(|d| (1..=90).contains(d));
+    if popular_days.is_none() {
+        errors.insert("popular_days", "Most Popular counts views over 1 to 90 days.".into());
+    }
+    let (Some((home_latitude, home_longitude)), Some(radius_miles), Some(popular_days), true) = (home, radius, popular_days, errors.is_empty()) else {
         return settings_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, f, errors, Some("Nothing was saved. Please correct the fields marked below.".into())).await;
     };
     let p = marquee_store::Publication {
@@ -835,6 +842,7 @@ pub async fn save_settings(State(state): State<AppState>, staff: Staff, Extensio
         home_latitude,
         home_longitude,
         radius_miles,
+        popular_days,
     };
     if let Err(e) = state.store().update_publication(&p).await {
         return internal_error(&state, e);

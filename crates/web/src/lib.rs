@@ -4,15 +4,19 @@
 
 mod admin;
 mod auth;
+mod boxes;
 mod cache;
 mod comments;
 mod csrf;
+mod events;
 mod mail;
 mod moderation;
 mod readers;
 mod newsroom;
+mod popular;
 mod public;
 mod render;
+mod reports;
 mod showtimes;
 mod state;
 mod structured;
@@ -61,6 +65,13 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/comments/{id}", post(moderation::decide))
         .route("/admin/readers/{id}", post(moderation::restrict))
         .route("/admin/articles/{id}/comments", post(moderation::set_open))
+        .route("/admin/reports", get(reports::admin_list).post(reports::create))
+        .route("/admin/reports/{id}", get(reports::edit).post(reports::save))
+        .route("/admin/reports/{id}/delete", post(reports::delete))
+        .route("/admin/reports/{id}/chapters", post(reports::add_chapter))
+        .route("/admin/reports/{id}/chapters/{chapter}", post(reports::change_chapter))
+        .route("/admin/reports/{id}/items", post(reports::add_item))
+        .route("/admin/reports/{id}/items/{item}", post(reports::change_item))
         .route("/admin/feeds", get(admin::feeds))
         .route("/admin/feeds/{kind}", post(admin::upload_feed));
     Router::new()
@@ -73,6 +84,9 @@ pub fn router(state: AppState) -> Router {
         .route("/tags/{slug}/", get(public::tag))
         .route("/films/{slug}/", get(public::film))
         .route("/people/{slug}/", get(public::person))
+        .route("/popular/", get(popular::page))
+        .route("/reports/", get(reports::index))
+        .route("/reports/{slug}/", get(reports::report))
         .route("/theaters/", get(showtimes::theaters))
         .route("/theaters/{slug}/", get(showtimes::theater))
         .route("/showtimes/", get(showtimes::showtimes_near))

@@ -32,7 +32,7 @@ impl PageQuery {
 pub type Rendered = Result<(StatusCode, String), Response>;
 
 /// Serves `key` from the page cache, or renders it and keeps it until content changes.
-async fn cached<F, Fut>(state: &AppState, key: String, render: F) -> Response
+pub async fn cached<F, Fut>(state: &AppState, key: String, render: F) -> Response
 where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Rendered>,
@@ -112,7 +112,7 @@ pub fn not_found(state: &AppState) -> Response {
     error_page(state, StatusCode::NOT_FOUND, "Page not found", "There is no page at this address. It may have moved, or the link may be mistyped.")
 }
 
-fn bad_request(state: &AppState, message: &str) -> Response {
+pub fn bad_request(state: &AppState, message: &str) -> Response {
     error_page(state, StatusCode::BAD_REQUEST, "That request could not be read", message)
 }
 
@@ -146,10 +146,14 @@ pub async fn home(State(state): State<AppState>) -> Response {
             lead: Option<Card>,
             top: Vec<Card>,
             sections: Vec<SectionBlock>,
+            popular: Vec<crate::boxes::BoxLink>,
+            reports: Vec<crate::boxes::ReportLink>,
         }
         let lead = top.first().map(|c| Card::new(c, &site));
         let rest = Card::list(top.get(1..).unwrap_or(&[]), &site);
-        render_page(&state, "home.html", Ctx { layout: Layout::new(&site, None), lead, top: rest, sections: blocks })
+        let boxes = state.boxes().await.map_err(|e| internal_error(&state, e))?;
+        let ctx = Ctx { layout: Layout::new(&site, None), lead, top: rest, sections: blocks, popular: boxes.popular.clone(), reports: boxes.reports.clone() };
+        render_page(&state, "home.html", ctx)
     })
     .await
 }
@@ -311,13 +315,15 @@ pub struct ArticleCtx {
     pub now_playing: Option<NowPlaying>,
     pub preview: Option<String>,
     pub comments: Option<crate::comments::CommentsBox>,
+    /// Latest in the section, Most Popular, Special Reports; none on previews.
+    pub boxes: Option<crate::boxes::ArticleBoxes>,
 }
 
 impl ArticleCtx {
     pub fn new(site: &crate::state::SiteInfo, page: &marquee_store::ArticlePage, film: Option<ReviewedFilm>, preview: Option<String>) -> ArticleCtx {
         let article = article_view(page, site);
         let jsonld = crate::structured::article(site, &article, film.as_ref().map(|f| &f.movie));
-        ArticleCtx { layout: Layout::new(site, Some(&page.card.section_slug)), article, film: film.map(|f| f.details), jsonld, now_playing: None, preview, comments: None }
+        ArticleCtx { layout: Layout::new(site, Some(&page.card.section_slug)), article, film: film.map(|f| f.details), jsonld, now_playing: None, preview, comments: None, boxes: None }
     }
 }
 
@@ -345,6 +351,8 @@ pub async fn article(
     Query(cq): Query<crate::comments::CommentQuery>,
     crate::readers::Viewer(viewer): crate::readers::Viewer,
     axum::Extension(csrf): axum::Extension<crate::csrf::CsrfToken>,
+    method: axum::http::Method,
+    headers: HeaderMap,
 ) -> Response {
     let key = format!("/{section}/{slug}/");
     // A signed-in reader sees their own forms and pending comments: never cached.
@@ -365,9 +373,14 @@ pub async fn article(
             ctx.now_playing = Some(now_playing_box(&state, &place, film_id).await.map_err(|e| internal_error(&state, e))?);
         }
         ctx.comments = Some(crate::comments::comments_box(&state, &page, viewer.as_ref(), viewer.as_ref().map(|_| &csrf), &cq).await?);
+        let boxes = state.boxes().await.map_err(|e| internal_error(&state, e))?;
+        ctx.boxes = Some(boxes.for_article(&site, &page.card, page.section_id));
         render_page(&state, "article.html", ctx)
     })
     .await;
+    if resp.status() == StatusCode::OK && crate::popular::is_reader_view(&method, &headers) {
+        state.0.views.record(&section, &slug);
+    }
     // The same address shows a signed-in reader their own forms and comments: no shared
     // cache (or back button after signing out) may keep that copy.
     if signed_in {
@@ -507,7 +520,8 @@ fn with_trailing_slash(path: &str, site: &crate::state::SiteInfo) -> Option<Stri
         return None;
     }
     let known = match segments.as_slice() {
-        ["admin"] | ["theaters"] | ["showtimes"] => true,
+        ["admin"] | ["theaters"] | ["showtimes"] | ["popular"] | ["reports"] => true,
+        ["reports", _] => true,
         ["authors" | "tags" | "films" | "people" | "theaters", _] => true,
         [section] | [section, _] => site.sections.iter().any(|s| s.slug == *section),
         _ => false,

@@ -18,6 +18,7 @@ static TEMPLATES: &[(&str, &str)] = embedded!(
     "admin/revision.html", "admin/users.html", "admin/sections.html", "admin/settings.html", "admin/authors.html", "admin/feeds.html", "admin/films.html", "admin/film.html", "admin/theaters.html",
     "admin/comments.html", "admin/comment_settings.html",
     "comments/box.html", "comments/edit.html", "comments/report.html",
+    "popular.html", "reports.html", "report.html", "admin/reports.html", "admin/report.html", "admin/report_fields.html",
     "account/register.html", "account/login.html", "account/forgot.html", "account/reset.html", "account/notice.html", "account/index.html",
     "mail/layout.html", "mail/verify.txt", "mail/verify.html", "mail/reset.txt", "mail/reset.html", "mail/notify.txt", "mail/notify.html", "mail/digest.txt", "mail/digest.html", "mail/address_changed.txt", "mail/address_changed.html",
 );

@@ -102,6 +102,10 @@ pub(crate) struct Inner {
     pub secret: String,
     /// Wakes the mail worker when something is queued.
     pub mail_wake: tokio::sync::Notify,
+    /// Article views not yet written to the database.
+    pub views: crate::popular::ViewCounter,
+    pub boxes: RwLock<Option<Arc<crate::boxes::Boxes>>>,
+    pub boxes_building: tokio::sync::Mutex<()>,
 }
 
 impl AppState {
@@ -110,7 +114,12 @@ impl AppState {
         let site = load_site(&store).await?;
         let cache = PageCache::new(config.page_cache);
         let secret = store.mail_secret(&crate::auth::random_token()).await?;
-        let state = AppState(Arc::new(Inner { store, config, templates, site: RwLock::new(Arc::new(site)), cache, secret, mail_wake: tokio::sync::Notify::new() }));
+        let state = AppState(Arc::new(Inner { store, config, templates, site: RwLock::new(Arc::new(site)), cache, secret,
+            mail_wake: tokio::sync::Notify::new(),
+            views: Default::default(),
+            boxes: RwLock::new(None),
+            boxes_building: Default::default(),
+        }));
         state.refresh_schedule().await?;
         Ok(state)
     }
@@ -172,6 +181,20 @@ impl AppState {
                     }
                     if let Err(e) = state.0.store.prune_rate_events(now - 86400).await {
                         tracing::warn!("rate-limit cleanup failed: {e}");
+                    }
+                    if let Err(e) = state.0.store.prune_views(now - 100 * 86400).await {
+                        tracing::warn!("page-view cleanup failed: {e}");
+                    }
+                }
+                if ticks % crate::popular::FLUSH_SECS == 0 {
+                    if let Err(e) = state.flush_views().await {
+                        tracing::warn!("writing page views failed (kept for the next try): {e:#}");
+                    }
+                }
+                if ticks % 30 == 3 {
+                    // Ranks Most Popular again when due, dropping cached pages if it changed.
+                    if let Err(e) = state.boxes().await {
+                        tracing::warn!("rebuilding the boxes failed: {e:#}");
                     }
                 }
                 if ticks % 60 == 2 {

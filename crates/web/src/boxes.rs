@@ -1,0 +1,142 @@
+//! The boxes around articles: Latest in the section, Most Popular Stories, Special Reports and
+//! the author's archive. They are built once and kept in memory, so an article page costs no
+//! query for them: rebuilt when content changes (the content version moves), when a scheduled
+//! article comes due, and every few minutes for Most Popular, whose page-cache copies are
+//! dropped only when the ranking really changed.
+
+use crate::state::{AppState, SiteInfo};
+use crate::views::AuthorLink;
+use marquee_domain::time::now_unix;
+use marquee_store::{ArticleCard, Listing};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// How often Most Popular is ranked again.
+pub const POPULAR_REFRESH_SECS: i64 = 300;
+/// Stories per box.
+const BOX_LEN: usize = 5;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BoxLink {
+    pub url: String,
+    pub headline: String,
+    pub section_name: String,
+}
+
+impl BoxLink {
+    fn new(c: &ArticleCard) -> BoxLink {
+        BoxLink { url: c.path(), headline: c.headline.clone(), section_name: c.section_name.clone() }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportLink {
+    pub url: String,
+    pub title: String,
+    pub cover_image: String,
+    pub cover_alt: String,
+}
+
+/// Everything the boxes show, for every section at once.
+pub struct Boxes {
+    version: i64,
+    /// Rebuilt at or after this instant (a scheduled article comes due, or Most Popular ages).
+    expires: i64,
+    /// Newest live stories of each section, one more than a box shows so that the article
+    /// itself can be left out.
+    latest: HashMap<i64, Vec<(i64, BoxLink)>>,
+    pub popular: Vec<BoxLink>,
+    pub reports: Vec<ReportLink>,
+}
+
+/// The boxes of one article page.
+#[derive(Serialize)]
+pub struct ArticleBoxes {
+    pub latest_title: String,
+    pub latest_url: String,
+    pub latest: Vec<BoxLink>,
+    pub popular: Vec<BoxLink>,
+    pub reports: Vec<ReportLink>,
+    pub authors: Vec<AuthorLink>,
+}
+
+impl Boxes {
+    pub fn for_article(&self, site: &SiteInfo, article: &ArticleCard, section_id: i64) -> ArticleBoxes {
+        let section = site.sections.iter().find(|s| s.id == section_id);
+        let latest = self.latest.get(&section_id).map(|l| l.iter().filter(|(id, _)| *id != article.id).take(BOX_LEN).map(|(_, l)| l.clone()).collect()).unwrap_or_default();
+        ArticleBoxes {
+            latest_title: format!("Latest in {}", section.map(|s| s.name.as_str()).unwrap_or(&article.section_name)),
+            latest_url: format!("/{}/", article.section_slug),
+            latest,
+            popular: self.popular.clone(),
+            reports: self.reports.clone(),
+            authors: crate::views::author_links(&article.authors),
+        }
+    }
+}
+
+async fn popular_links(state: &AppState, site: &SiteInfo, now: i64) -> anyhow::Result<Vec<BoxLink>> {
+    let since = now - site.publication.popular_days * 86400;
+    let rows = state.store().most_popular(now, since, None, BOX_LEN as i64).await?;
+    Ok(rows.iter().map(|r| BoxLink::new(&r.card)).collect())
+}
+
+async fn build(state: &AppState, site: &SiteInfo) -> anyhow::Result<Boxes> {
+    let now = now_unix();
+    let store = state.store();
+    let mut latest = HashMap::new();
+    for s in &site.sections {
+        let (cards, _) = store.live_articles(Listing::Section(s.id), now, BOX_LEN as i64 + 1, 0).await?;
+        latest.insert(s.id, cards.iter().map(|c| (c.id, BoxLink::new(c))).collect());
+    }
+    let reports = store
+        .current_reports()
+        .await?
+        .into_iter()
+        .map(|r| ReportLink { url: format!("/reports/{}/", r.slug), title: r.title, cover_image: r.cover_image, cover_alt: r.cover_alt })
+        .collect();
+    let popular = popular_links(state, site, now).await?;
+    let due = store.next_scheduled_after(now).await?.unwrap_or(i64::MAX);
+    Ok(Boxes { version: site.version, expires: due.min(now + POPULAR_REFRESH_SECS), latest, popular, reports })
+}
+
+impl AppState {
+    /// The boxes as of the current content, built if they are missing or stale.
+    pub(crate) async fn boxes(&self) -> anyhow::Result<Arc<Boxes>> {
+        let site = self.site();
+        let fresh = |b: &Arc<Boxes>| b.version == site.version && now_unix() < b.expires;
+        if let Some(b) = self.0.boxes.read().unwrap().clone().filter(fresh) {
+            return Ok(b);
+        }
+        // One rebuild at a time; whoever waited finds the new boxes.
+        let _building = self.0.boxes_building.lock().await;
+        if let Some(b) = self.0.boxes.read().unwrap().clone().filter(fresh) {
+            return Ok(b);
+        }
+        let old_popular = self.0.boxes.read().unwrap().as_ref().map(|b| b.popular.clone());
+        let boxes = Arc::new(build(self, &site).await?);
+        if old_popular.is_some_and(|p| p != boxes.popular) {
+            // Cached pages show the old ranking.
+            self.0.cache.clear();
+        }
+        *self.0.boxes.write().unwrap() = Some(boxes.clone());
+        Ok(boxes)
+    }
+
+    /// Writes the view counts gathered so far (the background task does this every few
+    /// seconds).
+    pub async fn flush_views(&self) -> anyhow::Result<()> {
+        crate::popular::flush(self).await
+    }
+
+    /// Ranks Most Popular again now, instead of at the next refresh, and drops cached pages
+    /// if the ranking changed.
+    pub async fn refresh_popular(&self) -> anyhow::Result<()> {
+        if let Some(b) = self.0.boxes.write().unwrap().as_mut() {
+            // Expire the current boxes; the next `boxes()` rebuilds and compares.
+            *b = Arc::new(Boxes { expires: 0, latest: b.latest.clone(), popular: b.popular.clone(), reports: b.reports.clone(), version: b.version });
+        }
+        self.boxes().await.map(|_| ())
+    }
+}
