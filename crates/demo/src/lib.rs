@@ -7,6 +7,7 @@ mod arts;
 mod common;
 mod food;
 mod gen;
+pub mod guides;
 mod movies;
 mod music;
 mod news;

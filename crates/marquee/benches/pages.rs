@@ -2,9 +2,11 @@
 //! measures requests per second and latency for the home, section and article pages under 64
 //! concurrent keep-alive connections, next to a static file served by the same server in the
 //! same run, then prints each page's throughput as a ratio of the static file's.
-//! It runs twice: with the page cache (the default) and without it (every request renders);
+//! It runs with the page cache (the default), without it (every request renders, as for a
+//! signed-in reader), and without the box cache as well, to show what the boxes would cost;
 //! then adds 500 theaters and 100,000 showtimes (most far away or in the past) and measures
 //! the review page with its Now Playing box again.
+//! Requests carry a browser's User-Agent, so each article request is counted for Most Popular.
 //! MARQUEE_BENCH_SECS sets the seconds per page (default 5); MARQUEE_BENCH_CONNECTIONS the
 //! connections (default 64).
 
@@ -22,6 +24,8 @@ const PAGES: &[(&str, &str)] = &[
     ("article", "/movie-review/rust-and-bone/"),
 ];
 
+const READER_AGENT: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0";
+
 struct Server {
     child: Child,
 }
@@ -33,11 +37,14 @@ impl Drop for Server {
     }
 }
 
-fn start(addr: &str, data_dir: &std::path::Path, cache: bool) -> Server {
+fn start(addr: &str, data_dir: &std::path::Path, cache: bool, boxes: bool) -> Server {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_marquee"));
     cmd.args(["demo", "--addr", addr, "--data-dir"]).arg(data_dir).stdout(Stdio::null()).stderr(Stdio::null());
     if !cache {
         cmd.arg("--no-page-cache");
+    }
+    if !boxes {
+        cmd.arg("--no-box-cache");
     }
     Server { child: cmd.spawn().expect("start marquee") }
 }
@@ -89,7 +96,8 @@ async fn load(addr: &str, path: &str, connections: usize, secs: u64) -> Result {
             tokio::spawn(conn);
             while Instant::now() < deadline {
                 let t = Instant::now();
-                let req = Request::get(&path).header("host", &addr).body(Empty::new()).unwrap();
+                // A browser's User-Agent, so that every article request counts as a page view.
+                let req = Request::get(&path).header("host", &addr).header("user-agent", READER_AGENT).body(Empty::new()).unwrap();
                 match send.send_request(req).await {
                     Ok(resp) => {
                         let ok = resp.status().is_success();
@@ -171,14 +179,15 @@ fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
     let data_dir = std::env::temp_dir().join(format!("marquee-bench-{}", std::process::id()));
     println!("Marquee page benchmark: {connections} connections, {secs} s per page, demo site on SQLite");
-    for (round, cache) in [(0, true), (0, false), (1, true), (1, false)] {
+    // (round, page cache, box cache): round 0 is the demo, round 1 adds showtimes.
+    for (round, cache, boxes) in [(0, true, true), (0, false, true), (0, false, false), (1, true, true), (1, false, true)] {
         if round == 1 && cache {
             let (t, n) = rt.block_on(add_bulk_showtimes(&data_dir));
             println!("\nAdded {t} theaters and {n} showtimes; the article page's Now Playing box now searches them.");
         }
-        let port = 18000 + (std::process::id() % 1000) as u16 + round * 2 + if cache { 0 } else { 1 };
+        let port = 18000 + (std::process::id() % 1000) as u16 + round * 3 + if cache { 0 } else if boxes { 1 } else { 2 };
         let addr = format!("127.0.0.1:{port}");
-        let _server = start(&addr, &data_dir, cache);
+        let _server = start(&addr, &data_dir, cache, boxes);
         rt.block_on(wait_ready(&addr));
         // Warm up: fill caches and the connection pool.
         rt.block_on(async {
@@ -186,10 +195,15 @@ fn main() {
                 load(&addr, path, 4, 1).await;
             }
         });
-        println!("\nPage cache {}:", if cache { "on (default)" } else { "off (every request renders from the database)" });
+        let mode = match (cache, boxes) {
+            (true, _) => "Page cache on (default)",
+            (false, true) => "Page cache off (every request renders; the boxes come from their cache)",
+            (false, false) => "Page cache and box cache off (every request renders, boxes included)",
+        };
+        println!("\n{mode}:");
         println!("{:<12} {:>10} {:>9} {:>9} {:>8} {:>7}", "page", "req/s", "p50 ms", "p99 ms", "errors", "ratio");
         let mut static_rps = None;
-        let pages: Vec<&(&str, &str)> = PAGES.iter().filter(|(name, _)| round == 0 || *name == "static file" || *name == "article").collect();
+        let pages: Vec<&(&str, &str)> = PAGES.iter().filter(|(name, _)| (round == 0 && boxes) || *name == "static file" || *name == "article").collect();
         for (name, path) in pages {
             let r = rt.block_on(load(&addr, path, connections, secs));
             let base = *static_rps.get_or_insert(r.rps);

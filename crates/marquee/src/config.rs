@@ -12,6 +12,7 @@ pub struct Config {
     pub addr: String,
     pub theme_dir: Option<PathBuf>,
     pub page_cache: bool,
+    pub box_cache: bool,
     pub login_max_failures: i64,
     pub login_window_secs: i64,
     /// The From address of the site's mail, e.g. `Marquee Weekly <news@example.org>`.
@@ -36,6 +37,7 @@ impl Default for Config {
             addr: "127.0.0.1:8080".into(),
             theme_dir: None,
             page_cache: web.page_cache,
+            box_cache: web.box_cache,
             login_max_failures: web.login_max_failures,
             login_window_secs: web.login_window_secs,
             mail_from: "Marquee <noreply@localhost>".into(),
@@ -80,6 +82,9 @@ impl Config {
         }
         if let Some(v) = get("MARQUEE_PAGE_CACHE") {
             self.page_cache = matches!(v.as_str(), "1" | "true" | "yes" | "on");
+        }
+        if let Some(v) = get("MARQUEE_BOX_CACHE") {
+            self.box_cache = matches!(v.as_str(), "1" | "true" | "yes" | "on");
         }
         if let Some(v) = get("MARQUEE_LOGIN_MAX_FAILURES") {
             self.login_max_failures = v.parse().context("MARQUEE_LOGIN_MAX_FAILURES must be a whole number")?;
@@ -148,6 +153,7 @@ impl Config {
         Ok(marquee_web::WebConfig {
             theme_dir: self.theme_dir.clone(),
             page_cache: self.page_cache,
+            box_cache: self.box_cache,
             login_max_failures: self.login_max_failures,
             login_window_secs: self.login_window_secs,
             mail,

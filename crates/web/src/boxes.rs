@@ -105,6 +105,9 @@ impl AppState {
     /// The boxes as of the current content, built if they are missing or stale.
     pub(crate) async fn boxes(&self) -> anyhow::Result<Arc<Boxes>> {
         let site = self.site();
+        if !self.0.config.box_cache {
+            return Ok(Arc::new(build(self, &site).await?));
+        }
         let fresh = |b: &Arc<Boxes>| b.version == site.version && now_unix() < b.expires;
         if let Some(b) = self.0.boxes.read().unwrap().clone().filter(fresh) {
             return Ok(b);

@@ -27,6 +27,8 @@ static ASSETS: &[(&str, &str, &str)] = &[
     ("style.css", "text/css; charset=utf-8", include_str!("../theme/static/style.css")),
     ("admin.js", "text/javascript; charset=utf-8", include_str!("../theme/static/admin.js")),
     ("favicon.svg", "image/svg+xml", include_str!("../theme/static/favicon.svg")),
+    ("reports/fall-arts.svg", "image/svg+xml", include_str!("../theme/static/reports/fall-arts.svg")),
+    ("reports/holiday-guide.svg", "image/svg+xml", include_str!("../theme/static/reports/holiday-guide.svg")),
 ];
 
 pub struct Templates {

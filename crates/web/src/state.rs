@@ -12,6 +12,8 @@ pub struct WebConfig {
     pub theme_dir: Option<PathBuf>,
     /// Keep rendered public pages in memory until content changes.
     pub page_cache: bool,
+    /// Keep the article boxes in memory between changes (off only to measure what it saves).
+    pub box_cache: bool,
     /// Failed sign-ins allowed per account and per address in `login_window_secs`.
     pub login_max_failures: i64,
     pub login_window_secs: i64,
@@ -75,7 +77,7 @@ impl Default for RateLimits {
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { theme_dir: None, page_cache: true, login_max_failures: 5, login_window_secs: 15 * 60, mail: MailConfig::default(), rate: RateLimits::default() }
+        WebConfig { theme_dir: None, page_cache: true, box_cache: true, login_max_failures: 5, login_window_secs: 15 * 60, mail: MailConfig::default(), rate: RateLimits::default() }
     }
 }
 
