@@ -10,6 +10,7 @@ mod readers;
 mod theaters;
 mod people;
 mod site;
+mod sitemaps;
 
 pub use articles::*;
 pub use comments::*;
@@ -19,6 +20,7 @@ pub use readers::*;
 pub use theaters::*;
 pub use people::*;
 pub use site::*;
+pub use sitemaps::*;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor};
