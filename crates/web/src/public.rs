@@ -47,30 +47,32 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Rendered>,
 {
+    let as_page = || async { render().await.map(|(status, body)| CachedPage::html(status, body)) };
+    serve_cached(state, key, ttl, &HeaderMap::new(), as_page).await
+}
+
+/// The page cache under any response: serves `key` from the cache, or renders it and keeps
+/// it (a 200 only) until content changes or `ttl` seconds pass. A page with validators
+/// answers a conditional `request` with 304.
+pub async fn serve_cached<F, Fut>(state: &AppState, key: Option<String>, ttl: Option<i64>, request: &HeaderMap, render: F) -> Response
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<CachedPage, Response>>,
+{
     let now = now_unix();
     let generation = state.0.cache.generation();
-    let Some(key) = key else {
-        return match render().await {
-            Ok((status, body)) => html(status, body),
-            Err(resp) => resp,
-        };
+    if let Some(page) = key.as_deref().and_then(|k| state.0.cache.get(k, now)) {
+        return page.respond(request);
+    }
+    let mut page = match render().await {
+        Ok(page) => page,
+        Err(resp) => return resp,
     };
-    if let Some(page) = state.0.cache.get(&key, now) {
-        let status = StatusCode::from_u16(page.status).unwrap_or(StatusCode::OK);
-        return (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page.body).into_response();
+    if let (Some(key), StatusCode::OK) = (key, StatusCode::from_u16(page.status).unwrap_or(StatusCode::OK)) {
+        page.expires = ttl.map(|t| now + t).unwrap_or(i64::MAX);
+        state.0.cache.put(key, page.clone(), now, generation);
     }
-    match render().await {
-        Ok((status, body)) => {
-            if status == StatusCode::OK {
-                let body = axum::body::Bytes::from(body);
-                let expires = ttl.map(|t| now + t).unwrap_or(i64::MAX);
-                state.0.cache.put(key, CachedPage { status: status.as_u16(), body: body.clone(), expires }, now, generation);
-                return (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response();
-            }
-            html(status, body)
-        }
-        Err(resp) => resp,
-    }
+    page.respond(request)
 }
 
 fn html(status: StatusCode, body: String) -> Response {
