@@ -7,6 +7,7 @@ mod auth;
 mod cache;
 mod comments;
 mod csrf;
+mod feeds;
 mod mail;
 mod moderation;
 mod readers;
@@ -17,6 +18,7 @@ mod showtimes;
 mod state;
 mod structured;
 mod views;
+mod xml;
 
 pub use admin::validate_new_user;
 pub use auth::hash_password;
@@ -101,6 +103,7 @@ pub fn router(state: AppState) -> Router {
         .route("/{section}/", get(public::section))
         .route("/{section}/{slug}/", get(public::article))
         .merge(admin)
+        .merge(feeds::routes())
         .fallback(public::fallback)
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::protect))
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))

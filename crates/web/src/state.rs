@@ -87,6 +87,16 @@ pub struct SiteInfo {
     pub tz: jiff::tz::TimeZone,
     pub sections: Vec<Section>,
     pub secure_cookies: bool,
+    /// When this server first saw the current content version (Unix seconds): the last change
+    /// of a feed with no articles in it.
+    pub changed_at: i64,
+}
+
+impl SiteInfo {
+    /// The publication's base URL without a trailing slash, for absolute links.
+    pub fn base(&self) -> &str {
+        self.publication.base_url.trim_end_matches('/')
+    }
 }
 
 #[derive(Clone)]
@@ -198,5 +208,5 @@ async fn load_site(store: &Store) -> anyhow::Result<SiteInfo> {
     let tz = jiff::tz::TimeZone::get(&publication.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
     let sections = store.sections().await?;
     let secure_cookies = publication.base_url.starts_with("https://");
-    Ok(SiteInfo { version, publication, tz, sections, secure_cookies })
+    Ok(SiteInfo { version, publication, tz, sections, secure_cookies, changed_at: marquee_domain::time::now_unix() })
 }
