@@ -15,6 +15,7 @@ mod newsroom;
 mod public;
 mod render;
 mod showtimes;
+mod sitemaps;
 mod state;
 mod structured;
 mod views;
@@ -104,6 +105,7 @@ pub fn router(state: AppState) -> Router {
         .route("/{section}/{slug}/", get(public::article))
         .merge(admin)
         .merge(feeds::routes())
+        .merge(sitemaps::routes())
         .fallback(public::fallback)
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::protect))
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))

@@ -18,6 +18,8 @@ pub struct WebConfig {
     /// How mail leaves the site; without a mailer, mail waits in the outbox.
     pub mail: MailConfig,
     pub rate: RateLimits,
+    /// URLs per sitemap file; the protocol allows at most 50,000.
+    pub sitemap_page_size: i64,
 }
 
 /// The transport outgoing mail goes through, if any.
@@ -75,7 +77,7 @@ impl Default for RateLimits {
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { theme_dir: None, page_cache: true, login_max_failures: 5, login_window_secs: 15 * 60, mail: MailConfig::default(), rate: RateLimits::default() }
+        WebConfig { theme_dir: None, page_cache: true, login_max_failures: 5, login_window_secs: 15 * 60, mail: MailConfig::default(), rate: RateLimits::default(), sitemap_page_size: 50_000 }
     }
 }
 
