@@ -2,7 +2,7 @@
 pub const RESERVED_SECTION_SLUGS: &[&str] = &[
     "admin", "api", "authors", "tags", "films", "people", "theaters", "showtimes", "events",
     "reports", "popular", "search", "account", "static", "healthz", "feed.xml", "atom.xml",
-    "feed.json", "sitemap.xml", "robots.txt", "favicon.ico", "about", "credits", ".well-known", "comments",
+    "feed.json", "sitemap.xml", "sitemaps", "robots.txt", "favicon.ico", "about", "credits", ".well-known", "comments",
     "unsubscribe",
 ];
 

@@ -34,6 +34,33 @@ pub fn rfc3339(unix: i64, tz: &TimeZone) -> String {
     }
 }
 
+/// RFC 822 (as updated by RFC 2822) with the zone's offset, for RSS:
+/// "Tue, 24 Nov 2026 19:05:00 -0800".
+pub fn rfc822(unix: i64, tz: &TimeZone) -> String {
+    Timestamp::from_second(unix)
+        .ok()
+        .and_then(|ts| jiff::fmt::rfc2822::to_string(&ts.to_zoned(tz.clone())).ok())
+        .unwrap_or_default()
+}
+
+/// An HTTP date (RFC 9110, always GMT) for `Last-Modified`: "Wed, 25 Nov 2026 03:05:00 GMT".
+pub fn http_date(unix: i64) -> String {
+    Timestamp::from_second(unix)
+        .ok()
+        .and_then(|ts| jiff::fmt::rfc2822::DateTimePrinter::new().timestamp_to_rfc9110_string(&ts).ok())
+        .unwrap_or_default()
+}
+
+/// Reads an HTTP date such as an `If-Modified-Since` header; `None` when it is not one.
+pub fn parse_http_date(s: &str) -> Option<i64> {
+    jiff::fmt::rfc2822::DateTimeParser::new().parse_timestamp(s.trim()).ok().map(|ts| ts.as_second())
+}
+
+/// The UTC calendar date, "2026-11-25".
+pub fn utc_date(unix: i64) -> String {
+    Timestamp::from_second(unix).map(|ts| ts.strftime("%Y-%m-%d").to_string()).unwrap_or_default()
+}
+
 /// Value for an `<input type="datetime-local">`, in the given zone.
 pub fn datetime_local(unix: i64, tz: &TimeZone) -> String {
     match Timestamp::from_second(unix) {
@@ -76,5 +103,16 @@ mod tests {
         let fold = parse_datetime_local("2026-11-01T01:30", &tz).unwrap();
         assert_eq!(fold, 1_793_521_800, "the earlier 01:30, still on daylight time");
         assert!(parse_zone("Mars/Olympus").is_err());
+    }
+
+    #[test]
+    fn feed_and_http_dates() {
+        let tz = parse_zone("America/Los_Angeles").unwrap();
+        let t = 1_795_575_900; // 2026-11-25 03:05 UTC, the evening before in Los Angeles
+        assert_eq!(rfc822(t, &tz), "Tue, 24 Nov 2026 19:05:00 -0800");
+        assert_eq!(http_date(t), "Wed, 25 Nov 2026 03:05:00 GMT");
+        assert_eq!(parse_http_date("Wed, 25 Nov 2026 03:05:00 GMT"), Some(t));
+        assert_eq!(parse_http_date("yesterday"), None);
+        assert_eq!(utc_date(t), "2026-11-25");
     }
 }

@@ -157,7 +157,7 @@ impl Config {
             login_max_failures: self.login_max_failures,
             login_window_secs: self.login_window_secs,
             mail,
-            rate: Default::default(),
+            ..Default::default()
         })
     }
 }

@@ -217,6 +217,11 @@ both_backends!(editors_build_special_reports, |site| {
     let (_, article) = site.read("/news/where-to-skate/").await;
     assert!(article.contains("href=\"/reports/holiday-guide-2026/\""), "Special Reports box");
     assert!(site.read("/reports/").await.1.contains("href=\"/reports/holiday-guide-2026/\""));
+    let (status, index) = site.read("/sitemap.xml").await;
+    assert_eq!(status, 200);
+    assert!(index.contains("/sitemaps/reports-1.xml"), "{index}");
+    let (_, sitemap) = site.read("/sitemaps/reports-1.xml").await;
+    assert!(sitemap.contains(&format!("<loc>{}/reports/holiday-guide-2026/</loc>", site.base)), "{sitemap}");
 
     // Items move within their chapter, and a removed chapter keeps its items.
     let items = site.store.report_items(id.parse().unwrap(), i64::MAX).await.unwrap();

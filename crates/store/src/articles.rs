@@ -3,8 +3,15 @@ use sqlx::{Any, FromRow, Transaction};
 use std::collections::HashMap;
 
 /// Visible to readers: not a draft, and its publication time has come. A scheduled article
-/// therefore appears by itself once its time passes, with no job to flip it.
-pub(crate) const LIVE: &str = "a.status <> 'draft' AND a.publish_at <= $1";
+/// therefore appears by itself once its time passes, with no job to flip it. `a` is the
+/// article and `$1` now. A macro as well, so other statements can `concat!` it in.
+macro_rules! live {
+    () => {
+        "a.status <> 'draft' AND a.publish_at <= $1"
+    };
+}
+pub(crate) use live;
+pub(crate) const LIVE: &str = live!();
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct AuthorRef {
@@ -132,6 +139,40 @@ pub enum Listing {
     Film(i64),
 }
 
+impl Listing {
+    /// The join and the condition (on `$2`, bound to the returned id) that narrow the live
+    /// articles (`$1` is now) to this listing.
+    fn sql(self) -> (&'static str, &'static str, Option<i64>) {
+        match self {
+            Listing::All => ("", "", None),
+            Listing::Section(id) => ("", " AND a.section_id = $2", Some(id)),
+            Listing::Author(id) => (" JOIN article_authors f ON f.article_id = a.id", " AND f.author_id = $2", Some(id)),
+            Listing::Tag(id) => (" JOIN article_tags f ON f.article_id = a.id", " AND f.tag_id = $2", Some(id)),
+            Listing::Film(id) => ("", " AND a.film_id = $2", Some(id)),
+        }
+    }
+}
+
+/// An article as a feed carries it: the card, the whole body and what changes it.
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct FeedArticle {
+    #[sqlx(flatten)]
+    pub card: ArticleCard,
+    pub body_html: String,
+    pub revised_at: Option<i64>,
+    /// When the row was made; never changes, so feed ids can be built on it.
+    pub created_at: i64,
+    #[sqlx(skip)]
+    pub tags: Vec<TagRef>,
+}
+
+impl FeedArticle {
+    /// The article's last change readers could see: its publication or a later revision.
+    pub fn updated_at(&self) -> i64 {
+        self.revised_at.map_or(self.card.publish_at, |r| r.max(self.card.publish_at))
+    }
+}
+
 /// A complete, already-validated article to store.
 pub struct ArticleWrite<'a> {
     pub id: Option<i64>,
@@ -169,13 +210,7 @@ pub(crate) const CARD_COLS: &str = "a.id, s.slug AS section_slug, s.name AS sect
 impl Store {
     /// Live articles, newest first, with the total count for pagination.
     pub async fn live_articles(&self, listing: Listing, now: i64, limit: i64, offset: i64) -> Result<(Vec<ArticleCard>, i64)> {
-        let (join, filter, arg) = match listing {
-            Listing::All => ("", "", None),
-            Listing::Section(id) => ("", " AND a.section_id = $2", Some(id)),
-            Listing::Author(id) => (" JOIN article_authors f ON f.article_id = a.id", " AND f.author_id = $2", Some(id)),
-            Listing::Tag(id) => (" JOIN article_tags f ON f.article_id = a.id", " AND f.tag_id = $2", Some(id)),
-            Listing::Film(id) => ("", " AND a.film_id = $2", Some(id)),
-        };
+        let (join, filter, arg) = listing.sql();
         let n = if arg.is_some() { 3 } else { 2 };
         let sql = format!(
             "SELECT {CARD_COLS} FROM articles a JOIN sections s ON s.id = a.section_id{join} WHERE {LIVE}{filter} ORDER BY a.publish_at DESC, a.id DESC LIMIT ${n} OFFSET ${}",
@@ -194,6 +229,49 @@ impl Store {
         let (total,) = cq.fetch_one(&self.pool).await?;
         self.attach_authors(&mut cards).await?;
         Ok((cards, total))
+    }
+
+    /// The newest `limit` live articles of a listing with their bodies, bylines and tags, for
+    /// feeds.
+    pub async fn feed_articles(&self, listing: Listing, now: i64, limit: i64) -> Result<Vec<FeedArticle>> {
+        let (join, filter, arg) = listing.sql();
+        let n = if arg.is_some() { 3 } else { 2 };
+        let sql = format!(
+            "SELECT {CARD_COLS}, a.body_html, a.revised_at, a.created_at FROM articles a JOIN sections s ON s.id = a.section_id{join} WHERE {LIVE}{filter} ORDER BY a.publish_at DESC, a.id DESC LIMIT ${n}"
+        );
+        let mut q = sqlx::query_as::<_, FeedArticle>(&sql).bind(now);
+        if let Some(id) = arg {
+            q = q.bind(id);
+        }
+        let mut rows = q.bind(limit).fetch_all(&self.pool).await?;
+        let mut cards: Vec<ArticleCard> = rows.iter().map(|r| r.card.clone()).collect();
+        self.attach_authors(&mut cards).await?;
+        let mut tags = self.tags_of(&cards.iter().map(|c| c.id).collect::<Vec<_>>()).await?;
+        for (row, card) in rows.iter_mut().zip(cards) {
+            row.tags = tags.remove(&card.id).unwrap_or_default();
+            row.card = card;
+        }
+        Ok(rows)
+    }
+
+    /// The tags of several articles, in each article's order.
+    async fn tags_of(&self, article_ids: &[i64]) -> Result<HashMap<i64, Vec<TagRef>>> {
+        let mut by_article: HashMap<i64, Vec<TagRef>> = HashMap::new();
+        if article_ids.is_empty() {
+            return Ok(by_article);
+        }
+        let sql = format!(
+            "SELECT at.article_id, t.id, t.slug, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id IN ({}) ORDER BY at.article_id, at.position",
+            placeholders(1, article_ids.len())
+        );
+        let mut q = sqlx::query_as::<_, (i64, i64, String, String)>(&sql);
+        for id in article_ids {
+            q = q.bind(id);
+        }
+        for (article_id, id, slug, name) in q.fetch_all(&self.pool).await? {
+            by_article.entry(article_id).or_default().push(TagRef { id, slug, name });
+        }
+        Ok(by_article)
     }
 
     pub(crate) async fn attach_authors(&self, cards: &mut [ArticleCard]) -> Result<()> {
@@ -239,12 +317,7 @@ impl Store {
     async fn complete_page(&self, row: Option<ArticlePage>) -> Result<Option<ArticlePage>> {
         let Some(mut page) = row else { return Ok(None) };
         self.attach_authors(std::slice::from_mut(&mut page.card)).await?;
-        page.tags = sqlx::query_as(
-            "SELECT t.id, t.slug, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = $1 ORDER BY at.position",
-        )
-        .bind(page.card.id)
-        .fetch_all(&self.pool)
-        .await?;
+        page.tags = self.tags_of(&[page.card.id]).await?.remove(&page.card.id).unwrap_or_default();
         Ok(Some(page))
     }
 

@@ -13,6 +13,7 @@ mod people;
 mod popular;
 mod reports;
 mod site;
+mod sitemaps;
 
 pub use articles::*;
 pub use comments::*;
@@ -25,6 +26,7 @@ pub use people::*;
 pub use popular::*;
 pub use reports::*;
 pub use site::*;
+pub use sitemaps::*;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor};

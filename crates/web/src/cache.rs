@@ -5,16 +5,89 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use axum::body::Bytes;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
 use std::sync::RwLock;
 
 const MAX_ENTRIES: usize = 10_000;
 
+pub const HTML: &str = "text/html; charset=utf-8";
+
+/// A rendered response: HTML pages, and also feeds and robots.txt.
 #[derive(Clone)]
 pub struct CachedPage {
     pub status: u16,
+    pub content_type: &'static str,
     pub body: Bytes,
+    /// What a conditional GET is answered from. HTML pages have none and are always sent whole.
+    pub validators: Option<Validators>,
     /// Unix second after which the page is rendered again (pages listing screenings).
     pub expires: i64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Validators {
+    /// A strong entity tag made from the body, quotes included.
+    pub etag: String,
+    /// Unix seconds.
+    pub last_modified: i64,
+}
+
+impl CachedPage {
+    pub fn new(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> CachedPage {
+        CachedPage { status: status.as_u16(), content_type, body: body.into(), validators: None, expires: i64::MAX }
+    }
+
+    pub fn html(status: StatusCode, body: String) -> CachedPage {
+        CachedPage::new(status, HTML, body)
+    }
+
+    /// A 200 response that answers conditional requests: its ETag is a digest of `body`.
+    pub fn validated(content_type: &'static str, body: String, last_modified: i64) -> CachedPage {
+        let digest = Sha256::digest(body.as_bytes());
+        let etag = format!("\"{}\"", hex::encode(&digest[..16]));
+        CachedPage { validators: Some(Validators { etag, last_modified }), ..CachedPage::new(StatusCode::OK, content_type, body) }
+    }
+
+    /// The response to a request with these headers: 304 without a body when the client's
+    /// copy is current, else the whole page.
+    pub fn respond(&self, request: &HeaderMap) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::OK);
+        let Some(v) = &self.validators else {
+            return (status, [(header::CONTENT_TYPE, self.content_type)], self.body.clone()).into_response();
+        };
+        let mut headers = HeaderMap::new();
+        if let Ok(etag) = HeaderValue::from_str(&v.etag) {
+            headers.insert(header::ETAG, etag);
+        }
+        if let Ok(date) = HeaderValue::from_str(&marquee_domain::time::http_date(v.last_modified)) {
+            headers.insert(header::LAST_MODIFIED, date);
+        }
+        // Caches may keep it, but must ask again (cheaply, with the validators) before reuse.
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        if v.not_modified(request) {
+            return (StatusCode::NOT_MODIFIED, headers).into_response();
+        }
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(self.content_type));
+        (status, headers, self.body.clone()).into_response()
+    }
+}
+
+impl Validators {
+    /// True when the client's copy is current (RFC 9110 §13.1): `If-None-Match` decides when
+    /// sent, by weak comparison; otherwise `If-Modified-Since` no older than Last-Modified.
+    pub fn not_modified(&self, request: &HeaderMap) -> bool {
+        if let Some(tags) = request.get(header::IF_NONE_MATCH) {
+            let ours = self.etag.trim_start_matches("W/");
+            return tags.to_str().is_ok_and(|tags| tags.split(',').map(str::trim).any(|t| t == "*" || t.trim_start_matches("W/") == ours));
+        }
+        request
+            .get(header::IF_MODIFIED_SINCE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(marquee_domain::time::parse_http_date)
+            .is_some_and(|since| self.last_modified <= since)
+    }
 }
 
 pub struct PageCache {
@@ -87,7 +160,7 @@ mod tests {
     #[test]
     fn a_page_rendered_before_a_change_is_not_kept() {
         let cache = PageCache::new(true);
-        let page = || CachedPage { status: 200, body: Bytes::from_static(b"old"), expires: i64::MAX };
+        let page = || CachedPage::html(StatusCode::OK, "old".into());
         let before = cache.generation();
         cache.clear(); // content changed while the page was rendering
         cache.put("/".into(), page(), 0, before);
@@ -96,5 +169,45 @@ mod tests {
         assert!(cache.get("/", 0).is_some());
         cache.set_next_change(Some(10));
         assert!(cache.get("/", 10).is_none(), "stale once a scheduled article is due");
+    }
+
+    fn request(pairs: &[(header::HeaderName, &str)]) -> HeaderMap {
+        pairs.iter().map(|(k, v)| (k.clone(), HeaderValue::from_str(v).unwrap())).collect()
+    }
+
+    #[test]
+    fn conditional_requests() {
+        let page = CachedPage::validated("application/atom+xml; charset=utf-8", "<feed/>".into(), 1_795_575_900);
+        let v = page.validators.clone().unwrap();
+        assert!(v.etag.starts_with('"') && v.etag.ends_with('"') && v.etag.len() == 34);
+        assert_eq!(v, CachedPage::validated("x", "<feed/>".into(), 1_795_575_900).validators.unwrap(), "the same body, the same tag");
+        let same_day = "Wed, 25 Nov 2026 03:05:00 GMT";
+        let earlier = "Wed, 25 Nov 2026 03:04:59 GMT";
+        let etag = v.etag.as_str();
+        let weak = format!("W/{etag}");
+        let list = format!("\"other\", {etag}");
+        for (headers, expected) in [
+            (request(&[]), false),
+            (request(&[(header::IF_NONE_MATCH, etag)]), true),
+            (request(&[(header::IF_NONE_MATCH, &weak)]), true),
+            (request(&[(header::IF_NONE_MATCH, &list)]), true),
+            (request(&[(header::IF_NONE_MATCH, "*")]), true),
+            (request(&[(header::IF_NONE_MATCH, "\"other\"")]), false),
+            (request(&[(header::IF_MODIFIED_SINCE, same_day)]), true),
+            (request(&[(header::IF_MODIFIED_SINCE, earlier)]), false),
+            (request(&[(header::IF_MODIFIED_SINCE, "not a date")]), false),
+            // An entity tag that does not match wins over a date that would.
+            (request(&[(header::IF_NONE_MATCH, "\"other\""), (header::IF_MODIFIED_SINCE, same_day)]), false),
+        ] {
+            assert_eq!(v.not_modified(&headers), expected, "{headers:?}");
+            let resp = page.respond(&headers);
+            assert_eq!(resp.status(), if expected { StatusCode::NOT_MODIFIED } else { StatusCode::OK });
+            assert_eq!(resp.headers()[header::ETAG], etag);
+            assert_eq!(resp.headers()[header::LAST_MODIFIED], same_day);
+        }
+        let html = CachedPage::html(StatusCode::OK, "<p>hi</p>".into()).respond(&request(&[(header::IF_NONE_MATCH, "*")]));
+        assert_eq!(html.status(), StatusCode::OK, "HTML pages are always sent whole");
+        assert_eq!(html.headers()[header::CONTENT_TYPE], HTML);
+        assert!(html.headers().get(header::ETAG).is_none());
     }
 }

@@ -9,6 +9,7 @@ mod cache;
 mod comments;
 mod csrf;
 mod events;
+mod feeds;
 mod mail;
 mod moderation;
 mod readers;
@@ -18,9 +19,11 @@ mod public;
 mod render;
 mod reports;
 mod showtimes;
+mod sitemaps;
 mod state;
 mod structured;
 mod views;
+mod xml;
 
 pub use admin::validate_new_user;
 pub use auth::hash_password;
@@ -115,6 +118,8 @@ pub fn router(state: AppState) -> Router {
         .route("/{section}/", get(public::section))
         .route("/{section}/{slug}/", get(public::article))
         .merge(admin)
+        .merge(feeds::routes())
+        .merge(sitemaps::routes())
         .fallback(public::fallback)
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::protect))
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))

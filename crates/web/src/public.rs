@@ -1,6 +1,7 @@
 //! What readers see: home, section, article, author and tag pages, static assets, 404s.
 
 use crate::cache::CachedPage;
+use crate::feeds::{feed_links, FeedLink};
 use crate::state::AppState;
 use crate::showtimes::{now_playing_box, LocationQuery, NowPlaying, SHOWTIME_PAGE_TTL};
 use crate::views::{author_links, Card, FilmDetails, Layout, Pager};
@@ -47,30 +48,32 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Rendered>,
 {
+    let as_page = || async { render().await.map(|(status, body)| CachedPage::html(status, body)) };
+    serve_cached(state, key, ttl, &HeaderMap::new(), as_page).await
+}
+
+/// The page cache under any response: serves `key` from the cache, or renders it and keeps
+/// it (a 200 only) until content changes or `ttl` seconds pass. A page with validators
+/// answers a conditional `request` with 304.
+pub async fn serve_cached<F, Fut>(state: &AppState, key: Option<String>, ttl: Option<i64>, request: &HeaderMap, render: F) -> Response
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<CachedPage, Response>>,
+{
     let now = now_unix();
     let generation = state.0.cache.generation();
-    let Some(key) = key else {
-        return match render().await {
-            Ok((status, body)) => html(status, body),
-            Err(resp) => resp,
-        };
+    if let Some(page) = key.as_deref().and_then(|k| state.0.cache.get(k, now)) {
+        return page.respond(request);
+    }
+    let mut page = match render().await {
+        Ok(page) => page,
+        Err(resp) => return resp,
     };
-    if let Some(page) = state.0.cache.get(&key, now) {
-        let status = StatusCode::from_u16(page.status).unwrap_or(StatusCode::OK);
-        return (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page.body).into_response();
+    if let (Some(key), StatusCode::OK) = (key, StatusCode::from_u16(page.status).unwrap_or(StatusCode::OK)) {
+        page.expires = ttl.map(|t| now + t).unwrap_or(i64::MAX);
+        state.0.cache.put(key, page.clone(), now, generation);
     }
-    match render().await {
-        Ok((status, body)) => {
-            if status == StatusCode::OK {
-                let body = axum::body::Bytes::from(body);
-                let expires = ttl.map(|t| now + t).unwrap_or(i64::MAX);
-                state.0.cache.put(key, CachedPage { status: status.as_u16(), body: body.clone(), expires }, now, generation);
-                return (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response();
-            }
-            html(status, body)
-        }
-        Err(resp) => resp,
-    }
+    page.respond(request)
 }
 
 fn html(status: StatusCode, body: String) -> Response {
@@ -162,6 +165,8 @@ pub async fn home(State(state): State<AppState>) -> Response {
 struct ListingCtx {
     layout: Layout,
     kind: &'static str,
+    /// This listing's own feeds, for the page's head.
+    feeds: Vec<FeedLink>,
     title: String,
     heading: String,
     intro: String,
@@ -199,6 +204,7 @@ pub async fn section(State(state): State<AppState>, Path(slug): Path<String>, Qu
         listing_page(&state, Listing::Section(section.id), &base, page, |cards, pager| ListingCtx {
             layout: Layout::new(&site, Some(&section.slug)),
             kind: "section",
+            feeds: feed_links(&site, Some(&section.name), &base),
             title: section.name.clone(),
             heading: format!("Latest in {}", section.name),
             intro: section.description.clone(),
@@ -212,7 +218,7 @@ pub async fn section(State(state): State<AppState>, Path(slug): Path<String>, Qu
 }
 
 #[derive(Clone, Copy)]
-enum Archive {
+pub(crate) enum Archive {
     Author,
     Tag,
 }
@@ -225,39 +231,58 @@ pub async fn tag(State(state): State<AppState>, Path(slug): Path<String>, Query(
     archive(state, Archive::Tag, slug, q).await
 }
 
+/// Whose archive a page or feed shows.
+pub(crate) struct ArchiveSubject {
+    pub listing: Listing,
+    pub kind: &'static str,
+    pub heading: String,
+    pub name: String,
+    pub intro: String,
+}
+
+/// The author or tag at `slug`, if there is one.
+pub(crate) async fn archive_subject(state: &AppState, kind: Archive, slug: &str) -> Result<Option<ArchiveSubject>, Response> {
+    let store = state.store();
+    let found = match kind {
+        Archive::Author => store.author_by_slug(slug).await.map(|a| {
+            a.map(|a| ArchiveSubject { listing: Listing::Author(a.id), kind: "author", heading: format!("Author Archives: {}", a.name), name: a.name, intro: a.bio })
+        }),
+        Archive::Tag => store.tag_by_slug(slug).await.map(|t| {
+            t.map(|t| ArchiveSubject { listing: Listing::Tag(t.id), kind: "tag", heading: format!("Tagged “{}”", t.name), name: t.name, intro: String::new() })
+        }),
+    };
+    found.map_err(|e| internal_error(state, e))
+}
+
+impl Archive {
+    /// The first path segment of its pages: `/authors/{slug}/`, `/tags/{slug}/`.
+    pub(crate) fn prefix(self) -> &'static str {
+        match self {
+            Archive::Author => "authors",
+            Archive::Tag => "tags",
+        }
+    }
+}
+
 /// An author's or a tag's archive: their live articles, newest first, paginated.
 async fn archive(state: AppState, kind: Archive, slug: String, q: PageQuery) -> Response {
     let page = match q.number() {
         Ok(p) => p,
         Err(m) => return bad_request(&state, m),
     };
-    let prefix = match kind {
-        Archive::Author => "authors",
-        Archive::Tag => "tags",
-    };
-    let base = format!("/{prefix}/{slug}/");
+    let base = format!("/{}/{slug}/", kind.prefix());
     cached(&state, format!("{base}?page={page}"), || async {
         let site = state.site();
-        let store = state.store();
-        let found = match kind {
-            Archive::Author => store
-                .author_by_slug(&slug)
-                .await
-                .map(|a| a.map(|a| (Listing::Author(a.id), "author", format!("Author Archives: {}", a.name), a.name, a.bio))),
-            Archive::Tag => store
-                .tag_by_slug(&slug)
-                .await
-                .map(|t| t.map(|t| (Listing::Tag(t.id), "tag", format!("Tagged “{}”", t.name), t.name, String::new()))),
-        };
-        let Some((listing, kind, heading, title, intro)) = found.map_err(|e| internal_error(&state, e))? else {
+        let Some(subject) = archive_subject(&state, kind, &slug).await? else {
             return not_found_page(&state);
         };
-        listing_page(&state, listing, &base, page, |cards, pager| ListingCtx {
+        listing_page(&state, subject.listing, &base, page, |cards, pager| ListingCtx {
             layout: Layout::new(&site, None),
-            kind,
-            title,
-            heading,
-            intro,
+            kind: subject.kind,
+            feeds: feed_links(&site, Some(&subject.name), &base),
+            title: subject.name,
+            heading: subject.heading,
+            intro: subject.intro,
             cards,
             pager,
             canonical: base.clone(),

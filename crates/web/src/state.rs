@@ -20,6 +20,8 @@ pub struct WebConfig {
     /// How mail leaves the site; without a mailer, mail waits in the outbox.
     pub mail: MailConfig,
     pub rate: RateLimits,
+    /// URLs per sitemap file; the protocol allows at most 50,000.
+    pub sitemap_page_size: i64,
 }
 
 /// The transport outgoing mail goes through, if any.
@@ -77,7 +79,7 @@ impl Default for RateLimits {
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { theme_dir: None, page_cache: true, box_cache: true, login_max_failures: 5, login_window_secs: 15 * 60, mail: MailConfig::default(), rate: RateLimits::default() }
+        WebConfig { theme_dir: None, page_cache: true, box_cache: true, login_max_failures: 5, login_window_secs: 15 * 60, mail: MailConfig::default(), rate: RateLimits::default(), sitemap_page_size: 50_000 }
     }
 }
 
@@ -89,6 +91,16 @@ pub struct SiteInfo {
     pub tz: jiff::tz::TimeZone,
     pub sections: Vec<Section>,
     pub secure_cookies: bool,
+    /// When this server first saw the current content version (Unix seconds): the last change
+    /// of a feed with no articles in it.
+    pub changed_at: i64,
+}
+
+impl SiteInfo {
+    /// The publication's base URL without a trailing slash, for absolute links.
+    pub fn base(&self) -> &str {
+        self.publication.base_url.trim_end_matches('/')
+    }
 }
 
 #[derive(Clone)]
@@ -223,5 +235,5 @@ async fn load_site(store: &Store) -> anyhow::Result<SiteInfo> {
     let tz = jiff::tz::TimeZone::get(&publication.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
     let sections = store.sections().await?;
     let secure_cookies = publication.base_url.starts_with("https://");
-    Ok(SiteInfo { version, publication, tz, sections, secure_cookies })
+    Ok(SiteInfo { version, publication, tz, sections, secure_cookies, changed_at: marquee_domain::time::now_unix() })
 }

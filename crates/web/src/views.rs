@@ -11,6 +11,8 @@ pub struct Layout {
     pub copyright: String,
     pub base_url: String,
     pub nav: Vec<NavItem>,
+    /// The site's feeds, linked from every page's head.
+    pub feeds: Vec<crate::feeds::FeedLink>,
 }
 
 #[derive(Serialize)]
@@ -31,6 +33,7 @@ impl Layout {
                 .iter()
                 .map(|s| NavItem { name: s.name.clone(), url: format!("/{}/", s.slug), current: Some(s.slug.as_str()) == current_section })
                 .collect(),
+            feeds: crate::feeds::feed_links(site, None, "/"),
         }
     }
 }

@@ -1,0 +1,125 @@
+//! What the sitemaps list. Each kind of public page is one entry of [`SITEMAP_KINDS`]: the rows
+//! it comes from, which of them readers can see, and the path and last change of each. The web
+//! layer pages through a kind in id order, a batch at a time, so no sitemap is held in memory.
+
+use crate::articles::live;
+use crate::{Result, Store};
+use sqlx::FromRow;
+
+/// One kind of public page listed in the sitemaps. `$1` is now (Unix seconds) in every
+/// fragment.
+pub struct SitemapKind {
+    /// The file name stem: `/sitemaps/{name}-{n}.xml`.
+    pub name: &'static str,
+    /// What follows `FROM`.
+    from: &'static str,
+    /// The row's id, which orders the sitemap and pages it.
+    id: &'static str,
+    /// Which rows have a public page.
+    visible: &'static str,
+    /// The page's path, as an SQL expression (`||` joins strings on both backends).
+    path: &'static str,
+    /// The page's last change in Unix seconds, or NULL when unknown.
+    lastmod: &'static str,
+}
+
+/// Every row has a page (the condition names `$1` so that both backends take the bound value).
+const EVERY_ROW: &str = "$1 = $1";
+const UNKNOWN: &str = "CAST(NULL AS BIGINT)";
+
+/// Every kind of page the sitemap index points at, in the order it lists them. A new kind of
+/// public page (special reports, events, ...) is one more entry here.
+pub const SITEMAP_KINDS: &[SitemapKind] = &[
+    SitemapKind {
+        name: "articles",
+        from: "articles a JOIN sections s ON s.id = a.section_id",
+        id: "a.id",
+        visible: live!(),
+        path: "'/' || s.slug || '/' || a.slug || '/'",
+        lastmod: "CASE WHEN a.revised_at > a.publish_at THEN a.revised_at ELSE a.publish_at END",
+    },
+    SitemapKind { name: "sections", from: "sections s", id: "s.id", visible: EVERY_ROW, path: "'/' || s.slug || '/'", lastmod: UNKNOWN },
+    SitemapKind {
+        name: "authors",
+        from: "authors au",
+        id: "au.id",
+        visible: concat!("EXISTS (SELECT 1 FROM article_authors x JOIN articles a ON a.id = x.article_id WHERE x.author_id = au.id AND ", live!(), ")"),
+        path: "'/authors/' || au.slug || '/'",
+        lastmod: UNKNOWN,
+    },
+    SitemapKind {
+        name: "tags",
+        from: "tags tg",
+        id: "tg.id",
+        visible: concat!("EXISTS (SELECT 1 FROM article_tags x JOIN articles a ON a.id = x.article_id WHERE x.tag_id = tg.id AND ", live!(), ")"),
+        path: "'/tags/' || tg.slug || '/'",
+        lastmod: UNKNOWN,
+    },
+    SitemapKind { name: "films", from: "films f", id: "f.id", visible: EVERY_ROW, path: "'/films/' || f.slug || '/'", lastmod: "f.updated_at" },
+    SitemapKind { name: "theaters", from: "theaters th", id: "th.id", visible: EVERY_ROW, path: "'/theaters/' || th.slug || '/'", lastmod: UNKNOWN },
+    SitemapKind { name: "reports", from: "reports r", id: "r.id", visible: "r.status = 'published' AND $1 = $1", path: "'/reports/' || r.slug || '/'", lastmod: "r.updated_at" },
+    SitemapKind { name: "events", from: "events e", id: "e.id", visible: EVERY_ROW, path: "'/events/' || e.slug || '/'", lastmod: "e.updated_at" },
+];
+
+impl SitemapKind {
+    pub fn by_name(name: &str) -> Option<&'static SitemapKind> {
+        SITEMAP_KINDS.iter().find(|k| k.name == name)
+    }
+}
+
+/// One URL of a sitemap.
+#[derive(Debug, Clone, FromRow)]
+pub struct SitemapRow {
+    pub id: i64,
+    /// Site-relative, e.g. `/films/rust-and-bone-2012/`.
+    pub path: String,
+    pub lastmod: Option<i64>,
+}
+
+/// A live article for the news sitemap.
+#[derive(Debug, Clone, FromRow)]
+pub struct NewsRow {
+    pub path: String,
+    pub headline: String,
+    pub publish_at: i64,
+}
+
+impl Store {
+    /// How many pages of this kind readers can see at `now`.
+    pub async fn sitemap_count(&self, kind: &SitemapKind, now: i64) -> Result<i64> {
+        let sql = format!("SELECT COUNT(*) FROM {} WHERE {}", kind.from, kind.visible);
+        let (n,): (i64,) = sqlx::query_as(&sql).bind(now).fetch_one(&self.pool).await?;
+        Ok(n)
+    }
+
+    /// The id of the visible row at `offset` in id order: a sitemap file after the first
+    /// starts after the last row of the one before.
+    pub async fn sitemap_id_at(&self, kind: &SitemapKind, now: i64, offset: i64) -> Result<Option<i64>> {
+        let sql = format!("SELECT {id} FROM {} WHERE {} ORDER BY {id} LIMIT 1 OFFSET $2", kind.from, kind.visible, id = kind.id);
+        let row: Option<(i64,)> = sqlx::query_as(&sql).bind(now).bind(offset).fetch_optional(&self.pool).await?;
+        Ok(row.map(|(id,)| id))
+    }
+
+    /// Up to `limit` visible rows with an id above `after`, in id order (keyset paging).
+    pub async fn sitemap_rows(&self, kind: &SitemapKind, now: i64, after: i64, limit: i64) -> Result<Vec<SitemapRow>> {
+        let sql = format!(
+            "SELECT {id} AS id, {} AS path, {} AS lastmod FROM {} WHERE {} AND {id} > $2 ORDER BY {id} LIMIT $3",
+            kind.path,
+            kind.lastmod,
+            kind.from,
+            kind.visible,
+            id = kind.id
+        );
+        Ok(sqlx::query_as(&sql).bind(now).bind(after).bind(limit).fetch_all(&self.pool).await?)
+    }
+
+    /// Live articles published since `since`, newest first, at most `limit`.
+    pub async fn news_rows(&self, now: i64, since: i64, limit: i64) -> Result<Vec<NewsRow>> {
+        let sql = concat!(
+            "SELECT '/' || s.slug || '/' || a.slug || '/' AS path, a.headline, a.publish_at FROM articles a JOIN sections s ON s.id = a.section_id WHERE ",
+            live!(),
+            " AND a.publish_at >= $2 ORDER BY a.publish_at DESC, a.id DESC LIMIT $3"
+        );
+        Ok(sqlx::query_as(sql).bind(now).bind(since).bind(limit).fetch_all(&self.pool).await?)
+    }
+}
