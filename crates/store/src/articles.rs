@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 /// Visible to readers: not a draft, and its publication time has come. A scheduled article
 /// therefore appears by itself once its time passes, with no job to flip it.
-const LIVE: &str = "a.status <> 'draft' AND a.publish_at <= $1";
+pub(crate) const LIVE: &str = "a.status <> 'draft' AND a.publish_at <= $1";
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct AuthorRef {
@@ -164,7 +164,7 @@ pub enum SaveError {
     NotFound,
 }
 
-const CARD_COLS: &str = "a.id, s.slug AS section_slug, s.name AS section_name, a.slug, a.headline, a.deck, COALESCE(a.publish_at, 0) AS publish_at";
+pub(crate) const CARD_COLS: &str = "a.id, s.slug AS section_slug, s.name AS section_name, a.slug, a.headline, a.deck, COALESCE(a.publish_at, 0) AS publish_at";
 
 impl Store {
     /// Live articles, newest first, with the total count for pagination.
@@ -464,6 +464,7 @@ impl Store {
         .bind(w.now)
         .execute(&mut *tx)
         .await?;
+        crate::search::reindex(&mut tx, self.backend, &[id]).await?;
         crate::site::bump_version(&mut tx).await?;
         tx.commit().await?;
         Ok(Ok(id))

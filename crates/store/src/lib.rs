@@ -7,6 +7,7 @@ mod comments;
 mod films;
 mod outbox;
 mod readers;
+mod search;
 mod theaters;
 mod people;
 mod site;
@@ -16,6 +17,7 @@ pub use comments::*;
 pub use films::*;
 pub use outbox::*;
 pub use readers::*;
+pub use search::{SearchFilter, SearchHit};
 pub use theaters::*;
 pub use people::*;
 pub use site::*;
@@ -106,6 +108,7 @@ impl Store {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?,
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
         }
+        self.build_search_index_if_missing().await?;
         Ok(())
     }
 
