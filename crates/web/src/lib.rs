@@ -13,6 +13,7 @@ mod readers;
 mod newsroom;
 mod public;
 mod render;
+mod search;
 mod showtimes;
 mod state;
 mod structured;
@@ -73,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         .route("/tags/{slug}/", get(public::tag))
         .route("/films/{slug}/", get(public::film))
         .route("/people/{slug}/", get(public::person))
+        .route("/search/", get(search::search))
         .route("/theaters/", get(showtimes::theaters))
         .route("/theaters/{slug}/", get(showtimes::theater))
         .route("/showtimes/", get(showtimes::showtimes_near))

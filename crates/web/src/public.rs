@@ -21,10 +21,15 @@ pub struct PageQuery {
 
 impl PageQuery {
     fn number(&self) -> Result<i64, &'static str> {
-        match self.page.as_deref().map(str::trim) {
-            None | Some("") => Ok(1),
-            Some(p) => p.parse::<i64>().ok().filter(|n| (1..=100_000).contains(n)).ok_or("The page number must be a whole number from 1 up."),
-        }
+        page_number(self.page.as_deref())
+    }
+}
+
+/// A `page=` parameter: 1 when absent, else a whole number from 1 up.
+pub fn page_number(page: Option<&str>) -> Result<i64, &'static str> {
+    match page.map(str::trim) {
+        None | Some("") => Ok(1),
+        Some(p) => p.parse::<i64>().ok().filter(|n| (1..=100_000).contains(n)).ok_or("The page number must be a whole number from 1 up."),
     }
 }
 
@@ -32,7 +37,7 @@ impl PageQuery {
 pub type Rendered = Result<(StatusCode, String), Response>;
 
 /// Serves `key` from the page cache, or renders it and keeps it until content changes.
-async fn cached<F, Fut>(state: &AppState, key: String, render: F) -> Response
+pub async fn cached<F, Fut>(state: &AppState, key: String, render: F) -> Response
 where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Rendered>,
@@ -507,7 +512,7 @@ fn with_trailing_slash(path: &str, site: &crate::state::SiteInfo) -> Option<Stri
         return None;
     }
     let known = match segments.as_slice() {
-        ["admin"] | ["theaters"] | ["showtimes"] => true,
+        ["admin"] | ["theaters"] | ["showtimes"] | ["search"] => true,
         ["authors" | "tags" | "films" | "people" | "theaters", _] => true,
         [section] | [section, _] => site.sections.iter().any(|s| s.slug == *section),
         _ => false,
