@@ -44,24 +44,24 @@ const BATCH: usize = 200;
 
 /// The parts of a search statement that differ between the engines.
 struct Engine {
-    /// Tables after FROM, with the query bound as $2.
-    from: &'static str,
-    matches: &'static str,
-    score: &'static str,
+    /// The matching articles' ids with their relevance, for the query bound as $2.
+    ranked: &'static str,
+    /// How the articles join them. SQLite's CROSS JOIN keeps the full-text index in the
+    /// lead, rather than a filter on articles whose every row would run the MATCH again.
+    join: &'static str,
+    /// The column of `search_docs` that holds the article's id.
     id: &'static str,
 }
 
 const FTS5: Engine = Engine {
-    from: "search_docs JOIN articles a ON a.id = search_docs.rowid",
-    matches: "search_docs MATCH $2",
-    score: "-bm25(search_docs, 10.0, 4.0, 4.0, 4.0, 2.0, 1.0)",
+    ranked: "SELECT rowid AS id, -bm25(search_docs, 10.0, 4.0, 4.0, 4.0, 2.0, 1.0) AS score FROM search_docs WHERE search_docs MATCH $2",
+    join: "CROSS JOIN",
     id: "rowid",
 };
 
 const TSVECTOR: Engine = Engine {
-    from: "search_docs d CROSS JOIN to_tsquery('english', $2) query JOIN articles a ON a.id = d.article_id",
-    matches: "d.doc @@ query",
-    score: "ts_rank(d.doc, query, 1)",
+    ranked: "SELECT d.article_id AS id, ts_rank(d.doc, query, 1) AS score FROM search_docs d CROSS JOIN to_tsquery('english', $2) query WHERE d.doc @@ query",
+    join: "JOIN",
     id: "article_id",
 };
 
@@ -98,25 +98,32 @@ impl Store {
         add(" AND EXISTS (SELECT 1 FROM article_authors f WHERE f.article_id = a.id AND f.author_id = $n)", filter.author_id);
         add(" AND a.publish_at >= $n", filter.from);
         add(" AND a.publish_at < $n", filter.to);
-        let where_ = format!("{} AND {LIVE}{conditions}", engine.matches);
+        let from = format!("({}) m {} articles a ON a.id = m.id", engine.ranked, engine.join);
         let n = args.len() + 3;
+        // The total comes with the page (a window over all matches) rather than from a
+        // second pass over them; only a page past the end needs the count on its own.
         let sql = format!(
-            "SELECT {CARD_COLS} FROM {} JOIN sections s ON s.id = a.section_id WHERE {where_} ORDER BY {} * {RECENCY} DESC, a.publish_at DESC, a.id DESC LIMIT ${n} OFFSET ${}",
-            engine.from,
-            engine.score,
+            "SELECT {CARD_COLS}, COUNT(*) OVER () AS total FROM {from} JOIN sections s ON s.id = a.section_id WHERE {LIVE}{conditions} ORDER BY m.score * {RECENCY} DESC, a.publish_at DESC, a.id DESC LIMIT ${n} OFFSET ${}",
             n + 1
         );
-        let mut rows = sqlx::query_as::<_, ArticleCard>(&sql).bind(now).bind(&query);
+        let mut rows = sqlx::query_as::<_, Ranked>(&sql).bind(now).bind(&query);
         for a in &args {
             rows = rows.bind(a);
         }
-        let mut cards = rows.bind(limit).bind(offset).fetch_all(&self.pool).await?;
-        let count_sql = format!("SELECT COUNT(*) FROM {} WHERE {where_}", engine.from);
-        let mut count = sqlx::query_as::<_, (i64,)>(&count_sql).bind(now).bind(&query);
-        for a in &args {
-            count = count.bind(a);
-        }
-        let (total,) = count.fetch_one(&self.pool).await?;
+        let rows = rows.bind(limit).bind(offset).fetch_all(&self.pool).await?;
+        let total = match rows.first() {
+            Some(r) => r.total,
+            None if offset == 0 => 0,
+            None => {
+                let count_sql = format!("SELECT COUNT(*) FROM {from} WHERE {LIVE}{conditions}");
+                let mut count = sqlx::query_as::<_, (i64,)>(&count_sql).bind(now).bind(&query);
+                for a in &args {
+                    count = count.bind(a);
+                }
+                count.fetch_one(&self.pool).await?.0
+            }
+        };
+        let mut cards: Vec<ArticleCard> = rows.into_iter().map(|r| r.card).collect();
         self.attach_authors(&mut cards).await?;
         let mut marked = self.highlights(&query, &cards).await?;
         let hits = cards
@@ -199,6 +206,13 @@ impl Store {
         }
         Ok(())
     }
+}
+
+#[derive(sqlx::FromRow)]
+struct Ranked {
+    #[sqlx(flatten)]
+    card: ArticleCard,
+    total: i64,
 }
 
 /// One article as the index holds it.
