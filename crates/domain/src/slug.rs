@@ -56,7 +56,7 @@ fn push(out: &mut String, pending_dash: &mut bool, c: char) {
     out.push(c);
 }
 
-fn fold_accent(c: char) -> Option<&'static str> {
+pub(crate) fn fold_accent(c: char) -> Option<&'static str> {
     Some(match c {
         'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => "a",
         'æ' | 'Æ' => "ae",

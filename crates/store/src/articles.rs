@@ -537,6 +537,7 @@ impl Store {
         .bind(w.now)
         .execute(&mut *tx)
         .await?;
+        crate::search::reindex(&mut tx, self.backend, &[id]).await?;
         crate::site::bump_version(&mut tx).await?;
         tx.commit().await?;
         Ok(Ok(id))

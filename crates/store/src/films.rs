@@ -117,6 +117,7 @@ impl Store {
             }
         };
         insert_credits(&mut tx, id, f).await?;
+        reindex_reviews(&mut tx, self.backend, id).await?;
         crate::site::bump_version(&mut tx).await?;
         tx.commit().await?;
         Ok((id, outcome))
@@ -145,6 +146,7 @@ impl Store {
         update_film_row(&mut tx, id, f, &key, &fingerprint(f), now).await?;
         sqlx::query("DELETE FROM credits WHERE film_id = $1").bind(id).execute(&mut *tx).await?;
         insert_credits(&mut tx, id, f).await?;
+        reindex_reviews(&mut tx, self.backend, id).await?;
         crate::site::bump_version(&mut tx).await?;
         tx.commit().await?;
         Ok(Ok(id))
@@ -239,6 +241,7 @@ impl Store {
         let _write = self.write_guard().await;
         let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE articles SET film_id = $1, rating = $2 WHERE id = $3").bind(film_id).bind(rating).bind(article_id).execute(&mut *tx).await?;
+        crate::search::reindex(&mut tx, self.backend, &[article_id]).await?;
         crate::site::bump_version(&mut tx).await?;
         tx.commit().await?;
         Ok(())
@@ -301,6 +304,13 @@ async fn update_film_row(tx: &mut Transaction<'_, Any>, id: i64, f: &FilmRecord,
     .bind(id)
     .execute(&mut **tx)
     .await?;
+    Ok(())
+}
+
+/// Re-indexes the reviews of a film whose titles may have changed.
+async fn reindex_reviews(tx: &mut Transaction<'_, Any>, backend: crate::Backend, film_id: i64) -> Result<()> {
+    let ids = crate::search::articles_where(tx, crate::search::Related::Film, film_id).await?;
+    crate::search::reindex(tx, backend, &ids).await?;
     Ok(())
 }
 

@@ -8,6 +8,7 @@ mod events;
 mod films;
 mod outbox;
 mod readers;
+mod search;
 mod theaters;
 mod people;
 mod popular;
@@ -21,6 +22,7 @@ pub use events::*;
 pub use films::*;
 pub use outbox::*;
 pub use readers::*;
+pub use search::{SearchFilter, SearchHit};
 pub use theaters::*;
 pub use people::*;
 pub use popular::*;
@@ -114,6 +116,7 @@ impl Store {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?,
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
         }
+        self.build_search_index_if_missing().await?;
         Ok(())
     }
 

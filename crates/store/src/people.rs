@@ -69,6 +69,8 @@ impl Store {
         let _write = self.write_guard().await;
         let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE authors SET name = $1, bio = $2 WHERE id = $3").bind(name).bind(bio).bind(id).execute(&mut *tx).await?;
+        let bylines = crate::search::articles_where(&mut tx, crate::search::Related::Author, id).await?;
+        crate::search::reindex(&mut tx, self.backend, &bylines).await?;
         crate::site::bump_version(&mut tx).await?;
         tx.commit().await?;
         Ok(())

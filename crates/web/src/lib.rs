@@ -18,6 +18,7 @@ mod popular;
 mod public;
 mod render;
 mod reports;
+mod search;
 mod showtimes;
 mod sitemaps;
 mod state;
@@ -90,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .route("/popular/", get(popular::page))
         .route("/reports/", get(reports::index))
         .route("/reports/{slug}/", get(reports::report))
+        .route("/search/", get(search::search))
         .route("/theaters/", get(showtimes::theaters))
         .route("/theaters/{slug}/", get(showtimes::theater))
         .route("/showtimes/", get(showtimes::showtimes_near))

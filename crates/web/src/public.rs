@@ -22,10 +22,15 @@ pub struct PageQuery {
 
 impl PageQuery {
     fn number(&self) -> Result<i64, &'static str> {
-        match self.page.as_deref().map(str::trim) {
-            None | Some("") => Ok(1),
-            Some(p) => p.parse::<i64>().ok().filter(|n| (1..=100_000).contains(n)).ok_or("The page number must be a whole number from 1 up."),
-        }
+        page_number(self.page.as_deref())
+    }
+}
+
+/// A `page=` parameter: 1 when absent, else a whole number from 1 up.
+pub fn page_number(page: Option<&str>) -> Result<i64, &'static str> {
+    match page.map(str::trim) {
+        None | Some("") => Ok(1),
+        Some(p) => p.parse::<i64>().ok().filter(|n| (1..=100_000).contains(n)).ok_or("The page number must be a whole number from 1 up."),
     }
 }
 
@@ -545,7 +550,7 @@ fn with_trailing_slash(path: &str, site: &crate::state::SiteInfo) -> Option<Stri
         return None;
     }
     let known = match segments.as_slice() {
-        ["admin"] | ["theaters"] | ["showtimes"] | ["popular"] | ["reports"] => true,
+        ["admin"] | ["theaters"] | ["showtimes"] | ["popular"] | ["reports"] | ["search"] => true,
         ["reports", _] => true,
         ["authors" | "tags" | "films" | "people" | "theaters", _] => true,
         [section] | [section, _] => site.sections.iter().any(|s| s.slug == *section),

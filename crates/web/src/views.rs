@@ -90,7 +90,8 @@ pub struct Pager {
 impl Pager {
     pub fn new(base: &str, page: i64, per_page: i64, total: i64) -> Pager {
         let pages = ((total + per_page - 1) / per_page).max(1);
-        let url = |p: i64| if p == 1 { base.to_string() } else { format!("{base}?page={p}") };
+        let sep = if base.contains('?') { '&' } else { '?' };
+        let url = |p: i64| if p == 1 { base.to_string() } else { format!("{base}{sep}page={p}") };
         Pager {
             page,
             pages,
