@@ -192,7 +192,9 @@ impl EventInput<'_> {
 /// the start is that day's midnight, the end (`is_end`) the midnight after it.
 fn local_instant(s: &str, all_day: bool, tz: &TimeZone, is_end: bool) -> Result<i64, String> {
     if !all_day {
-        return crate::time::parse_datetime_local(&s.replace(' ', "T"), tz);
+        // "2026-11-28 20:00" is read like "2026-11-28T20:00".
+        let s = if s.len() >= 16 && s.as_bytes()[10] == b' ' { s.replacen(' ', "T", 1) } else { s.to_string() };
+        return crate::time::parse_datetime_local(&s, tz);
     }
     let date = parse_date(s).ok_or_else(|| format!("“{s}” is not a date like 2026-11-28."))?;
     let day = if is_end { date.tomorrow().map_err(|_| format!("“{s}” is out of range."))? } else { date };

@@ -4,6 +4,7 @@
 
 mod articles;
 mod comments;
+mod events;
 mod films;
 mod outbox;
 mod readers;
@@ -13,6 +14,7 @@ mod site;
 
 pub use articles::*;
 pub use comments::*;
+pub use events::*;
 pub use films::*;
 pub use outbox::*;
 pub use readers::*;
