@@ -105,7 +105,8 @@ pub fn plain_excerpt(markdown: &str, max_chars: usize) -> String {
 
 /// The whole text of a Markdown body without markup, for places that take no HTML (calendar
 /// files, structured data): blocks separated by a blank line, list items on lines starting
-/// "- ", a link's address after its text when they differ. Raw HTML is dropped.
+/// "- ", a web or mail link's address after its text when they differ. Raw HTML and other
+/// links' addresses (`javascript:` and such) are dropped.
 pub fn plain_text(markdown: &str) -> String {
     use pulldown_cmark::{Event, Tag, TagEnd};
     let mut out = String::new();
@@ -140,7 +141,8 @@ pub fn plain_text(markdown: &str) -> String {
             }
             Event::End(TagEnd::Link) => {
                 if let Some(url) = links.pop() {
-                    if url != link_text && !url.is_empty() {
+                    let shown = ["https://", "http://", "mailto:"].iter().any(|scheme| url.starts_with(scheme));
+                    if shown && url != link_text {
                         out.push_str(&format!(" ({url})"));
                     }
                 }
@@ -189,6 +191,7 @@ mod tests {
         let md = "# Tonight\n\nDoors at *8*, [tickets](https://t.example/1).\n\n- one\n- two\n\n<script>alert(1)</script>\n\nBye.";
         assert_eq!(plain_text(md), "Tonight\n\nDoors at 8, tickets (https://t.example/1).\n\n- one\n- two\n\nBye.");
         assert_eq!(plain_text("<https://a.example>"), "https://a.example");
+        assert_eq!(plain_text("[x](javascript:alert(1)) and [page](/events/)"), "x and page");
     }
 
     #[test]

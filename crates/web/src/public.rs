@@ -507,8 +507,8 @@ fn with_trailing_slash(path: &str, site: &crate::state::SiteInfo) -> Option<Stri
         return None;
     }
     let known = match segments.as_slice() {
-        ["admin"] | ["theaters"] | ["showtimes"] => true,
-        ["authors" | "tags" | "films" | "people" | "theaters", _] => true,
+        ["admin"] | ["theaters"] | ["showtimes"] | ["events"] => true,
+        ["authors" | "tags" | "films" | "people" | "theaters" | "events", _] => true,
         [section] | [section, _] => site.sections.iter().any(|s| s.slug == *section),
         _ => false,
     };
