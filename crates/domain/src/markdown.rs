@@ -121,11 +121,8 @@ pub fn plain_text(markdown: &str) -> String {
     };
     for ev in Parser::new(markdown) {
         match ev {
-            Event::Start(Tag::Paragraph | Tag::Heading { .. } | Tag::BlockQuote(_) | Tag::CodeBlock(_) | Tag::List(_)) => {
-                if !out.ends_with("- ") {
-                    block_break(&mut out);
-                }
-            }
+            // A loose list item's paragraph stays on the item's line.
+            Event::Start(Tag::Paragraph | Tag::Heading { .. } | Tag::BlockQuote(_) | Tag::CodeBlock(_) | Tag::List(_)) if !out.ends_with("- ") => block_break(&mut out),
             Event::Start(Tag::Item) => {
                 // The list's first item follows the block break; later ones go on the next line.
                 if !out.is_empty() && !out.ends_with("\n\n") {

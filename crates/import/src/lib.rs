@@ -125,6 +125,7 @@ fn column(headers: &csv::StringRecord, want: &str) -> Option<usize> {
 }
 
 /// The columns that describe a place (a theater, a venue), checked.
+#[derive(Debug)]
 struct PlaceColumns {
     name: String,
     address: String,
@@ -470,4 +471,34 @@ pub async fn import_events(store: &Store, name: &str, text: &str) -> anyhow::Res
 fn lower_first(s: &str) -> String {
     let mut c = s.chars();
     c.next().map(|f| f.to_lowercase().chain(c).collect()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(header: &str, values: &str) -> (csv::StringRecord, csv::StringRecord) {
+        let text = format!("{header}\n{values}\n");
+        let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+        let headers = rdr.headers().unwrap().clone();
+        let row = rdr.records().next().unwrap().unwrap();
+        (headers, row)
+    }
+
+    #[test]
+    fn places_are_read_from_their_columns() {
+        let (h, r) = line("venue_name,postal_code,time_zone,venue_url", "Lakeside Hall,94612,America/Los_Angeles,https://hall.example");
+        let p = read_place(&h, &r, "venue_name", "venue_url").unwrap();
+        assert_eq!((p.name.as_str(), p.url.as_str()), ("Lakeside Hall", "https://hall.example"));
+        assert!(p.point.is_some(), "placed by its ZIP code");
+        let (h, r) = line("Name,Time_Zone,Latitude,Longitude", "Moon,UTC,10,");
+        assert!(read_place(&h, &r, "name", "url").unwrap_err().contains("both a latitude"), "header names in any case; one coordinate alone is refused");
+        let (h, r) = line("name,time_zone,url", "Evil,UTC,javascript:alert(1)");
+        assert!(read_place(&h, &r, "name", "url").unwrap_err().contains("url must start with https://"));
+        let (h, r) = line("name,time_zone", ",UTC");
+        assert!(read_place(&h, &r, "name", "url").unwrap_err().contains("name of up to 200"));
+        let (h, r) = line("name,time_zone,postal_code", "Nowhere,Mars/Base,");
+        assert!(read_place(&h, &r, "name", "url").unwrap_err().contains("not an IANA time zone"));
+        assert_eq!(lower_first("The end"), "the end");
+    }
 }

@@ -90,6 +90,13 @@ fn last_day(card: &EventCard, tz: &TimeZone) -> Date {
     card.ends_at.map(|e| local_date(e - 1, tz)).unwrap_or_else(|| local_date(card.starts_at, tz))
 }
 
+/// Whether an event is over at `now`: at its end, or, without one, when its day at the venue
+/// is over.
+fn is_over(card: &EventCard, tz: &TimeZone, now: i64) -> bool {
+    let end = card.ends_at.unwrap_or_else(|| local_date(card.starts_at, tz).tomorrow().map(|d| midnight(d, tz)).unwrap_or(card.starts_at));
+    end <= now
+}
+
 /// Midnight at the start of `d` in `tz`, as Unix seconds.
 fn midnight(d: Date, tz: &TimeZone) -> i64 {
     d.to_zoned(tz.clone()).map(|z| z.timestamp().as_second()).unwrap_or(0)
@@ -323,7 +330,7 @@ pub async fn event(State(state): State<AppState>, Path(slug): Path<String>) -> R
             description_html: e.description_html.clone(),
             summary,
             ics_url: format!("/events/{}/event.ics", e.card.slug),
-            over: e.card.ends_at.unwrap_or(e.card.starts_at + if e.card.all_day { 86_400 } else { 0 }) < now_unix(),
+            over: is_over(&e.card, &zone(&v.time_zone), now_unix()),
             jsonld: crate::structured::event(&base, &d),
         };
         render_page(&state, "event.html", ctx)
@@ -424,6 +431,17 @@ mod tests {
                 ("Sunday, November 29".to_string(), vec![("Tokyo".to_string(), false)]),
             ]
         );
+    }
+
+    #[test]
+    fn an_event_without_an_end_is_over_when_its_day_is() {
+        let tz = zone("America/Los_Angeles");
+        let at = |s: &str| marquee_domain::time::parse_datetime_local(s, &tz).unwrap();
+        let show = card("Show", "2026-11-28T20:00", None, "America/Los_Angeles", false);
+        assert!(!is_over(&show, &tz, at("2026-11-28T22:00")));
+        assert!(is_over(&show, &tz, at("2026-11-29T00:00")));
+        let fair = card("Fair", "2026-11-28T00:00", Some("2026-11-30T00:00"), "America/Los_Angeles", true);
+        assert!(!is_over(&fair, &tz, at("2026-11-29T23:00")) && is_over(&fair, &tz, at("2026-11-30T00:00")));
     }
 
     #[test]
