@@ -312,6 +312,9 @@ both_backends!(slugs_move_with_a_redirect_and_events_are_deleted_after_asking, |
     assert_eq!(site.location("/events/poetry-slam/").await, (301, "/events/poetry-slam-finals/".to_string()));
     assert_eq!(site.location("/events/poetry-slam/event.ics").await, (301, "/events/poetry-slam-finals/event.ics".to_string()));
 
+    // A special report lists the event; deleting the event takes the item with it.
+    let (report,): (i64,) = sqlx::query_as("INSERT INTO reports (slug, title, status, updated_at) VALUES ('best-of', 'Best Of', 'published', 0) RETURNING id").fetch_one(site.store.pool()).await.unwrap();
+    sqlx::query("INSERT INTO report_items (report_id, position, event_id) VALUES ($1, 1, $2)").bind(report).bind(id).execute(site.store.pool()).await.unwrap();
     let (status, confirm) = site.get(&format!("{edit}/delete")).await;
     assert_eq!(status, 200);
     assert!(confirm.contains("Delete this event?") && confirm.contains("Poetry Slam") && confirm.contains("method=\"post\""));
@@ -321,6 +324,8 @@ both_backends!(slugs_move_with_a_redirect_and_events_are_deleted_after_asking, |
     assert_eq!(site.read("/events/poetry-slam-finals/").await.0, 404);
     assert_eq!(site.read("/events/poetry-slam/").await.0, 404, "its old address goes with it");
     assert!(site.get("/admin/events?deleted=1").await.1.contains("The event was deleted."));
+    let (items,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM report_items").fetch_one(site.store.pool()).await.unwrap();
+    assert_eq!(items, 0);
 });
 
 both_backends!(editors_upload_an_events_feed, |site| {
