@@ -3,6 +3,7 @@
 
 pub mod article;
 pub mod comment;
+pub mod event;
 pub mod film;
 pub mod geo;
 pub mod markdown;

@@ -103,6 +103,61 @@ pub fn plain_excerpt(markdown: &str, max_chars: usize) -> String {
     format!("{}…", cut.trim_end_matches([',', ';', ':', '.']))
 }
 
+/// The whole text of a Markdown body without markup, for places that take no HTML (calendar
+/// files, structured data): blocks separated by a blank line, list items on lines starting
+/// "- ", a web or mail link's address after its text when they differ. Raw HTML and other
+/// links' addresses (`javascript:` and such) are dropped.
+pub fn plain_text(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Tag, TagEnd};
+    let mut out = String::new();
+    let mut links: Vec<String> = Vec::new();
+    let mut link_text = String::new();
+    let block_break = |out: &mut String| {
+        let trimmed = out.trim_end_matches([' ', '\n']).len();
+        out.truncate(trimmed);
+        if !out.is_empty() {
+            out.push_str("\n\n");
+        }
+    };
+    for ev in Parser::new(markdown) {
+        match ev {
+            // A loose list item's paragraph stays on the item's line.
+            Event::Start(Tag::Paragraph | Tag::Heading { .. } | Tag::BlockQuote(_) | Tag::CodeBlock(_) | Tag::List(_)) if !out.ends_with("- ") => block_break(&mut out),
+            Event::Start(Tag::Item) => {
+                // The list's first item follows the block break; later ones go on the next line.
+                if !out.is_empty() && !out.ends_with("\n\n") {
+                    let trimmed = out.trim_end_matches([' ', '\n']).len();
+                    out.truncate(trimmed);
+                    out.push('\n');
+                }
+                out.push_str("- ");
+            }
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                links.push(dest_url.to_string());
+                link_text.clear();
+            }
+            Event::End(TagEnd::Link) => {
+                if let Some(url) = links.pop() {
+                    let shown = ["https://", "http://", "mailto:"].iter().any(|scheme| url.starts_with(scheme));
+                    if shown && url != link_text {
+                        out.push_str(&format!(" ({url})"));
+                    }
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                out.push_str(&t);
+                if !links.is_empty() {
+                    link_text.push_str(&t);
+                }
+            }
+            Event::SoftBreak => out.push(' '),
+            Event::HardBreak => out.push('\n'),
+            _ => {}
+        }
+    }
+    out.trim().to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,6 +181,14 @@ mod tests {
         let ok = render_checked(&"line<br>\n\n".repeat(500), 200_000).unwrap();
         assert!(ok.contains("<br>"), "void elements do not count as nesting");
         assert!(render_checked("> quoted\n>> twice", 1000).is_ok());
+    }
+
+    #[test]
+    fn plain_text_keeps_every_block_and_drops_markup() {
+        let md = "# Tonight\n\nDoors at *8*, [tickets](https://t.example/1).\n\n- one\n- two\n\n<script>alert(1)</script>\n\nBye.";
+        assert_eq!(plain_text(md), "Tonight\n\nDoors at 8, tickets (https://t.example/1).\n\n- one\n- two\n\nBye.");
+        assert_eq!(plain_text("<https://a.example>"), "https://a.example");
+        assert_eq!(plain_text("[x](javascript:alert(1)) and [page](/events/)"), "x and page");
     }
 
     #[test]

@@ -189,8 +189,56 @@ async fn seed_reports(store: &Store, now: i64, events: &HashMap<&'static str, i6
 /// The demo's venues and events, dated from today in the paper's zone; answers each event's
 /// id by its key.
 async fn seed_events(store: &Store, now: i64) -> anyhow::Result<HashMap<&'static str, i64>> {
-    let _ = (store, now);
-    Ok(HashMap::new())
+    let zone = "America/Los_Angeles";
+    let tz = jiff::tz::TimeZone::get(zone)?;
+    let mut venues = HashMap::new();
+    for v in marquee_demo::guides::venues() {
+        let record = marquee_store::VenueRecord {
+            external_id: Some(format!("demo-{}", v.key)),
+            name: v.name.into(),
+            address: v.address.into(),
+            city: v.city.into(),
+            state: "CA".into(),
+            postal_code: v.postal_code.into(),
+            latitude: Some(v.latitude),
+            longitude: Some(v.longitude),
+            time_zone: zone.into(),
+            url: String::new(),
+        };
+        let id = store.save_venue(None, &record).await?.map_err(|e| anyhow::anyhow!("demo venue {}: {e}", v.key))?;
+        venues.insert(v.key, id);
+    }
+    let today = jiff::Timestamp::from_second(now)?.to_zoned(tz.clone()).date();
+    let mut events = HashMap::new();
+    for e in marquee_demo::guides::events() {
+        let (hour, minute) = e.starts;
+        let start = today.checked_add(jiff::Span::new().days(e.day))?.at(hour, minute, 0, 0);
+        let end = match e.minutes {
+            Some(m) => start.checked_add(jiff::Span::new().minutes(m))?.to_string(),
+            None => String::new(),
+        };
+        let input = marquee_domain::event::EventInput {
+            title: e.title,
+            category: e.category,
+            start: &start.to_string(),
+            end: &end,
+            all_day: false,
+            price: e.price,
+            ticket_url: "",
+            description: e.description,
+        };
+        let fields = input.check(&tz).map_err(|errors| anyhow::anyhow!("demo event {}: {errors:?}", e.key))?;
+        let record = marquee_store::EventRecord {
+            external_id: Some(format!("demo-{}", e.key)),
+            slug: marquee_domain::event::default_slug(e.title, fields.starts_at, &tz),
+            slug_is_base: true,
+            venue_id: *venues.get(e.venue).context("demo event at an unknown venue")?,
+            fields,
+        };
+        let id = store.save_event(None, &record, now).await?.map_err(|msg| anyhow::anyhow!("demo event {}: {msg}", e.key))?;
+        events.insert(e.key, id);
+    }
+    Ok(events)
 }
 
 async fn seed_comments(store: &Store, now: i64) -> anyhow::Result<()> {

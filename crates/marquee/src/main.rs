@@ -44,7 +44,7 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
-    /// Import data: `marquee import films FILE`.
+    /// Import data: `marquee import films|theaters|showtimes|events FILE`.
     Import {
         #[command(subcommand)]
         command: ImportCommand,
@@ -77,6 +77,13 @@ enum ImportCommand {
     /// Showtimes from CSV (see docs/import-showtimes.md): replaces the days the file covers
     /// for each theater in it, all at once; a file with a bad line changes nothing.
     Showtimes {
+        #[command(flatten)]
+        common: Common,
+        file: PathBuf,
+    },
+    /// Events and their venues from CSV (see docs/import-events.md), added or updated by
+    /// their ids; a file with a bad line changes nothing. Safe to run again.
+    Events {
         #[command(flatten)]
         common: Common,
         file: PathBuf,
@@ -162,6 +169,12 @@ async fn main() -> anyhow::Result<()> {
             let (store, text) = open_with_file(&common, &file).await?;
             let r = marquee::import::import_showtimes(&store, &file.display().to_string(), &text).await?;
             println!("Showtimes from {}: {} screenings at {} theaters ({} earlier ones replaced).", file.display(), r.added, r.theaters, r.replaced);
+            Ok(())
+        }
+        Command::Import { command: ImportCommand::Events { common, file } } => {
+            let (store, text) = open_with_file(&common, &file).await?;
+            let r = marquee::import::import_events(&store, &file.display().to_string(), &text).await?;
+            println!("Events from {}: {}.", file.display(), r.summary());
             Ok(())
         }
         Command::User { command: UserCommand::Add { common, email, name, role, password_env } } => {

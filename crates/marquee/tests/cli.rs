@@ -62,3 +62,24 @@ fn import_films_reports_skips_and_is_idempotent() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("films.json:2:"), "the error names the line");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn import_events_prints_its_counts_and_refuses_a_bad_file_whole() {
+    let dir = std::env::temp_dir().join(format!("marquee-cli-events-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("site.db").display());
+    let file = dir.join("events.csv");
+    let header = "id,title,category,start,venue_id,venue_name,postal_code,time_zone\n";
+    std::fs::write(&file, format!("{header}E1,Open Mic,music,2030-05-04 19:00,V1,Cafe,94612,America/Los_Angeles\nE2,Story Hour,kids,2030-05-05T10:00,V1,,,\n")).unwrap();
+    let run = || marquee().args(["import", "events", "--database-url", &url]).arg(&file).output().unwrap();
+    let out = run();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("2 added, 0 updated, 0 unchanged; venues: 1 added, 0 updated."), "{stdout}");
+    assert!(String::from_utf8_lossy(&run().stdout).contains("0 added, 0 updated, 2 unchanged"));
+    std::fs::write(&file, format!("{header}E3,Good,music,2030-05-06T19:00,V1,,,\nE4,Bad,opera,2030-05-06T19:00,V1,,,\n")).unwrap();
+    let out = run();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("events.csv:3: category:"), "the error names the line");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -47,7 +47,10 @@ pub(crate) fn forbidden(state: &AppState, message: &str) -> Response {
     error_page(state, StatusCode::FORBIDDEN, "Not allowed", message)
 }
 
-fn see_other(to: &str) -> Response {
+/// The notice above a form that was sent back to be corrected.
+pub(crate) const NOT_SAVED: &str = "Nothing was saved. Please correct the fields marked below.";
+
+pub(crate) fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
 
@@ -875,8 +878,8 @@ pub async fn feeds(State(state): State<AppState>, staff: Staff, Extension(csrf):
     feeds_page(&state, &staff, &csrf, StatusCode::OK, None, Vec::new()).await
 }
 
-/// `POST /admin/feeds/{films|theaters|showtimes}` with a file: the same imports as
-/// `marquee import ...`, with the same all-or-nothing checks for theaters and showtimes.
+/// `POST /admin/feeds/{films|theaters|showtimes|events}` with a file: the same imports as
+/// `marquee import ...`, with the same all-or-nothing checks for theaters, showtimes and events.
 pub async fn upload_feed(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Path(kind): Path<String>, mut form: axum::extract::Multipart) -> Response {
     if !staff.role.can_edit_others() {
         return forbidden(&state, "Only editors load feeds.");
@@ -908,6 +911,7 @@ pub async fn upload_feed(State(state): State<AppState>, staff: Staff, Extension(
         }),
         "theaters" => marquee_import::import_theaters(store, &name, &text).await.map(|r| (format!("Theaters from {name}: {} added, {} updated, {} unchanged.", r.added, r.updated, r.unchanged), Vec::new())),
         "showtimes" => marquee_import::import_showtimes(store, &name, &text).await.map(|r| (format!("Showtimes from {name}: {} screenings at {} theaters ({} earlier ones replaced).", r.added, r.theaters, r.replaced), Vec::new())),
+        "events" => marquee_import::import_events(store, &name, &text).await.map(|r| (format!("Events from {name}: {}.", r.summary()), Vec::new())),
         _ => return not_found(&state),
     };
     match outcome {
@@ -1104,37 +1108,78 @@ pub async fn save_film(State(state): State<AppState>, staff: Staff, Extension(cs
     }
 }
 
-#[derive(Deserialize, Serialize, Default)]
-pub struct TheaterForm {
+/// A place, theater or venue, as the newsroom's form sends it.
+#[derive(Deserialize, Serialize, Default, Clone)]
+pub struct PlaceForm {
     #[serde(default)]
-    external_id: String,
+    pub external_id: String,
     #[serde(default)]
-    name: String,
+    pub name: String,
     #[serde(default)]
-    address: String,
+    pub address: String,
     #[serde(default)]
-    city: String,
+    pub city: String,
     #[serde(default)]
-    state: String,
+    pub state: String,
     #[serde(default)]
-    postal_code: String,
+    pub postal_code: String,
     /// "latitude, longitude"; blank to place it by its ZIP code.
     #[serde(default)]
-    position: String,
+    pub position: String,
     #[serde(default)]
-    time_zone: String,
+    pub time_zone: String,
     #[serde(default)]
-    url: String,
+    pub url: String,
+}
+
+impl PlaceForm {
+    /// Checks the form, trimmed, as a venue. A theater (`strict`) must have a feed id and a
+    /// position; a venue may have neither, but a position typed wrong is still refused.
+    pub(crate) fn check(&self, strict: bool) -> Result<marquee_store::VenueRecord, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let external_id = self.external_id.trim();
+        if (strict && external_id.is_empty()) || external_id.len() > 100 {
+            errors.insert("external_id", "Give the theater an id (the one showtimes feeds use), up to 100 characters.".into());
+        }
+        if self.name.trim().is_empty() || self.name.chars().count() > 200 {
+            errors.insert("name", "A name of up to 200 characters is required.".into());
+        }
+        if let Err(e) = marquee_domain::time::parse_zone(&self.time_zone) {
+            errors.insert("time_zone", e);
+        }
+        let point = if self.position.trim().is_empty() { marquee_domain::geo::zip(&self.postal_code).map(|p| (p.latitude, p.longitude)) } else { parse_location(&self.position) };
+        if point.is_none() && (strict || !self.position.trim().is_empty()) {
+            errors.insert("position", "Give a latitude and longitude such as 37.81, -122.27, or a US ZIP code in the postal code field.".into());
+        }
+        if !self.url.trim().is_empty() && !marquee_domain::event::is_http_url(&self.url) {
+            errors.insert("url", "A website address starts with https:// or http://.".into());
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(marquee_store::VenueRecord {
+            external_id: Some(external_id.to_string()).filter(|e| !e.is_empty()),
+            name: self.name.trim().into(),
+            address: self.address.trim().into(),
+            city: self.city.trim().into(),
+            state: self.state.trim().into(),
+            postal_code: self.postal_code.trim().into(),
+            latitude: point.map(|p| p.0),
+            longitude: point.map(|p| p.1),
+            time_zone: self.time_zone.trim().into(),
+            url: self.url.trim().into(),
+        })
+    }
 }
 
 pub async fn theaters(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>) -> Response {
     if !staff.role.can_edit_others() {
         return forbidden(&state, "Only editors manage theaters.");
     }
-    theaters_page(&state, &staff, &csrf, StatusCode::OK, TheaterForm { time_zone: state.site().publication.time_zone.clone(), ..Default::default() }, FieldErrors::new(), None).await
+    theaters_page(&state, &staff, &csrf, StatusCode::OK, PlaceForm { time_zone: state.site().publication.time_zone.clone(), ..Default::default() }, FieldErrors::new(), None).await
 }
 
-async fn theaters_page(state: &AppState, staff: &Staff, csrf: &CsrfToken, status: StatusCode, form: TheaterForm, errors: FieldErrors, message: Option<String>) -> Response {
+async fn theaters_page(state: &AppState, staff: &Staff, csrf: &CsrfToken, status: StatusCode, form: PlaceForm, errors: FieldErrors, message: Option<String>) -> Response {
     let list = match state.store().theaters().await {
         Ok(t) => t,
         Err(e) => return internal_error(state, e),
@@ -1143,7 +1188,7 @@ async fn theaters_page(state: &AppState, staff: &Staff, csrf: &CsrfToken, status
     struct Ctx {
         admin: AdminLayout,
         theaters: Vec<marquee_store::Theater>,
-        form: TheaterForm,
+        form: PlaceForm,
         errors: FieldErrors,
         message: Option<String>,
     }
@@ -1151,47 +1196,32 @@ async fn theaters_page(state: &AppState, staff: &Staff, csrf: &CsrfToken, status
 }
 
 /// Adds a theater, or updates the one with the same feed id.
-pub async fn save_theater(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Form(f): Form<TheaterForm>) -> Response {
+pub async fn save_theater(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Form(f): Form<PlaceForm>) -> Response {
     if !staff.role.can_edit_others() {
         return forbidden(&state, "Only editors manage theaters.");
     }
-    let mut errors = FieldErrors::new();
-    if f.external_id.trim().is_empty() || f.external_id.len() > 100 {
-        errors.insert("external_id", "Give the theater an id (the one showtimes feeds use), up to 100 characters.".into());
-    }
-    if f.name.trim().is_empty() || f.name.chars().count() > 200 {
-        errors.insert("name", "A name of up to 200 characters is required.".into());
-    }
-    if let Err(e) = marquee_domain::time::parse_zone(&f.time_zone) {
-        errors.insert("time_zone", e);
-    }
-    let position = if f.position.trim().is_empty() { marquee_domain::geo::zip(&f.postal_code).map(|p| (p.latitude, p.longitude)) } else { parse_location(&f.position) };
-    if position.is_none() {
-        errors.insert("position", "Give a latitude and longitude such as 37.81, -122.27, or a US ZIP code in the postal code field.".into());
-    }
-    if !f.url.trim().is_empty() && !(f.url.trim().starts_with("https://") || f.url.trim().starts_with("http://")) {
-        errors.insert("url", "A website address starts with https:// or http://.".into());
-    }
-    let Some((latitude, longitude)) = position.filter(|_| errors.is_empty()) else {
-        return theaters_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, f, errors, Some("Nothing was saved. Please correct the fields marked below.".into())).await;
+    let place = match f.check(true) {
+        Ok(p) => p,
+        Err(errors) => return theaters_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, f, errors, Some(NOT_SAVED.into())).await,
     };
+    // The strict check made sure of the id and the position.
     let record = marquee_store::TheaterRecord {
-        external_id: f.external_id.trim().into(),
-        name: f.name.trim().into(),
-        address: f.address.trim().into(),
-        city: f.city.trim().into(),
-        state: f.state.trim().into(),
-        postal_code: f.postal_code.trim().into(),
-        latitude,
-        longitude,
-        time_zone: f.time_zone.trim().into(),
-        url: f.url.trim().into(),
+        external_id: place.external_id.unwrap_or_default(),
+        name: place.name,
+        address: place.address,
+        city: place.city,
+        state: place.state,
+        postal_code: place.postal_code,
+        latitude: place.latitude.unwrap_or_default(),
+        longitude: place.longitude.unwrap_or_default(),
+        time_zone: place.time_zone,
+        url: place.url,
     };
     match state.store().upsert_theater(&record).await {
         Ok(_) => {
             let _ = state.refresh().await;
             let msg = Some(format!("Saved {}.", record.name));
-            theaters_page(&state, &staff, &csrf, StatusCode::OK, TheaterForm { time_zone: record.time_zone, ..Default::default() }, FieldErrors::new(), msg).await
+            theaters_page(&state, &staff, &csrf, StatusCode::OK, PlaceForm { time_zone: record.time_zone, ..Default::default() }, FieldErrors::new(), msg).await
         }
         Err(e) => internal_error(&state, e),
     }

@@ -10,6 +10,8 @@ mod comments;
 mod csrf;
 mod events;
 mod feeds;
+mod event_desk;
+mod ical;
 mod mail;
 mod moderation;
 mod readers;
@@ -63,6 +65,12 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/films/new", get(admin::new_film).post(admin::save_film))
         .route("/admin/films/{id}", get(admin::edit_film).post(admin::save_film))
         .route("/admin/theaters", get(admin::theaters).post(admin::save_theater))
+        .route("/admin/events", get(event_desk::events))
+        .route("/admin/events/new", get(event_desk::new_event).post(event_desk::save_event))
+        .route("/admin/events/{id}", get(event_desk::edit_event).post(event_desk::save_event))
+        .route("/admin/events/{id}/delete", get(event_desk::confirm_delete).post(event_desk::delete_event))
+        .route("/admin/venues", get(event_desk::venues).post(event_desk::save_venue))
+        .route("/admin/venues/{id}", get(event_desk::edit_venue).post(event_desk::save_venue))
         .route("/admin/comments/", get(moderation::queue))
         .route("/admin/comments/settings", get(moderation::settings).post(moderation::save_settings))
         .route("/admin/comments/retry-mail", post(moderation::retry_mail))
@@ -96,6 +104,9 @@ pub fn router(state: AppState) -> Router {
         .route("/theaters/{slug}/", get(showtimes::theater))
         .route("/showtimes/", get(showtimes::showtimes_near))
         .route("/showtimes/{file}", get(showtimes::ics))
+        .route("/events/", get(events::calendar))
+        .route("/events/{slug}/", get(events::event))
+        .route("/events/{slug}/event.ics", get(events::ics))
         .route("/account/", get(readers::account))
         .route("/account", get(|| async { public::moved("/account/") }))
         .route("/account/register", get(readers::register_form).post(readers::register))

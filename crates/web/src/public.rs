@@ -550,9 +550,9 @@ fn with_trailing_slash(path: &str, site: &crate::state::SiteInfo) -> Option<Stri
         return None;
     }
     let known = match segments.as_slice() {
-        ["admin"] | ["theaters"] | ["showtimes"] | ["popular"] | ["reports"] | ["search"] => true,
+        ["admin"] | ["theaters"] | ["showtimes"] | ["popular"] | ["reports"] | ["search"] | ["events"] => true,
         ["reports", _] => true,
-        ["authors" | "tags" | "films" | "people" | "theaters", _] => true,
+        ["authors" | "tags" | "films" | "people" | "theaters" | "events", _] => true,
         [section] | [section, _] => site.sections.iter().any(|s| s.slug == *section),
         _ => false,
     };

@@ -415,7 +415,7 @@ async fn resolve_target(state: &AppState, target: &str) -> anyhow::Result<Option
     let path = path.split(['?', '#']).next().unwrap_or("");
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
     Ok(match parts.as_slice() {
-        ["events", slug] => state.store().event_by_slug(slug).await?.map(|e| ItemTarget::Event(e.id)),
+        ["events", slug] => state.store().event_by_slug(slug).await?.map(|e| ItemTarget::Event(e.event.card.id)),
         [section, slug] => state.store().article_id_at(section, slug).await?.map(ItemTarget::Article),
         _ => None,
     })

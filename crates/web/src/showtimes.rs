@@ -4,11 +4,12 @@
 //! iCalendar downloads.
 
 use crate::public::{cached_for, internal_error, not_found, render_page};
+use crate::ical;
 use crate::state::{AppState, SiteInfo};
 use crate::views::Layout;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use marquee_domain::geo;
@@ -230,18 +231,13 @@ pub async fn now_playing_box(state: &AppState, q: &LocationQuery, film_id: i64) 
 }
 
 fn address(t: &Theater) -> String {
-    [t.address.as_str(), t.city.as_str(), &format!("{} {}", t.state, t.postal_code)].iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(", ")
+    crate::views::address_line(&t.address, &t.city, &t.state, &t.postal_code)
 }
 
 /// schema.org ScreeningEvents at a MovieTheater.
 fn screening_events(base: &str, t: &Theater, rows: &[&Showtime]) -> Vec<serde_json::Value> {
-    let place = json!({
-        "@type": "MovieTheater",
-        "name": t.name,
-        "url": format!("{base}/theaters/{}/", t.slug),
-        "address": {"@type": "PostalAddress", "streetAddress": t.address, "addressLocality": t.city, "addressRegion": t.state, "postalCode": t.postal_code, "addressCountry": "US"},
-        "geo": {"@type": "GeoCoordinates", "latitude": t.latitude, "longitude": t.longitude},
-    });
+    let mut place = crate::structured::place("MovieTheater", &t.name, &t.address, &t.city, &t.state, &t.postal_code, Some((t.latitude, t.longitude)));
+    place["url"] = json!(format!("{base}/theaters/{}/", t.slug));
     rows.iter()
         .filter_map(|s| {
             let start = Timestamp::from_second(s.starts_at).ok()?.to_zoned(zone(&s.time_zone));
@@ -380,67 +376,9 @@ pub async fn ics(State(state): State<AppState>, Path(file): Path<String>) -> Res
     };
     let site = state.site();
     let base = site.publication.base_url.trim_end_matches('/').to_string();
-    let host = base.split("://").nth(1).unwrap_or("marquee").split('/').next().unwrap_or("marquee").to_string();
     let theater = state.store().theater_by_slug(&s.theater_slug).await.ok().flatten();
-    let body = calendar(&s, theater.as_ref(), &base, &host, Timestamp::now());
-    let headers = [
-        (header::CONTENT_TYPE, "text/calendar; charset=utf-8".to_string()),
-        (header::CONTENT_DISPOSITION, format!("attachment; filename=\"showtime-{id}.ics\"")),
-    ];
-    (headers, body).into_response()
-}
-
-/// Escapes TEXT values (RFC 5545 section 3.3.11).
-fn ics_text(s: &str) -> String {
-    s.replace('\\', "\\\\").replace(';', "\\;").replace(',', "\\,").replace('\n', "\\n").replace('\r', "")
-}
-
-/// Folds content lines longer than 75 octets (RFC 5545 section 3.1).
-fn fold(line: &str) -> String {
-    let mut out = String::new();
-    let mut len = 0;
-    for ch in line.chars() {
-        if len + ch.len_utf8() > 75 {
-            out.push_str("\r\n ");
-            len = 1;
-        }
-        out.push(ch);
-        len += ch.len_utf8();
-    }
-    out.push_str("\r\n");
-    out
-}
-
-fn offset_text(seconds: i32) -> String {
-    let sign = if seconds < 0 { '-' } else { '+' };
-    let s = seconds.abs();
-    format!("{sign}{:02}{:02}", s / 3600, (s % 3600) / 60)
-}
-
-/// A VTIMEZONE with the transitions around `at`, so that calendars place the event correctly
-/// even across a daylight-saving change.
-fn vtimezone(name: &str, tz: &TimeZone, at: Timestamp) -> Vec<String> {
-    let mut lines = vec!["BEGIN:VTIMEZONE".to_string(), format!("TZID:{name}")];
-    let mut transitions: Vec<_> = tz.preceding(at).take(2).collect();
-    transitions.reverse();
-    transitions.extend(tz.following(at).take(2));
-    if transitions.is_empty() {
-        let off = tz.to_offset(at).seconds();
-        lines.extend(["BEGIN:STANDARD".into(), "DTSTART:19700101T000000".into(), format!("TZOFFSETFROM:{}", offset_text(off)), format!("TZOFFSETTO:{}", offset_text(off)), "END:STANDARD".into()]);
-    }
-    for t in transitions {
-        let before = tz.to_offset(t.timestamp() - jiff::SignedDuration::from_secs(1)).seconds();
-        let kind = if t.dst().is_dst() { "DAYLIGHT" } else { "STANDARD" };
-        let local = t.timestamp().to_zoned(TimeZone::fixed(jiff::tz::Offset::from_seconds(before).unwrap_or(jiff::tz::Offset::UTC)));
-        lines.push(format!("BEGIN:{kind}"));
-        lines.push(format!("DTSTART:{}", local.strftime("%Y%m%dT%H%M%S")));
-        lines.push(format!("TZOFFSETFROM:{}", offset_text(before)));
-        lines.push(format!("TZOFFSETTO:{}", offset_text(t.offset().seconds())));
-        lines.push(format!("TZNAME:{}", t.abbreviation()));
-        lines.push(format!("END:{kind}"));
-    }
-    lines.push("END:VTIMEZONE".into());
-    lines
+    let body = calendar(&s, theater.as_ref(), &base, &ical::host(&base), Timestamp::now());
+    ical::download(&format!("showtime-{id}.ics"), body)
 }
 
 pub fn calendar(s: &Showtime, theater: Option<&Theater>, base: &str, host: &str, now: Timestamp) -> String {
@@ -449,14 +387,7 @@ pub fn calendar(s: &Showtime, theater: Option<&Theater>, base: &str, host: &str,
     let minutes = s.film_runtime.unwrap_or(120);
     let end = start + jiff::SignedDuration::from_mins(minutes);
     let local = |ts: Timestamp| ts.to_zoned(tz.clone()).strftime("%Y%m%dT%H%M%S").to_string();
-    let mut lines = vec![
-        "BEGIN:VCALENDAR".to_string(),
-        "VERSION:2.0".into(),
-        "PRODID:-//Marquee//Showtimes//EN".into(),
-        "CALSCALE:GREGORIAN".into(),
-        "METHOD:PUBLISH".into(),
-    ];
-    lines.extend(vtimezone(&s.time_zone, &tz, start));
+    let mut lines = ical::vtimezone(&s.time_zone, &tz, start);
     let location = theater.map(|t| format!("{}, {}", t.name, address(t))).unwrap_or_else(|| s.theater_name.clone());
     let mut description = format!("{} at {}", s.film_title, s.theater_name);
     if !s.attributes.is_empty() {
@@ -468,19 +399,17 @@ pub fn calendar(s: &Showtime, theater: Option<&Theater>, base: &str, host: &str,
     lines.extend([
         "BEGIN:VEVENT".to_string(),
         format!("UID:showtime-{}@{}", s.id, host),
-        format!("DTSTAMP:{}", now.strftime("%Y%m%dT%H%M%SZ")),
+        ical::stamp(now),
         format!("DTSTART;TZID={}:{}", s.time_zone, local(start)),
         format!("DTEND;TZID={}:{}", s.time_zone, local(end)),
-        format!("SUMMARY:{}", ics_text(&format!("{} at {}", s.film_title, s.theater_name))),
-        format!("LOCATION:{}", ics_text(&location)),
-        format!("DESCRIPTION:{}", ics_text(&description)),
+        format!("SUMMARY:{}", ical::text(&format!("{} at {}", s.film_title, s.theater_name))),
+        format!("LOCATION:{}", ical::text(&location)),
+        format!("DESCRIPTION:{}", ical::text(&description)),
         format!("URL:{base}/films/{}/", s.film_slug),
     ]);
     if let Some(t) = theater {
-        lines.push(format!("GEO:{:.6};{:.6}", t.latitude, t.longitude));
+        lines.push(ical::geo(t.latitude, t.longitude));
     }
     lines.push("END:VEVENT".into());
-    lines.push("END:VCALENDAR".into());
-    lines.iter().map(|l| fold(l)).collect()
+    ical::calendar("Showtimes", lines)
 }
-

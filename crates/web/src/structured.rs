@@ -1,5 +1,6 @@
 //! schema.org JSON-LD for search engines and link previews: `NewsArticle` for articles,
-//! `CriticReview` of a `Movie` for reviews linked to a film.
+//! `CriticReview` of a `Movie` for reviews linked to a film, and the `Place` (with its
+//! `PostalAddress` and `GeoCoordinates`) of screenings and events.
 
 use crate::public::ArticleView;
 use crate::state::SiteInfo;
@@ -97,4 +98,63 @@ pub fn article(site: &SiteInfo, a: &ArticleView, movie: Option<&Value>) -> Strin
         }
     }
     script_safe(&v)
+}
+
+/// A place of `kind` (`Place`, `MovieTheater`) with its US postal address and, when known,
+/// its coordinates.
+pub fn place(kind: &str, name: &str, street: &str, city: &str, state: &str, postal_code: &str, point: Option<(f64, f64)>) -> Value {
+    let mut p = json!({
+        "@type": kind,
+        "name": name,
+        "address": {"@type": "PostalAddress", "streetAddress": street, "addressLocality": city, "addressRegion": state, "postalCode": postal_code, "addressCountry": "US"},
+    });
+    if let Some((latitude, longitude)) = point {
+        p["geo"] = json!({"@type": "GeoCoordinates", "latitude": latitude, "longitude": longitude});
+    }
+    p
+}
+
+/// A schema.org `Event` at its venue: dates with the venue's offset (an all-day event by
+/// its dates), in person, with an `Offer` when there is a ticket link or a price in dollars.
+pub fn event(base: &str, d: &marquee_store::EventDetail) -> String {
+    use marquee_domain::event::price_amount;
+    use marquee_domain::time::rfc3339;
+    let (e, v) = (&d.event, &d.venue);
+    let c = &e.card;
+    let tz = jiff::tz::TimeZone::get(&v.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let date = |t: i64| jiff::Timestamp::from_second(t).map(|ts| ts.to_zoned(tz.clone()).date().to_string()).unwrap_or_default();
+    let url = format!("{base}/events/{}/", c.slug);
+    let point = v.latitude.zip(v.longitude);
+    let mut location = place("Place", &v.name, &v.address, &v.city, &v.state, &v.postal_code, point);
+    if !v.url.is_empty() {
+        location["url"] = json!(v.url);
+    }
+    let mut ev = json!({
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": c.title,
+        "url": url,
+        "startDate": if c.all_day { date(c.starts_at) } else { rfc3339(c.starts_at, &tz) },
+        "eventStatus": "https://schema.org/EventScheduled",
+        "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+        "location": location,
+    });
+    if let Some(end) = c.ends_at {
+        // An all-day event's stored end is the midnight after its last day.
+        ev["endDate"] = json!(if c.all_day { date(end - 1) } else { rfc3339(end, &tz) });
+    }
+    let description = marquee_domain::markdown::plain_text(&e.description);
+    if !description.is_empty() {
+        ev["description"] = json!(description);
+    }
+    let amount = price_amount(&c.price);
+    if amount.is_some() || !e.ticket_url.is_empty() {
+        let mut offer = json!({"@type": "Offer", "url": if e.ticket_url.is_empty() { &url } else { &e.ticket_url }});
+        if let Some(a) = amount {
+            offer["price"] = json!(a);
+            offer["priceCurrency"] = json!("USD");
+        }
+        ev["offers"] = offer;
+    }
+    script_safe(&ev)
 }

@@ -32,6 +32,8 @@ impl Layout {
                 .sections
                 .iter()
                 .map(|s| NavItem { name: s.name.clone(), url: format!("/{}/", s.slug), current: Some(s.slug.as_str()) == current_section })
+                // "events" is reserved, so no section can share its address or marker.
+                .chain([NavItem { name: "Events".into(), url: "/events/".into(), current: current_section == Some("events") }])
                 .collect(),
             feeds: crate::feeds::feed_links(site, None, "/"),
         }
@@ -99,6 +101,12 @@ impl Pager {
             next_url: (page < pages).then(|| url(page + 1)),
         }
     }
+}
+
+/// "1900 Telegraph Ave, Oakland, CA 94612", leaving out the parts that are empty.
+pub fn address_line(street: &str, city: &str, state: &str, postal_code: &str) -> String {
+    let region = format!("{} {}", state.trim(), postal_code.trim());
+    [street, city, region.as_str()].iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(", ")
 }
 
 /// Percent-encodes a string for use in a query parameter.

@@ -1,0 +1,376 @@
+//! The newsroom's events and venues (`/admin/events`, `/admin/venues`), for editors and
+//! admins: lists, add and edit forms that keep what was typed when something is wrong, and
+//! deleting an event after a confirmation.
+
+use crate::admin::{admin_layout, forbidden, page, see_other, AdminLayout, PlaceForm, NOT_SAVED};
+use crate::auth::Staff;
+use crate::csrf::CsrfToken;
+use crate::events::EventView;
+use crate::public::{internal_error, not_found};
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::{Extension, Form};
+use marquee_domain::event::{default_slug, Category, EventInput};
+use marquee_domain::time::{datetime_local, now_unix, parse_zone};
+use marquee_domain::{validate_slug, FieldErrors};
+use marquee_store::{EventDetail, EventRecord, Venue, EVENT_CURSOR_START};
+use serde::{Deserialize, Serialize};
+
+const UPCOMING_PER_PAGE: i64 = 100;
+const PAST_LISTED: i64 = 30;
+
+/// Editors and admins manage events; contributors are refused.
+fn editors_only(state: &AppState, staff: &Staff) -> Result<(), Response> {
+    if staff.role.can_edit_others() {
+        Ok(())
+    } else {
+        Err(forbidden(state, "Only editors manage events and venues."))
+    }
+}
+
+/// For editors only: the row `load` finds, or the refusal or 404 to answer with. The row is
+/// looked up only after the role is checked.
+async fn editor_row<T>(state: &AppState, staff: &Staff, load: impl std::future::Future<Output = marquee_store::Result<Option<T>>>) -> Result<T, Response> {
+    editors_only(state, staff)?;
+    match load.await {
+        Ok(Some(row)) => Ok(row),
+        Ok(None) => Err(not_found(state)),
+        Err(e) => Err(internal_error(state, e)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    /// The keyset cursor "STARTS_AT.ID" of the last event on the previous page.
+    after: Option<String>,
+    deleted: Option<String>,
+}
+
+/// `/admin/events`: what is coming (in pages), what just happened, and the venues' link.
+pub async fn events(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Query(q): Query<ListQuery>) -> Response {
+    if let Err(r) = editors_only(&state, &staff) {
+        return r;
+    }
+    let after = q.after.as_deref().and_then(|a| a.split_once('.')).and_then(|(s, i)| Some((s.parse().ok()?, i.parse().ok()?))).unwrap_or(EVENT_CURSOR_START);
+    let now = now_unix();
+    let store = state.store();
+    let upcoming = match store.upcoming_events(now, after, UPCOMING_PER_PAGE).await {
+        Ok(u) => u,
+        Err(e) => return internal_error(&state, e),
+    };
+    let past = if after == EVENT_CURSOR_START { store.past_events(now, PAST_LISTED).await.unwrap_or_default() } else { Vec::new() };
+    #[derive(Serialize)]
+    struct Ctx {
+        admin: AdminLayout,
+        upcoming: Vec<EventView>,
+        past: Vec<EventView>,
+        later_url: Option<String>,
+        first_page: bool,
+        venues: usize,
+        message: Option<String>,
+    }
+    let later_url = (upcoming.len() as i64 == UPCOMING_PER_PAGE).then(|| upcoming.last().map(|c| format!("/admin/events?after={}.{}", c.starts_at, c.id))).flatten();
+    let ctx = Ctx {
+        admin: admin_layout(&state, &staff, &csrf),
+        upcoming: EventView::list(&upcoming),
+        past: EventView::list(&past),
+        later_url,
+        first_page: after == EVENT_CURSOR_START,
+        venues: store.venues().await.map(|v| v.len()).unwrap_or(0),
+        message: q.deleted.map(|_| "The event was deleted.".to_string()),
+    };
+    page(&state, StatusCode::OK, "admin/events.html", ctx)
+}
+
+/// The event form as sent. Times are local to the chosen venue.
+#[derive(Deserialize, Serialize, Default)]
+pub struct EventForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    slug: String,
+    #[serde(default)]
+    venue_id: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    start: String,
+    #[serde(default)]
+    end: String,
+    /// Present (any value) when the box is ticked.
+    #[serde(default)]
+    all_day: Option<String>,
+    #[serde(default)]
+    price: String,
+    #[serde(default)]
+    ticket_url: String,
+    #[serde(default)]
+    description: String,
+}
+
+impl EventForm {
+    fn from_event(d: &EventDetail) -> EventForm {
+        let (e, c) = (&d.event, &d.event.card);
+        let tz = parse_zone(&d.venue.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+        // An all-day event's stored end is the midnight after its last day; the form shows
+        // the last day.
+        let end = c.ends_at.map(|t| if c.all_day { format!("{}T00:00", &datetime_local(t - 1, &tz)[..10]) } else { datetime_local(t, &tz) });
+        EventForm {
+            title: c.title.clone(),
+            slug: c.slug.clone(),
+            venue_id: e.venue_id.to_string(),
+            category: c.category.clone(),
+            start: datetime_local(c.starts_at, &tz),
+            end: end.unwrap_or_default(),
+            all_day: c.all_day.then(|| "1".into()),
+            price: c.price.clone(),
+            ticket_url: e.ticket_url.clone(),
+            description: e.description.clone(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Choice {
+    value: String,
+    label: String,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn event_page(state: &AppState, staff: &Staff, csrf: &CsrfToken, status: StatusCode, id: Option<i64>, live_url: Option<String>, form: EventForm, errors: FieldErrors, message: Option<String>) -> Response {
+    let venues = match state.store().venues().await {
+        Ok(v) => v,
+        Err(e) => return internal_error(state, e),
+    };
+    #[derive(Serialize)]
+    struct Ctx {
+        admin: AdminLayout,
+        id: Option<i64>,
+        live_url: Option<String>,
+        form: EventForm,
+        errors: FieldErrors,
+        message: Option<String>,
+        venues: Vec<Choice>,
+        categories: Vec<Choice>,
+    }
+    let ctx = Ctx {
+        admin: admin_layout(state, staff, csrf),
+        id,
+        live_url,
+        form,
+        errors,
+        message,
+        venues: venues.iter().map(|v| Choice { value: v.id.to_string(), label: venue_label(v) }).collect(),
+        categories: Category::ALL.iter().map(|c| Choice { value: c.as_str().into(), label: c.label().into() }).collect(),
+    };
+    page(state, status, "admin/event.html", ctx)
+}
+
+/// "Lakeside Hall, Oakland (America/Los_Angeles)": venues may share a name, and the zone says
+/// how the times are read.
+fn venue_label(v: &Venue) -> String {
+    if v.city.is_empty() {
+        format!("{} ({})", v.name, v.time_zone)
+    } else {
+        format!("{}, {} ({})", v.name, v.city, v.time_zone)
+    }
+}
+
+pub async fn new_event(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>) -> Response {
+    if let Err(r) = editors_only(&state, &staff) {
+        return r;
+    }
+    event_page(&state, &staff, &csrf, StatusCode::OK, None, None, EventForm::default(), FieldErrors::new(), None).await
+}
+
+#[derive(Deserialize)]
+pub struct EditQuery {
+    saved: Option<String>,
+}
+
+pub async fn edit_event(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Path(id): Path<i64>, Query(q): Query<EditQuery>) -> Response {
+    let d = match editor_row(&state, &staff, state.store().event(id)).await {
+        Ok(row) => row,
+        Err(r) => return r,
+    };
+    let live_url = Some(format!("/events/{}/", d.event.card.slug));
+    event_page(&state, &staff, &csrf, StatusCode::OK, Some(id), live_url, EventForm::from_event(&d), FieldErrors::new(), q.saved.map(|_| "Saved.".to_string())).await
+}
+
+/// Checks the form against the chosen venue's zone and makes the record to store.
+async fn event_record(state: &AppState, f: &EventForm) -> Result<Result<EventRecord, FieldErrors>, Response> {
+    let mut errors = FieldErrors::new();
+    let venue = match f.venue_id.trim().parse::<i64>() {
+        Ok(id) => state.store().venue(id).await.map_err(|e| internal_error(state, e))?,
+        Err(_) => None,
+    };
+    let tz = venue.as_ref().and_then(|v| parse_zone(&v.time_zone).ok());
+    if tz.is_none() {
+        errors.insert("venue_id", "Choose a venue.".into());
+    }
+    let slug = f.slug.trim();
+    if !slug.is_empty() {
+        if let Err(e) = validate_slug(slug) {
+            errors.insert("slug", e);
+        }
+    }
+    let input = EventInput {
+        title: &f.title,
+        category: &f.category,
+        start: &f.start,
+        end: &f.end,
+        all_day: f.all_day.is_some(),
+        price: &f.price,
+        ticket_url: &f.ticket_url,
+        description: &f.description,
+    };
+    // Without a venue the times cannot be read yet; the other fields are still checked.
+    let checked = input.check(tz.as_ref().unwrap_or(&jiff::tz::TimeZone::UTC));
+    let (Some(venue), Some(tz)) = (venue, tz) else {
+        errors.extend(checked.err().unwrap_or_default());
+        return Ok(Err(errors));
+    };
+    match checked {
+        Ok(fields) if errors.is_empty() => Ok(Ok(EventRecord {
+            external_id: None,
+            slug: if slug.is_empty() { default_slug(&fields.title, fields.starts_at, &tz) } else { slug.to_string() },
+            slug_is_base: slug.is_empty(),
+            venue_id: venue.id,
+            fields,
+        })),
+        Ok(_) => Ok(Err(errors)),
+        Err(more) => {
+            errors.extend(more);
+            Ok(Err(errors))
+        }
+    }
+}
+
+/// Adds an event (`/admin/events/new`) or saves one (`/admin/events/{id}`).
+pub async fn save_event(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, id: Option<Path<i64>>, Form(form): Form<EventForm>) -> Response {
+    if let Err(r) = editors_only(&state, &staff) {
+        return r;
+    }
+    let id = id.map(|Path(i)| i);
+    let record = match event_record(&state, &form).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(errors)) => return event_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, id, None, form, errors, Some(NOT_SAVED.into())).await,
+        Err(resp) => return resp,
+    };
+    match state.store().save_event(id, &record, now_unix()).await {
+        Ok(Ok(saved)) => {
+            let _ = state.refresh().await;
+            see_other(&format!("/admin/events/{saved}?saved=1"))
+        }
+        Ok(Err(msg)) => {
+            let mut errors = FieldErrors::new();
+            errors.insert("slug", msg);
+            event_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, id, None, form, errors, Some(NOT_SAVED.into())).await
+        }
+        Err(e) => internal_error(&state, e),
+    }
+}
+
+/// `GET /admin/events/{id}/delete`: asks before deleting.
+pub async fn confirm_delete(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Path(id): Path<i64>) -> Response {
+    let d = match editor_row(&state, &staff, state.store().event(id)).await {
+        Ok(row) => row,
+        Err(r) => return r,
+    };
+    #[derive(Serialize)]
+    struct Ctx {
+        admin: AdminLayout,
+        id: i64,
+        event: EventView,
+        message: Option<String>,
+    }
+    page(&state, StatusCode::OK, "admin/event_delete.html", Ctx { admin: admin_layout(&state, &staff, &csrf), id, event: EventView::new(&d.event.card), message: None })
+}
+
+pub async fn delete_event(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> Response {
+    if let Err(r) = editors_only(&state, &staff) {
+        return r;
+    }
+    match state.store().delete_event(id).await {
+        Ok(true) => {
+            let _ = state.refresh().await;
+            see_other("/admin/events?deleted=1")
+        }
+        Ok(false) => not_found(&state),
+        Err(e) => internal_error(&state, e),
+    }
+}
+
+// ----- venues -----
+
+async fn venues_page(state: &AppState, staff: &Staff, csrf: &CsrfToken, status: StatusCode, id: Option<i64>, form: PlaceForm, errors: FieldErrors, message: Option<String>) -> Response {
+    let list = match state.store().venues().await {
+        Ok(v) => v,
+        Err(e) => return internal_error(state, e),
+    };
+    #[derive(Serialize)]
+    struct Ctx {
+        admin: AdminLayout,
+        venues: Vec<Venue>,
+        id: Option<i64>,
+        form: PlaceForm,
+        errors: FieldErrors,
+        message: Option<String>,
+    }
+    page(state, status, "admin/venues.html", Ctx { admin: admin_layout(state, staff, csrf), venues: list, id, form, errors, message })
+}
+
+/// `/admin/venues`: every venue, and a form to add one.
+pub async fn venues(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>) -> Response {
+    if let Err(r) = editors_only(&state, &staff) {
+        return r;
+    }
+    let form = PlaceForm { time_zone: state.site().publication.time_zone.clone(), ..Default::default() };
+    venues_page(&state, &staff, &csrf, StatusCode::OK, None, form, FieldErrors::new(), None).await
+}
+
+/// `/admin/venues/{id}`: the list, with the form filled in to change this venue.
+pub async fn edit_venue(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Path(id): Path<i64>, Query(q): Query<EditQuery>) -> Response {
+    let v = match editor_row(&state, &staff, state.store().venue(id)).await {
+        Ok(row) => row,
+        Err(r) => return r,
+    };
+    let form = PlaceForm {
+        external_id: v.external_id.clone().unwrap_or_default(),
+        name: v.name.clone(),
+        address: v.address.clone(),
+        city: v.city.clone(),
+        state: v.state.clone(),
+        postal_code: v.postal_code.clone(),
+        position: v.latitude.zip(v.longitude).map(|(a, b)| format!("{a}, {b}")).unwrap_or_default(),
+        time_zone: v.time_zone.clone(),
+        url: v.url.clone(),
+    };
+    venues_page(&state, &staff, &csrf, StatusCode::OK, Some(id), form, FieldErrors::new(), q.saved.map(|_| format!("Saved {}.", v.name))).await
+}
+
+/// Adds a venue (`POST /admin/venues`) or saves one (`POST /admin/venues/{id}`).
+pub async fn save_venue(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, id: Option<Path<i64>>, Form(f): Form<PlaceForm>) -> Response {
+    if let Err(r) = editors_only(&state, &staff) {
+        return r;
+    }
+    let id = id.map(|Path(i)| i);
+    let record = match f.check(false) {
+        Ok(r) => r,
+        Err(errors) => return venues_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, id, f, errors, Some(NOT_SAVED.into())).await,
+    };
+    match state.store().save_venue(id, &record).await {
+        Ok(Ok(saved)) => {
+            let _ = state.refresh().await;
+            see_other(&format!("/admin/venues/{saved}?saved=1"))
+        }
+        Ok(Err(msg)) => {
+            let mut errors = FieldErrors::new();
+            errors.insert("external_id", msg);
+            venues_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, id, f, errors, Some(NOT_SAVED.into())).await
+        }
+        Err(e) => internal_error(&state, e),
+    }
+}
