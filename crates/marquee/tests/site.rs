@@ -461,6 +461,18 @@ both_backends!(demo_content_has_the_reference_review, |site| {
     let page = site.read(&format!("/movie-review/{}/", marquee_domain::slugify(&film.title))).await.1;
     let sentence = format!("{} is not showing in any theaters in the area.", film.title).replace('&', "&amp;").replace('\'', "&#39;");
     assert!(page.contains("Film Details") && page.contains(&sentence), "some demo films are not showing: {sentence}");
+    // Two special reports with events and articles, in the box of every article.
+    assert!(review.contains("href=\"/reports/fall-arts-2026/\"") && review.contains("href=\"/reports/holiday-guide-2026/\""), "Special Reports box");
+    assert!(review.contains("Latest in Movie Review") && review.contains("More by"), "the other boxes");
+    let (status, fall) = site.read("/reports/fall-arts-2026/").await;
+    assert_eq!(status, 200);
+    assert!(fall.contains("Fall Arts 2026") && fall.contains("href=\"/events/") && fall.contains("href=\"/arts/") && fall.contains(">On stage<"), "events, articles and chapters");
+    let (status, holiday) = site.read("/reports/holiday-guide-2026/").await;
+    assert_eq!(status, 200);
+    assert!(holiday.contains("Winter Makers Fair") && holiday.contains(">Eats<"));
+    let (_, events) = site.read("/events/").await;
+    assert!(events.contains("Winter Makers Fair"), "the calendar lists upcoming demo events");
+    assert!(!events.contains("West Oakland Open Studios"), "past events are not listed by default");
     // The demo editor signs in with the password given to seed.
     let c = new_client();
     let (_, html) = common::get_with(&c, &site.url("/admin/login")).await;
