@@ -21,9 +21,24 @@ pub async fn serve(store: marquee_store::Store, addr: &str, web: marquee_web::We
     use anyhow::Context;
     let state = marquee_web::AppState::new(store, web).await?;
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    let terminate = async {
+        #[cfg(unix)]
+        {
+            if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                s.recv().await;
+                return;
+            }
+        }
+        std::future::pending::<()>().await
+    };
     tokio::select! {
-        r = marquee_web::serve(listener, state) => r.context("server stopped")?,
+        r = marquee_web::serve(listener, state.clone()) => r.context("server stopped")?,
         _ = tokio::signal::ctrl_c() => eprintln!("Stopping."),
+        _ = terminate => eprintln!("Stopping."),
+    }
+    // Page views gathered since the last write would otherwise be lost with the process.
+    if let Err(e) = state.flush_views().await {
+        eprintln!("Could not write the last page views: {e:#}");
     }
     Ok(())
 }

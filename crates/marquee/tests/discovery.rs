@@ -243,3 +243,55 @@ both_backends!(editors_build_special_reports, |site| {
     assert!(!article.contains("href=\"/reports/holiday-guide-2026/\""));
     assert_eq!(site.read("/reports/holiday-guide-2026/").await.0, 200);
 });
+
+both_backends!(rankings_below_the_box_and_feeds_follow_changes, |site| {
+    site.login("editor").await;
+    for n in 1..=6 {
+        publish(&site, &format!("Big news {n}"), "news", "x").await;
+    }
+    publish(&site, "Film A", "movie-review", "x").await;
+    publish(&site, "Film B", "movie-review", "x").await;
+    for n in 1..=6 {
+        visit(&site, &format!("/news/big-news-{n}/"), FIREFOX, 20).await;
+    }
+    visit(&site, "/movie-review/film-a/", FIREFOX, 3).await;
+    visit(&site, "/movie-review/film-b/", FIREFOX, 1).await;
+    site.state.flush_views().await.unwrap();
+    site.state.refresh_popular().await.unwrap();
+    assert_eq!(ranking(&site, "?section=movie-review").await, vec!["Film A", "Film B"]);
+    // Film B overtakes Film A; neither is in the site-wide top five, yet the section's page follows.
+    visit(&site, "/movie-review/film-b/", FIREFOX, 5).await;
+    site.state.flush_views().await.unwrap();
+    site.state.refresh_popular().await.unwrap();
+    assert_eq!(ranking(&site, "?section=movie-review").await, vec!["Film B", "Film A"]);
+
+    // A feed reader that sends only If-Modified-Since sees an unpublished story go.
+    let r = new_client().get(site.url("/feed.xml")).send().await.unwrap();
+    let last_modified = r.headers().get("last-modified").unwrap().to_str().unwrap().to_string();
+    assert!(r.text().await.unwrap().contains("Film B"));
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await; // HTTP dates count whole seconds
+    let id = site.store.article_id_at("movie-review", "film-b").await.unwrap().unwrap();
+    let sec = site.section_id("movie-review").await;
+    let author = site.author_id("eddie-editor").await;
+    let (status, _, _) = site
+        .post_form(&format!("/admin/articles/{id}"), &format!("/admin/articles/{id}"), &[("headline", "Film B"), ("slug", "film-b"), ("section", &sec), ("author1", &author), ("body", "x"), ("action", "unpublish")])
+        .await;
+    assert_eq!(status, 303);
+    let r = new_client().get(site.url("/feed.xml")).header("if-modified-since", &last_modified).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200, "the feed changed since {last_modified}");
+    assert!(!r.text().await.unwrap().contains("Film B"));
+});
+
+both_backends!(a_nul_character_is_a_bad_request, |site| {
+    for path in ["/reports/%00/", "/events/%00/", "/events/%00/event.ics", "/search/?q=x&author=%00", "/tags/%00/feed.xml", "/authors/%00/feed.json", "/news/%00/", "/popular/?section=%00"] {
+        let (status, body) = site.read(path).await;
+        assert_eq!(status, 400, "{path}: {body}");
+        assert!(body.contains("NUL character"), "{path} says why");
+    }
+    // A form field with a NUL is refused before it reaches the database.
+    site.login("editor").await;
+    let (status, _, body) = site.post_form("/admin/reports", "/admin/reports", &[("title", "Bad\u{0}title")]).await;
+    assert_eq!(status, 400, "{body}");
+    let (status, _, _) = site.post_form("/admin/reports", "/admin/reports/99999/chapters", &[("title", "Lost")]).await;
+    assert_eq!(status, 404, "a chapter for a report that does not exist");
+});

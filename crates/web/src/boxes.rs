@@ -122,6 +122,9 @@ impl AppState {
         if old_popular.is_some_and(|p| p != boxes.popular) {
             // Cached pages show the old ranking.
             self.0.cache.clear();
+        } else {
+            // The box did not change, but rankings further down or in one section may have.
+            self.0.cache.remove_prefix("/popular/");
         }
         *self.0.boxes.write().unwrap() = Some(boxes.clone());
         Ok(boxes)

@@ -138,6 +138,14 @@ impl PageCache {
         pages.clear();
     }
 
+    /// Drops the pages whose key starts with `prefix` (and, like [`PageCache::clear`], any page
+    /// being rendered now).
+    pub fn remove_prefix(&self, prefix: &str) {
+        let mut pages = self.pages.write().unwrap();
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        pages.retain(|k, _| !k.starts_with(prefix));
+    }
+
     pub fn set_next_change(&self, at: Option<i64>) {
         self.next_change.store(at.unwrap_or(i64::MAX), Ordering::Relaxed);
     }

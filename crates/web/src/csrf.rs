@@ -37,6 +37,11 @@ impl CsrfToken {
 }
 
 pub async fn protect(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    // No text we store or look up may hold a NUL character (PostgreSQL refuses it outright).
+    let query = req.uri().query().unwrap_or("");
+    if has_nul(req.uri().path().as_bytes()) || has_nul(query.as_bytes()) {
+        return crate::public::error_page(&state, StatusCode::BAD_REQUEST, "That address could not be read", "It holds a NUL character (%00), which no page of this site uses.");
+    }
     let existing = cookie(req.headers(), COOKIE).filter(|v| v.len() == 64).map(str::to_string);
     let fresh = existing.is_none();
     let value = OnceLock::new();
@@ -67,6 +72,9 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
                 "This form could not be accepted",
                 "It has expired or did not come from this site. Go back, reload the page and send it again; nothing was saved.",
             );
+        }
+        if !multipart && has_nul(&bytes) {
+            return crate::public::error_page(&state, StatusCode::BAD_REQUEST, "This form could not be read", "It holds a NUL character (%00), which no field accepts; nothing was saved.");
         }
         req = Request::from_parts(parts, Body::from(bytes));
     }
@@ -105,4 +113,9 @@ fn multipart_field(body: &[u8], name: &str) -> Option<String> {
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A NUL byte, raw or percent-encoded.
+fn has_nul(bytes: &[u8]) -> bool {
+    bytes.contains(&0) || bytes.windows(3).any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0')
 }

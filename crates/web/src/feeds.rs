@@ -166,7 +166,9 @@ async fn serve(state: AppState, request: HeaderMap, format: Format, scope: Scope
             Format::Atom => feed.atom(),
             Format::Json => feed.json(),
         };
-        Ok(CachedPage::validated(format.content_type(), body, feed.updated))
+        // The header may not go back in time: unpublishing the newest story makes the feed's
+        // newest date older, yet the feed changed. The time this server saw the change bounds it.
+        Ok(CachedPage::validated(format.content_type(), body, feed.updated.max(site.changed_at)))
     })
     .await
 }

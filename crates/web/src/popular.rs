@@ -5,7 +5,7 @@
 //! browser: no cookie is set or read for it. Crawlers, link previewers, prefetches and the
 //! newsroom's own visits do not count.
 
-use crate::public::{bad_request, cached, internal_error, render_page};
+use crate::public::{bad_request, cached_for, internal_error, render_page};
 use crate::state::AppState;
 use crate::views::{Card, Layout};
 use axum::extract::{Query, State};
@@ -49,7 +49,11 @@ impl ViewCounter {
 
     fn take(&self) -> Vec<ViewCount> {
         let pending = std::mem::take(&mut *self.pending.lock().unwrap());
-        pending.into_iter().map(|((section, slug), views)| ViewCount { section, slug, views }).collect()
+        let mut counts: Vec<ViewCount> = pending.into_iter().map(|((section, slug), views)| ViewCount { section, slug, views }).collect();
+        // Every server writes rows in the same order, so two flushes on PostgreSQL cannot
+        // deadlock on each other's rows.
+        counts.sort_by(|a, b| (&a.section, &a.slug).cmp(&(&b.section, &b.slug)));
+        counts
     }
 
     /// Puts counts back after a failed write, so that the next flush retries them.
@@ -108,7 +112,7 @@ pub async fn page(State(state): State<AppState>, Query(q): Query<PopularQuery>) 
         },
     };
     let key = format!("/popular/?section={}", section.as_ref().map(|s| s.slug.as_str()).unwrap_or(""));
-    cached(&state, key, || async {
+    cached_for(&state, Some(key), Some(crate::boxes::POPULAR_REFRESH_SECS), || async {
         let days = site.publication.popular_days;
         let now = now_unix();
         let rows = state

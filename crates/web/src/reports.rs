@@ -117,6 +117,18 @@ fn editors_only(state: &AppState, staff: &Staff) -> Option<Response> {
     (!staff.role.can_edit_others()).then(|| forbidden(state, "Only editors build special reports."))
 }
 
+/// For changes to a report's contents: 403 for contributors, 404 for a report that is gone.
+async fn may_change(state: &AppState, staff: &Staff, id: i64) -> Option<Response> {
+    if let Some(r) = editors_only(state, staff) {
+        return Some(r);
+    }
+    match state.store().report_by_id(id).await {
+        Ok(Some(_)) => None,
+        Ok(None) => Some(not_found(state)),
+        Err(e) => Some(internal_error(state, e)),
+    }
+}
+
 #[derive(Deserialize, Serialize, Default)]
 pub struct ReportForm {
     #[serde(default)]
@@ -365,7 +377,7 @@ pub struct ChapterForm {
 }
 
 pub async fn add_chapter(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>, Form(f): Form<ChapterForm>) -> Response {
-    if let Some(r) = editors_only(&state, &staff) {
+    if let Some(r) = may_change(&state, &staff, id).await {
         return r;
     }
     let title = f.title.trim();
@@ -376,7 +388,7 @@ pub async fn add_chapter(State(state): State<AppState>, staff: Staff, Path(id): 
 }
 
 pub async fn change_chapter(State(state): State<AppState>, staff: Staff, Path((id, chapter)): Path<(i64, i64)>, Form(f): Form<ChapterForm>) -> Response {
-    if let Some(r) = editors_only(&state, &staff) {
+    if let Some(r) = may_change(&state, &staff, id).await {
         return r;
     }
     let store = state.store();
@@ -426,7 +438,7 @@ fn chapter_id(raw: &str) -> Option<i64> {
 }
 
 pub async fn add_item(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>, Form(f): Form<ItemForm>) -> Response {
-    if let Some(r) = editors_only(&state, &staff) {
+    if let Some(r) = may_change(&state, &staff, id).await {
         return r;
     }
     let target = match resolve_target(&state, &f.target).await {
@@ -439,7 +451,7 @@ pub async fn add_item(State(state): State<AppState>, staff: Staff, Path(id): Pat
 }
 
 pub async fn change_item(State(state): State<AppState>, staff: Staff, Path((id, item)): Path<(i64, i64)>, Form(f): Form<ItemForm>) -> Response {
-    if let Some(r) = editors_only(&state, &staff) {
+    if let Some(r) = may_change(&state, &staff, id).await {
         return r;
     }
     let store = state.store();

@@ -134,15 +134,16 @@ struct SearchCtx {
     results: Option<Results>,
 }
 
-pub async fn search(State(state): State<AppState>, Query(p): Query<SearchParams>) -> Response {
+pub async fn search(State(state): State<AppState>, Query(p): Query<SearchParams>, axum::extract::RawQuery(raw): axum::extract::RawQuery) -> Response {
     let site = state.site();
     let valid = match validate(&state, &p, &site).await {
         Ok(v) => Ok(v),
         Err(Invalid::Input(message)) => Err(message),
         Err(Invalid::Failed(resp)) => return resp,
     };
-    // Only a search that was understood is cached, under its normal form.
-    let key = valid.as_ref().ok().map(|v| v.url(v.page, &[]));
+    // Only a search that was understood is cached. The form shows what this reader typed, so
+    // the key is the address as sent, not the search's normal form.
+    let key = valid.as_ref().ok().map(|_| format!("/search/?{}", raw.unwrap_or_default()));
     cached_for(&state, key, None, || async {
         let (results, error) = match &valid {
             Err(message) => (None, Some(message.clone())),
