@@ -464,6 +464,8 @@ both_backends!(demo_content_has_the_reference_review, |site| {
     // Two special reports with events and articles, in the box of every article.
     assert!(review.contains("href=\"/reports/fall-arts-2026/\"") && review.contains("href=\"/reports/holiday-guide-2026/\""), "Special Reports box");
     assert!(review.contains("Latest in Movie Review") && review.contains("More by"), "the other boxes");
+    let popular = review.split("Most Popular Stories</a></h2>").nth(1).expect("a Most Popular box on a fresh demo");
+    assert!(popular.split("</ol>").next().unwrap().contains("href=\"/movie-review/rust-and-bone/\""), "the reference review is among the most read");
     let (status, fall) = site.read("/reports/fall-arts-2026/").await;
     assert_eq!(status, 200);
     assert!(fall.contains("Fall Arts 2026") && fall.contains("href=\"/events/") && fall.contains("href=\"/arts/") && fall.contains(">On stage<"), "events, articles and chapters");
