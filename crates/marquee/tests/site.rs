@@ -472,6 +472,9 @@ both_backends!(demo_content_has_the_reference_review, |site| {
     let (status, holiday) = site.read("/reports/holiday-guide-2026/").await;
     assert_eq!(status, 200);
     assert!(holiday.contains("Winter Makers Fair") && holiday.contains(">Eats<"));
+    let fair = holiday.split("href=\"/events/winter-makers-fair").nth(1).and_then(|r| r.split('"').next()).expect("the fair's address");
+    let (_, fair_page) = site.read(&format!("/events/winter-makers-fair{fair}")).await;
+    assert!(fair_page.contains("Featured in <a href=\"/reports/holiday-guide-2026/\">"), "an event names the reports that list it");
     let (_, events) = site.read("/events/").await;
     assert!(events.contains("Winter Makers Fair"), "the calendar lists upcoming demo events");
     assert!(!events.contains("West Oakland Open Studios"), "past events are not listed by default");

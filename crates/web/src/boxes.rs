@@ -38,6 +38,12 @@ pub struct ReportLink {
     pub cover_alt: String,
 }
 
+impl From<marquee_store::Report> for ReportLink {
+    fn from(r: marquee_store::Report) -> ReportLink {
+        ReportLink { url: format!("/reports/{}/", r.slug), title: r.title, cover_image: r.cover_image, cover_alt: r.cover_alt }
+    }
+}
+
 /// Everything the boxes show, for every section at once.
 pub struct Boxes {
     version: i64,
@@ -90,12 +96,7 @@ async fn build(state: &AppState, site: &SiteInfo) -> anyhow::Result<Boxes> {
         let (cards, _) = store.live_articles(Listing::Section(s.id), now, BOX_LEN as i64 + 1, 0).await?;
         latest.insert(s.id, cards.iter().map(|c| (c.id, BoxLink::new(c))).collect());
     }
-    let reports = store
-        .current_reports()
-        .await?
-        .into_iter()
-        .map(|r| ReportLink { url: format!("/reports/{}/", r.slug), title: r.title, cover_image: r.cover_image, cover_alt: r.cover_alt })
-        .collect();
+    let reports = store.current_reports().await?.into_iter().map(ReportLink::from).collect();
     let popular = popular_links(state, site, now).await?;
     let due = store.next_scheduled_after(now).await?.unwrap_or(i64::MAX);
     Ok(Boxes { version: site.version, expires: due.min(now + POPULAR_REFRESH_SECS), latest, popular, reports })

@@ -316,6 +316,8 @@ pub async fn event(State(state): State<AppState>, Path(slug): Path<String>) -> R
             ics_url: String,
             over: bool,
             jsonld: String,
+            /// Published special reports that list this event.
+            reports: Vec<crate::boxes::ReportLink>,
         }
         let base = site.publication.base_url.trim_end_matches('/').to_string();
         let mut summary = marquee_domain::markdown::plain_excerpt(&e.description, 160);
@@ -332,6 +334,14 @@ pub async fn event(State(state): State<AppState>, Path(slug): Path<String>) -> R
             ics_url: format!("/events/{}/event.ics", e.card.slug),
             over: is_over(&e.card, &zone(&v.time_zone), now_unix()),
             jsonld: crate::structured::event(&base, &d),
+            reports: state
+                .store()
+                .reports_with_event(e.card.id)
+                .await
+                .map_err(|err| internal_error(&state, err))?
+                .into_iter()
+                .map(crate::boxes::ReportLink::from)
+                .collect(),
         };
         render_page(&state, "event.html", ctx)
     })
