@@ -10,6 +10,7 @@ use marquee_domain::time::now_unix;
 use marquee_store::{ArticleCard, Listing};
 use serde::Serialize;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
 /// How often Most Popular is ranked again.
@@ -48,7 +49,7 @@ impl From<marquee_store::Report> for ReportLink {
 pub struct Boxes {
     version: i64,
     /// Rebuilt at or after this instant (a scheduled article comes due, or Most Popular ages).
-    expires: i64,
+    expires: AtomicI64,
     /// Newest live stories of each section, one more than a box shows so that the article
     /// itself can be left out.
     latest: HashMap<i64, Vec<(i64, BoxLink)>>,
@@ -99,7 +100,7 @@ async fn build(state: &AppState, site: &SiteInfo) -> anyhow::Result<Boxes> {
     let reports = store.current_reports().await?.into_iter().map(ReportLink::from).collect();
     let popular = popular_links(state, site, now).await?;
     let due = store.next_scheduled_after(now).await?.unwrap_or(i64::MAX);
-    Ok(Boxes { version: site.version, expires: due.min(now + POPULAR_REFRESH_SECS), latest, popular, reports })
+    Ok(Boxes { version: site.version, expires: AtomicI64::new(due.min(now + POPULAR_REFRESH_SECS)), latest, popular, reports })
 }
 
 impl AppState {
@@ -109,7 +110,7 @@ impl AppState {
         if !self.0.config.box_cache {
             return Ok(Arc::new(build(self, &site).await?));
         }
-        let fresh = |b: &Arc<Boxes>| b.version == site.version && now_unix() < b.expires;
+        let fresh = |b: &Arc<Boxes>| b.version == site.version && now_unix() < b.expires.load(Ordering::Relaxed);
         if let Some(b) = self.0.boxes.read().unwrap().clone().filter(fresh) {
             return Ok(b);
         }
@@ -140,9 +141,9 @@ impl AppState {
     /// Ranks Most Popular again now, instead of at the next refresh, and drops cached pages
     /// if the ranking changed.
     pub async fn refresh_popular(&self) -> anyhow::Result<()> {
-        if let Some(b) = self.0.boxes.write().unwrap().as_mut() {
+        if let Some(b) = self.0.boxes.read().unwrap().as_ref() {
             // Expire the current boxes; the next `boxes()` rebuilds and compares.
-            *b = Arc::new(Boxes { expires: 0, latest: b.latest.clone(), popular: b.popular.clone(), reports: b.reports.clone(), version: b.version });
+            b.expires.store(0, Ordering::Relaxed);
         }
         self.boxes().await.map(|_| ())
     }

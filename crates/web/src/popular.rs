@@ -14,7 +14,7 @@ use axum::response::Response;
 use marquee_domain::time::now_unix;
 use marquee_store::ViewCount;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 /// Seconds between flushes; a crash loses at most this many seconds of counts.
@@ -29,38 +29,50 @@ const NOT_A_READER: &[&str] = &[
     "pingdom", "uptime", "validator", "feed", "archive",
 ];
 
-/// Counts waiting to be written, by (section slug, article slug).
+/// Counts waiting to be written, by section slug, then article slug. Sorted maps hand the
+/// counts over in one fixed order, so that two servers flushing at once on PostgreSQL take
+/// row locks in the same order and cannot deadlock; borrowed lookups keep a view free of
+/// allocation once its article has been seen.
 #[derive(Default)]
 pub struct ViewCounter {
-    pending: Mutex<HashMap<(String, String), i64>>,
+    pending: Mutex<Pending>,
     /// Held while a flush writes, so that a second flush finds the first one's counts written.
     flushing: tokio::sync::Mutex<()>,
 }
 
+#[derive(Default)]
+struct Pending {
+    counts: BTreeMap<String, BTreeMap<String, i64>>,
+    articles: usize,
+}
+
+impl Pending {
+    fn add(&mut self, section: &str, slug: &str, views: i64) {
+        if let Some(n) = self.counts.get_mut(section).and_then(|s| s.get_mut(slug)) {
+            *n += views;
+        } else if self.articles < MAX_PENDING {
+            self.counts.entry(section.to_string()).or_default().insert(slug.to_string(), views);
+            self.articles += 1;
+        }
+    }
+}
+
 impl ViewCounter {
     pub fn record(&self, section: &str, slug: &str) {
-        let mut pending = self.pending.lock().unwrap();
-        if let Some(n) = pending.get_mut(&(section.to_string(), slug.to_string())) {
-            *n += 1;
-        } else if pending.len() < MAX_PENDING {
-            pending.insert((section.to_string(), slug.to_string()), 1);
-        }
+        self.pending.lock().unwrap().add(section, slug, 1);
     }
 
     fn take(&self) -> Vec<ViewCount> {
         let pending = std::mem::take(&mut *self.pending.lock().unwrap());
-        let mut counts: Vec<ViewCount> = pending.into_iter().map(|((section, slug), views)| ViewCount { section, slug, views }).collect();
-        // Every server writes rows in the same order, so two flushes on PostgreSQL cannot
-        // deadlock on each other's rows.
-        counts.sort_by(|a, b| (&a.section, &a.slug).cmp(&(&b.section, &b.slug)));
-        counts
+        let rows = pending.counts.into_iter().flat_map(|(section, slugs)| slugs.into_iter().map(move |(slug, views)| ViewCount { section: section.clone(), slug, views }));
+        rows.collect()
     }
 
     /// Puts counts back after a failed write, so that the next flush retries them.
     fn restore(&self, counts: Vec<ViewCount>) {
         let mut pending = self.pending.lock().unwrap();
         for c in counts {
-            *pending.entry((c.section, c.slug)).or_insert(0) += c.views;
+            pending.add(&c.section, &c.slug, c.views);
         }
     }
 }
@@ -204,5 +216,15 @@ mod tests {
         c.restore(taken);
         assert_eq!(c.take()[0].views, 3);
         assert!(c.take().is_empty());
+    }
+
+    #[test]
+    fn counts_are_handed_over_in_one_order() {
+        let c = ViewCounter::default();
+        for (section, slug) in [("news", "b"), ("arts", "z"), ("news", "a"), ("news", "b")] {
+            c.record(section, slug);
+        }
+        let order: Vec<(String, String, i64)> = c.take().into_iter().map(|v| (v.section, v.slug, v.views)).collect();
+        assert_eq!(order, vec![("arts".into(), "z".into(), 1), ("news".into(), "a".into(), 1), ("news".into(), "b".into(), 2)]);
     }
 }
