@@ -129,7 +129,7 @@ async fn may_change(state: &AppState, staff: &Staff, id: i64) -> Option<Response
     }
 }
 
-#[derive(Deserialize, Serialize, Default)]
+#[derive(Deserialize, Serialize, Default, Clone)]
 pub struct ReportForm {
     #[serde(default)]
     title: String,
@@ -245,7 +245,7 @@ pub async fn create(State(state): State<AppState>, staff: Staff, Extension(csrf)
     if let Some(r) = editors_only(&state, &staff) {
         return r;
     }
-    let invalid = |errors| list_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, form_copy(&form), errors, Some("Nothing was saved. Please correct the fields marked below.".into()));
+    let invalid = |errors| list_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, form.clone(), errors, Some("Nothing was saved. Please correct the fields marked below.".into()));
     let (slug, intro_html, position) = match form.check() {
         Ok(v) => v,
         Err(errors) => return invalid(errors).await,
@@ -257,19 +257,6 @@ pub async fn create(State(state): State<AppState>, staff: Staff, Extension(csrf)
         }
         Ok(None) => invalid(slug_taken()).await,
         Err(e) => internal_error(&state, e),
-    }
-}
-
-fn form_copy(f: &ReportForm) -> ReportForm {
-    ReportForm {
-        title: f.title.clone(),
-        slug: f.slug.clone(),
-        intro: f.intro.clone(),
-        cover_image: f.cover_image.clone(),
-        cover_alt: f.cover_alt.clone(),
-        published: f.published.clone(),
-        current: f.current.clone(),
-        position: f.position.clone(),
     }
 }
 
