@@ -5,6 +5,7 @@
 mod articles;
 mod comments;
 mod events;
+mod federation;
 mod films;
 mod outbox;
 mod readers;

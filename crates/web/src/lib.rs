@@ -9,6 +9,7 @@ mod cache;
 mod comments;
 mod csrf;
 mod events;
+mod federation;
 mod feeds;
 mod event_desk;
 mod ical;
@@ -96,6 +97,8 @@ pub fn router(state: AppState) -> Router {
         .route("/tags/{slug}/", get(public::tag))
         .route("/films/{slug}/", get(public::film))
         .route("/people/{slug}/", get(public::person))
+        .route("/.well-known/webfinger", get(federation::webfinger))
+        .route("/actor", get(federation::actor))
         .route("/popular/", get(popular::page))
         .route("/reports/", get(reports::index))
         .route("/reports/{slug}/", get(reports::report))

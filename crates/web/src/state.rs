@@ -120,6 +120,8 @@ pub(crate) struct Inner {
     pub views: crate::popular::ViewCounter,
     pub boxes: RwLock<Option<Arc<crate::boxes::Boxes>>>,
     pub boxes_building: tokio::sync::Mutex<()>,
+    /// The paper's ActivityPub key pair, read (or made) on first use.
+    pub federation_keys: tokio::sync::OnceCell<Arc<marquee_federation::KeyPair>>,
 }
 
 impl AppState {
@@ -133,6 +135,7 @@ impl AppState {
             views: Default::default(),
             boxes: RwLock::new(None),
             boxes_building: Default::default(),
+            federation_keys: Default::default(),
         }));
         state.refresh_schedule().await?;
         Ok(state)

@@ -1,0 +1,7 @@
+-- ActivityPub: the paper's key pair, made once and shared by every server of the site.
+CREATE TABLE federation_keys (
+    id BIGINT PRIMARY KEY CHECK (id = 1),
+    private_pem TEXT NOT NULL,
+    public_pem TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
