@@ -11,6 +11,7 @@ mod csrf;
 mod events;
 mod federation;
 mod feeds;
+mod fetch;
 mod event_desk;
 mod ical;
 mod mail;
