@@ -75,6 +75,84 @@ impl Identity {
     }
 }
 
+impl Identity {
+    /// A new activity id under the actor: `{actor}/activities/{random}`.
+    pub fn new_activity_id(&self) -> String {
+        let n: u128 = rand::random();
+        format!("{}/activities/{n:032x}", self.actor_id())
+    }
+
+    /// The Accept the paper answers a Follow with.
+    pub fn accept(&self, follow: &Value) -> Value {
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": self.new_activity_id(),
+            "type": "Accept",
+            "actor": self.actor_id(),
+            "object": follow
+        })
+    }
+
+    /// The followers collection: how many, without listing who.
+    pub fn followers(&self, total: i64) -> Value {
+        json!({ "@context": "https://www.w3.org/ns/activitystreams", "id": format!("{}/followers", self.actor_id()), "type": "OrderedCollection", "totalItems": total })
+    }
+}
+
+/// The id of an activity's actor, whether given as a URL or as an embedded object.
+pub fn actor_of(activity: &Value) -> Option<&str> {
+    match &activity["actor"] {
+        Value::String(s) => Some(s),
+        Value::Object(o) => o.get("id").and_then(Value::as_str),
+        _ => None,
+    }
+}
+
+/// The id of what an activity is about (`object`), as a URL or an embedded object's id.
+pub fn object_id(activity: &Value) -> Option<&str> {
+    match &activity["object"] {
+        Value::String(s) => Some(s),
+        Value::Object(o) => o.get("id").and_then(Value::as_str),
+        _ => None,
+    }
+}
+
+/// What the paper needs from another server's actor document, checked: the document names
+/// itself `url`, and its key belongs to it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActorInfo {
+    pub id: String,
+    pub inbox: String,
+    pub shared_inbox: String,
+    pub key_id: String,
+    pub public_key_pem: String,
+    pub username: String,
+    pub name: String,
+}
+
+pub fn read_actor(url: &str, doc: &Value) -> Result<ActorInfo, String> {
+    let text = |v: &Value| v.as_str().map(str::to_string);
+    let id = text(&doc["id"]).ok_or("the actor has no id")?;
+    if id != url {
+        return Err(format!("the document at {url} calls itself {id}"));
+    }
+    let inbox = text(&doc["inbox"]).ok_or("the actor has no inbox")?;
+    let key = &doc["publicKey"];
+    let owner = text(&key["owner"]).unwrap_or_default();
+    if owner != id {
+        return Err("the actor's key belongs to someone else".into());
+    }
+    Ok(ActorInfo {
+        id,
+        inbox,
+        shared_inbox: text(&doc["endpoints"]["sharedInbox"]).unwrap_or_default(),
+        key_id: text(&key["id"]).ok_or("the actor has no key id")?,
+        public_key_pem: text(&key["publicKeyPem"]).ok_or("the actor has no public key")?,
+        username: text(&doc["preferredUsername"]).unwrap_or_default(),
+        name: text(&doc["name"]).unwrap_or_default(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,5 +168,12 @@ mod tests {
         let actor = me.actor("PEM");
         assert_eq!(actor["publicKey"]["id"], "http://127.0.0.1:8080/actor#main-key");
         assert_eq!(actor["inbox"], "http://127.0.0.1:8080/actor/inbox");
+        let read = read_actor("http://127.0.0.1:8080/actor", &actor).unwrap();
+        assert_eq!((read.public_key_pem.as_str(), read.username.as_str()), ("PEM", "paper"));
+        assert!(read_actor("http://elsewhere.example/actor", &actor).is_err(), "a document must be what it claims");
+        let follow = json!({"id": "https://b.example/f/1", "type": "Follow", "actor": {"id": "https://b.example/u"}, "object": me.actor_id()});
+        assert_eq!(actor_of(&follow), Some("https://b.example/u"));
+        assert_eq!(object_id(&follow), Some("http://127.0.0.1:8080/actor"));
+        assert_eq!(me.accept(&follow)["object"]["id"], "https://b.example/f/1");
     }
 }

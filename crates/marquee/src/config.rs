@@ -13,6 +13,8 @@ pub struct Config {
     pub theme_dir: Option<PathBuf>,
     pub page_cache: bool,
     pub box_cache: bool,
+    /// Let federation fetch from and deliver to loopback and private addresses.
+    pub federation_allow_private_addresses: bool,
     pub login_max_failures: i64,
     pub login_window_secs: i64,
     /// The From address of the site's mail, e.g. `Marquee Weekly <news@example.org>`.
@@ -38,6 +40,7 @@ impl Default for Config {
             theme_dir: None,
             page_cache: web.page_cache,
             box_cache: web.box_cache,
+            federation_allow_private_addresses: web.allow_private_fetch,
             login_max_failures: web.login_max_failures,
             login_window_secs: web.login_window_secs,
             mail_from: "Marquee <noreply@localhost>".into(),
@@ -82,6 +85,9 @@ impl Config {
         }
         if let Some(v) = get("MARQUEE_PAGE_CACHE") {
             self.page_cache = matches!(v.as_str(), "1" | "true" | "yes" | "on");
+        }
+        if let Some(v) = get("MARQUEE_FEDERATION_ALLOW_PRIVATE_ADDRESSES") {
+            self.federation_allow_private_addresses = matches!(v.as_str(), "1" | "true" | "yes" | "on");
         }
         if let Some(v) = get("MARQUEE_BOX_CACHE") {
             self.box_cache = matches!(v.as_str(), "1" | "true" | "yes" | "on");
@@ -154,6 +160,7 @@ impl Config {
             theme_dir: self.theme_dir.clone(),
             page_cache: self.page_cache,
             box_cache: self.box_cache,
+            allow_private_fetch: self.federation_allow_private_addresses,
             login_max_failures: self.login_max_failures,
             login_window_secs: self.login_window_secs,
             mail,

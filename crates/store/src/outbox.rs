@@ -18,6 +18,22 @@ pub struct NewMail {
     pub list_unsubscribe: Option<String>,
 }
 
+/// The durable work queues that share one claiming scheme.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Queue {
+    Mail,
+    Deliveries,
+}
+
+impl Queue {
+    fn table(self) -> &'static str {
+        match self {
+            Queue::Mail => "outbox",
+            Queue::Deliveries => "deliveries",
+        }
+    }
+}
+
 #[derive(Debug, Clone, FromRow)]
 pub struct OutboxRow {
     pub id: i64,
@@ -88,38 +104,16 @@ impl Store {
     }
 
     /// Claims up to `limit` messages that are due, or whose previous sender's lease ran out
-    /// (it stopped mid-send), for `lease` seconds. A row is claimed by one worker only: the
-    /// claim is a conditional update, so two servers racing for it cannot both win.
+    /// (it stopped mid-send), for `lease` seconds (see [`Store::claim_queue`]).
     pub async fn claim_mail(&self, now: i64, lease: i64, limit: i64) -> Result<Vec<OutboxRow>> {
-        let candidates: Vec<(i64,)> = sqlx::query_as(
-            "SELECT id FROM outbox WHERE (status = 'pending' AND next_attempt_at <= $1) OR (status = 'sending' AND lease_until < $1) ORDER BY id LIMIT $2",
-        )
-        .bind(now)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
         let mut claimed = Vec::new();
-        for (id,) in candidates {
-            let _write = self.write_guard().await;
-            let won = sqlx::query(
-                "UPDATE outbox SET status = 'sending', lease_until = $1, attempts = attempts + 1 \
-                 WHERE id = $2 AND ((status = 'pending' AND next_attempt_at <= $3) OR (status = 'sending' AND lease_until < $3))",
-            )
-            .bind(now + lease)
-            .bind(id)
-            .bind(now)
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
-            if won == 1 {
-                let row: OutboxRow = sqlx::query_as(
-                    "SELECT id, kind, to_email, to_name, subject, text_body, html_body, list_unsubscribe, attempts, created_at, lease_until FROM outbox WHERE id = $1",
-                )
-                .bind(id)
-                .fetch_one(&self.pool)
-                .await?;
-                claimed.push(row);
-            }
+        for id in self.claim_queue(Queue::Mail, now, lease, limit).await? {
+            claimed.push(
+                sqlx::query_as("SELECT id, kind, to_email, to_name, subject, text_body, html_body, list_unsubscribe, attempts, created_at, lease_until FROM outbox WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&self.pool)
+                    .await?,
+            );
         }
         Ok(claimed)
     }
@@ -127,29 +121,54 @@ impl Store {
     /// Records that the message claimed as `row` went out. Ignored when the lease was lost
     /// meanwhile (another worker took the row over and records its own outcome).
     pub async fn mark_mail_sent(&self, row: &OutboxRow, now: i64) -> Result<()> {
-        let _write = self.write_guard().await;
-        sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $1, last_error = '' WHERE id = $2 AND status = 'sending' AND lease_until = $3")
-            .bind(now)
-            .bind(row.id)
-            .bind(row.lease_until)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        self.finish_queue_row(Queue::Mail, row.id, row.lease_until, row.attempts, now, None).await
     }
 
     /// Records a failed attempt: retried later with backoff, or failed for good when the error
     /// is permanent or the attempts are used up.
     pub async fn mark_mail_failed(&self, row: &OutboxRow, now: i64, error: &str, permanent: bool) -> Result<()> {
+        self.finish_queue_row(Queue::Mail, row.id, row.lease_until, row.attempts, now, Some((error, permanent))).await
+    }
+
+    /// Claims up to `limit` due rows of a queue (or rows whose worker's lease ran out) for
+    /// `lease` seconds, and answers their ids. Each claim is a conditional update of one row, so
+    /// two workers, on one server or several, never both win the same row.
+    pub(crate) async fn claim_queue(&self, queue: Queue, now: i64, lease: i64, limit: i64) -> Result<Vec<i64>> {
+        let table = queue.table();
+        let due = "(status = 'pending' AND next_attempt_at <= $1) OR (status = 'sending' AND lease_until < $1)";
+        let candidates: Vec<(i64,)> =
+            sqlx::query_as(&format!("SELECT id FROM {table} WHERE {due} ORDER BY id LIMIT $2")).bind(now).bind(limit).fetch_all(&self.pool).await?;
+        let claim = format!(
+            "UPDATE {table} SET status = 'sending', lease_until = $2, attempts = attempts + 1 WHERE id = $3 AND ({})",
+            due
+        );
+        let mut won = Vec::new();
+        for (id,) in candidates {
+            let _write = self.write_guard().await;
+            if sqlx::query(&claim).bind(now).bind(now + lease).bind(id).execute(&self.pool).await?.rows_affected() == 1 {
+                won.push(id);
+            }
+        }
+        Ok(won)
+    }
+
+    /// Records the outcome of one claimed row while its lease (`lease_until`) is still ours:
+    /// sent (`failure` none), or failed, to be retried with backoff unless permanent or out of
+    /// attempts.
+    pub(crate) async fn finish_queue_row(&self, queue: Queue, id: i64, lease_until: i64, attempts: i64, now: i64, failure: Option<(&str, bool)>) -> Result<()> {
+        let table = queue.table();
         let _write = self.write_guard().await;
-        let (status, next) = if permanent || row.attempts >= MAX_ATTEMPTS { ("failed", now) } else { ("pending", now + backoff_secs(row.attempts)) };
-        sqlx::query("UPDATE outbox SET status = $1, next_attempt_at = $2, lease_until = 0, last_error = $3 WHERE id = $4 AND status = 'sending' AND lease_until = $5")
-            .bind(status)
-            .bind(next)
-            .bind(error)
-            .bind(row.id)
-            .bind(row.lease_until)
-            .execute(&self.pool)
-            .await?;
+        match failure {
+            None => {
+                let sql = format!("UPDATE {table} SET status = 'sent', sent_at = $1, last_error = '' WHERE id = $2 AND status = 'sending' AND lease_until = $3");
+                sqlx::query(&sql).bind(now).bind(id).bind(lease_until).execute(&self.pool).await?;
+            }
+            Some((error, permanent)) => {
+                let (status, next) = if permanent || attempts >= MAX_ATTEMPTS { ("failed", now) } else { ("pending", now + backoff_secs(attempts)) };
+                let sql = format!("UPDATE {table} SET status = $1, next_attempt_at = $2, lease_until = 0, last_error = $3 WHERE id = $4 AND status = 'sending' AND lease_until = $5");
+                sqlx::query(&sql).bind(status).bind(next).bind(error).bind(id).bind(lease_until).execute(&self.pool).await?;
+            }
+        }
         Ok(())
     }
 

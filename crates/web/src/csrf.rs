@@ -52,7 +52,8 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
 
     // One-click unsubscribe (RFC 8058) is posted by mail programs without cookies; the signed
     // token in its address is what authorises it.
-    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) || req.uri().path() == "/unsubscribe";
+    // Other servers' inbox deliveries carry an HTTP Signature instead, checked by the inbox.
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) || matches!(req.uri().path(), "/unsubscribe" | "/actor/inbox");
     let mut req = req;
     if !safe {
         let header_token = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string);

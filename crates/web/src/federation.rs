@@ -76,3 +76,171 @@ pub async fn actor(State(state): State<AppState>) -> Response {
     };
     json(ACTIVITY_JSON, state.identity().actor(&keys.public_pem))
 }
+
+/// The largest activity the inbox reads.
+pub const MAX_INBOX_BYTES: usize = 256 * 1024;
+/// How long a fetched actor (and its key) is trusted before it is fetched again.
+const ACTOR_TTL_SECS: i64 = 86_400;
+
+/// `/actor/followers`: how many follow the paper (who they are is not listed).
+pub async fn followers(State(state): State<AppState>) -> Response {
+    match state.store().follower_count().await {
+        Ok(n) => json(ACTIVITY_JSON, state.identity().followers(n)),
+        Err(e) => internal_error(&state, e),
+    }
+}
+
+/// `/actor/outbox`: the paper's activities. Articles are not published to the network yet, so
+/// it is an empty collection.
+pub async fn outbox(State(state): State<AppState>) -> Response {
+    let id = format!("{}/outbox", state.identity().actor_id());
+    json(ACTIVITY_JSON, serde_json::json!({ "@context": "https://www.w3.org/ns/activitystreams", "id": id, "type": "OrderedCollection", "totalItems": 0, "orderedItems": [] }))
+}
+
+fn refuse(status: StatusCode, message: &str) -> Response {
+    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], message.to_string()).into_response()
+}
+
+impl AppState {
+    /// The actor at `url`: from the database while fresh, else fetched, checked and stored.
+    async fn actor_at(&self, url: &str, refetch: bool) -> Result<marquee_store::RemoteActor, String> {
+        let now = marquee_domain::time::now_unix();
+        if !refetch {
+            if let Ok(Some(a)) = self.store().remote_actor(url).await {
+                if now - a.fetched_at < ACTOR_TTL_SECS {
+                    return Ok(a);
+                }
+            }
+        }
+        let doc = self.0.fetcher.get_json(url, &[]).await.map_err(|e| format!("cannot fetch the actor {url}: {e}"))?;
+        let info = marquee_federation::read_actor(url, &doc)?;
+        let record = marquee_store::ActorRecord {
+            url: &info.id,
+            inbox: &info.inbox,
+            shared_inbox: &info.shared_inbox,
+            key_id: &info.key_id,
+            public_key_pem: &info.public_key_pem,
+            username: &info.username,
+            name: &info.name,
+        };
+        self.store().save_remote_actor(&record, now).await.map_err(|e| e.to_string())
+    }
+}
+
+/// `/actor/inbox`: activities from other servers. Each must be signed by the key of the actor
+/// it names; anything else is refused before it is read.
+pub async fn inbox(State(state): State<AppState>, uri: axum::http::Uri, headers: axum::http::HeaderMap, body: axum::body::Bytes) -> Response {
+    if body.len() > MAX_INBOX_BYTES {
+        return refuse(StatusCode::PAYLOAD_TOO_LARGE, "The activity is larger than this inbox takes.");
+    }
+    let lowercase: std::collections::BTreeMap<String, String> =
+        headers.iter().filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str().to_ascii_lowercase(), v.to_string()))).collect();
+    let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/actor/inbox");
+    let incoming = match marquee_federation::Incoming::read("POST", path, &lowercase, Some(&body)) {
+        Ok(i) => i,
+        Err(e) => return refuse(StatusCode::UNAUTHORIZED, &format!("The request is not properly signed: {e}.")),
+    };
+    let actor_url = incoming.key_id().split('#').next().unwrap_or_default().to_string();
+    let mut actor = match state.actor_at(&actor_url, false).await {
+        Ok(a) => a,
+        Err(e) => return refuse(StatusCode::UNAUTHORIZED, &format!("The signing key cannot be checked: {e}.")),
+    };
+    if actor.key_id != incoming.key_id() || !incoming.verify(&actor.public_key_pem) {
+        // The key may have changed since it was stored: fetch it once more.
+        actor = match state.actor_at(&actor_url, true).await {
+            Ok(a) => a,
+            Err(e) => return refuse(StatusCode::UNAUTHORIZED, &format!("The signing key cannot be checked: {e}.")),
+        };
+        if actor.key_id != incoming.key_id() || !incoming.verify(&actor.public_key_pem) {
+            return refuse(StatusCode::UNAUTHORIZED, "The signature does not match the sender's key.");
+        }
+    }
+    let Ok(activity) = serde_json::from_slice::<serde_json::Value>(&body) else {
+        return refuse(StatusCode::BAD_REQUEST, "The activity is not JSON.");
+    };
+    if marquee_federation::actor_of(&activity) != Some(actor.url.as_str()) {
+        return refuse(StatusCode::FORBIDDEN, "The activity names another actor than the one who signed it.");
+    }
+    let me = state.identity();
+    let now = marquee_domain::time::now_unix();
+    let outcome = match activity["type"].as_str() {
+        Some("Follow") if marquee_federation::object_id(&activity) == Some(me.actor_id().as_str()) => {
+            let Some(follow_id) = activity["id"].as_str() else { return refuse(StatusCode::BAD_REQUEST, "A Follow needs an id.") };
+            let accept = me.accept(&activity).to_string();
+            let r = state.store().add_follower(&actor, follow_id, &accept, now).await;
+            state.0.delivery_wake.notify_one();
+            r.map(|_| ())
+        }
+        Some("Undo") if activity["object"]["type"] == "Follow" => state.store().remove_follower(actor.id).await.map(|_| ()),
+        // Other activities are accepted and, for now, not acted on.
+        _ => Ok(()),
+    };
+    match outcome {
+        Ok(()) => StatusCode::ACCEPTED.into_response(),
+        Err(e) => internal_error(&state, e),
+    }
+}
+
+/// Delivers queued activities, signed with the paper's key; every server runs one worker.
+pub fn spawn_delivery_worker(state: &AppState) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = deliver_due(&state).await {
+                tracing::warn!("activity delivery failed: {e:#}");
+            }
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(1), state.0.delivery_wake.notified()).await;
+        }
+    });
+}
+
+async fn deliver_due(state: &AppState) -> anyhow::Result<()> {
+    let now = marquee_domain::time::now_unix();
+    let rows = state.store().claim_deliveries(now, 60, 16).await?;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let keys = state.federation_keys().await?;
+    let key_id = state.identity().key_id();
+    // Several destinations at once; each row is one inbox.
+    let sends = rows.into_iter().map(|row| {
+        let (state, keys, key_id) = (state.clone(), keys.clone(), key_id.clone());
+        async move {
+            let outcome = match sign_for(&keys, &key_id, &row.inbox, row.activity.as_bytes()) {
+                Ok(headers) => state.0.fetcher.post_activity(&row.inbox, row.activity.clone().into_bytes(), &headers).await,
+                Err(e) => crate::fetch::PostOutcome::GiveUp(e),
+            };
+            let now = marquee_domain::time::now_unix();
+            let store = state.store();
+            let r = match outcome {
+                crate::fetch::PostOutcome::Delivered => store.mark_delivered(&row, now).await,
+                crate::fetch::PostOutcome::Retry(e) => store.mark_delivery_failed(&row, now, &e, false).await,
+                crate::fetch::PostOutcome::GiveUp(e) => store.mark_delivery_failed(&row, now, &e, true).await,
+            };
+            if let Err(e) = r {
+                tracing::warn!("recording a delivery failed: {e}");
+            }
+        }
+    });
+    futures_util::future::join_all(sends).await;
+    Ok(())
+}
+
+/// The Date, Digest and Signature headers for POSTing `body` to `inbox`.
+fn sign_for(keys: &KeyPair, key_id: &str, inbox: &str, body: &[u8]) -> Result<Vec<(&'static str, String)>, String> {
+    let url = reqwest::Url::parse(inbox).map_err(|_| format!("“{inbox}” is not an address"))?;
+    let host = match url.port() {
+        Some(p) => format!("{}:{p}", url.host_str().unwrap_or_default()),
+        None => url.host_str().unwrap_or_default().to_string(),
+    };
+    let path = match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_string(),
+    };
+    let signed = marquee_federation::sign_request(keys, key_id, "POST", &host, &path, Some(body), std::time::SystemTime::now()).map_err(|e| e.to_string())?;
+    let mut headers = vec![("date", signed.date), ("signature", signed.signature)];
+    if let Some(d) = signed.digest {
+        headers.push(("digest", d));
+    }
+    Ok(headers)
+}

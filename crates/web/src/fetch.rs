@@ -2,10 +2,6 @@
 //! address point the server at itself or at the private network behind it: every address a
 //! name resolves to is checked before connecting, and so is every redirect. Each fetch has a
 //! time limit and a size limit.
-//!
-//! Not called by a route yet: the inbox (verifying senders' keys) and following peers, the
-//! next steps of federation, fetch through it.
-#![allow(dead_code)]
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use std::net::{IpAddr, SocketAddr};
@@ -139,6 +135,39 @@ impl Fetcher {
             body.extend_from_slice(&chunk);
         }
         serde_json::from_slice(&body).map_err(|_| FetchError::NotJson)
+    }
+}
+
+/// How a delivery went, as far as retrying is concerned.
+#[derive(Debug, PartialEq, Eq)]
+pub enum PostOutcome {
+    Delivered,
+    /// Worth trying again later (timeouts, 5xx, 429, network trouble).
+    Retry(String),
+    /// Will not work however often it is tried (refused address, other 4xx).
+    GiveUp(String),
+}
+
+impl Fetcher {
+    /// POSTs an activity (`body`) to `url` with `headers` (its signature).
+    pub async fn post_activity(&self, url: &str, body: Vec<u8>, headers: &[(&str, String)]) -> PostOutcome {
+        let Ok(parsed) = reqwest::Url::parse(url) else { return PostOutcome::GiveUp(format!("“{url}” is not an address")) };
+        if !matches!(parsed.scheme(), "http" | "https") || literal_refused(&parsed, self.allow_private) {
+            return PostOutcome::GiveUp(format!("{url} may not be reached from here"));
+        }
+        let mut request = self.client.post(parsed).header("content-type", marquee_federation::ACTIVITY_JSON).body(body);
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        match request.send().await {
+            Ok(r) if r.status().is_success() => PostOutcome::Delivered,
+            Ok(r) if r.status().as_u16() == 429 || r.status().is_server_error() => PostOutcome::Retry(format!("the inbox answered {}", r.status())),
+            Ok(r) => PostOutcome::GiveUp(format!("the inbox answered {}", r.status())),
+            Err(e) => match classify(e) {
+                FetchError::Refused(m) => PostOutcome::GiveUp(m),
+                other => PostOutcome::Retry(other.to_string()),
+            },
+        }
     }
 }
 

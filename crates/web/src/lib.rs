@@ -100,6 +100,9 @@ pub fn router(state: AppState) -> Router {
         .route("/people/{slug}/", get(public::person))
         .route("/.well-known/webfinger", get(federation::webfinger))
         .route("/actor", get(federation::actor))
+        .route("/actor/inbox", post(federation::inbox))
+        .route("/actor/followers", get(federation::followers))
+        .route("/actor/outbox", get(federation::outbox))
         .route("/popular/", get(popular::page))
         .route("/reports/", get(reports::index))
         .route("/reports/{slug}/", get(reports::report))
@@ -150,6 +153,7 @@ pub fn router(state: AppState) -> Router {
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     state.spawn_background();
     mail::spawn_worker(&state);
+    federation::spawn_delivery_worker(&state);
     let app = router(state);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await
 }

@@ -14,6 +14,9 @@ pub struct WebConfig {
     pub page_cache: bool,
     /// Keep the article boxes in memory between changes (off only to measure what it saves).
     pub box_cache: bool,
+    /// Let federation reach loopback and private addresses (tests; papers on one private
+    /// network). Off, other servers can never make this one fetch from its own network.
+    pub allow_private_fetch: bool,
     /// Failed sign-ins allowed per account and per address in `login_window_secs`.
     pub login_max_failures: i64,
     pub login_window_secs: i64,
@@ -79,7 +82,7 @@ impl Default for RateLimits {
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { theme_dir: None, page_cache: true, box_cache: true, login_max_failures: 5, login_window_secs: 15 * 60, mail: MailConfig::default(), rate: RateLimits::default(), sitemap_page_size: 50_000 }
+        WebConfig { theme_dir: None, page_cache: true, box_cache: true, allow_private_fetch: false, login_max_failures: 5, login_window_secs: 15 * 60, mail: MailConfig::default(), rate: RateLimits::default(), sitemap_page_size: 50_000 }
     }
 }
 
@@ -122,11 +125,16 @@ pub(crate) struct Inner {
     pub boxes_building: tokio::sync::Mutex<()>,
     /// The paper's ActivityPub key pair, read (or made) on first use.
     pub federation_keys: tokio::sync::OnceCell<Arc<marquee_federation::KeyPair>>,
+    /// Fetches and delivers to other servers, with address checks.
+    pub fetcher: crate::fetch::Fetcher,
+    /// Wakes the delivery worker when activities are queued.
+    pub delivery_wake: tokio::sync::Notify,
 }
 
 impl AppState {
     pub async fn new(store: Store, config: WebConfig) -> anyhow::Result<AppState> {
         let templates = Templates::new(config.theme_dir.clone())?;
+        let config_allow_private = config.allow_private_fetch;
         let site = load_site(&store).await?;
         let cache = PageCache::new(config.page_cache);
         let secret = store.mail_secret(&crate::auth::random_token()).await?;
@@ -136,6 +144,8 @@ impl AppState {
             boxes: RwLock::new(None),
             boxes_building: Default::default(),
             federation_keys: Default::default(),
+            fetcher: crate::fetch::Fetcher::new(config_allow_private, Duration::from_secs(10)),
+            delivery_wake: tokio::sync::Notify::new(),
         }));
         state.refresh_schedule().await?;
         Ok(state)
