@@ -146,7 +146,11 @@ pub async fn inbox(State(state): State<AppState>, uri: axum::http::Uri, headers:
         Err(e) => return refuse(StatusCode::UNAUTHORIZED, &format!("The signing key cannot be checked: {e}.")),
     };
     if actor.key_id != incoming.key_id() || !incoming.verify(&actor.public_key_pem) {
-        // The key may have changed since it was stored: fetch it once more.
+        // The key may have changed since it was stored: fetch it once more, but at most once a
+        // minute per actor, so forged requests cannot make this server hammer another.
+        if marquee_domain::time::now_unix() - actor.fetched_at < 60 {
+            return refuse(StatusCode::UNAUTHORIZED, "The signature does not match the sender's key.");
+        }
         actor = match state.actor_at(&actor_url, true).await {
             Ok(a) => a,
             Err(e) => return refuse(StatusCode::UNAUTHORIZED, &format!("The signing key cannot be checked: {e}.")),
