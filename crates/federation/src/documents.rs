@@ -37,9 +37,9 @@ impl Identity {
     }
 
     /// Whether a WebFinger `resource` names this paper: its acct: URI (in any letter case) or
-    /// its actor URL.
+    /// its actor URL or the site's address.
     pub fn is_resource(&self, resource: &str) -> bool {
-        resource.eq_ignore_ascii_case(&self.acct()) || resource == self.actor_id()
+        resource.eq_ignore_ascii_case(&self.acct()) || resource == self.actor_id() || resource.trim_end_matches('/') == self.base_url
     }
 
     /// The JSON Resource Descriptor answered at `/.well-known/webfinger`.
@@ -68,6 +68,7 @@ impl Identity {
             "inbox": format!("{id}/inbox"),
             "outbox": format!("{id}/outbox"),
             "followers": format!("{id}/followers"),
+            "streams": [format!("{id}/trending")],
             "manuallyApprovesFollowers": false,
             "discoverable": true,
             "publicKey": { "id": self.key_id(), "owner": id, "publicKeyPem": public_key_pem }

@@ -2,10 +2,12 @@
 //! requests it sends and checks on requests it receives, and the JSON documents other servers
 //! read (WebFinger, the actor). Storage and HTTP live in `marquee-store` and `marquee-web`.
 
+mod articles;
 mod documents;
 mod keys;
 mod signatures;
 
+pub use articles::*;
 pub use documents::*;
 pub use keys::*;
 pub use signatures::*;

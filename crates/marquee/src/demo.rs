@@ -18,7 +18,10 @@ pub fn random_password() -> String {
     (0..16).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
 }
 
-pub async fn run(addr: &str, data_dir: &Path, page_cache: bool, box_cache: bool) -> anyhow::Result<()> {
+/// The demo paper's name unless `--name` gives another.
+pub const DEMO_NAME: &str = "Marquee Weekly";
+
+pub async fn run(addr: &str, data_dir: &Path, name: &str, page_cache: bool, box_cache: bool) -> anyhow::Result<()> {
     std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
     let db = data_dir.join("marquee.db");
     let url = format!("sqlite://{}", db.display());
@@ -26,7 +29,7 @@ pub async fn run(addr: &str, data_dir: &Path, page_cache: bool, box_cache: bool)
     let cred_path = data_dir.join(CREDENTIALS_FILE);
     let password = if store.user_by_email(DEMO_EDITOR_EMAIL).await?.is_none() {
         let password = random_password();
-        seed(&store, &format!("http://{addr}"), &password, true).await?;
+        seed(&store, &format!("http://{addr}"), name, &password, true).await?;
         std::fs::write(&cred_path, format!("{DEMO_EDITOR_EMAIL}\n{password}\n")).context("cannot save the demo sign-in")?;
         password
     } else {
@@ -47,19 +50,22 @@ pub async fn run(addr: &str, data_dir: &Path, page_cache: bool, box_cache: bool)
     })
     .map_err(|e| anyhow::anyhow!("cannot set up the demo's mail folder: {e}"))?;
     println!("Mail: every message the site sends is written to {} as an .eml file (open it in any mail program or text editor).", mail_dir.display());
-    crate::serve(store, addr, marquee_web::WebConfig { page_cache, box_cache, mail: marquee_web::MailConfig::new(mailer), ..Default::default() }).await
+    // Demo papers run side by side on loopback addresses and follow each other there, so the
+    // demo lets federation reach private addresses; `marquee serve` does not by default.
+    let web = marquee_web::WebConfig { page_cache, box_cache, allow_private_fetch: true, mail: marquee_web::MailConfig::new(mailer), ..Default::default() };
+    crate::serve(store, addr, web).await
 }
 
 /// Fills an empty database with the demo paper: settings, sections, authors, staff (the demo
 /// editor, an admin, signs in with `editor_password`) and a few hundred published articles.
-pub async fn seed(store: &Store, base_url: &str, editor_password: &str, progress: bool) -> anyhow::Result<()> {
+pub async fn seed(store: &Store, base_url: &str, name: &str, editor_password: &str, progress: bool) -> anyhow::Result<()> {
     let content = marquee_demo::generate(2026);
     store
         .update_publication(&Publication {
-            name: "Marquee Weekly".into(),
+            name: name.into(),
             base_url: base_url.into(),
             time_zone: "America/Los_Angeles".into(),
-            copyright: "© 2026 Marquee Weekly. Independent, local, alternative.".into(),
+            copyright: format!("© 2026 {name}. Independent, local, alternative."),
             home_latitude: 37.809435,
             home_longitude: -122.27018,
             radius_miles: 25.0,
@@ -329,6 +335,7 @@ pub fn rust_and_bone() -> marquee_domain::film::FilmRecord {
         certification: Some("R".into()),
         certification_body: Some("MPAA".into()),
         genres: vec!["Drama".into(), "Romance".into()],
+        imdb_id: Some("tt2053425".into()),
         credits,
         ..Default::default()
     }

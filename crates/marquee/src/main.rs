@@ -22,6 +22,10 @@ enum Command {
         addr: String,
         #[arg(long, default_value = "./marquee-data")]
         data_dir: PathBuf,
+        /// The paper's name, when the demo is first created (to run two demo papers side by
+        /// side).
+        #[arg(long, default_value = demo::DEMO_NAME)]
+        name: String,
         /// Serve pages without the in-memory page cache (for comparisons).
         #[arg(long)]
         no_page_cache: bool,
@@ -117,7 +121,7 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Demo { addr, data_dir, no_page_cache, no_box_cache } => demo::run(&addr, &data_dir, !no_page_cache, !no_box_cache).await,
+        Command::Demo { addr, data_dir, name, no_page_cache, no_box_cache } => demo::run(&addr, &data_dir, &name, !no_page_cache, !no_box_cache).await,
         Command::Serve { common, addr, theme_dir } => {
             let mut cfg = Config::load(&common)?;
             if let Some(a) = addr {

@@ -439,7 +439,7 @@ impl<'a> TestSiteClient<'a> {
 }
 
 both_backends!(demo_content_has_the_reference_review, |site| {
-    marquee::demo::seed(&site.store, &site.base, "demo password 123", false).await.unwrap();
+    marquee::demo::seed(&site.store, &site.base, marquee::demo::DEMO_NAME, "demo password 123", false).await.unwrap();
     let (_, total) = site.store.live_articles(marquee_store::Listing::All, i64::MAX, 1, 0).await.unwrap();
     assert!(total >= 300, "a few hundred demo articles, got {total}");
     let sections: Vec<String> = site.store.sections().await.unwrap().into_iter().map(|s| s.name).collect();

@@ -1,5 +1,5 @@
-//! The boxes around articles: Latest in the section, Most Popular Stories, Special Reports and
-//! the author's archive. They are built once and kept in memory, so an article page costs no
+//! The boxes around articles: Latest in the section, Most Popular Stories, Special Reports,
+//! Trending in the Alternative Press and the author's archive. They are built once and kept in memory, so an article page costs no
 //! query for them: rebuilt when content changes (the content version moves), when a scheduled
 //! article comes due, and every few minutes for Most Popular, whose page-cache copies are
 //! dropped only when the ranking really changed.
@@ -55,6 +55,8 @@ pub struct Boxes {
     latest: HashMap<i64, Vec<(i64, BoxLink)>>,
     pub popular: Vec<BoxLink>,
     pub reports: Vec<ReportLink>,
+    /// Trending in the Alternative Press: peers' stories.
+    pub trending: Vec<crate::network::TrendingLink>,
 }
 
 /// The boxes of one article page.
@@ -65,6 +67,7 @@ pub struct ArticleBoxes {
     pub latest: Vec<BoxLink>,
     pub popular: Vec<BoxLink>,
     pub reports: Vec<ReportLink>,
+    pub trending: Vec<crate::network::TrendingLink>,
     pub authors: Vec<AuthorLink>,
 }
 
@@ -78,6 +81,7 @@ impl Boxes {
             latest,
             popular: self.popular.clone(),
             reports: self.reports.clone(),
+            trending: self.trending.clone(),
             authors: crate::views::author_links(&article.authors),
         }
     }
@@ -99,8 +103,9 @@ async fn build(state: &AppState, site: &SiteInfo) -> anyhow::Result<Boxes> {
     }
     let reports = store.current_reports().await?.into_iter().map(ReportLink::from).collect();
     let popular = popular_links(state, site, now).await?;
+    let trending = state.trending_links().await?;
     let due = store.next_scheduled_after(now).await?.unwrap_or(i64::MAX);
-    Ok(Boxes { version: site.version, expires: AtomicI64::new(due.min(now + POPULAR_REFRESH_SECS)), latest, popular, reports })
+    Ok(Boxes { version: site.version, expires: AtomicI64::new(due.min(now + POPULAR_REFRESH_SECS)), latest, popular, reports, trending })
 }
 
 impl AppState {
@@ -119,9 +124,9 @@ impl AppState {
         if let Some(b) = self.0.boxes.read().unwrap().clone().filter(fresh) {
             return Ok(b);
         }
-        let old_popular = self.0.boxes.read().unwrap().as_ref().map(|b| b.popular.clone());
+        let old = self.0.boxes.read().unwrap().as_ref().map(|b| (b.popular.clone(), b.trending.clone()));
         let boxes = Arc::new(build(self, &site).await?);
-        if old_popular.is_some_and(|p| p != boxes.popular) {
+        if old.is_some_and(|(popular, trending)| popular != boxes.popular || trending != boxes.trending) {
             // Cached pages show the old ranking.
             self.0.cache.clear();
         } else {
@@ -141,10 +146,15 @@ impl AppState {
     /// Ranks Most Popular again now, instead of at the next refresh, and drops cached pages
     /// if the ranking changed.
     pub async fn refresh_popular(&self) -> anyhow::Result<()> {
+        self.expire_boxes();
+        self.boxes().await.map(|_| ())
+    }
+
+    /// Marks the boxes stale; the next `boxes()` rebuilds them and drops cached pages if what
+    /// they show changed.
+    pub(crate) fn expire_boxes(&self) {
         if let Some(b) = self.0.boxes.read().unwrap().as_ref() {
-            // Expire the current boxes; the next `boxes()` rebuilds and compares.
             b.expires.store(0, Ordering::Relaxed);
         }
-        self.boxes().await.map(|_| ())
     }
 }

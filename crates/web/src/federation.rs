@@ -1,13 +1,14 @@
-//! ActivityPub: the paper as `@paper@host` on the fediverse. So far WebFinger and the actor
-//! document with the paper's public key; following, delivery and the network boxes build on
-//! these.
+//! ActivityPub: the paper as `@paper@host` on the fediverse. WebFinger, the actor with the
+//! paper's public key, the signed inbox, the outbox, the followers and trending collections,
+//! and the durable delivery queue's worker. What the paper does with other papers (publishing
+//! to followers, following peers, the network boxes) is in `network.rs`.
 
 use crate::public::{error_page, internal_error};
 use crate::state::AppState;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use marquee_federation::{Identity, KeyPair, ACTIVITY_JSON};
+use marquee_federation::{KeyPair, ACTIVITY_JSON};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -34,16 +35,6 @@ impl AppState {
             })
             .await
             .cloned()
-    }
-
-    fn identity(&self) -> Identity {
-        let site = self.site();
-        Identity {
-            base_url: site.publication.base_url.trim_end_matches('/').to_string(),
-            username: USERNAME.to_string(),
-            name: site.publication.name.clone(),
-            summary: format!("News, reviews and listings from {}.", site.publication.name),
-        }
     }
 }
 
@@ -90,11 +81,32 @@ pub async fn followers(State(state): State<AppState>) -> Response {
     }
 }
 
-/// `/actor/outbox`: the paper's activities. Articles are not published to the network yet, so
-/// it is an empty collection.
+/// `/actor/outbox`: the paper's newest articles, each as its Create.
 pub async fn outbox(State(state): State<AppState>) -> Response {
-    let id = format!("{}/outbox", state.identity().actor_id());
-    json(ACTIVITY_JSON, serde_json::json!({ "@context": "https://www.w3.org/ns/activitystreams", "id": id, "type": "OrderedCollection", "totalItems": 0, "orderedItems": [] }))
+    match state.outbox_items().await {
+        Ok(items) => json(ACTIVITY_JSON, state.identity().outbox(items)),
+        Err(e) => internal_error(&state, e),
+    }
+}
+
+/// `/actor/trending`: the paper's Most Popular ranking, which other papers read for their
+/// Trending in the Alternative Press box.
+pub async fn trending(State(state): State<AppState>) -> Response {
+    match state.trending_objects().await {
+        Ok(items) => json(ACTIVITY_JSON, state.identity().trending(items)),
+        Err(e) => internal_error(&state, e),
+    }
+}
+
+/// `/actor/articles/{id}`: one live article as an ActivityPub `Article`; 410 once it is not
+/// live (it may have been announced and then withdrawn).
+pub async fn article(State(state): State<AppState>, axum::extract::Path(id): axum::extract::Path<String>) -> Response {
+    let Ok(id) = id.parse::<i64>() else { return refuse(StatusCode::NOT_FOUND, "No such article.") };
+    match state.article_object(id, true).await {
+        Ok(Some(object)) => json(ACTIVITY_JSON, object),
+        Ok(None) => refuse(StatusCode::GONE, "This article is not published."),
+        Err(e) => internal_error(&state, e),
+    }
 }
 
 fn refuse(status: StatusCode, message: &str) -> Response {
@@ -112,7 +124,14 @@ impl AppState {
                 }
             }
         }
-        let doc = self.0.fetcher.get_json(url, &[]).await.map_err(|e| format!("cannot fetch the actor {url}: {e}"))?;
+        Ok(self.fetch_actor(url).await?.0)
+    }
+
+    /// Fetches the actor at `url` (with a signed GET), checks and stores it; answers the
+    /// document too.
+    pub(crate) async fn fetch_actor(&self, url: &str) -> Result<(marquee_store::RemoteActor, serde_json::Value), String> {
+        let now = marquee_domain::time::now_unix();
+        let doc = self.signed_get(url).await.map_err(|e| format!("cannot fetch the actor {url}: {e}"))?;
         let info = marquee_federation::read_actor(url, &doc)?;
         let record = marquee_store::ActorRecord {
             url: &info.id,
@@ -123,7 +142,8 @@ impl AppState {
             username: &info.username,
             name: &info.name,
         };
-        self.store().save_remote_actor(&record, now).await.map_err(|e| e.to_string())
+        let actor = self.store().save_remote_actor(&record, now).await.map_err(|e| e.to_string())?;
+        Ok((actor, doc))
     }
 }
 
@@ -141,6 +161,12 @@ pub async fn inbox(State(state): State<AppState>, uri: axum::http::Uri, headers:
         Err(e) => return refuse(StatusCode::UNAUTHORIZED, &format!("The request is not properly signed: {e}.")),
     };
     let actor_url = incoming.key_id().split('#').next().unwrap_or_default().to_string();
+    let host = marquee_federation::host_of(&actor_url).unwrap_or_default();
+    match state.store().is_blocked(&host).await {
+        Ok(true) => return refuse(StatusCode::FORBIDDEN, &format!("This paper does not take activities from {host}.")),
+        Ok(false) => {}
+        Err(e) => return internal_error(&state, e),
+    }
     let mut actor = match state.actor_at(&actor_url, false).await {
         Ok(a) => a,
         Err(e) => return refuse(StatusCode::UNAUTHORIZED, &format!("The signing key cannot be checked: {e}.")),
@@ -173,10 +199,17 @@ pub async fn inbox(State(state): State<AppState>, uri: axum::http::Uri, headers:
             let accept = me.accept(&activity).to_string();
             let r = state.store().add_follower(&actor, follow_id, &accept, now).await;
             state.0.delivery_wake.notify_one();
-            r.map(|_| ())
+            r.map_err(anyhow::Error::from)
         }
-        Some("Undo") if activity["object"]["type"] == "Follow" => state.store().remove_follower(actor.id).await.map(|_| ()),
-        // Other activities are accepted and, for now, not acted on.
+        Some("Undo") if activity["object"]["type"] == "Follow" => state.store().remove_follower(actor.id).await.map(|_| ()).map_err(anyhow::Error::from),
+        Some("Accept") => state.peer_accepted(&actor, &activity).await,
+        Some("Reject") => state.store().peer_failed(actor.id, "the paper refused our follow").await.map_err(anyhow::Error::from),
+        Some("Create") | Some("Update") => match state.article_received(&actor, &activity).await {
+            Ok(()) => Ok(()),
+            Err(e) => return refuse(StatusCode::UNPROCESSABLE_ENTITY, &format!("The article was not taken: {e}.")),
+        },
+        Some("Delete") => state.article_deleted(&actor, &activity).await,
+        // Other activities are accepted and not acted on.
         _ => Ok(()),
     };
     match outcome {
@@ -198,36 +231,71 @@ pub fn spawn_delivery_worker(state: &AppState) {
     });
 }
 
+/// How many deliveries one worker claims at a time.
+const DELIVERY_BATCH: i64 = 64;
+
 async fn deliver_due(state: &AppState) -> anyhow::Result<()> {
     let now = marquee_domain::time::now_unix();
-    let rows = state.store().claim_deliveries(now, 60, 16).await?;
+    let rows = state.store().claim_deliveries(now, 60, DELIVERY_BATCH).await?;
     if rows.is_empty() {
         return Ok(());
     }
     let keys = state.federation_keys().await?;
     let key_id = state.identity().key_id();
-    // Several destinations at once; each row is one inbox.
-    let sends = rows.into_iter().map(|row| {
+    // One worker per destination, all destinations at once: a destination gets its
+    // activities in the order they were queued (a Create before its Update), and once one
+    // of them must wait, the rest wait with it.
+    let mut by_inbox: std::collections::BTreeMap<String, Vec<marquee_store::DeliveryRow>> = Default::default();
+    for row in rows {
+        by_inbox.entry(row.inbox.clone()).or_default().push(row);
+    }
+    let workers = by_inbox.into_values().map(|rows| {
         let (state, keys, key_id) = (state.clone(), keys.clone(), key_id.clone());
         async move {
-            let outcome = match sign_for(&keys, &key_id, &row.inbox, row.activity.as_bytes()) {
-                Ok(headers) => state.0.fetcher.post_activity(&row.inbox, row.activity.clone().into_bytes(), &headers).await,
-                Err(e) => crate::fetch::PostOutcome::GiveUp(e),
-            };
-            let now = marquee_domain::time::now_unix();
-            let store = state.store();
-            let r = match outcome {
-                crate::fetch::PostOutcome::Delivered => store.mark_delivered(&row, now).await,
-                crate::fetch::PostOutcome::Retry(e) => store.mark_delivery_failed(&row, now, &e, false).await,
-                crate::fetch::PostOutcome::GiveUp(e) => store.mark_delivery_failed(&row, now, &e, true).await,
-            };
-            if let Err(e) = r {
-                tracing::warn!("recording a delivery failed: {e}");
+            let mut waiting: Option<String> = None;
+            for row in rows {
+                let outcome = match &waiting {
+                    Some(e) => crate::fetch::PostOutcome::Retry(format!("waiting behind an earlier delivery: {e}")),
+                    None => match sign_for(&keys, &key_id, &row.inbox, row.activity.as_bytes()) {
+                        Ok(headers) => state.0.fetcher.post_activity(&row.inbox, row.activity.clone().into_bytes(), &headers).await,
+                        Err(e) => crate::fetch::PostOutcome::GiveUp(e),
+                    },
+                };
+                record_outcome(&state, &row, outcome, &mut waiting).await;
             }
         }
     });
-    futures_util::future::join_all(sends).await;
+    futures_util::future::join_all(workers).await;
     Ok(())
+}
+
+async fn record_outcome(state: &AppState, row: &marquee_store::DeliveryRow, outcome: crate::fetch::PostOutcome, waiting: &mut Option<String>) {
+    use crate::fetch::PostOutcome;
+    let now = marquee_domain::time::now_unix();
+    let store = state.store();
+    // A Follow that cannot be delivered shows on its peer in the newsroom.
+    let follow = || -> Option<String> {
+        let activity: serde_json::Value = serde_json::from_str(&row.activity).ok()?;
+        (activity["type"] == "Follow").then(|| activity["object"].as_str().map(str::to_string)).flatten()
+    };
+    let r = match outcome {
+        PostOutcome::Delivered => store.mark_delivered(row, now).await,
+        PostOutcome::Retry(e) => {
+            *waiting = Some(e.clone());
+            store.mark_delivery_failed(row, now, &e, false).await
+        }
+        PostOutcome::GiveUp(e) => {
+            if let Some(target) = follow() {
+                if let Ok(Some(actor)) = store.remote_actor(&target).await {
+                    let _ = store.peer_failed(actor.id, &format!("the follow could not be delivered: {e}")).await;
+                }
+            }
+            store.mark_delivery_failed(row, now, &e, true).await
+        }
+    };
+    if let Err(e) = r {
+        tracing::warn!("recording a delivery failed: {e}");
+    }
 }
 
 /// The Date, Digest and Signature headers for POSTing `body` to `inbox`.

@@ -10,6 +10,8 @@ mod comments;
 mod csrf;
 mod events;
 mod federation;
+mod network;
+mod network_desk;
 mod feeds;
 mod fetch;
 mod event_desk;
@@ -86,6 +88,13 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/reports/{id}/chapters/{chapter}", post(reports::change_chapter))
         .route("/admin/reports/{id}/items", post(reports::add_item))
         .route("/admin/reports/{id}/items/{item}", post(reports::change_item))
+        .route("/admin/network/", get(network_desk::network))
+        .route("/admin/network", get(|| async { public::moved("/admin/network/") }))
+        .route("/admin/network/follow", post(network_desk::follow))
+        .route("/admin/network/block", post(network_desk::block))
+        .route("/admin/network/unblock", post(network_desk::unblock))
+        .route("/admin/network/retry", post(network_desk::retry))
+        .route("/admin/network/{id}/{action}", post(network_desk::peer_action))
         .route("/admin/feeds", get(admin::feeds))
         .route("/admin/feeds/{kind}", post(admin::upload_feed));
     Router::new()
@@ -103,6 +112,8 @@ pub fn router(state: AppState) -> Router {
         .route("/actor/inbox", post(federation::inbox))
         .route("/actor/followers", get(federation::followers))
         .route("/actor/outbox", get(federation::outbox))
+        .route("/actor/trending", get(federation::trending))
+        .route("/actor/articles/{id}", get(federation::article))
         .route("/popular/", get(popular::page))
         .route("/reports/", get(reports::index))
         .route("/reports/{slug}/", get(reports::report))
@@ -151,9 +162,17 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves the site on `listener` until the process is stopped.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    serve_until(listener, state, std::future::pending()).await
+}
+
+/// Serves the site on `listener` until `shutdown` completes; then stops taking requests and
+/// closes its connections once their requests are answered. The background workers keep
+/// running.
+pub async fn serve_until(listener: tokio::net::TcpListener, state: AppState, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
     state.spawn_background();
     mail::spawn_worker(&state);
     federation::spawn_delivery_worker(&state);
+    network::spawn_network_worker(&state);
     let app = router(state);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await
 }

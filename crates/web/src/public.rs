@@ -155,12 +155,13 @@ pub async fn home(State(state): State<AppState>) -> Response {
             top: Vec<Card>,
             sections: Vec<SectionBlock>,
             popular: Vec<crate::boxes::BoxLink>,
+            trending: Vec<crate::network::TrendingLink>,
             reports: Vec<crate::boxes::ReportLink>,
         }
         let lead = top.first().map(|c| Card::new(c, &site));
         let rest = Card::list(top.get(1..).unwrap_or(&[]), &site);
         let boxes = state.boxes().await.map_err(|e| internal_error(&state, e))?;
-        let ctx = Ctx { layout: Layout::new(&site, None), lead, top: rest, sections: blocks, popular: boxes.popular.clone(), reports: boxes.reports.clone() };
+        let ctx = Ctx { layout: Layout::new(&site, None), lead, top: rest, sections: blocks, popular: boxes.popular.clone(), trending: boxes.trending.clone(), reports: boxes.reports.clone() };
         render_page(&state, "home.html", ctx)
     })
     .await
@@ -430,11 +431,25 @@ pub async fn film(State(state): State<AppState>, Path(slug): Path<String>, Query
         };
         let credits = store.credits(film.id).await.map_err(|e| internal_error(&state, e))?;
         let reviews = store.live_reviews_of_films(&[film.id], now_unix()).await.map_err(|e| internal_error(&state, e))?;
+        let network = store
+            .network_reviews(film.imdb_id.as_deref(), film.wikidata_id.as_deref(), film.tmdb_id.as_deref(), 20)
+            .await
+            .map_err(|e| internal_error(&state, e))?
+            .into_iter()
+            .map(|r| NetworkReviewView { date: marquee_domain::time::long_date(r.published_at, &site.tz), iso: marquee_domain::time::rfc3339(r.published_at, &site.tz), review: r })
+            .collect();
+        #[derive(Serialize)]
+        struct NetworkReviewView {
+            review: marquee_store::NetworkReview,
+            date: String,
+            iso: String,
+        }
         #[derive(Serialize)]
         struct Ctx {
             layout: Layout,
             film: FilmDetails,
             reviews: Vec<Card>,
+            network: Vec<NetworkReviewView>,
             jsonld: String,
             now_playing: NowPlaying,
         }
@@ -443,7 +458,7 @@ pub async fn film(State(state): State<AppState>, Path(slug): Path<String>, Query
         movie["@context"] = serde_json::json!("https://schema.org");
         let jsonld = crate::structured::script_safe(&movie);
         let now_playing = now_playing_box(&state, &place, film.id).await.map_err(|e| internal_error(&state, e))?;
-        let ctx = Ctx { layout: Layout::new(&site, None), film: FilmDetails::new(&film, &credits), reviews: Card::list(&reviews, &site), jsonld, now_playing };
+        let ctx = Ctx { layout: Layout::new(&site, None), film: FilmDetails::new(&film, &credits), reviews: Card::list(&reviews, &site), network, jsonld, now_playing };
         render_page(&state, "film.html", ctx)
     })
     .await

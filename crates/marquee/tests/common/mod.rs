@@ -17,6 +17,8 @@ pub struct TestSite {
     pub client: reqwest::Client,
     pub state: marquee_web::AppState,
     cleanup: Cleanup,
+    /// Stops the HTTP server (see [`TestSite::stop`]).
+    stop: std::sync::Mutex<Option<(tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<std::io::Result<()>>)>>,
 }
 
 enum Cleanup {
@@ -73,8 +75,34 @@ impl TestSite {
         let base = format!("http://{addr}");
         fixtures(&store, &base).await;
         let state = marquee_web::AppState::new(store.clone(), web).await.unwrap();
-        tokio::spawn(marquee_web::serve(listener, state.clone()));
-        TestSite { base, store, client: new_client(), state, cleanup }
+        let stop = std::sync::Mutex::new(Some(Self::spawn(listener, state.clone())));
+        TestSite { base, store, client: new_client(), state, cleanup, stop }
+    }
+
+    fn spawn(listener: tokio::net::TcpListener, state: marquee_web::AppState) -> (tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<std::io::Result<()>>) {
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(marquee_web::serve_until(listener, state, async move {
+            let _ = rx.await;
+        }));
+        (tx, task)
+    }
+
+    /// Takes the site off the network: its address refuses connections until [`restart`].
+    pub async fn stop(&self) {
+        let running = self.stop.lock().unwrap().take();
+        if let Some((tx, task)) = running {
+            let _ = tx.send(());
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(10), task).await;
+        }
+    }
+
+    /// Serves the site again at the same address, as a new server process would, on the same
+    /// database.
+    pub async fn restart(&self) {
+        let addr = self.base.trim_start_matches("http://");
+        let listener = tokio::net::TcpListener::bind(addr).await.expect("the address is free again");
+        let state = marquee_web::AppState::new(self.store.clone(), marquee_web::WebConfig { allow_private_fetch: true, ..Default::default() }).await.unwrap();
+        *self.stop.lock().unwrap() = Some(Self::spawn(listener, state));
     }
 
     pub async fn finish(self) {
@@ -263,4 +291,58 @@ macro_rules! both_backends {
     ($name:ident, |$site:ident| $body:block) => {
         $crate::both_backends!($name, marquee_web::WebConfig::default(), |$site| $body);
     };
+}
+
+/// A database backend, for tests that start several sites.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+impl TestSite {
+    /// A new site on its own database of kind `db`; `None` when PostgreSQL is unreachable and
+    /// not required.
+    pub async fn on(db: Db, web: marquee_web::WebConfig) -> Option<TestSite> {
+        match db {
+            Db::Sqlite => Some(TestSite::sqlite(web).await),
+            Db::Postgres => TestSite::postgres(web).await,
+        }
+    }
+}
+
+/// Declares a test that starts its own sites with `TestSite::on($db, ..)`, run once with
+/// SQLite sites and once with PostgreSQL sites.
+#[macro_export]
+macro_rules! each_backend {
+    ($name:ident, |$db:ident| $body:block) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let $db = common::Db::Sqlite;
+                $body
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let $db = common::Db::Postgres;
+                $body
+            }
+        }
+    };
+}
+
+/// Polls `check` every 50 ms for up to 20 seconds; panics with `what` if it never holds.
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..400 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting: {what}");
 }
