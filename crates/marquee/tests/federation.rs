@@ -1,5 +1,7 @@
 //! The paper on the fediverse, over real HTTP on both databases: WebFinger and the actor with
-//! its public key. (Following, delivery and the network boxes come next.)
+//! its key, the signed inbox, a follower on another server getting Create, Update and Delete,
+//! the trending collection, and two app servers on one database. Papers following each other
+//! are in `network.rs`.
 
 mod common;
 
@@ -167,4 +169,114 @@ both_backends!(the_inbox_will_not_fetch_keys_from_private_addresses_by_default, 
     let follow = serde_json::json!({ "id": format!("{}/follows/1", remote.base), "type": "Follow", "actor": remote.alice(), "object": format!("{}/actor", site.base) });
     assert_eq!(remote.post(&site, &follow, remote.keys).await, 401, "the key lives on a loopback address, which is not fetched");
     assert_eq!(follower_count(&site).await, 0);
+});
+
+/// The activities of `kind` alice has received so far.
+fn received(remote: &Remote, kind: &str) -> Vec<serde_json::Value> {
+    remote.received.lock().unwrap().iter().filter_map(|(_, body)| serde_json::from_slice::<serde_json::Value>(body).ok()).filter(|a| a["type"] == kind).collect()
+}
+
+async fn follow_as_alice(site: &TestSite, remote: &Remote) {
+    let follow = serde_json::json!({ "id": format!("{}/follows/1", remote.base), "type": "Follow", "actor": remote.alice(), "object": format!("{}/actor", site.base) });
+    assert_eq!(remote.post(site, &follow, remote.keys).await, 202);
+}
+
+async fn publish_story(site: &TestSite, action: &str, headline: &str) -> (u16, String) {
+    let sec = site.section_id("news").await;
+    let author = site.author_id("wren-writer").await;
+    let (status, loc, _) = site
+        .write(&[("section", sec.as_str()), ("author1", author.as_str()), ("action", action), ("headline", headline), ("slug", "ferry"), ("deck", "After a winter in dry dock."), ("body", "Service *resumes* Monday."), ("tags", "Transit, Bay ferries")])
+        .await;
+    (status, loc)
+}
+
+both_backends!(a_follower_gets_articles_as_they_are_published_edited_and_withdrawn, marquee_web::WebConfig { allow_private_fetch: true, ..Default::default() }, |site| {
+    let remote = Remote::start().await;
+    follow_as_alice(&site, &remote).await;
+    site.login("editor").await;
+    let (status, loc) = publish_story(&site, "publish", "The ferry is back").await;
+    assert_eq!(status, 303);
+    let id = common::article_id(&loc);
+    common::eventually("alice gets a Create", || async { !received(&remote, "Create").is_empty() }).await;
+    let create = received(&remote, "Create").remove(0);
+    let article = &create["object"];
+    assert_eq!(article["type"], "Article");
+    assert_eq!(article["name"], "The ferry is back");
+    assert_eq!(article["summary"], "After a winter in dry dock.");
+    assert_eq!(article["url"], format!("{}/news/ferry/", site.base));
+    assert_eq!(article["attributedTo"], format!("{}/actor", site.base));
+    assert_eq!(article["author"][0]["name"], "Wren Writer");
+    assert!(article["content"].as_str().unwrap().contains("<em>resumes</em>"));
+    let tags: Vec<&str> = article["tag"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(tags, ["#Transit", "#BayFerries"], "in the order the writer gave them");
+    assert!(article["to"].as_array().unwrap().iter().any(|t| t == "https://www.w3.org/ns/activitystreams#Public"));
+    // The object can be fetched where its id says, and the outbox lists it.
+    let object_path = article["id"].as_str().unwrap().trim_start_matches(&site.base).to_string();
+    let (status, _, fetched) = json(&site, &object_path).await;
+    assert_eq!((status, fetched["name"].as_str()), (200, Some("The ferry is back")));
+    let (_, _, outbox) = json(&site, "/actor/outbox").await;
+    assert_eq!(outbox["orderedItems"][0]["object"]["id"], article["id"]);
+
+    // An edit is an Update of the same object; saving without changes sends nothing.
+    let edit = |headline: &'static str, action: &'static str| {
+        let site = &site;
+        let id = id.clone();
+        async move {
+            let sec = site.section_id("news").await;
+            let author = site.author_id("wren-writer").await;
+            let path = format!("/admin/articles/{id}");
+            site.post_form(&path, &path, &[("section", sec.as_str()), ("author1", author.as_str()), ("action", action), ("headline", headline), ("slug", "ferry"), ("deck", "After a winter in dry dock."), ("body", "Service *resumes* Monday."), ("tags", "Transit, Bay ferries")]).await.0
+        }
+    };
+    assert_eq!(edit("The ferry is back, on time", "publish").await, 303);
+    common::eventually("alice gets an Update", || async { !received(&remote, "Update").is_empty() }).await;
+    let update = received(&remote, "Update").remove(0);
+    assert_eq!(update["object"]["id"], article["id"]);
+    assert_eq!(update["object"]["name"], "The ferry is back, on time");
+
+    // Unpublishing is a Delete; the object is gone.
+    assert_eq!(edit("The ferry is back, on time", "unpublish").await, 303);
+    common::eventually("alice gets a Delete", || async { !received(&remote, "Delete").is_empty() }).await;
+    let delete = received(&remote, "Delete").remove(0);
+    assert_eq!(delete["object"]["id"], article["id"]);
+    assert_eq!(json(&site, &object_path).await.0, 410);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!((received(&remote, "Create").len(), received(&remote, "Update").len(), received(&remote, "Delete").len()), (1, 1, 1), "each change is told once");
+});
+
+both_backends!(the_trending_collection_is_the_most_popular_ranking, |site| {
+    site.login("editor").await;
+    let (status, _) = publish_story(&site, "publish", "The ferry is back").await;
+    assert_eq!(status, 303);
+    let (_, _, empty) = json(&site, "/actor/trending").await;
+    assert_eq!(empty["totalItems"], 0, "nothing read yet");
+    let browser = reqwest::Client::builder().user_agent("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0").build().unwrap();
+    browser.get(site.url("/news/ferry/")).send().await.unwrap();
+    site.state.flush_views().await.unwrap();
+    let (status, content_type, ranking) = json(&site, "/actor/trending").await;
+    assert_eq!((status, content_type.as_str()), (200, "application/activity+json"));
+    assert_eq!(ranking["type"], "OrderedCollection");
+    assert_eq!(ranking["orderedItems"][0]["name"], "The ferry is back");
+    assert_eq!(ranking["orderedItems"][0]["url"], format!("{}/news/ferry/", site.base));
+    let (_, _, actor) = json(&site, "/actor").await;
+    assert_eq!(actor["streams"][0], format!("{}/actor/trending", site.base), "peers find the ranking from the actor");
+});
+
+both_backends!(two_servers_on_one_database_deliver_each_activity_once, marquee_web::WebConfig { allow_private_fetch: true, ..Default::default() }, |site| {
+    // A second app server on the same database, with its own workers.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let state = marquee_web::AppState::new(site.store.clone(), marquee_web::WebConfig { allow_private_fetch: true, ..Default::default() }).await.unwrap();
+    tokio::spawn(marquee_web::serve(listener, state.clone()));
+    let remote = Remote::start().await;
+    follow_as_alice(&site, &remote).await;
+    site.login("editor").await;
+    assert_eq!(publish_story(&site, "publish", "The ferry is back").await.0, 303);
+    // Both servers sweep at once, as their workers also do.
+    let (a, b) = tokio::join!(site.state.sync_network(), state.sync_network());
+    a.unwrap();
+    b.unwrap();
+    common::eventually("alice gets the Create", || async { !received(&remote, "Create").is_empty() }).await;
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    assert_eq!(received(&remote, "Create").len(), 1, "one Create, not one per server");
+    assert_eq!(received(&remote, "Accept").len(), 1, "one Accept");
 });

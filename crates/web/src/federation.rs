@@ -223,8 +223,11 @@ pub fn spawn_delivery_worker(state: &AppState) {
     let state = state.clone();
     tokio::spawn(async move {
         loop {
-            if let Err(e) = deliver_due(&state).await {
-                tracing::warn!("activity delivery failed: {e:#}");
+            match deliver_due(&state).await {
+                // A full batch: there may be more due at once.
+                Ok(n) if n as i64 == DELIVERY_BATCH => continue,
+                Ok(_) => {}
+                Err(e) => tracing::warn!("activity delivery failed: {e:#}"),
             }
             let _ = tokio::time::timeout(std::time::Duration::from_secs(1), state.0.delivery_wake.notified()).await;
         }
@@ -234,11 +237,13 @@ pub fn spawn_delivery_worker(state: &AppState) {
 /// How many deliveries one worker claims at a time.
 const DELIVERY_BATCH: i64 = 64;
 
-async fn deliver_due(state: &AppState) -> anyhow::Result<()> {
+/// Delivers one batch of due activities; answers how many were claimed.
+async fn deliver_due(state: &AppState) -> anyhow::Result<usize> {
     let now = marquee_domain::time::now_unix();
     let rows = state.store().claim_deliveries(now, 60, DELIVERY_BATCH).await?;
+    let claimed = rows.len();
     if rows.is_empty() {
-        return Ok(());
+        return Ok(0);
     }
     let keys = state.federation_keys().await?;
     let key_id = state.identity().key_id();
@@ -249,9 +254,10 @@ async fn deliver_due(state: &AppState) -> anyhow::Result<()> {
     for row in rows {
         by_inbox.entry(row.inbox.clone()).or_default().push(row);
     }
+    // Each destination is its own task, so signing (RSA) runs on every core.
     let workers = by_inbox.into_values().map(|rows| {
         let (state, keys, key_id) = (state.clone(), keys.clone(), key_id.clone());
-        async move {
+        tokio::spawn(async move {
             let mut waiting: Option<String> = None;
             for row in rows {
                 let outcome = match &waiting {
@@ -263,10 +269,10 @@ async fn deliver_due(state: &AppState) -> anyhow::Result<()> {
                 };
                 record_outcome(&state, &row, outcome, &mut waiting).await;
             }
-        }
+        })
     });
     futures_util::future::join_all(workers).await;
-    Ok(())
+    Ok(claimed)
 }
 
 async fn record_outcome(state: &AppState, row: &marquee_store::DeliveryRow, outcome: crate::fetch::PostOutcome, waiting: &mut Option<String>) {
