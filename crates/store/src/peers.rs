@@ -199,7 +199,7 @@ impl Store {
     /// followers are removed, and its queued deliveries are given up.
     pub async fn block_domain(&self, domain: &str, now: i64) -> Result<()> {
         let peers = self.peers().await?;
-        let actors: Vec<(i64, String, String)> = sqlx::query_as("SELECT id, url, inbox FROM remote_actors").fetch_all(&self.pool).await?;
+        let actors: Vec<(i64, String, String)> = sqlx::query_as("SELECT a.id, a.url, a.inbox FROM remote_actors a JOIN followers f ON f.actor_id = a.id").fetch_all(&self.pool).await?;
         let pending: Vec<(i64, String)> = sqlx::query_as("SELECT id, inbox FROM deliveries WHERE status IN ('pending', 'sending')").fetch_all(&self.pool).await?;
         let host_matches = |url: &str| url.split_once("://").and_then(|(_, r)| r.split('/').next()).is_some_and(|h| host_in_domain(h, domain));
         let _write = self.write_guard().await;
@@ -210,8 +210,7 @@ impl Store {
             sqlx::query("DELETE FROM peer_trending WHERE peer_id = $1").bind(p.id).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM network_articles WHERE peer_id = $1").bind(p.id).execute(&mut *tx).await?;
         }
-        for (id, url, _) in actors.iter().filter(|(_, url, inbox)| host_matches(url) || host_matches(inbox)) {
-            let _ = url;
+        for (id, _, _) in actors.iter().filter(|(_, url, inbox)| host_matches(url) || host_matches(inbox)) {
             sqlx::query("DELETE FROM followers WHERE actor_id = $1").bind(id).execute(&mut *tx).await?;
         }
         for (id, _) in pending.iter().filter(|(_, inbox)| host_matches(inbox)) {

@@ -304,9 +304,9 @@ async fn record_outcome(state: &AppState, row: &marquee_store::DeliveryRow, outc
     }
 }
 
-/// The Date, Digest and Signature headers for POSTing `body` to `inbox`.
-fn sign_for(keys: &KeyPair, key_id: &str, inbox: &str, body: &[u8]) -> Result<Vec<(&'static str, String)>, String> {
-    let url = reqwest::Url::parse(inbox).map_err(|_| format!("“{inbox}” is not an address"))?;
+/// The `host` header value and the path with query that a request to `url` signs.
+pub(crate) fn signing_target(url: &str) -> Result<(String, String), String> {
+    let url = reqwest::Url::parse(url).map_err(|_| format!("“{url}” is not an address"))?;
     let host = match url.port() {
         Some(p) => format!("{}:{p}", url.host_str().unwrap_or_default()),
         None => url.host_str().unwrap_or_default().to_string(),
@@ -315,6 +315,12 @@ fn sign_for(keys: &KeyPair, key_id: &str, inbox: &str, body: &[u8]) -> Result<Ve
         Some(q) => format!("{}?{q}", url.path()),
         None => url.path().to_string(),
     };
+    Ok((host, path))
+}
+
+/// The Date, Digest and Signature headers for POSTing `body` to `inbox`.
+fn sign_for(keys: &KeyPair, key_id: &str, inbox: &str, body: &[u8]) -> Result<Vec<(&'static str, String)>, String> {
+    let (host, path) = signing_target(inbox)?;
     let signed = marquee_federation::sign_request(keys, key_id, "POST", &host, &path, Some(body), std::time::SystemTime::now()).map_err(|e| e.to_string())?;
     let mut headers = vec![("date", signed.date), ("signature", signed.signature)];
     if let Some(d) = signed.digest {

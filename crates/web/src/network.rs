@@ -81,15 +81,7 @@ impl AppState {
     /// answer only signed fetches).
     pub(crate) async fn signed_get(&self, url: &str) -> Result<Value, String> {
         let keys = self.federation_keys().await.map_err(|e| e.to_string())?;
-        let parsed = reqwest::Url::parse(url).map_err(|_| format!("“{url}” is not an address"))?;
-        let host = match parsed.port() {
-            Some(p) => format!("{}:{p}", parsed.host_str().unwrap_or_default()),
-            None => parsed.host_str().unwrap_or_default().to_string(),
-        };
-        let path = match parsed.query() {
-            Some(q) => format!("{}?{q}", parsed.path()),
-            None => parsed.path().to_string(),
-        };
+        let (host, path) = crate::federation::signing_target(url)?;
         let signed = marquee_federation::sign_request(&keys, &self.identity().key_id(), "GET", &host, &path, None, std::time::SystemTime::now()).map_err(|e| e.to_string())?;
         self.0.fetcher.get_json(url, &[("date", signed.date), ("signature", signed.signature)]).await.map_err(|e| e.to_string())
     }
