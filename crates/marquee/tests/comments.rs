@@ -619,7 +619,11 @@ with_mail!(daily_digest_gathers_a_day_of_comments, |site, sink| {
     drain(&site).await;
     assert_eq!(mails_to(&sink, "anna@readers.test").len(), 1, "nothing immediate on the daily digest");
     // The digest hour comes: one message with both comments; a second run sends nothing.
-    let tomorrow = marquee_domain::time::now_unix() + 86400;
+    // "Tomorrow" is 08:00 tomorrow in the paper's zone, an hour after the digest hour,
+    // whatever time of day the test runs.
+    let zone = jiff::tz::TimeZone::get(&site.store.publication().await.unwrap().time_zone).unwrap();
+    let today = jiff::Timestamp::from_second(marquee_domain::time::now_unix()).unwrap().to_zoned(zone.clone()).date();
+    let tomorrow = today.tomorrow().unwrap().at(8, 0, 0, 0).to_zoned(zone).unwrap().timestamp().as_second();
     assert_eq!(site.state.run_digests(tomorrow).await.unwrap(), 1);
     assert_eq!(site.state.run_digests(tomorrow + 60).await.unwrap(), 0);
     let digest = nth_mail(&sink, "anna@readers.test", 2).await;
