@@ -1,51 +1,11 @@
-use crate::{placeholders, Result, Store};
-use sqlx::{Any, FromRow, Transaction};
+use crate::cards::{ArticleCard, TagRef, CARD_COLS, LIVE};
+use crate::db::{placeholders, Result, Store};
+use crate::redirects::add_redirect;
+use sqlx::FromRow;
 use std::collections::HashMap;
 
-/// Visible to readers: not a draft, and its publication time has come. A scheduled article
-/// therefore appears by itself once its time passes, with no job to flip it. `a` is the
-/// article and `$1` now. A macro as well, so other statements can `concat!` it in.
-macro_rules! live {
-    () => {
-        "a.status <> 'draft' AND a.publish_at <= $1"
-    };
-}
-pub(crate) use live;
-pub(crate) const LIVE: &str = live!();
 
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct AuthorRef {
-    pub id: i64,
-    pub slug: String,
-    pub name: String,
-}
 
-#[derive(Debug, Clone, FromRow, serde::Serialize)]
-pub struct TagRef {
-    pub id: i64,
-    pub slug: String,
-    pub name: String,
-}
-
-/// An article as listed on home, section, author and tag pages.
-#[derive(Debug, Clone, FromRow, serde::Serialize)]
-pub struct ArticleCard {
-    pub id: i64,
-    pub section_slug: String,
-    pub section_name: String,
-    pub slug: String,
-    pub headline: String,
-    pub deck: String,
-    pub publish_at: i64,
-    #[sqlx(skip)]
-    pub authors: Vec<AuthorRef>,
-}
-
-impl ArticleCard {
-    pub fn path(&self) -> String {
-        format!("/{}/{}/", self.section_slug, self.slug)
-    }
-}
 
 /// Everything the article page shows.
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
@@ -205,7 +165,6 @@ pub enum SaveError {
     NotFound,
 }
 
-pub(crate) const CARD_COLS: &str = "a.id, s.slug AS section_slug, s.name AS section_name, a.slug, a.headline, a.deck, COALESCE(a.publish_at, 0) AS publish_at";
 
 impl Store {
     /// Live articles, newest first, with the total count for pagination.
@@ -274,28 +233,6 @@ impl Store {
         Ok(by_article)
     }
 
-    pub(crate) async fn attach_authors(&self, cards: &mut [ArticleCard]) -> Result<()> {
-        if cards.is_empty() {
-            return Ok(());
-        }
-        let sql = format!(
-            "SELECT aa.article_id, au.id, au.slug, au.name FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id IN ({}) ORDER BY aa.article_id, aa.position",
-            placeholders(1, cards.len())
-        );
-        let mut q = sqlx::query_as::<_, (i64, i64, String, String)>(&sql);
-        for c in cards.iter() {
-            q = q.bind(c.id);
-        }
-        let mut by_article: HashMap<i64, Vec<AuthorRef>> = HashMap::new();
-        for (article_id, id, slug, name) in q.fetch_all(&self.pool).await? {
-            by_article.entry(article_id).or_default().push(AuthorRef { id, slug, name });
-        }
-        for c in cards.iter_mut() {
-            c.authors = by_article.remove(&c.id).unwrap_or_default();
-        }
-        Ok(())
-    }
-
     /// The live article at `/{section}/{slug}/`.
     pub async fn live_article(&self, section_slug: &str, slug: &str, now: i64) -> Result<Option<ArticlePage>> {
         let sql = format!(
@@ -319,15 +256,6 @@ impl Store {
         self.attach_authors(std::slice::from_mut(&mut page.card)).await?;
         page.tags = self.tags_of(&[page.card.id]).await?.remove(&page.card.id).unwrap_or_default();
         Ok(Some(page))
-    }
-
-    /// Where a moved article lives now, if `old_path` once was its address and it is live.
-    pub async fn redirect_target(&self, old_path: &str, now: i64) -> Result<Option<String>> {
-        let sql = format!(
-            "SELECT s.slug, a.slug FROM redirects r JOIN articles a ON a.id = r.article_id JOIN sections s ON s.id = a.section_id WHERE r.old_path = $2 AND {LIVE}"
-        );
-        let row: Option<(String, String)> = sqlx::query_as(&sql).bind(now).bind(old_path).fetch_optional(&self.pool).await?;
-        Ok(row.map(|(s, a)| format!("/{s}/{a}/")))
     }
 
     /// The earliest scheduled publication after `now`, so caches know when to expire.
@@ -544,8 +472,3 @@ impl Store {
     }
 }
 
-pub(crate) async fn add_redirect(tx: &mut Transaction<'_, Any>, old_path: &str, article_id: i64) -> Result<()> {
-    sqlx::query("DELETE FROM redirects WHERE old_path = $1").bind(old_path).execute(&mut **tx).await?;
-    sqlx::query("INSERT INTO redirects (old_path, article_id) VALUES ($1, $2)").bind(old_path).bind(article_id).execute(&mut **tx).await?;
-    Ok(())
-}

@@ -2,7 +2,7 @@
 //! notifications an approved comment sends (queued in the transaction that approves it).
 
 use crate::outbox::{enqueue, NewMail};
-use crate::{Result, Store};
+use crate::db::{Result, Store};
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
@@ -434,7 +434,7 @@ impl Store {
         let r = sqlx::query("INSERT INTO subscriptions (reader_id, article_id, created_at) VALUES ($1, $2, $3)").bind(reader_id).bind(article_id).bind(now).execute(&self.pool).await;
         match r {
             Ok(_) => Ok(true),
-            Err(e) if crate::is_unique_violation(&e) => Ok(false),
+            Err(e) if crate::db::is_unique_violation(&e) => Ok(false),
             Err(e) => Err(e.into()),
         }
     }

@@ -1,5 +1,6 @@
-use crate::theaters::{insert_place, update_place};
-use crate::{placeholders, Result, Store};
+use crate::places::{insert_place, place_fields, update_place};
+use crate::db::placeholders;
+use crate::db::{Result, Store};
 use marquee_domain::event::CheckedEvent;
 use sqlx::any::AnyRow;
 use sqlx::{Any, FromRow, Row, Transaction};
@@ -365,7 +366,7 @@ impl Store {
 }
 
 async fn insert_event(tx: &mut Transaction<'_, Any>, r: &EventRecord, now: i64) -> Result<i64> {
-    let slug = if r.slug_is_base { crate::films::free_slug(tx, "events", &r.slug).await? } else { r.slug.clone() };
+    let slug = if r.slug_is_base { crate::db::free_slug(tx, "events", &r.slug).await? } else { r.slug.clone() };
     // A new event may take an address an older event gave up.
     sqlx::query("DELETE FROM event_redirects WHERE old_slug = $1").bind(&slug).execute(&mut **tx).await?;
     let (id,): (i64,) = sqlx::query_as("INSERT INTO events (slug, external_id, title, venue_id, category, starts_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
@@ -409,3 +410,5 @@ async fn move_event(tx: &mut Transaction<'_, Any>, id: i64, old_slug: &str, new_
     sqlx::query("INSERT INTO event_redirects (old_slug, event_id) VALUES ($1, $2)").bind(old_slug).bind(id).execute(&mut **tx).await?;
     Ok(())
 }
+
+place_fields!(Venue, VenueRecord);

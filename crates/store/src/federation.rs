@@ -1,6 +1,6 @@
 //! What federation keeps: the paper's key pair.
 
-use crate::{Result, Store};
+use crate::db::{Result, Store};
 
 impl Store {
     /// The paper's key pair as (private PEM, public PEM), if one was made.

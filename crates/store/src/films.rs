@@ -1,4 +1,4 @@
-use crate::{Result, Store};
+use crate::db::{Result, Store};
 use marquee_domain::film::{CreditRole, FilmRecord};
 use marquee_domain::slugify;
 use sqlx::{Any, FromRow, Transaction};
@@ -101,7 +101,7 @@ impl Store {
                 if let Some(y) = f.year {
                     base = format!("{base}-{y}");
                 }
-                let slug = free_slug(&mut tx, "films", &base).await?;
+                let slug = crate::db::free_slug(&mut tx, "films", &base).await?;
                 // The row is created with its identity, then filled by the same statement
                 // that updates films, so the list of fields lives in one place.
                 let (id,): (i64,) = sqlx::query_as("INSERT INTO films (slug, title, import_key, fingerprint, updated_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
@@ -225,7 +225,7 @@ impl Store {
         }
         let sql = format!(
             "SELECT a.id, s.slug AS section_slug, s.name AS section_name, a.slug, a.headline, a.deck, COALESCE(a.publish_at, 0) AS publish_at FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.status <> 'draft' AND a.publish_at <= $1 AND a.film_id IN ({}) ORDER BY a.publish_at DESC LIMIT 100",
-            crate::placeholders(2, film_ids.len())
+            crate::db::placeholders(2, film_ids.len())
         );
         let mut q = sqlx::query_as::<_, crate::ArticleCard>(&sql).bind(now);
         for id in film_ids {
@@ -253,20 +253,6 @@ impl Store {
     }
 }
 
-/// `base`, or `base-2`, `base-3`... whichever is free in `table`.
-pub(crate) async fn free_slug(tx: &mut Transaction<'_, Any>, table: &str, base: &str) -> Result<String> {
-    let mut slug = base.to_string();
-    let mut n = 2;
-    loop {
-        let taken: Option<(i64,)> = sqlx::query_as(&format!("SELECT id FROM {table} WHERE slug = $1")).bind(&slug).fetch_optional(&mut **tx).await?;
-        if taken.is_none() {
-            return Ok(slug);
-        }
-        slug = format!("{base}-{n}");
-        n += 1;
-    }
-}
-
 /// The person with this exact name, created if new.
 async fn person_id(tx: &mut Transaction<'_, Any>, name: &str) -> Result<i64> {
     let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM people WHERE name = $1 ORDER BY id LIMIT 1").bind(name).fetch_optional(&mut **tx).await?;
@@ -277,7 +263,7 @@ async fn person_id(tx: &mut Transaction<'_, Any>, name: &str) -> Result<i64> {
     if base.is_empty() {
         base = "person".into();
     }
-    let slug = free_slug(tx, "people", &base).await?;
+    let slug = crate::db::free_slug(tx, "people", &base).await?;
     let (id,): (i64,) = sqlx::query_as("INSERT INTO people (slug, name) VALUES ($1, $2) RETURNING id").bind(&slug).bind(name).fetch_one(&mut **tx).await?;
     Ok(id)
 }

@@ -2,7 +2,7 @@
 //! activities to deliver to other servers' inboxes.
 
 use crate::outbox::Queue;
-use crate::{Result, Store};
+use crate::db::{Result, Store};
 use sqlx::FromRow;
 
 /// An actor on another server, as last fetched.

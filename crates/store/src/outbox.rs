@@ -1,7 +1,7 @@
 //! The mail outbox: every message is a row written in the same transaction as the change that
 //! caused it, and a worker claims due rows with a lease, sends them and records the outcome.
 
-use crate::{Result, Store};
+use crate::db::{Result, Store};
 use sqlx::FromRow;
 
 /// A message to queue. The body is already rendered (text and HTML, user content escaped).

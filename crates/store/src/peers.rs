@@ -2,7 +2,7 @@
 //! articles, blocked domains, and what followers have been told about our own articles.
 
 use crate::network::enqueue;
-use crate::{Result, Store};
+use crate::db::{Result, Store};
 use sqlx::FromRow;
 
 /// A paper this one follows (or tried to).
@@ -396,7 +396,7 @@ impl Store {
              FROM articles a LEFT JOIN federated_articles f ON f.article_id = a.id \
              WHERE ({live} AND (f.article_id IS NULL OR f.live = 0 OR f.synced_at <= a.updated_at)) OR (NOT ({live}) AND f.live = 1) \
              ORDER BY a.id LIMIT $2",
-            live = crate::articles::LIVE
+            live = crate::cards::LIVE
         );
         let rows: Vec<(i64, Option<String>, Option<i64>, Option<i64>, Option<i64>, i64)> = sqlx::query_as(&sql).bind(now).bind(limit).fetch_all(&self.pool).await?;
         Ok(rows

@@ -1,4 +1,4 @@
-use crate::{Result, Store};
+use crate::db::{Result, Store};
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]

@@ -1,8 +1,8 @@
 //! Page views for Most Popular: counts summed per article and hour, and the ranking over a
 //! window of hours.
 
-use crate::articles::{ArticleCard, CARD_COLS, LIVE};
-use crate::{Result, Store};
+use crate::cards::{ArticleCard, CARD_COLS, LIVE};
+use crate::db::{Result, Store};
 use sqlx::FromRow;
 
 /// A live article with its views in the ranking window.

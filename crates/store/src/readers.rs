@@ -2,7 +2,7 @@
 //! suspension and deletion. Mail a change causes is queued in the same transaction.
 
 use crate::outbox::{enqueue, NewMail};
-use crate::{Result, Store};
+use crate::db::{Result, Store};
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
@@ -69,7 +69,7 @@ impl Store {
             .await;
         let id = match r {
             Ok((id,)) => id,
-            Err(e) if crate::is_unique_violation(&e) => return Ok(Err(ReaderError::EmailTaken)),
+            Err(e) if crate::db::is_unique_violation(&e) => return Ok(Err(ReaderError::EmailTaken)),
             Err(e) => return Err(e.into()),
         };
         insert_token(&mut tx, id, &token).await?;
@@ -133,7 +133,7 @@ impl Store {
         let r = sqlx::query("UPDATE readers SET email = $1, verified = 1 WHERE id = $2").bind(&email).bind(reader_id).execute(&mut *tx).await;
         match r {
             Ok(_) => {}
-            Err(e) if crate::is_unique_violation(&e) => return Ok(Some(Err(ReaderError::EmailTaken))),
+            Err(e) if crate::db::is_unique_violation(&e) => return Ok(Some(Err(ReaderError::EmailTaken))),
             Err(e) => return Err(e.into()),
         }
         if before.email != email {

@@ -1,8 +1,9 @@
 //! Special reports: curated collections of articles and events, in chapters, in the order
 //! editors give them.
 
-use crate::articles::{ArticleCard, CARD_COLS, LIVE};
-use crate::{placeholders, Result, Store};
+use crate::cards::{ArticleCard, CARD_COLS, LIVE};
+use crate::db::placeholders;
+use crate::db::{Result, Store};
 use sqlx::{Any, FromRow, Transaction};
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]

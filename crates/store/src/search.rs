@@ -11,8 +11,9 @@
 //! 1.15 at a year old and falls towards 1: at equal relevance the newer article comes first,
 //! while a headline match still outranks a body-only one.
 
-use crate::articles::{CARD_COLS, LIVE};
-use crate::{placeholders, ArticleCard, Backend, Result, Store};
+use crate::cards::{ArticleCard, CARD_COLS, LIVE};
+use crate::db::placeholders;
+use crate::db::{Backend, Result, Store};
 use marquee_domain::search::{plain_text, SearchQuery, LT_STAND_IN, MARK_END, MARK_START};
 use sqlx::{Any, Transaction};
 use std::collections::HashMap;

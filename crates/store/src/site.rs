@@ -1,4 +1,4 @@
-use crate::{Result, Store};
+use crate::db::{Result, Store};
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
@@ -90,7 +90,7 @@ impl Store {
                 tx.commit().await?;
                 Ok(Some(id))
             }
-            Err(e) if crate::is_unique_violation(&e) => Ok(None),
+            Err(e) if crate::db::is_unique_violation(&e) => Ok(None),
             Err(e) => Err(e.into()),
         }
     }
@@ -112,7 +112,7 @@ impl Store {
             .await;
         match r {
             Ok(_) => {}
-            Err(e) if crate::is_unique_violation(&e) => return Ok(false),
+            Err(e) if crate::db::is_unique_violation(&e) => return Ok(false),
             Err(e) => return Err(e.into()),
         }
         if old_slug != slug {
@@ -122,7 +122,7 @@ impl Store {
                     .fetch_all(&mut *tx)
                     .await?;
             for (article_id, article_slug) in rows {
-                crate::articles::add_redirect(&mut tx, &format!("/{old_slug}/{article_slug}/"), article_id).await?;
+                crate::redirects::add_redirect(&mut tx, &format!("/{old_slug}/{article_slug}/"), article_id).await?;
             }
         }
         bump_version(&mut tx).await?;

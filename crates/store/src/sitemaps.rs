@@ -2,8 +2,8 @@
 //! it comes from, which of them readers can see, and the path and last change of each. The web
 //! layer pages through a kind in id order, a batch at a time, so no sitemap is held in memory.
 
-use crate::articles::live;
-use crate::{Result, Store};
+use crate::cards::live;
+use crate::db::{Result, Store};
 use sqlx::FromRow;
 
 /// One kind of public page listed in the sitemaps. `$1` is now (Unix seconds) in every

@@ -1,6 +1,8 @@
-use crate::{placeholders, Result, Store, Upsert};
-use marquee_domain::slugify;
-use sqlx::{Any, FromRow, Transaction};
+use crate::db::placeholders;
+use crate::db::{Result, Store};
+use crate::films::Upsert;
+use crate::places::{insert_place, place_fields, update_place};
+use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
 pub struct Theater {
@@ -169,82 +171,4 @@ impl Store {
     }
 }
 
-/// What theaters and venues store about a place besides its identity. A theater always has a
-/// position; a venue may not.
-#[derive(Debug, PartialEq)]
-pub(crate) struct PlaceFields<'a> {
-    name: &'a str,
-    address: &'a str,
-    city: &'a str,
-    state: &'a str,
-    postal_code: &'a str,
-    latitude: Option<f64>,
-    longitude: Option<f64>,
-    time_zone: &'a str,
-    url: &'a str,
-}
-
-macro_rules! place_fields {
-    ($($t:ty),*) => {$(
-        impl $t {
-            pub(crate) fn place(&self) -> PlaceFields<'_> {
-                PlaceFields {
-                    name: &self.name,
-                    address: &self.address,
-                    city: &self.city,
-                    state: &self.state,
-                    postal_code: &self.postal_code,
-                    latitude: Option::from(self.latitude),
-                    longitude: Option::from(self.longitude),
-                    time_zone: &self.time_zone,
-                    url: &self.url,
-                }
-            }
-        }
-    )*};
-}
-place_fields!(Theater, TheaterRecord, crate::Venue, crate::VenueRecord);
-
-/// Adds a theater or venue (`table`) with a free slug made from its name (else `fallback`),
-/// and returns its id.
-pub(crate) async fn insert_place(tx: &mut Transaction<'_, Any>, table: &str, external_id: Option<&str>, p: &PlaceFields<'_>, fallback: &str) -> Result<i64> {
-    let slug = place_slug(tx, table, p.name, p.city, fallback).await?;
-    // The row is created with its identity (and the columns that may not be empty), then
-    // filled by the statement that updates places, so the list of fields lives in one place.
-    let sql = format!("INSERT INTO {table} (slug, external_id, name, latitude, longitude, time_zone) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id");
-    let (id,): (i64,) = sqlx::query_as(&sql).bind(slug).bind(external_id).bind(p.name).bind(p.latitude).bind(p.longitude).bind(p.time_zone).fetch_one(&mut **tx).await?;
-    update_place(tx, table, id, p).await?;
-    Ok(id)
-}
-
-/// Sets what a theater or venue (`table`) stores about its place.
-pub(crate) async fn update_place(tx: &mut Transaction<'_, Any>, table: &str, id: i64, p: &PlaceFields<'_>) -> Result<()> {
-    sqlx::query(&format!("UPDATE {table} SET name = $1, address = $2, city = $3, state = $4, postal_code = $5, latitude = $6, longitude = $7, time_zone = $8, url = $9 WHERE id = $10"))
-        .bind(p.name)
-        .bind(p.address)
-        .bind(p.city)
-        .bind(p.state)
-        .bind(p.postal_code)
-        .bind(p.latitude)
-        .bind(p.longitude)
-        .bind(p.time_zone)
-        .bind(p.url)
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
-/// A free slug for a place in `table`: its name, with its city when another place has the
-/// name, and a number when that is taken too.
-async fn place_slug(tx: &mut Transaction<'_, Any>, table: &str, name: &str, city: &str, fallback: &str) -> Result<String> {
-    let mut base = slugify(name);
-    if base.is_empty() {
-        base = fallback.into();
-    }
-    let taken: Option<(i64,)> = sqlx::query_as(&format!("SELECT id FROM {table} WHERE slug = $1")).bind(&base).fetch_optional(&mut **tx).await?;
-    if taken.is_some() && !slugify(city).is_empty() {
-        base = format!("{base}-{}", slugify(city));
-    }
-    crate::films::free_slug(tx, table, &base).await
-}
+place_fields!(Theater, TheaterRecord);

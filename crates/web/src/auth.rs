@@ -1,20 +1,20 @@
-//! Staff sign-in: argon2id password hashes, database-backed sessions whose cookie holds a
-//! random token (the database keeps only its SHA-256), and the `Staff` extractor.
+//! Who is asking: argon2id password hashes and the rules for addresses and passwords; the
+//! `Staff` extractor (a newsroom session) and the readers' `Viewer` and `SignedIn` extractors.
+//! Sessions live in the database, which keeps only the SHA-256 of the token in the cookie.
 
+use crate::cookies::{cookie, token_hash, READER_COOKIE, SESSION_COOKIE};
+use crate::respond::AppError;
 use crate::state::AppState;
+use crate::views::url_encode;
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use axum::extract::FromRequestParts;
+use axum::http::header;
 use axum::http::request::Parts;
-use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
+use marquee_domain::time::now_unix;
 use marquee_domain::Role;
-use marquee_store::User;
-use rand::RngCore;
-use sha2::{Digest, Sha256};
-
-pub const SESSION_COOKIE: &str = "mq_session";
-pub const SESSION_DAYS: i64 = 14;
+use marquee_store::{Reader, User};
 
 pub fn hash_password(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
@@ -29,36 +29,8 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 /// account costs the same time as one for a real account.
 pub fn verify_against_dummy(password: &str) {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let hash = DUMMY.get_or_init(|| hash_password(&random_token()));
+    let hash = DUMMY.get_or_init(|| hash_password(&crate::cookies::random_token()));
     let _ = verify_password(password, hash);
-}
-
-/// 32 random bytes as 64 hex characters.
-pub fn random_token() -> String {
-    let mut b = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut b);
-    hex::encode(b)
-}
-
-pub fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get_all(axum::http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
-        let (k, v) = kv.trim().split_once('=')?;
-        (k == name).then_some(v)
-    })
-}
-
-pub fn session_cookie(token: &str, secure: bool) -> String {
-    let secure = if secure { "; Secure" } else { "" };
-    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}", SESSION_DAYS * 86400)
-}
-
-pub fn clear_session_cookie(secure: bool) -> String {
-    let secure = if secure { "; Secure" } else { "" };
-    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
 }
 
 /// A signed-in, active staff member.
@@ -75,19 +47,15 @@ impl Staff {
 }
 
 impl FromRequestParts<AppState> for Staff {
-    type Rejection = Response;
+    type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let to_login = || {
             let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/admin/");
-            Redirect::to(&format!("/admin/login?next={}", crate::views::url_encode(next))).into_response()
+            AppError::Response(Redirect::to(&format!("/admin/login?next={}", url_encode(next))).into_response())
         };
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else { return Err(to_login()) };
-        let user = state
-            .store()
-            .session_user(&token_hash(token), marquee_domain::time::now_unix())
-            .await
-            .map_err(|e| crate::public::internal_error(state, e))?;
+        let user = state.store().session_user(&token_hash(token), now_unix()).await?;
         match user {
             Some(user) => {
                 let role = Role::parse(&user.role).unwrap_or(Role::Contributor);
@@ -95,5 +63,73 @@ impl FromRequestParts<AppState> for Staff {
             }
             None => Err(to_login()),
         }
+    }
+}
+
+// ----- readers -----
+
+/// The signed-in reader, if any; never refuses a request.
+pub struct Viewer(pub Option<Reader>);
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Some(token) = cookie(&parts.headers, READER_COOKIE) else { return Ok(Viewer(None)) };
+        let reader = state.store().session_reader(&token_hash(token), now_unix()).await?;
+        Ok(Viewer(reader))
+    }
+}
+
+/// A signed-in reader; others are sent to the sign-in page and brought back afterwards.
+pub struct SignedIn(pub Reader);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match Viewer::from_request_parts(parts, state).await?.0 {
+            Some(r) => Ok(SignedIn(r)),
+            None => {
+                // After a POST, come back to the page the form was on.
+                let back = if parts.method == axum::http::Method::GET {
+                    parts.uri.path_and_query().map(|p| p.as_str().to_string())
+                } else {
+                    parts.headers.get(header::REFERER).and_then(|v| v.to_str().ok()).and_then(|r| r.split_once("://").and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string())))
+                };
+                let next = reader_next(back.as_deref());
+                Err(AppError::Response(Redirect::to(&format!("/account/login?next={}", url_encode(&next))).into_response()))
+            }
+        }
+    }
+}
+
+/// A local path to return to after signing in; anything else becomes the account page.
+pub fn reader_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.chars().any(char::is_control) && n.len() < 500 && !n.starts_with("/admin") => n.to_string(),
+        _ => "/account/".to_string(),
+    }
+}
+
+pub fn check_email(email: &str) -> Result<String, String> {
+    let email = email.trim().to_lowercase();
+    let ok = email.len() <= 254
+        && email.split('@').count() == 2
+        && email.split('@').all(|p| !p.is_empty())
+        && email.rsplit('@').next().is_some_and(|d| d.contains('.') && !d.starts_with('.') && !d.ends_with('.'))
+        && !email.contains(|c: char| c.is_whitespace() || c.is_control() || "<>()[],;:\\\"".contains(c));
+    if ok {
+        Ok(email)
+    } else {
+        Err("Enter an email address such as name@example.org.".into())
+    }
+}
+
+pub fn check_password(password: &str) -> Result<(), String> {
+    if password.chars().count() < 10 || password.len() > 1024 {
+        Err("A password needs at least 10 characters.".into())
+    } else {
+        Ok(())
     }
 }

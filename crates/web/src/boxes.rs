@@ -2,16 +2,19 @@
 //! Trending in the Alternative Press and the author's archive. They are built once and kept in memory, so an article page costs no
 //! query for them: rebuilt when content changes (the content version moves), when a scheduled
 //! article comes due, and every few minutes for Most Popular, whose page-cache copies are
-//! dropped only when the ranking really changed.
+//! dropped only when the ranking really changed. Foundation: the boxes are built from the store
+//! and the site alone, so the state can hold them without importing anything above it.
 
-use crate::state::{AppState, SiteInfo};
-use crate::views::AuthorLink;
+use crate::cache::PageCache;
+use crate::site::SiteInfo;
+use crate::trending::{merge_trending, TRENDING_BOX_LEN, TrendingLink};
+use crate::views::{author_links, AuthorLink};
 use marquee_domain::time::now_unix;
-use marquee_store::{ArticleCard, Listing};
+use marquee_store::{ArticleCard, Listing, Store};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 /// How often Most Popular is ranked again.
 pub const POPULAR_REFRESH_SECS: i64 = 300;
@@ -56,7 +59,7 @@ pub struct Boxes {
     pub popular: Vec<BoxLink>,
     pub reports: Vec<ReportLink>,
     /// Trending in the Alternative Press: peers' stories.
-    pub trending: Vec<crate::network::TrendingLink>,
+    pub trending: Vec<TrendingLink>,
 }
 
 /// The boxes of one article page.
@@ -67,7 +70,7 @@ pub struct ArticleBoxes {
     pub latest: Vec<BoxLink>,
     pub popular: Vec<BoxLink>,
     pub reports: Vec<ReportLink>,
-    pub trending: Vec<crate::network::TrendingLink>,
+    pub trending: Vec<TrendingLink>,
     pub authors: Vec<AuthorLink>,
 }
 
@@ -82,78 +85,78 @@ impl Boxes {
             popular: self.popular.clone(),
             reports: self.reports.clone(),
             trending: self.trending.clone(),
-            authors: crate::views::author_links(&article.authors),
+            authors: author_links(&article.authors),
         }
     }
 }
 
-async fn popular_links(state: &AppState, site: &SiteInfo, now: i64) -> anyhow::Result<Vec<BoxLink>> {
+async fn popular_links(store: &Store, site: &SiteInfo, now: i64) -> anyhow::Result<Vec<BoxLink>> {
     let since = now - site.publication.popular_days * 86400;
-    let rows = state.store().most_popular(now, since, None, BOX_LEN as i64).await?;
+    let rows = store.most_popular(now, since, None, BOX_LEN as i64).await?;
     Ok(rows.iter().map(|r| BoxLink::new(&r.card)).collect())
 }
 
-async fn build(state: &AppState, site: &SiteInfo) -> anyhow::Result<Boxes> {
+/// Trending in the Alternative Press, merged from peers' last good rankings.
+async fn trending_links(store: &Store, site: &SiteInfo, now: i64) -> anyhow::Result<Vec<TrendingLink>> {
+    let stories = store.peer_stories().await?;
+    let own_host = marquee_federation::host_of(site.base()).unwrap_or_default();
+    Ok(merge_trending(&stories, &own_host, now, TRENDING_BOX_LEN))
+}
+
+async fn build(store: &Store, site: &SiteInfo) -> anyhow::Result<Boxes> {
     let now = now_unix();
-    let store = state.store();
     let mut latest = HashMap::new();
     for s in &site.sections {
         let (cards, _) = store.live_articles(Listing::Section(s.id), now, BOX_LEN as i64 + 1, 0).await?;
         latest.insert(s.id, cards.iter().map(|c| (c.id, BoxLink::new(c))).collect());
     }
     let reports = store.current_reports().await?.into_iter().map(ReportLink::from).collect();
-    let popular = popular_links(state, site, now).await?;
-    let trending = state.trending_links().await?;
+    let popular = popular_links(store, site, now).await?;
+    let trending = trending_links(store, site, now).await?;
     let due = store.next_scheduled_after(now).await?.unwrap_or(i64::MAX);
     Ok(Boxes { version: site.version, expires: AtomicI64::new(due.min(now + POPULAR_REFRESH_SECS)), latest, popular, reports, trending })
 }
 
-impl AppState {
-    /// The boxes as of the current content, built if they are missing or stale.
-    pub(crate) async fn boxes(&self) -> anyhow::Result<Arc<Boxes>> {
-        let site = self.site();
-        if !self.0.config.box_cache {
-            return Ok(Arc::new(build(self, &site).await?));
+/// The boxes one server keeps, and the lock that lets one task at a time rebuild them.
+#[derive(Default)]
+pub struct BoxCache {
+    current: RwLock<Option<Arc<Boxes>>>,
+    building: tokio::sync::Mutex<()>,
+}
+
+impl BoxCache {
+    /// The boxes as of `site`'s content, built if they are missing or stale (always, when
+    /// `enabled` is off). A rebuild that changes Most Popular or Trending empties `pages`.
+    pub async fn get(&self, store: &Store, site: &SiteInfo, pages: &PageCache, enabled: bool) -> anyhow::Result<Arc<Boxes>> {
+        if !enabled {
+            return Ok(Arc::new(build(store, site).await?));
         }
         let fresh = |b: &Arc<Boxes>| b.version == site.version && now_unix() < b.expires.load(Ordering::Relaxed);
-        if let Some(b) = self.0.boxes.read().unwrap().clone().filter(fresh) {
+        if let Some(b) = self.current.read().unwrap().clone().filter(fresh) {
             return Ok(b);
         }
         // One rebuild at a time; whoever waited finds the new boxes.
-        let _building = self.0.boxes_building.lock().await;
-        if let Some(b) = self.0.boxes.read().unwrap().clone().filter(fresh) {
+        let _building = self.building.lock().await;
+        if let Some(b) = self.current.read().unwrap().clone().filter(fresh) {
             return Ok(b);
         }
-        let old = self.0.boxes.read().unwrap().as_ref().map(|b| (b.popular.clone(), b.trending.clone()));
-        let boxes = Arc::new(build(self, &site).await?);
+        let old = self.current.read().unwrap().as_ref().map(|b| (b.popular.clone(), b.trending.clone()));
+        let boxes = Arc::new(build(store, site).await?);
         if old.is_some_and(|(popular, trending)| popular != boxes.popular || trending != boxes.trending) {
             // Cached pages show the old ranking.
-            self.0.cache.clear();
+            pages.clear();
         } else {
             // The box did not change, but rankings further down or in one section may have.
-            self.0.cache.remove_prefix("/popular/");
+            pages.remove_prefix("/popular/");
         }
-        *self.0.boxes.write().unwrap() = Some(boxes.clone());
+        *self.current.write().unwrap() = Some(boxes.clone());
         Ok(boxes)
     }
 
-    /// Writes the view counts gathered so far (the background task does this every few
-    /// seconds).
-    pub async fn flush_views(&self) -> anyhow::Result<()> {
-        crate::popular::flush(self).await
-    }
-
-    /// Ranks Most Popular again now, instead of at the next refresh, and drops cached pages
-    /// if the ranking changed.
-    pub async fn refresh_popular(&self) -> anyhow::Result<()> {
-        self.expire_boxes();
-        self.boxes().await.map(|_| ())
-    }
-
-    /// Marks the boxes stale; the next `boxes()` rebuilds them and drops cached pages if what
-    /// they show changed.
-    pub(crate) fn expire_boxes(&self) {
-        if let Some(b) = self.0.boxes.read().unwrap().as_ref() {
+    /// Marks the boxes stale; the next `get` rebuilds them and drops cached pages if what they
+    /// show changed.
+    pub fn expire(&self) {
+        if let Some(b) = self.current.read().unwrap().as_ref() {
             b.expires.store(0, Ordering::Relaxed);
         }
     }

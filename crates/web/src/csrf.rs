@@ -4,7 +4,8 @@
 //! does not match the cookie is refused with 403 before a handler runs. The cookie is only set
 //! when a page actually rendered a form, so readers' pages set no cookies.
 
-use crate::auth::{cookie, random_token};
+use crate::cookies::{cookie, random_token};
+use crate::respond::error_page;
 use crate::state::AppState;
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
@@ -40,7 +41,7 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
     // No text we store or look up may hold a NUL character (PostgreSQL refuses it outright).
     let query = req.uri().query().unwrap_or("");
     if has_nul(req.uri().path().as_bytes()) || has_nul(query.as_bytes()) {
-        return crate::public::error_page(&state, StatusCode::BAD_REQUEST, "That address could not be read", "It holds a NUL character (%00), which no page of this site uses.");
+        return error_page(StatusCode::BAD_REQUEST, "That address could not be read", "It holds a NUL character (%00), which no page of this site uses.").into_response();
     }
     let existing = cookie(req.headers(), COOKIE).filter(|v| v.len() == 64).map(str::to_string);
     let fresh = existing.is_none();
@@ -67,15 +68,15 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
         let sent = header_token.or_else(|| if multipart { multipart_field(&bytes, "_csrf") } else { form_field(&bytes, "_csrf") });
         let expected = existing.as_deref().unwrap_or("");
         if fresh || sent.as_deref().map(|s| !constant_time_eq(s.as_bytes(), expected.as_bytes())).unwrap_or(true) {
-            return crate::public::error_page(
-                &state,
+            return error_page(
                 StatusCode::FORBIDDEN,
                 "This form could not be accepted",
                 "It has expired or did not come from this site. Go back, reload the page and send it again; nothing was saved.",
-            );
+            )
+            .into_response();
         }
         if !multipart && has_nul(&bytes) {
-            return crate::public::error_page(&state, StatusCode::BAD_REQUEST, "This form could not be read", "It holds a NUL character (%00), which no field accepts; nothing was saved.");
+            return error_page(StatusCode::BAD_REQUEST, "This form could not be read", "It holds a NUL character (%00), which no field accepts; nothing was saved.").into_response();
         }
         req = Request::from_parts(parts, Body::from(bytes));
     }

@@ -2,18 +2,19 @@
 //! iCalendar file and schema.org `Event`, and [`EventView`], the line any listing of events
 //! shows. Times are shown in each venue's zone; "today" is the publication's.
 
+use crate::event_view::{is_over, last_day, local_date, midnight, zone, EventView};
 use crate::ical;
-use crate::public::{cached_for, error_page, internal_error, moved, not_found, render_page, Rendered};
-use crate::state::{AppState, SiteInfo};
+use crate::respond::{cached_for, error_page, moved, not_found, render_page, AppError, Rendered, Reply};
+use crate::site::SiteInfo;
+use crate::state::AppState;
 use crate::views::{address_line, url_encode, Layout};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
-use marquee_domain::event::{day_heading, when_text, Category};
-use marquee_domain::time::{now_unix, rfc3339};
+use marquee_domain::event::{day_heading, Category};
+use marquee_domain::time::now_unix;
 use marquee_store::{EventCard, EventDetail};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -23,84 +24,6 @@ pub const MAX_DAYS: i64 = 62;
 /// Most events one calendar page lists (of those running on from before, and of those
 /// starting in it); a page that reaches it says so.
 const MAX_LISTED: i64 = 1000;
-
-fn zone(name: &str) -> TimeZone {
-    TimeZone::get(name).unwrap_or(TimeZone::UTC)
-}
-
-/// One event as a line of a listing: the calendar, the newsroom, a special report.
-#[derive(Debug, Clone, Serialize)]
-pub struct EventView {
-    pub id: i64,
-    pub url: String,
-    pub title: String,
-    /// "Sat., Nov. 28, 8 p.m.", in the venue's zone, with the end when there is one.
-    pub when: String,
-    /// The start for `<time datetime>`: a date for an all-day event, else RFC 3339 with the
-    /// venue's offset.
-    pub iso: String,
-    pub venue: String,
-    /// "Music"
-    pub category: String,
-    /// The calendar filtered to this category.
-    pub category_url: String,
-    pub price: String,
-    /// On a calendar page: the event began before the page's first day and is still on.
-    pub continuing: bool,
-}
-
-impl EventView {
-    pub fn new(card: &EventCard) -> EventView {
-        let tz = zone(&card.venue_time_zone);
-        let category = Category::parse(&card.category);
-        EventView {
-            id: card.id,
-            url: format!("/events/{}/", card.slug),
-            title: card.title.clone(),
-            when: when_text(card.starts_at, card.ends_at, card.all_day, &tz, now_unix()),
-            iso: start_iso(card.starts_at, card.all_day, &tz),
-            venue: card.venue_name.clone(),
-            category: Category::label_of(&card.category),
-            category_url: category.map(|c| format!("/events/?category={}", c.as_str())).unwrap_or_else(|| "/events/".into()),
-            price: card.price.clone(),
-            continuing: false,
-        }
-    }
-
-    pub fn list(cards: &[EventCard]) -> Vec<EventView> {
-        cards.iter().map(EventView::new).collect()
-    }
-}
-
-/// A start for machines: the date of an all-day event, else the instant with its offset.
-fn start_iso(at: i64, all_day: bool, tz: &TimeZone) -> String {
-    if all_day {
-        local_date(at, tz).to_string()
-    } else {
-        rfc3339(at, tz)
-    }
-}
-
-fn local_date(at: i64, tz: &TimeZone) -> Date {
-    Timestamp::from_second(at).unwrap_or(Timestamp::UNIX_EPOCH).to_zoned(tz.clone()).date()
-}
-
-/// The last day of an all-day event (its stored end is the midnight after it).
-fn last_day(card: &EventCard, tz: &TimeZone) -> Date {
-    card.ends_at.map(|e| local_date(e - 1, tz)).unwrap_or_else(|| local_date(card.starts_at, tz))
-}
-
-/// Whether an event is over at `now`: at its end, or, without one, when its day at the venue
-/// is over.
-fn is_over(card: &EventCard, tz: &TimeZone, now: i64) -> bool {
-    let end = card.ends_at.unwrap_or_else(|| local_date(card.starts_at, tz).tomorrow().map(|d| midnight(d, tz)).unwrap_or(card.starts_at));
-    end <= now
-}
-
-/// Midnight at the start of `d` in `tz`, as Unix seconds.
-fn midnight(d: Date, tz: &TimeZone) -> i64 {
-    d.to_zoned(tz.clone()).map(|z| z.timestamp().as_second()).unwrap_or(0)
-}
 
 /// Seconds until the publication's next midnight, when "today" (and with it what the
 /// calendar shows by default, and the years it leaves out) moves on.
@@ -219,14 +142,14 @@ fn group_by_day(w: &Window, cards: &[EventCard], this_year: i16) -> Vec<DayView>
 
 /// `/events/`: a calendar by day. `?from=YYYY-MM-DD`, `?days=N` (1 to 62) and
 /// `?category=music` choose what it shows; a bad value is a 400 with a message.
-pub async fn calendar(State(state): State<AppState>, Query(q): Query<CalendarQuery>) -> Response {
+pub async fn calendar(State(state): State<AppState>, Query(q): Query<CalendarQuery>) -> Reply {
     let site = state.site();
     let today = Timestamp::now().to_zoned(site.tz.clone()).date();
     let w = match q.window(today) {
         Ok(w) => w,
-        Err(msg) => return error_page(&state, StatusCode::BAD_REQUEST, "That calendar cannot be shown", &msg),
+        Err(msg) => return Err(error_page(StatusCode::BAD_REQUEST, "That calendar cannot be shown", msg)),
     };
-    cached_for(&state, Some(w.cache_key()), Some(until_tomorrow(&site)), || async { render_calendar(&state, &site, &w, today).await }).await
+    Ok(cached_for(&state, Some(w.cache_key()), Some(until_tomorrow(&site)), || async { render_calendar(&state, &site, &w, today).await }).await)
 }
 
 async fn render_calendar(state: &AppState, site: &SiteInfo, w: &Window, today: Date) -> Rendered {
@@ -234,7 +157,7 @@ async fn render_calendar(state: &AppState, site: &SiteInfo, w: &Window, today: D
     // every instant that could fall on one of those days somewhere, then sort by local day.
     let utc = |d: Date| midnight(d, &TimeZone::UTC);
     let (from, to) = (utc(w.from) - 14 * 3600, utc(w.until()) + 12 * 3600);
-    let cards = state.store().events_between(from, to, w.category.map(|c| c.as_str()), MAX_LISTED).await.map_err(|e| internal_error(state, e))?;
+    let cards = state.store().events_between(from, to, w.category.map(|c| c.as_str()), MAX_LISTED).await?;
     let truncated = cards.iter().filter(|c| c.starts_at >= from).count() as i64 >= MAX_LISTED;
     let days = group_by_day(w, &cards, today.year());
     let last = w.until().yesterday().unwrap_or(w.from);
@@ -282,21 +205,21 @@ async fn render_calendar(state: &AppState, site: &SiteInfo, w: &Window, today: D
 }
 
 /// An event's page, found by its slug; an old slug answers 301 to the new address.
-async fn find(state: &AppState, slug: &str, suffix: &str) -> Result<EventDetail, Response> {
+async fn find(state: &AppState, slug: &str, suffix: &str) -> Result<EventDetail, AppError> {
     let store = state.store();
-    if let Some(d) = store.event_by_slug(slug).await.map_err(|e| internal_error(state, e))? {
+    if let Some(d) = store.event_by_slug(slug).await? {
         return Ok(d);
     }
-    match store.event_redirect(slug).await.map_err(|e| internal_error(state, e))? {
-        Some(to) => Err(moved(&format!("/events/{}/{suffix}", url_encode(&to)))),
-        None => Err(not_found(state)),
+    match store.event_redirect(slug).await? {
+        Some(to) => Err(AppError::Response(moved(&format!("/events/{}/{suffix}", url_encode(&to))))),
+        None => Err(not_found()),
     }
 }
 
 /// `/events/{slug}/`: the event, past or to come.
-pub async fn event(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
+pub async fn event(State(state): State<AppState>, Path(slug): Path<String>) -> Reply {
     let site = state.site();
-    cached_for(&state, Some(format!("/events/{slug}/")), Some(until_tomorrow(&site)), || async {
+    Ok(cached_for(&state, Some(format!("/events/{slug}/")), Some(until_tomorrow(&site)), || async {
         let d = find(&state, &slug, "").await?;
         let (e, v) = (&d.event, &d.venue);
         #[derive(Serialize)]
@@ -337,26 +260,22 @@ pub async fn event(State(state): State<AppState>, Path(slug): Path<String>) -> R
             reports: state
                 .store()
                 .reports_with_event(e.card.id)
-                .await
-                .map_err(|err| internal_error(&state, err))?
+                .await?
                 .into_iter()
                 .map(crate::boxes::ReportLink::from)
                 .collect(),
         };
         render_page(&state, "event.html", ctx)
     })
-    .await
+    .await)
 }
 
 /// `/events/{slug}/event.ics`: the event as an iCalendar file.
-pub async fn ics(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
-    let d = match find(&state, &slug, "event.ics").await {
-        Ok(d) => d,
-        Err(resp) => return resp,
-    };
+pub async fn ics(State(state): State<AppState>, Path(slug): Path<String>) -> Reply {
+    let d = find(&state, &slug, "event.ics").await?;
     let base = state.site().publication.base_url.trim_end_matches('/').to_string();
     let body = calendar_file(&d, &base, &ical::host(&base), Timestamp::now());
-    ical::download(&format!("{}.ics", d.event.card.slug), body)
+    Ok(ical::download(&format!("{}.ics", d.event.card.slug), body))
 }
 
 /// One VEVENT: times in UTC (an all-day event by its dates), the venue as its location, the

@@ -11,92 +11,23 @@
 //! article twice. (Moving the site to another host name does change them.)
 
 use crate::cache::CachedPage;
-use crate::public::{archive_subject, internal_error, not_found, serve_cached, Archive};
-use crate::state::{AppState, SiteInfo};
+use crate::parts::archive::{archive_subject, Archive};
+use crate::respond::{not_found, serve_cached, AppError, Reply};
+use crate::site::SiteInfo;
+use crate::state::AppState;
+use crate::views::{feed_title, Format};
 use crate::xml::Xml;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use marquee_domain::time::{now_unix, rfc3339, rfc822, utc_date};
 use marquee_store::{FeedArticle, Listing};
-use serde::Serialize;
 use serde_json::json;
 
 /// Articles per feed.
 const FEED_LENGTH: i64 = 20;
 const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    Rss,
-    Atom,
-    Json,
-}
-
-impl Format {
-    pub const ALL: [Format; 3] = [Format::Rss, Format::Atom, Format::Json];
-
-    /// The file name under the page the feed follows.
-    pub fn file(self) -> &'static str {
-        match self {
-            Format::Rss => "feed.xml",
-            Format::Atom => "atom.xml",
-            Format::Json => "feed.json",
-        }
-    }
-
-    pub fn media_type(self) -> &'static str {
-        match self {
-            Format::Rss => "application/rss+xml",
-            Format::Atom => "application/atom+xml",
-            Format::Json => "application/feed+json",
-        }
-    }
-
-    fn content_type(self) -> &'static str {
-        match self {
-            Format::Rss => "application/rss+xml; charset=utf-8",
-            Format::Atom => "application/atom+xml; charset=utf-8",
-            Format::Json => "application/feed+json; charset=utf-8",
-        }
-    }
-
-    fn label(self) -> &'static str {
-        match self {
-            Format::Rss => "RSS",
-            Format::Atom => "Atom",
-            Format::Json => "JSON Feed",
-        }
-    }
-}
-
-/// A `<link rel="alternate">` in a page's head, by which feed readers find the feeds.
-#[derive(Serialize)]
-pub struct FeedLink {
-    #[serde(rename = "type")]
-    pub media_type: &'static str,
-    pub title: String,
-    pub href: String,
-}
-
-/// The three feeds of the page at `page` (a path ending in `/`), named after `name` (a section,
-/// author or tag), or the site's own when `None`.
-pub fn feed_links(site: &SiteInfo, name: Option<&str>, page: &str) -> Vec<FeedLink> {
-    let title = feed_title(site, name);
-    Format::ALL
-        .iter()
-        .map(|f| FeedLink { media_type: f.media_type(), title: format!("{title} ({})", f.label()), href: format!("{page}{}", f.file()) })
-        .collect()
-}
-
-fn feed_title(site: &SiteInfo, name: Option<&str>) -> String {
-    match name {
-        Some(n) => format!("{}: {n}", site.publication.name),
-        None => site.publication.name.clone(),
-    }
-}
 
 /// What a feed covers, as its address says.
 enum Scope {
@@ -116,7 +47,7 @@ impl Scope {
     }
 
     /// The listing and its name, or `None` when nothing is at that address.
-    async fn resolve(&self, state: &AppState, site: &SiteInfo) -> Result<Option<(Listing, Option<String>)>, Response> {
+    async fn resolve(&self, state: &AppState, site: &SiteInfo) -> Result<Option<(Listing, Option<String>)>, AppError> {
         Ok(match self {
             Scope::Site => Some((Listing::All, None)),
             Scope::Section(slug) => site.sections.iter().find(|s| s.slug == *slug).map(|s| (Listing::Section(s.id), Some(s.name.clone()))),
@@ -152,14 +83,14 @@ pub fn routes() -> Router<AppState> {
     router
 }
 
-async fn serve(state: AppState, request: HeaderMap, format: Format, scope: Scope) -> Response {
+async fn serve(state: AppState, request: HeaderMap, format: Format, scope: Scope) -> Reply {
     let page = scope.page();
-    serve_cached(&state, Some(format!("{page}{}", format.file())), None, &request, || async {
+    Ok(serve_cached(&state, Some(format!("{page}{}", format.file())), None, &request, || async {
         let site = state.site();
         let Some((listing, name)) = scope.resolve(&state, &site).await? else {
-            return Err(not_found(&state));
+            return Err(not_found());
         };
-        let articles = state.store().feed_articles(listing, now_unix(), FEED_LENGTH).await.map_err(|e| internal_error(&state, e))?;
+        let articles = state.store().feed_articles(listing, now_unix(), FEED_LENGTH).await?;
         let feed = Feed::new(&site, name.as_deref(), &page, format, &articles);
         let body = match format {
             Format::Rss => feed.rss(),
@@ -170,7 +101,7 @@ async fn serve(state: AppState, request: HeaderMap, format: Format, scope: Scope
         // newest date older, yet the feed changed. The time this server saw the change bounds it.
         Ok(CachedPage::validated(format.content_type(), body, feed.updated.max(site.changed_at)))
     })
-    .await
+    .await)
 }
 
 /// A feed, ready to be written in any format.

@@ -1,38 +1,46 @@
 //! Marquee's web layer: routes, handlers, view models, templates, sessions and the page cache.
 //! Handlers stay thin: they parse the request, call the newsroom service or the store, build a
-//! view struct and render a template.
+//! view struct and render a template. ARCHITECTURE.md gives the layers of this crate's files and
+//! what each may import; this file only declares them and wires the router.
 
 mod admin;
 mod auth;
 mod boxes;
 mod cache;
 mod comments;
+mod cookies;
 mod csrf;
+mod delivery;
+mod event_view;
 mod events;
 mod federation;
-mod network;
-mod network_desk;
 mod feeds;
 mod fetch;
-mod event_desk;
 mod ical;
+mod limits;
 mod mail;
-mod moderation;
-mod readers;
+mod network;
 mod newsroom;
+mod pageviews;
+mod parts;
 mod popular;
 mod public;
+mod readers;
 mod render;
 mod reports;
+mod respond;
 mod search;
 mod showtimes;
+mod site;
 mod sitemaps;
 mod state;
 mod structured;
+mod trending;
 mod views;
+mod workers;
 mod xml;
 
-pub use admin::validate_new_user;
+pub use admin::staff::validate_new_user;
 pub use auth::hash_password;
 pub use state::{AppState, MailConfig, RateLimits, WebConfig};
 
@@ -49,60 +57,60 @@ const CSP: &str = "default-src 'self'; img-src 'self' https: data:; script-src '
 /// The whole site as one router.
 pub fn router(state: AppState) -> Router {
     let admin = Router::new()
-        .route("/admin/", get(admin::dashboard))
+        .route("/admin/", get(admin::articles::dashboard))
         .route("/admin/login", get(admin::login_form).post(admin::login))
         .route("/admin/logout", post(admin::logout))
-        .route("/admin/articles/new", get(admin::new_article).post(admin::create_article))
-        .route("/admin/articles/{id}", get(admin::edit_article).post(admin::update_article))
-        .route("/admin/articles/{id}/preview", get(admin::preview_article))
-        .route("/admin/articles/{id}/revisions", get(admin::revisions))
-        .route("/admin/articles/{id}/revisions/{n}", get(admin::revision))
-        .route("/admin/articles/{id}/revisions/{n}/restore", post(admin::restore_revision))
-        .route("/admin/authors", get(admin::authors))
-        .route("/admin/authors/{id}", post(admin::update_author))
-        .route("/admin/users", get(admin::users).post(admin::add_user))
-        .route("/admin/users/{id}", post(admin::update_user))
-        .route("/admin/sections", get(admin::sections).post(admin::add_section))
-        .route("/admin/sections/{id}", post(admin::update_section))
-        .route("/admin/settings", get(admin::settings).post(admin::save_settings))
-        .route("/admin/films", get(admin::films))
-        .route("/admin/films/new", get(admin::new_film).post(admin::save_film))
-        .route("/admin/films/{id}", get(admin::edit_film).post(admin::save_film))
-        .route("/admin/theaters", get(admin::theaters).post(admin::save_theater))
-        .route("/admin/events", get(event_desk::events))
-        .route("/admin/events/new", get(event_desk::new_event).post(event_desk::save_event))
-        .route("/admin/events/{id}", get(event_desk::edit_event).post(event_desk::save_event))
-        .route("/admin/events/{id}/delete", get(event_desk::confirm_delete).post(event_desk::delete_event))
-        .route("/admin/venues", get(event_desk::venues).post(event_desk::save_venue))
-        .route("/admin/venues/{id}", get(event_desk::edit_venue).post(event_desk::save_venue))
-        .route("/admin/comments/", get(moderation::queue))
-        .route("/admin/comments/settings", get(moderation::settings).post(moderation::save_settings))
-        .route("/admin/comments/retry-mail", post(moderation::retry_mail))
-        .route("/admin/comments/{id}", post(moderation::decide))
-        .route("/admin/readers/{id}", post(moderation::restrict))
-        .route("/admin/articles/{id}/comments", post(moderation::set_open))
-        .route("/admin/reports", get(reports::admin_list).post(reports::create))
-        .route("/admin/reports/{id}", get(reports::edit).post(reports::save))
-        .route("/admin/reports/{id}/delete", post(reports::delete))
-        .route("/admin/reports/{id}/chapters", post(reports::add_chapter))
-        .route("/admin/reports/{id}/chapters/{chapter}", post(reports::change_chapter))
-        .route("/admin/reports/{id}/items", post(reports::add_item))
-        .route("/admin/reports/{id}/items/{item}", post(reports::change_item))
-        .route("/admin/network/", get(network_desk::network))
-        .route("/admin/network", get(|| async { public::moved("/admin/network/") }))
-        .route("/admin/network/follow", post(network_desk::follow))
-        .route("/admin/network/block", post(network_desk::block))
-        .route("/admin/network/unblock", post(network_desk::unblock))
-        .route("/admin/network/retry", post(network_desk::retry))
-        .route("/admin/network/{id}/{action}", post(network_desk::peer_action))
-        .route("/admin/feeds", get(admin::feeds))
-        .route("/admin/feeds/{kind}", post(admin::upload_feed));
+        .route("/admin/articles/new", get(admin::articles::new_article).post(admin::articles::create_article))
+        .route("/admin/articles/{id}", get(admin::articles::edit_article).post(admin::articles::update_article))
+        .route("/admin/articles/{id}/preview", get(admin::articles::preview_article))
+        .route("/admin/articles/{id}/revisions", get(admin::articles::revisions))
+        .route("/admin/articles/{id}/revisions/{n}", get(admin::articles::revision))
+        .route("/admin/articles/{id}/revisions/{n}/restore", post(admin::articles::restore_revision))
+        .route("/admin/authors", get(admin::staff::authors))
+        .route("/admin/authors/{id}", post(admin::staff::update_author))
+        .route("/admin/users", get(admin::staff::users).post(admin::staff::add_user))
+        .route("/admin/users/{id}", post(admin::staff::update_user))
+        .route("/admin/sections", get(admin::settings::sections).post(admin::settings::add_section))
+        .route("/admin/sections/{id}", post(admin::settings::update_section))
+        .route("/admin/settings", get(admin::settings::settings).post(admin::settings::save_settings))
+        .route("/admin/films", get(admin::films::films))
+        .route("/admin/films/new", get(admin::films::new_film).post(admin::films::save_film))
+        .route("/admin/films/{id}", get(admin::films::edit_film).post(admin::films::save_film))
+        .route("/admin/theaters", get(admin::films::theaters).post(admin::films::save_theater))
+        .route("/admin/events", get(admin::events::events))
+        .route("/admin/events/new", get(admin::events::new_event).post(admin::events::save_event))
+        .route("/admin/events/{id}", get(admin::events::edit_event).post(admin::events::save_event))
+        .route("/admin/events/{id}/delete", get(admin::events::confirm_delete).post(admin::events::delete_event))
+        .route("/admin/venues", get(admin::events::venues).post(admin::events::save_venue))
+        .route("/admin/venues/{id}", get(admin::events::edit_venue).post(admin::events::save_venue))
+        .route("/admin/comments/", get(admin::moderation::queue))
+        .route("/admin/comments/settings", get(admin::moderation::settings).post(admin::moderation::save_settings))
+        .route("/admin/comments/retry-mail", post(admin::moderation::retry_mail))
+        .route("/admin/comments/{id}", post(admin::moderation::decide))
+        .route("/admin/readers/{id}", post(admin::moderation::restrict))
+        .route("/admin/articles/{id}/comments", post(admin::moderation::set_open))
+        .route("/admin/reports", get(admin::reports::admin_list).post(admin::reports::create))
+        .route("/admin/reports/{id}", get(admin::reports::edit).post(admin::reports::save))
+        .route("/admin/reports/{id}/delete", post(admin::reports::delete))
+        .route("/admin/reports/{id}/chapters", post(admin::reports::add_chapter))
+        .route("/admin/reports/{id}/chapters/{chapter}", post(admin::reports::change_chapter))
+        .route("/admin/reports/{id}/items", post(admin::reports::add_item))
+        .route("/admin/reports/{id}/items/{item}", post(admin::reports::change_item))
+        .route("/admin/network/", get(admin::network::network))
+        .route("/admin/network", get(|| async { respond::moved("/admin/network/") }))
+        .route("/admin/network/follow", post(admin::network::follow))
+        .route("/admin/network/block", post(admin::network::block))
+        .route("/admin/network/unblock", post(admin::network::unblock))
+        .route("/admin/network/retry", post(admin::network::retry))
+        .route("/admin/network/{id}/{action}", post(admin::network::peer_action))
+        .route("/admin/feeds", get(admin::feeds::feeds))
+        .route("/admin/feeds/{kind}", post(admin::feeds::upload_feed));
     Router::new()
         .route("/", get(public::home))
         .route("/healthz", get(public::healthz))
         .route("/static/{*path}", get(public::static_file))
         .route("/credits", get(public::credits))
-        .route("/favicon.ico", get(|| async { public::moved("/static/favicon.svg") }))
+        .route("/favicon.ico", get(|| async { respond::moved("/static/favicon.svg") }))
         .route("/authors/{slug}/", get(public::author))
         .route("/tags/{slug}/", get(public::tag))
         .route("/films/{slug}/", get(public::film))
@@ -126,7 +134,7 @@ pub fn router(state: AppState) -> Router {
         .route("/events/{slug}/", get(events::event))
         .route("/events/{slug}/event.ics", get(events::ics))
         .route("/account/", get(readers::account))
-        .route("/account", get(|| async { public::moved("/account/") }))
+        .route("/account", get(|| async { respond::moved("/account/") }))
         .route("/account/register", get(readers::register_form).post(readers::register))
         .route("/account/verify", get(readers::verify))
         .route("/account/verify/resend", post(readers::resend_verification))
@@ -157,6 +165,7 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin")))
         .layer(axum::extract::DefaultBodyLimit::max(csrf::MAX_UPLOAD))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), respond::themed_errors))
         .with_state(state)
 }
 
@@ -169,10 +178,7 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
 /// closes its connections once their requests are answered. The background workers keep
 /// running.
 pub async fn serve_until(listener: tokio::net::TcpListener, state: AppState, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-    state.spawn_background();
-    mail::spawn_worker(&state);
-    federation::spawn_delivery_worker(&state);
-    network::spawn_network_worker(&state);
+    workers::spawn_all(&state);
     let app = router(state);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await
 }

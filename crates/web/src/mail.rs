@@ -9,9 +9,8 @@ use crate::state::AppState;
 use marquee_domain::comment::{comment_plain_text, sign_token, verify_token};
 use marquee_domain::time::now_unix;
 use marquee_mail::Outgoing;
-use marquee_store::{DigestItem, NewMail, Subscriber};
+use marquee_store::{ArticlePage, Comment, DigestItem, NewMail, Subscriber};
 use serde::Serialize;
-use std::time::Duration;
 
 /// How long a worker may hold a claimed message before another may try it.
 const LEASE_SECS: i64 = 120;
@@ -103,6 +102,18 @@ pub fn notice_composer(state: &AppState, notice: CommentNotice) -> impl Fn(&Subs
     }
 }
 
+/// The notification subscribers get about a comment by `author` on `page`.
+pub fn comment_composer(state: &AppState, page: &ArticlePage, author: &str, body: &str) -> impl Fn(&Subscriber, i64) -> NewMail + Send + Sync {
+    let base = state.site().publication.base_url.trim_end_matches('/').to_string();
+    let article_url = format!("{base}/{}/{}/", page.card.section_slug, page.card.slug);
+    notice_composer(state, CommentNotice { headline: page.card.headline.clone(), comment_url: String::new(), article_url, author: author.to_string(), text: comment_plain_text(body) })
+}
+
+/// Used by the newsroom when it approves a comment: the notification subscribers get.
+pub fn approval_composer(state: &AppState, page: &ArticlePage, comment: &Comment) -> impl Fn(&Subscriber, i64) -> NewMail + Send + Sync {
+    comment_composer(state, page, comment.author_name.as_deref().unwrap_or("A reader"), &comment.body)
+}
+
 #[derive(Serialize)]
 struct DigestArticle {
     headline: String,
@@ -153,8 +164,15 @@ pub fn digest_boundary(state: &AppState, now: i64) -> Option<i64> {
     (at <= now).then_some(at)
 }
 
-/// Sends every daily digest that is due at `now`; returns how many were queued.
-pub async fn run_digests(state: &AppState, now: i64) -> anyhow::Result<usize> {
+impl AppState {
+    /// Sends every daily digest that is due at `now` (a worker does this every minute);
+    /// returns how many were queued.
+    pub async fn run_digests(&self, now: i64) -> anyhow::Result<usize> {
+        run_digests(self, now).await
+    }
+}
+
+async fn run_digests(state: &AppState, now: i64) -> anyhow::Result<usize> {
     let Some(boundary) = digest_boundary(state, now) else { return Ok(0) };
     let compose = digest_composer(state);
     let mut sent = 0;
@@ -212,19 +230,3 @@ pub async fn deliver_due(state: &AppState) -> anyhow::Result<usize> {
     }
 }
 
-/// The background worker: wakes when mail is queued here, and every second for mail queued
-/// by another server or due for a retry.
-pub fn spawn_worker(state: &AppState) {
-    if state.0.config.mail.mailer().is_none() {
-        return;
-    }
-    let state = state.clone();
-    tokio::spawn(async move {
-        loop {
-            if let Err(e) = deliver_due(&state).await {
-                tracing::warn!("mail delivery failed: {e:#}");
-            }
-            let _ = tokio::time::timeout(Duration::from_secs(1), state.0.mail_wake.notified()).await;
-        }
-    });
-}

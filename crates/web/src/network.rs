@@ -6,8 +6,7 @@
 use crate::state::AppState;
 use marquee_domain::time::now_unix;
 use marquee_federation::{ArticleFacts, FilmIds, Identity, ReceivedArticle};
-use marquee_store::{ArticlePage, FederatedState, FederationRecord, NetworkArticleRecord, Peer, PeerStory, RemoteActor};
-use serde::Serialize;
+use marquee_store::{ArticlePage, FederatedState, FederationRecord, NetworkArticleRecord, Peer, RemoteActor};
 use serde_json::Value;
 
 /// How often a peer's ranking is read again.
@@ -17,75 +16,10 @@ pub const TRENDING_REFRESH_SECS: i64 = 300;
 const ANNOUNCE_WITHIN_SECS: i64 = 2 * 86400;
 /// Stories in our own trending collection.
 const TRENDING_LEN: i64 = 10;
-/// Stories in the Trending in the Alternative Press box.
-pub const TRENDING_BOX_LEN: usize = 6;
 /// Articles read from a peer's outbox when it accepts our follow.
 const BACKFILL_LEN: usize = 40;
 
-/// One story in the Trending in the Alternative Press box.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TrendingLink {
-    pub url: String,
-    pub title: String,
-    pub paper: String,
-    pub paper_url: String,
-}
-
-/// Merges peers' rankings into one list: a story's score falls with its rank at its paper and
-/// with its age (halving over two days), the paper's own stories never appear, and no paper
-/// takes more than half the box while others have stories to fill it.
-pub fn merge_trending(stories: &[PeerStory], own_host: &str, now: i64, len: usize) -> Vec<TrendingLink> {
-    let mut scored: Vec<(f64, &PeerStory)> = stories
-        .iter()
-        .filter(|s| marquee_federation::host_of(&s.url).is_some_and(|h| h != own_host))
-        .map(|s| {
-            let age_days = ((now - s.published_at).max(0) as f64) / 86400.0;
-            let score = (1.0 / (s.rank.max(1) as f64).sqrt()) * (1.0 / (1.0 + age_days / 2.0));
-            (score, s)
-        })
-        .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.url.cmp(&b.1.url)));
-    let papers: std::collections::BTreeSet<i64> = scored.iter().map(|(_, s)| s.peer_id).collect();
-    let cap = if papers.len() > 1 { len.div_ceil(2) } else { len };
-    let mut taken: std::collections::HashMap<i64, usize> = Default::default();
-    let mut out: Vec<TrendingLink> = Vec::new();
-    // First with each paper capped, then filling what is left in score order.
-    for capped in [true, false] {
-        for (_, s) in &scored {
-            if out.len() == len {
-                break;
-            }
-            let n = taken.entry(s.peer_id).or_default();
-            if (capped && *n >= cap) || out.iter().any(|l| l.url == s.url) {
-                continue;
-            }
-            *n += 1;
-            out.push(TrendingLink { url: s.url.clone(), title: s.title.clone(), paper: s.paper.clone(), paper_url: s.site_url.clone() });
-        }
-    }
-    out
-}
-
 impl AppState {
-    pub(crate) fn identity(&self) -> Identity {
-        let site = self.site();
-        Identity {
-            base_url: site.publication.base_url.trim_end_matches('/').to_string(),
-            username: crate::federation::USERNAME.to_string(),
-            name: site.publication.name.clone(),
-            summary: format!("News, reviews and listings from {}.", site.publication.name),
-        }
-    }
-
-    /// GETs another server's document, signed with the paper's key (servers in "secure mode"
-    /// answer only signed fetches).
-    pub(crate) async fn signed_get(&self, url: &str) -> Result<Value, String> {
-        let keys = self.federation_keys().await.map_err(|e| e.to_string())?;
-        let (host, path) = crate::federation::signing_target(url)?;
-        let signed = marquee_federation::sign_request(&keys, &self.identity().key_id(), "GET", &host, &path, None, std::time::SystemTime::now()).map_err(|e| e.to_string())?;
-        self.0.fetcher.get_json(url, &[("date", signed.date), ("signature", signed.signature)]).await.map_err(|e| e.to_string())
-    }
-
     /// The facts an `Article` object is made of, for a live article.
     async fn article_facts(&self, page: &ArticlePage, with_body: bool) -> anyhow::Result<ArticleFacts> {
         let site = self.site();
@@ -389,13 +323,6 @@ impl AppState {
         }
     }
 
-    /// The Trending in the Alternative Press stories, merged from peers' last good rankings.
-    pub(crate) async fn trending_links(&self) -> anyhow::Result<Vec<TrendingLink>> {
-        let stories = self.store().peer_stories().await?;
-        let own_host = marquee_federation::host_of(&self.identity().base_url).unwrap_or_default();
-        Ok(merge_trending(&stories, &own_host, now_unix(), TRENDING_BOX_LEN))
-    }
-
     /// Our trending collection's items: the Most Popular ranking as Article objects.
     pub(crate) async fn trending_objects(&self) -> anyhow::Result<Vec<Value>> {
         let now = now_unix();
@@ -439,47 +366,3 @@ fn urlencoding(s: &str) -> String {
     out
 }
 
-/// Reads peers' rankings and tells followers about our articles, on every server (each piece
-/// of work is claimed, so none is done twice).
-pub fn spawn_network_worker(state: &AppState) {
-    let state = state.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
-        loop {
-            tick.tick().await;
-            if let Err(e) = state.sync_network().await {
-                tracing::warn!("telling followers about articles failed: {e:#}");
-            }
-            if let Err(e) = state.read_peers().await {
-                tracing::warn!("reading peers' rankings failed: {e:#}");
-            }
-        }
-    });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn story(peer_id: i64, rank: i64, url: &str, age_hours: i64) -> PeerStory {
-        PeerStory { peer_id, paper: format!("Paper {peer_id}"), site_url: String::new(), rank, url: url.into(), title: url.into(), published_at: 1_000_000 - age_hours * 3600, fetched_at: 0 }
-    }
-
-    #[test]
-    fn fresh_stories_rise_own_stories_never_show_and_no_paper_takes_the_box() {
-        let stories = vec![
-            story(1, 1, "https://b.example/old-top/", 24 * 6),
-            story(1, 2, "https://b.example/fresh/", 1),
-            story(1, 3, "https://b.example/third/", 2),
-            story(1, 4, "https://b.example/fourth/", 2),
-            story(2, 1, "https://c.example/top/", 5),
-            story(2, 2, "https://a.example/ours/", 1),
-        ];
-        let links = merge_trending(&stories, "a.example", 1_000_000, 3);
-        let urls: Vec<&str> = links.iter().map(|l| l.url.as_str()).collect();
-        assert_eq!(urls, ["https://c.example/top/", "https://b.example/fresh/", "https://b.example/third/"], "a six-day-old first place falls behind fresher ones");
-        let all = merge_trending(&stories, "a.example", 1_000_000, 10);
-        assert_eq!(all.len(), 5, "with nothing else to show, one paper fills the box");
-        assert!(!all.iter().any(|l| l.url.contains("a.example")), "never the paper's own story");
-    }
-}

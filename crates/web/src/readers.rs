@@ -2,16 +2,17 @@
 //! a forgotten password, change name or address, digest preference, subscriptions, delete the
 //! account; and the signed one-click unsubscribe link at `/unsubscribe`.
 
-use crate::auth::{self, cookie, random_token, token_hash};
+use crate::auth::{self, check_email, check_password, reader_next, SignedIn};
+use crate::cookies::{cookie, random_token, token_hash, READER_COOKIE};
 use crate::csrf::CsrfToken;
+use crate::limits::{client_ip, honeypot_tripped, over_limit, rate_limit, Action};
 use crate::mail::{compose, read_unsubscribe_token};
-use crate::public::{error_page, internal_error};
+use crate::parts::account::{notice, page, refusal, Notice};
+use crate::respond::{error_page, see_other, AppError, Reply};
 use crate::state::AppState;
-use crate::views::{url_encode, Layout};
-use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
-use axum::http::request::Parts;
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::{Extension, Form};
 use marquee_domain::comment::{check_real_name, REAL_NAME_POLICY};
 use marquee_domain::time::{long_date, now_unix};
@@ -20,162 +21,9 @@ use marquee_store::{DeletedComments, MailToken, Reader, ReaderError};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 
-pub const READER_COOKIE: &str = "mq_reader";
 const SESSION_DAYS: i64 = 30;
 const VERIFY_HOURS: i64 = 48;
 const RESET_HOURS: i64 = 1;
-
-/// The signed-in reader, if any; never refuses a request.
-pub struct Viewer(pub Option<Reader>);
-
-impl FromRequestParts<AppState> for Viewer {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let Some(token) = cookie(&parts.headers, READER_COOKIE) else { return Ok(Viewer(None)) };
-        let reader = state.store().session_reader(&token_hash(token), now_unix()).await.map_err(|e| internal_error(state, e))?;
-        Ok(Viewer(reader))
-    }
-}
-
-/// A signed-in reader; others are sent to the sign-in page and brought back afterwards.
-pub struct SignedIn(pub Reader);
-
-impl FromRequestParts<AppState> for SignedIn {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        match Viewer::from_request_parts(parts, state).await?.0 {
-            Some(r) => Ok(SignedIn(r)),
-            None => {
-                // After a POST, come back to the page the form was on.
-                let back = if parts.method == axum::http::Method::GET {
-                    parts.uri.path_and_query().map(|p| p.as_str().to_string())
-                } else {
-                    parts.headers.get(header::REFERER).and_then(|v| v.to_str().ok()).and_then(|r| r.split_once("://").and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string())))
-                };
-                let next = safe_next(back.as_deref());
-                Err(Redirect::to(&format!("/account/login?next={}", url_encode(&next))).into_response())
-            }
-        }
-    }
-}
-
-/// A local path to return to after signing in; anything else becomes the account page.
-pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.chars().any(char::is_control) && n.len() < 500 && !n.starts_with("/admin") => n.to_string(),
-        _ => "/account/".to_string(),
-    }
-}
-
-pub fn client_ip(peer: &SocketAddr) -> String {
-    peer.ip().to_string()
-}
-
-/// Things readers do that are rate-limited.
-#[derive(Clone, Copy)]
-pub enum Action {
-    Comment,
-    Report,
-    Register,
-    Mail,
-}
-
-/// Counts an action by `account` (a reader id or an address) from `ip`; a 429 page saying
-/// when to try again when a limit is reached.
-pub async fn rate_limit(state: &AppState, action: Action, account: &str, ip: &str) -> Result<(), Response> {
-    match over_limit(state, action, account, ip).await {
-        Ok(()) => Ok(()),
-        Err(Ok(message)) => Err(error_page(state, StatusCode::TOO_MANY_REQUESTS, "Slow down, please", &message)),
-        Err(Err(resp)) => Err(resp),
-    }
-}
-
-/// Like [`rate_limit`], but hands back the message so that a form can be shown again with
-/// what was typed: `Err(Ok(message))` when a limit is reached.
-pub async fn over_limit(state: &AppState, action: Action, account: &str, ip: &str) -> Result<(), Result<String, Response>> {
-    let r = &state.0.config.rate;
-    let (name, per_account, per_ip, what) = match action {
-        Action::Comment => ("comment", r.comments_per_account, r.comments_per_ip, "comments"),
-        Action::Report => ("report", r.reports_per_account, r.reports_per_ip, "reports"),
-        Action::Register => ("register", i64::MAX, r.registrations_per_ip, "new accounts"),
-        Action::Mail => ("mail", r.mail_per_account, r.mail_per_ip, "emails"),
-    };
-    let account_key = format!("{name}:account:{account}");
-    let ip_key = format!("{name}:ip:{ip}");
-    let now = now_unix();
-    let hit = state.store().rate_limit(&[(account_key.as_str(), per_account), (ip_key.as_str(), per_ip)], now, now - r.window_secs).await.map_err(|e| Err(internal_error(state, e)))?;
-    match hit {
-        None => Ok(()),
-        Some(_) => {
-            let minutes = (r.window_secs + 59) / 60;
-            Err(Ok(format!("Too many {what} in a short time from this account or network. Wait {minutes} minutes and try again; nothing was sent.")))
-        }
-    }
-}
-
-/// The honeypot: a field people never see and bots fill in.
-pub fn honeypot_tripped(value: &str) -> bool {
-    !value.is_empty()
-}
-
-pub fn check_email(email: &str) -> Result<String, String> {
-    let email = email.trim().to_lowercase();
-    let ok = email.len() <= 254
-        && email.split('@').count() == 2
-        && email.split('@').all(|p| !p.is_empty())
-        && email.rsplit('@').next().is_some_and(|d| d.contains('.') && !d.starts_with('.') && !d.ends_with('.'))
-        && !email.contains(|c: char| c.is_whitespace() || c.is_control() || "<>()[],;:\\\"".contains(c));
-    if ok {
-        Ok(email)
-    } else {
-        Err("Enter an email address such as name@example.org.".into())
-    }
-}
-
-pub fn check_password(password: &str) -> Result<(), String> {
-    if password.chars().count() < 10 || password.len() > 1024 {
-        Err("A password needs at least 10 characters.".into())
-    } else {
-        Ok(())
-    }
-}
-
-#[derive(Serialize)]
-struct Page<'a, T: Serialize> {
-    layout: Layout,
-    csrf: &'a str,
-    #[serde(flatten)]
-    data: T,
-}
-
-fn page<T: Serialize>(state: &AppState, csrf: &CsrfToken, status: StatusCode, template: &str, data: T) -> Response {
-    let site = state.site();
-    private_page(state, status, template, Page { layout: Layout::new(&site, None), csrf: csrf.value(), data })
-}
-
-/// A page for one signed-in person: rendered on every request and never stored by caches.
-pub fn private_page<T: Serialize>(state: &AppState, status: StatusCode, template: &str, ctx: T) -> Response {
-    match state.0.templates.render(template, ctx) {
-        Ok(body) => (status, [(header::CACHE_CONTROL, "no-store")], Html(body)).into_response(),
-        Err(e) => internal_error(state, e),
-    }
-}
-
-/// A short page with a message and, optionally, one button.
-#[derive(Serialize, Default)]
-pub struct Notice {
-    pub title: String,
-    pub message: String,
-    pub link: Option<(String, String)>,
-    pub action: Option<String>,
-    pub button: Option<String>,
-}
-
-pub fn notice(state: &AppState, csrf: &CsrfToken, status: StatusCode, n: Notice) -> Response {
-    page(state, csrf, status, "account/notice.html", n)
-}
 
 fn base_url(state: &AppState) -> String {
     state.site().publication.base_url.trim_end_matches('/').to_string()
@@ -215,11 +63,11 @@ struct RegisterCtx<'a> {
     message: Option<String>,
 }
 
-pub async fn register_form(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>) -> Response {
+pub async fn register_form(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>) -> Reply {
     page(&state, &csrf, StatusCode::OK, "account/register.html", RegisterCtx { form: &RegisterForm::default(), errors: FieldErrors::new(), policy: REAL_NAME_POLICY, message: None })
 }
 
-pub async fn register(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, ConnectInfo(peer): ConnectInfo<SocketAddr>, Form(f): Form<RegisterForm>) -> Response {
+pub async fn register(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, ConnectInfo(peer): ConnectInfo<SocketAddr>, Form(f): Form<RegisterForm>) -> Reply {
     let again = |errors: FieldErrors, message: Option<String>, status: StatusCode| page(&state, &csrf, status, "account/register.html", RegisterCtx { form: &f, errors, policy: REAL_NAME_POLICY, message });
     if honeypot_tripped(&f.website) {
         return again(FieldErrors::new(), Some("This form looked automated, so it was not sent. Leave the field marked “leave empty” empty.".into()), StatusCode::UNPROCESSABLE_ENTITY);
@@ -237,49 +85,44 @@ pub async fn register(State(state): State<AppState>, Extension(csrf): Extension<
     match over_limit(&state, Action::Register, &email, &ip).await {
         Ok(()) => {}
         Err(Ok(message)) => return again(FieldErrors::new(), Some(message), StatusCode::TOO_MANY_REQUESTS),
-        Err(Err(resp)) => return resp,
+        Err(Err(e)) => return Err(e),
     }
     let token = random_token();
     let hash = auth::hash_password(&f.password);
     let now = now_unix();
     let t = MailToken { token_hash: &token_hash(&token), purpose: "verify", email: &email, expires_at: now + VERIFY_HOURS * 3600 };
-    let created = state.store().create_reader(&email, &name, &hash, now, t, |id| verification_mail(&state, id, &email, &name, &token, false)).await;
+    let created = state.store().create_reader(&email, &name, &hash, now, t, |id| verification_mail(&state, id, &email, &name, &token, false)).await?;
     match created {
-        Ok(Ok(reader)) => {
+        Ok(reader) => {
             state.wake_mail();
             // Signed in at once, so the verification link is all that is left to do.
-            match start_session(&state, reader.id).await {
-                Ok(cookie) => {
-                    let mut resp = notice(
-                        &state,
-                        &csrf,
-                        StatusCode::OK,
-                        Notice {
-                            title: "Check your email".into(),
-                            message: format!("We sent a link to {email}. Open it to confirm your address; then you can comment and subscribe to threads. The link works for {VERIFY_HOURS} hours."),
-                            link: Some(("/account/".into(), "Go to your account".into())),
-                            ..Default::default()
-                        },
-                    );
-                    resp.headers_mut().append(header::SET_COOKIE, cookie.parse().expect("cookie header"));
-                    resp
-                }
-                Err(resp) => resp,
-            }
+            let cookie = start_session(&state, reader.id).await?;
+            let mut resp = notice(
+                &state,
+                &csrf,
+                StatusCode::OK,
+                Notice {
+                    title: "Check your email".into(),
+                    message: format!("We sent a link to {email}. Open it to confirm your address; then you can comment and subscribe to threads. The link works for {VERIFY_HOURS} hours."),
+                    link: Some(("/account/".into(), "Go to your account".into())),
+                    ..Default::default()
+                },
+            )?;
+            resp.headers_mut().append(header::SET_COOKIE, cookie.parse().expect("cookie header"));
+            Ok(resp)
         }
-        Ok(Err(ReaderError::EmailTaken)) => {
+        Err(ReaderError::EmailTaken) => {
             let mut errors = FieldErrors::new();
             errors.insert("email", "An account already uses this address. Sign in, or reset your password if you forgot it.".into());
             again(errors, None, StatusCode::CONFLICT)
         }
-        Err(e) => internal_error(&state, e),
     }
 }
 
-async fn start_session(state: &AppState, reader_id: i64) -> Result<String, Response> {
+async fn start_session(state: &AppState, reader_id: i64) -> Result<String, AppError> {
     let token = random_token();
     let now = now_unix();
-    state.store().create_reader_session(&token_hash(&token), reader_id, now, now + SESSION_DAYS * 86400).await.map_err(|e| internal_error(state, e))?;
+    state.store().create_reader_session(&token_hash(&token), reader_id, now, now + SESSION_DAYS * 86400).await?;
     let secure = if state.site().secure_cookies { "; Secure" } else { "" };
     Ok(format!("{READER_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}", SESSION_DAYS * 86400))
 }
@@ -290,7 +133,7 @@ pub struct TokenQuery {
     token: String,
 }
 
-pub async fn verify(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, Query(q): Query<TokenQuery>) -> Response {
+pub async fn verify(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, Query(q): Query<TokenQuery>) -> Reply {
     let tell_old = |old: &Reader, new_email: &str| {
         #[derive(Serialize)]
         struct Data<'a> {
@@ -299,8 +142,8 @@ pub async fn verify(State(state): State<AppState>, Extension(csrf): Extension<Cs
         let data = Data { new_email };
         compose(&state, "address_changed", "address-changed", (None, &old.email, &old.name), "Your email address was changed".into(), None, data)
     };
-    match state.store().verify_reader(&token_hash(&q.token), now_unix(), tell_old).await {
-        Ok(Some(Ok(reader))) => {
+    match state.store().verify_reader(&token_hash(&q.token), now_unix(), tell_old).await? {
+        Some(Ok(reader)) => {
             state.wake_mail();
             notice(
                 &state,
@@ -314,13 +157,13 @@ pub async fn verify(State(state): State<AppState>, Extension(csrf): Extension<Cs
                 },
             )
         }
-        Ok(Some(Err(ReaderError::EmailTaken))) => notice(
+        Some(Err(ReaderError::EmailTaken)) => notice(
             &state,
             &csrf,
             StatusCode::CONFLICT,
             Notice { title: "Address already in use".into(), message: "Another account confirmed this address first, so it was not changed.".into(), ..Default::default() },
         ),
-        Ok(None) => notice(
+        None => notice(
             &state,
             &csrf,
             StatusCode::BAD_REQUEST,
@@ -331,7 +174,6 @@ pub async fn verify(State(state): State<AppState>, Extension(csrf): Extension<Cs
                 ..Default::default()
             },
         ),
-        Err(e) => internal_error(&state, e),
     }
 }
 
@@ -352,31 +194,25 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-pub async fn login_form(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, Query(q): Query<NextQuery>) -> Response {
-    let form = LoginForm { next: safe_next(q.next.as_deref()), ..Default::default() };
+pub async fn login_form(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, Query(q): Query<NextQuery>) -> Reply {
+    let form = LoginForm { next: reader_next(q.next.as_deref()), ..Default::default() };
     page(&state, &csrf, StatusCode::OK, "account/login.html", serde_json::json!({ "form": form, "error": null }))
 }
 
-pub async fn login(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, ConnectInfo(peer): ConnectInfo<SocketAddr>, Form(mut f): Form<LoginForm>) -> Response {
-    f.next = safe_next(Some(&f.next));
+pub async fn login(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, ConnectInfo(peer): ConnectInfo<SocketAddr>, Form(mut f): Form<LoginForm>) -> Reply {
+    f.next = reader_next(Some(&f.next));
     let cfg = &state.0.config;
     let now = now_unix();
     let email = f.email.trim().to_lowercase();
     let store = state.store();
     let retry = |error: &str, status: StatusCode| page(&state, &csrf, status, "account/login.html", serde_json::json!({ "form": &f, "error": error }));
-    let (attempt, by_ip, by_email) = match store.begin_login_attempt(&format!("reader-ip:{}", peer.ip()), &format!("reader-email:{email}"), now, now - cfg.login_window_secs).await {
-        Ok(r) => r,
-        Err(e) => return internal_error(&state, e),
-    };
+    let (attempt, by_ip, by_email) = store.begin_login_attempt(&format!("reader-ip:{}", peer.ip()), &format!("reader-email:{email}"), now, now - cfg.login_window_secs).await?;
     let max = cfg.login_max_failures;
     if by_ip > max * 4 || (by_email > max && by_ip > 2) {
         let minutes = cfg.login_window_secs / 60;
         return retry(&format!("Too many failed sign-ins. Wait {minutes} minutes and try again, or reset your password."), StatusCode::TOO_MANY_REQUESTS);
     }
-    let reader = match store.reader_by_email(&email).await {
-        Ok(r) => r,
-        Err(e) => return internal_error(&state, e),
-    };
+    let reader = store.reader_by_email(&email).await?;
     let ok = match &reader {
         Some(r) => auth::verify_password(&f.password, &r.password_hash),
         None => {
@@ -390,23 +226,17 @@ pub async fn login(State(state): State<AppState>, Extension(csrf): Extension<Csr
     if reader.banned == 1 {
         return retry("This account has been banned for breaking the comment policy.", StatusCode::FORBIDDEN);
     }
-    if let Err(e) = store.forget_login_attempt(&attempt).await {
-        return internal_error(&state, e);
-    }
-    match start_session(&state, reader.id).await {
-        Ok(cookie) => ([(header::SET_COOKIE, cookie)], Redirect::to(&f.next)).into_response(),
-        Err(resp) => resp,
-    }
+    store.forget_login_attempt(&attempt).await?;
+    let cookie = start_session(&state, reader.id).await?;
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&f.next)).into_response())
 }
 
-pub async fn logout(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+pub async fn logout(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Reply {
     if let Some(token) = cookie(&headers, READER_COOKIE) {
-        if let Err(e) = state.store().delete_reader_session(&token_hash(token)).await {
-            return internal_error(&state, e);
-        }
+        state.store().delete_reader_session(&token_hash(token)).await?;
     }
     let secure = if state.site().secure_cookies { "; Secure" } else { "" };
-    ([(header::SET_COOKIE, format!("{READER_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"))], Redirect::to("/")).into_response()
+    Ok(([(header::SET_COOKIE, format!("{READER_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"))], Redirect::to("/")).into_response())
 }
 
 // ----- forgotten password -----
@@ -419,11 +249,11 @@ pub struct ForgotForm {
     website: String,
 }
 
-pub async fn forgot_form(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>) -> Response {
+pub async fn forgot_form(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>) -> Reply {
     page(&state, &csrf, StatusCode::OK, "account/forgot.html", serde_json::json!({ "form": ForgotForm::default(), "error": null }))
 }
 
-pub async fn forgot(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, ConnectInfo(peer): ConnectInfo<SocketAddr>, Form(f): Form<ForgotForm>) -> Response {
+pub async fn forgot(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, ConnectInfo(peer): ConnectInfo<SocketAddr>, Form(f): Form<ForgotForm>) -> Reply {
     if honeypot_tripped(&f.website) {
         return page(&state, &csrf, StatusCode::UNPROCESSABLE_ENTITY, "account/forgot.html", serde_json::json!({ "form": &f, "error": "This form looked automated, so it was not sent." }));
     }
@@ -431,13 +261,8 @@ pub async fn forgot(State(state): State<AppState>, Extension(csrf): Extension<Cs
         Ok(e) => e,
         Err(e) => return page(&state, &csrf, StatusCode::UNPROCESSABLE_ENTITY, "account/forgot.html", serde_json::json!({ "form": &f, "error": e })),
     };
-    if let Err(resp) = rate_limit(&state, Action::Mail, &email, &client_ip(&peer)).await {
-        return resp;
-    }
-    let reader = match state.store().reader_by_email(&email).await {
-        Ok(r) => r,
-        Err(e) => return internal_error(&state, e),
-    };
+    rate_limit(&state, Action::Mail, &email, &client_ip(&peer)).await?;
+    let reader = state.store().reader_by_email(&email).await?;
     if let Some(r) = reader.filter(|r| r.banned == 0) {
         let token = random_token();
         let now = now_unix();
@@ -448,9 +273,7 @@ pub async fn forgot(State(state): State<AppState>, Extension(csrf): Extension<Cs
         }
         let mail = compose(&state, "reset", "reset", (Some(r.id), &r.email, &r.name), "Reset your password".into(), None, Data { link: format!("{}/account/reset?token={token}", base_url(&state)), hours: RESET_HOURS });
         let t = MailToken { token_hash: &token_hash(&token), purpose: "reset", email: &r.email, expires_at: now + RESET_HOURS * 3600 };
-        if let Err(e) = state.store().send_reader_token(r.id, t, &mail, now).await {
-            return internal_error(&state, e);
-        }
+        state.store().send_reader_token(r.id, t, &mail, now).await?;
         state.wake_mail();
     }
     // The same answer whether or not the address has an account.
@@ -470,15 +293,15 @@ pub struct ResetForm {
     password: String,
 }
 
-pub async fn reset_form(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, Query(q): Query<TokenQuery>) -> Response {
-    match state.store().reader_token_valid(&token_hash(&q.token), "reset", now_unix()).await {
-        Ok(true) => page(&state, &csrf, StatusCode::OK, "account/reset.html", serde_json::json!({ "token": q.token, "error": null })),
-        Ok(false) => bad_link(&state, &csrf),
-        Err(e) => internal_error(&state, e),
+pub async fn reset_form(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, Query(q): Query<TokenQuery>) -> Reply {
+    if state.store().reader_token_valid(&token_hash(&q.token), "reset", now_unix()).await? {
+        page(&state, &csrf, StatusCode::OK, "account/reset.html", serde_json::json!({ "token": q.token, "error": null }))
+    } else {
+        bad_link(&state, &csrf)
     }
 }
 
-fn bad_link(state: &AppState, csrf: &CsrfToken) -> Response {
+fn bad_link(state: &AppState, csrf: &CsrfToken) -> Reply {
     notice(
         state,
         csrf,
@@ -492,17 +315,16 @@ fn bad_link(state: &AppState, csrf: &CsrfToken) -> Response {
     )
 }
 
-pub async fn reset(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, Form(f): Form<ResetForm>) -> Response {
+pub async fn reset(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, Form(f): Form<ResetForm>) -> Reply {
     if let Err(e) = check_password(&f.password) {
         return page(&state, &csrf, StatusCode::UNPROCESSABLE_ENTITY, "account/reset.html", serde_json::json!({ "token": f.token, "error": e }));
     }
-    match state.store().reset_reader_password(&token_hash(&f.token), &auth::hash_password(&f.password), now_unix()).await {
-        Ok(Some(reader)) => match start_session(&state, reader.id).await {
-            Ok(cookie) => ([(header::SET_COOKIE, cookie)], Redirect::to("/account/?changed=password")).into_response(),
-            Err(resp) => resp,
-        },
-        Ok(None) => bad_link(&state, &csrf),
-        Err(e) => internal_error(&state, e),
+    match state.store().reset_reader_password(&token_hash(&f.token), &auth::hash_password(&f.password), now_unix()).await? {
+        Some(reader) => {
+            let cookie = start_session(&state, reader.id).await?;
+            Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/account/?changed=password")).into_response())
+        }
+        None => bad_link(&state, &csrf),
     }
 }
 
@@ -528,18 +350,12 @@ pub struct AccountQuery {
     changed: Option<String>,
 }
 
-async fn account_page(state: &AppState, csrf: &CsrfToken, reader: &Reader, status: StatusCode, errors: FieldErrors, message: Option<String>, typed: Typed<'_>) -> Response {
-    let subs = match state.store().reader_subscriptions(reader.id).await {
-        Ok(s) => s,
-        Err(e) => return internal_error(state, e),
-    };
+async fn account_page(state: &AppState, csrf: &CsrfToken, reader: &Reader, status: StatusCode, errors: FieldErrors, message: Option<String>, typed: Typed<'_>) -> Reply {
+    let subs = state.store().reader_subscriptions(reader.id).await?;
     let tz = state.site().tz.clone();
     let subscriptions: Vec<SubscriptionView> =
         subs.into_iter().map(|s| SubscriptionView { id: s.id, headline: s.headline, url: format!("/{}/{}/", s.section_slug, s.article_slug), since: long_date(s.created_at, &tz) }).collect();
-    let settings = match state.store().comment_settings().await {
-        Ok(s) => s,
-        Err(e) => return internal_error(state, e),
-    };
+    let settings = state.store().comment_settings().await?;
     let now = now_unix();
     page(
         state,
@@ -560,7 +376,7 @@ async fn account_page(state: &AppState, csrf: &CsrfToken, reader: &Reader, statu
     )
 }
 
-pub async fn account(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, SignedIn(reader): SignedIn, Query(q): Query<AccountQuery>) -> Response {
+pub async fn account(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, SignedIn(reader): SignedIn, Query(q): Query<AccountQuery>) -> Reply {
     let message = match q.changed.as_deref() {
         Some("name") => Some("Your name is changed.".to_string()),
         Some("password") => Some("Your password is changed.".to_string()),
@@ -577,15 +393,13 @@ pub struct NameForm {
     name: String,
 }
 
-pub async fn change_name(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, SignedIn(reader): SignedIn, Form(f): Form<NameForm>) -> Response {
+pub async fn change_name(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, SignedIn(reader): SignedIn, Form(f): Form<NameForm>) -> Reply {
     match check_real_name(&f.name) {
-        Ok(name) => match state.store().rename_reader(reader.id, &name).await {
-            Ok(()) => {
-                let _ = state.refresh().await;
-                Redirect::to("/account/?changed=name").into_response()
-            }
-            Err(e) => internal_error(&state, e),
-        },
+        Ok(name) => {
+            state.store().rename_reader(reader.id, &name).await?;
+            let _ = state.refresh().await;
+            Ok(see_other("/account/?changed=name"))
+        }
         Err(e) => {
             let mut errors = FieldErrors::new();
             errors.insert("name", e);
@@ -603,7 +417,7 @@ pub struct EmailForm {
 }
 
 /// A new address takes effect once the link sent to it is opened.
-pub async fn change_email(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, ConnectInfo(peer): ConnectInfo<SocketAddr>, SignedIn(reader): SignedIn, Form(f): Form<EmailForm>) -> Response {
+pub async fn change_email(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, ConnectInfo(peer): ConnectInfo<SocketAddr>, SignedIn(reader): SignedIn, Form(f): Form<EmailForm>) -> Reply {
     let mut errors = FieldErrors::new();
     let email = check_email(&f.email).map_err(|e| errors.insert("email", e)).ok();
     if !auth::verify_password(&f.password, &reader.password_hash) {
@@ -612,44 +426,32 @@ pub async fn change_email(State(state): State<AppState>, Extension(csrf): Extens
     let Some(email) = email.filter(|_| errors.is_empty()) else {
         return account_page(&state, &csrf, &reader, StatusCode::UNPROCESSABLE_ENTITY, errors, None, Typed { email: Some(&f.email), ..Default::default() }).await;
     };
-    if let Err(resp) = rate_limit(&state, Action::Mail, &reader.id.to_string(), &client_ip(&peer)).await {
-        return resp;
-    }
-    match state.store().reader_by_email(&email).await {
-        Ok(Some(other)) if other.id != reader.id => {
-            errors.insert("email", "Another account uses this address.".into());
-            return account_page(&state, &csrf, &reader, StatusCode::CONFLICT, errors, None, Typed { email: Some(&f.email), ..Default::default() }).await;
-        }
-        Ok(_) => {}
-        Err(e) => return internal_error(&state, e),
+    rate_limit(&state, Action::Mail, &reader.id.to_string(), &client_ip(&peer)).await?;
+    if state.store().reader_by_email(&email).await?.is_some_and(|other| other.id != reader.id) {
+        errors.insert("email", "Another account uses this address.".into());
+        return account_page(&state, &csrf, &reader, StatusCode::CONFLICT, errors, None, Typed { email: Some(&f.email), ..Default::default() }).await;
     }
     let token = random_token();
     let now = now_unix();
     let mail = verification_mail(&state, reader.id, &email, &reader.name, &token, email != reader.email);
     let t = MailToken { token_hash: &token_hash(&token), purpose: "verify", email: &email, expires_at: now + VERIFY_HOURS * 3600 };
-    if let Err(e) = state.store().send_reader_token(reader.id, t, &mail, now).await {
-        return internal_error(&state, e);
-    }
+    state.store().send_reader_token(reader.id, t, &mail, now).await?;
     state.wake_mail();
     let message = format!("We sent a confirmation link to {email}. Your address changes when you open it; until then we keep using {}.", reader.email);
     account_page(&state, &csrf, &reader, StatusCode::OK, FieldErrors::new(), Some(message), Typed::default()).await
 }
 
 /// Sends the verification link again, to the current address.
-pub async fn resend_verification(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, ConnectInfo(peer): ConnectInfo<SocketAddr>, SignedIn(reader): SignedIn) -> Response {
+pub async fn resend_verification(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, ConnectInfo(peer): ConnectInfo<SocketAddr>, SignedIn(reader): SignedIn) -> Reply {
     if reader.is_verified() {
-        return Redirect::to("/account/").into_response();
+        return Ok(see_other("/account/"));
     }
-    if let Err(resp) = rate_limit(&state, Action::Mail, &reader.id.to_string(), &client_ip(&peer)).await {
-        return resp;
-    }
+    rate_limit(&state, Action::Mail, &reader.id.to_string(), &client_ip(&peer)).await?;
     let token = random_token();
     let now = now_unix();
     let mail = verification_mail(&state, reader.id, &reader.email, &reader.name, &token, false);
     let t = MailToken { token_hash: &token_hash(&token), purpose: "verify", email: &reader.email, expires_at: now + VERIFY_HOURS * 3600 };
-    if let Err(e) = state.store().send_reader_token(reader.id, t, &mail, now).await {
-        return internal_error(&state, e);
-    }
+    state.store().send_reader_token(reader.id, t, &mail, now).await?;
     state.wake_mail();
     account_page(&state, &csrf, &reader, StatusCode::OK, FieldErrors::new(), Some(format!("A new link is on its way to {}.", reader.email)), Typed::default()).await
 }
@@ -660,25 +462,22 @@ pub struct DigestForm {
     digest: String,
 }
 
-pub async fn set_digest(State(state): State<AppState>, SignedIn(reader): SignedIn, Form(f): Form<DigestForm>) -> Response {
+pub async fn set_digest(State(state): State<AppState>, SignedIn(reader): SignedIn, Form(f): Form<DigestForm>) -> Reply {
     let digest = match f.digest.as_str() {
         "immediate" | "daily" => f.digest.as_str(),
-        _ => return error_page(&state, StatusCode::UNPROCESSABLE_ENTITY, "Choose how often", "Choose “as they are approved” or “once a day”."),
+        _ => return Err(error_page(StatusCode::UNPROCESSABLE_ENTITY, "Choose how often", "Choose “as they are approved” or “once a day”.")),
     };
-    match state.store().set_reader_digest(reader.id, digest).await {
-        Ok(()) => Redirect::to("/account/?changed=digest").into_response(),
-        Err(e) => internal_error(&state, e),
-    }
+    state.store().set_reader_digest(reader.id, digest).await?;
+    Ok(see_other("/account/?changed=digest"))
 }
 
-pub async fn end_subscription(State(state): State<AppState>, SignedIn(reader): SignedIn, Path(id): Path<i64>) -> Response {
-    match state.store().subscription(id).await {
-        Ok(Some((owner, article_id, _))) if owner == reader.id => match state.store().unsubscribe(reader.id, article_id).await {
-            Ok(_) => Redirect::to("/account/?changed=subscription").into_response(),
-            Err(e) => internal_error(&state, e),
-        },
-        Ok(_) => error_page(&state, StatusCode::NOT_FOUND, "No such subscription", "You have no subscription with that number; it may have ended already."),
-        Err(e) => internal_error(&state, e),
+pub async fn end_subscription(State(state): State<AppState>, SignedIn(reader): SignedIn, Path(id): Path<i64>) -> Reply {
+    match state.store().subscription(id).await? {
+        Some((owner, article_id, _)) if owner == reader.id => {
+            state.store().unsubscribe(reader.id, article_id).await?;
+            Ok(see_other("/account/?changed=subscription"))
+        }
+        _ => Err(error_page(StatusCode::NOT_FOUND, "No such subscription", "You have no subscription with that number; it may have ended already.")),
     }
 }
 
@@ -688,20 +487,14 @@ pub struct DeleteForm {
     password: String,
 }
 
-pub async fn delete_account(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, SignedIn(reader): SignedIn, Form(f): Form<DeleteForm>) -> Response {
+pub async fn delete_account(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, SignedIn(reader): SignedIn, Form(f): Form<DeleteForm>) -> Reply {
     if !auth::verify_password(&f.password, &reader.password_hash) {
         let mut errors = FieldErrors::new();
         errors.insert("delete_password", "That is not your current password; the account was not deleted.".into());
         return account_page(&state, &csrf, &reader, StatusCode::UNPROCESSABLE_ENTITY, errors, None, Typed::default()).await;
     }
-    let policy = match state.store().comment_settings().await {
-        Ok(s) if s.deleted_account == "remove" => DeletedComments::Remove,
-        Ok(_) => DeletedComments::Keep,
-        Err(e) => return internal_error(&state, e),
-    };
-    if let Err(e) = state.store().delete_reader(reader.id, policy).await {
-        return internal_error(&state, e);
-    }
+    let policy = if state.store().comment_settings().await?.deleted_account == "remove" { DeletedComments::Remove } else { DeletedComments::Keep };
+    state.store().delete_reader(reader.id, policy).await?;
     let _ = state.refresh().await;
     let secure = if state.site().secure_cookies { "; Secure" } else { "" };
     let mut resp = notice(
@@ -716,9 +509,9 @@ pub async fn delete_account(State(state): State<AppState>, Extension(csrf): Exte
             },
             ..Default::default()
         },
-    );
+    )?;
     resp.headers_mut().append(header::SET_COOKIE, format!("{READER_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}").parse().expect("cookie header"));
-    resp
+    Ok(resp)
 }
 
 // ----- one-click unsubscribe -----
@@ -735,9 +528,9 @@ enum Ending {
 
 /// Reads an unsubscribe link and checks it against the address it was sent to: a genuine
 /// token naming someone else's subscription, or sent to another address, is refused.
-async fn unsubscribe_target(state: &AppState, csrf: &CsrfToken, token: &str) -> Result<Ending, Response> {
+async fn unsubscribe_target(state: &AppState, csrf: &CsrfToken, token: &str) -> Result<Ending, AppError> {
     use crate::mail::UnsubscribeTarget;
-    let refuse = |status: StatusCode, message: &str| notice(state, csrf, status, Notice { title: "This unsubscribe link does not work".into(), message: message.into(), link: Some(("/account/".into(), "Manage subscriptions in your account".into())), ..Default::default() });
+    let refuse = |status: StatusCode, message: &str| refusal(state, csrf, status, Notice { title: "This unsubscribe link does not work".into(), message: message.into(), link: Some(("/account/".into(), "Manage subscriptions in your account".into())), ..Default::default() });
     let wrong_address = || refuse(StatusCode::FORBIDDEN, "It was sent to a different address than the subscription's.");
     let (target, email) = match read_unsubscribe_token(state, token) {
         Ok(x) => x,
@@ -745,30 +538,27 @@ async fn unsubscribe_target(state: &AppState, csrf: &CsrfToken, token: &str) -> 
         Err(_) => return Err(refuse(StatusCode::FORBIDDEN, "It is not a link this site made, or it was changed.")),
     };
     match target {
-        UnsubscribeTarget::Subscription(id) => match state.store().subscription(id).await {
-            Ok(Some((_, _, address))) if address != email => Err(wrong_address()),
-            Ok(Some((reader_id, article_id, _))) => Ok(Ending::Thread(reader_id, article_id)),
-            Ok(None) => Ok(Ending::Nothing),
-            Err(e) => Err(internal_error(state, e)),
+        UnsubscribeTarget::Subscription(id) => match state.store().subscription(id).await? {
+            Some((_, _, address)) if address != email => Err(wrong_address()),
+            Some((reader_id, article_id, _)) => Ok(Ending::Thread(reader_id, article_id)),
+            None => Ok(Ending::Nothing),
         },
-        UnsubscribeTarget::AllOfReader(id) => match state.store().reader_by_id(id).await {
-            Ok(Some(r)) if r.email != email => Err(wrong_address()),
-            Ok(Some(r)) => Ok(Ending::All(r.id)),
-            Ok(None) => Ok(Ending::Nothing),
-            Err(e) => Err(internal_error(state, e)),
+        UnsubscribeTarget::AllOfReader(id) => match state.store().reader_by_id(id).await? {
+            Some(r) if r.email != email => Err(wrong_address()),
+            Some(r) => Ok(Ending::All(r.id)),
+            None => Ok(Ending::Nothing),
         },
     }
 }
 
-pub async fn unsubscribe_confirm(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, Query(q): Query<TokenQuery>) -> Response {
-    let message = match unsubscribe_target(&state, &csrf, &q.token).await {
-        Err(resp) => return resp,
-        Ok(Ending::Nothing) => return already_unsubscribed(&state, &csrf),
-        Ok(Ending::Thread(_, article_id)) => {
+pub async fn unsubscribe_confirm(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, Query(q): Query<TokenQuery>) -> Reply {
+    let message = match unsubscribe_target(&state, &csrf, &q.token).await? {
+        Ending::Nothing => return already_unsubscribed(&state, &csrf),
+        Ending::Thread(_, article_id) => {
             let headline = state.store().article_record(article_id).await.ok().flatten().map(|a| a.headline).unwrap_or_default();
             format!("You will get no more email about new comments on “{headline}”.")
         }
-        Ok(Ending::All(_)) => "You will get no more email about new comments on any of the threads you follow.".to_string(),
+        Ending::All(_) => "You will get no more email about new comments on any of the threads you follow.".to_string(),
     };
     notice(
         &state,
@@ -778,21 +568,21 @@ pub async fn unsubscribe_confirm(State(state): State<AppState>, Extension(csrf):
     )
 }
 
-fn already_unsubscribed(state: &AppState, csrf: &CsrfToken) -> Response {
+fn already_unsubscribed(state: &AppState, csrf: &CsrfToken) -> Reply {
     notice(state, csrf, StatusCode::OK, Notice { title: "You are unsubscribed".into(), message: "You will get no more email about it.".into(), ..Default::default() })
 }
 
 /// The one-click POST (RFC 8058) from a mail program, or the confirm button. The signed token
 /// is the authority, so no session or form token is needed.
-pub async fn unsubscribe(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, Query(q): Query<TokenQuery>) -> Response {
-    let ended = match unsubscribe_target(&state, &csrf, &q.token).await {
-        Err(resp) => return resp,
-        Ok(Ending::Nothing) => Ok(0),
-        Ok(Ending::Thread(reader_id, article_id)) => state.store().unsubscribe(reader_id, article_id).await.map(u64::from),
-        Ok(Ending::All(reader_id)) => state.store().unsubscribe_all(reader_id).await,
-    };
-    match ended {
-        Ok(_) => already_unsubscribed(&state, &csrf),
-        Err(e) => internal_error(&state, e),
+pub async fn unsubscribe(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, Query(q): Query<TokenQuery>) -> Reply {
+    match unsubscribe_target(&state, &csrf, &q.token).await? {
+        Ending::Nothing => {}
+        Ending::Thread(reader_id, article_id) => {
+            state.store().unsubscribe(reader_id, article_id).await?;
+        }
+        Ending::All(reader_id) => {
+            state.store().unsubscribe_all(reader_id).await?;
+        }
     }
+    already_unsubscribed(&state, &csrf)
 }

@@ -3,12 +3,12 @@
 //! Bad input answers 400 with the form and a message; results are cached like other pages,
 //! keyed by the normalized query.
 
-use crate::public::{cached_for, internal_error, page_number, render_page};
-use crate::state::{AppState, SiteInfo};
+use crate::respond::{cached_for, page_number, render_page, AppError, Reply};
+use crate::site::SiteInfo;
+use crate::state::AppState;
 use crate::views::{author_links, url_encode, AuthorLink, Layout, Pager};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 use marquee_domain::search::{date_range, marked_html, parse, SearchQuery, MAX_QUERY_CHARS};
 use marquee_domain::time::{long_date, now_unix, rfc3339};
 use marquee_store::{Author, SearchFilter, SearchHit, Section};
@@ -134,17 +134,17 @@ struct SearchCtx {
     results: Option<Results>,
 }
 
-pub async fn search(State(state): State<AppState>, Query(p): Query<SearchParams>, axum::extract::RawQuery(raw): axum::extract::RawQuery) -> Response {
+pub async fn search(State(state): State<AppState>, Query(p): Query<SearchParams>, axum::extract::RawQuery(raw): axum::extract::RawQuery) -> Reply {
     let site = state.site();
     let valid = match validate(&state, &p, &site).await {
         Ok(v) => Ok(v),
         Err(Invalid::Input(message)) => Err(message),
-        Err(Invalid::Failed(resp)) => return resp,
+        Err(Invalid::Failed(e)) => return Err(e),
     };
     // Only a search that was understood is cached. The form shows what this reader typed, so
     // the key is the address as sent, not the search's normal form.
     let key = valid.as_ref().ok().map(|_| format!("/search/?{}", raw.unwrap_or_default()));
-    cached_for(&state, key, None, || async {
+    Ok(cached_for(&state, key, None, || async {
         let (results, error) = match &valid {
             Err(message) => (None, Some(message.clone())),
             Ok(Valid { query: None, .. }) => (None, None),
@@ -153,12 +153,12 @@ pub async fn search(State(state): State<AppState>, Query(p): Query<SearchParams>
                 Err(message) => (None, Some(message)),
             },
         };
-        let authors = state.store().authors().await.map_err(|e| internal_error(&state, e))?;
+        let authors = state.store().authors().await?;
         let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
         let ctx = SearchCtx { layout: Layout::new(&site, None), form: form_view(&p, &site, &authors), error, results };
         render_page(&state, "search.html", ctx).map(|(_, body)| (status, body))
     })
-    .await
+    .await)
 }
 
 fn form_view(p: &SearchParams, site: &SiteInfo, authors: &[Author]) -> FormView {
@@ -176,7 +176,7 @@ fn form_view(p: &SearchParams, site: &SiteInfo, authors: &[Author]) -> FormView 
 enum Invalid {
     /// What the reader should fix.
     Input(String),
-    Failed(Response),
+    Failed(AppError),
 }
 
 impl From<String> for Invalid {
@@ -197,7 +197,7 @@ async fn validate(state: &AppState, p: &SearchParams, site: &SiteInfo) -> Result
     let author = match p.author.trim() {
         "" => None,
         slug => {
-            let found = state.store().author_by_slug(slug).await.map_err(|e| Invalid::Failed(internal_error(state, e)))?;
+            let found = state.store().author_by_slug(slug).await.map_err(|e| Invalid::Failed(e.into()))?;
             Some(found.ok_or_else(|| format!("There is no author “{}”.", named(slug)))?)
         }
     };
@@ -207,9 +207,9 @@ async fn validate(state: &AppState, p: &SearchParams, site: &SiteInfo) -> Result
 }
 
 /// One page of results, or (as `Err` inside) why that page does not exist.
-async fn results(state: &AppState, site: &SiteInfo, q: &SearchQuery, v: &Valid) -> Result<Result<Results, String>, Response> {
+async fn results(state: &AppState, site: &SiteInfo, q: &SearchQuery, v: &Valid) -> Result<Result<Results, String>, AppError> {
     let offset = (v.page - 1) * PER_PAGE;
-    let (hits, total) = state.store().search(q, &v.filter, now_unix(), PER_PAGE, offset).await.map_err(|e| internal_error(state, e))?;
+    let (hits, total) = state.store().search(q, &v.filter, now_unix(), PER_PAGE, offset).await?;
     if hits.is_empty() && v.page > 1 {
         let pages = (total + PER_PAGE - 1) / PER_PAGE;
         let there = match pages {

@@ -7,13 +7,14 @@
 //! no sitemap is ever whole in memory. Sitemaps are not kept in the page cache.
 
 use crate::cache::CachedPage;
-use crate::public::{internal_error, not_found, serve_cached};
-use crate::state::{AppState, SiteInfo};
+use crate::respond::{not_found, serve_cached, Reply};
+use crate::site::SiteInfo;
+use crate::state::AppState;
 use crate::xml::Xml;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use marquee_domain::time::{now_unix, rfc3339};
@@ -46,28 +47,24 @@ fn page_size(state: &AppState) -> i64 {
     state.0.config.sitemap_page_size.clamp(1, 50_000)
 }
 
-fn xml(body: impl Into<Body>) -> Response {
-    ([(header::CONTENT_TYPE, XML)], body.into()).into_response()
+fn xml(body: impl Into<Body>) -> Reply {
+    Ok(([(header::CONTENT_TYPE, XML)], body.into()).into_response())
 }
 
 /// The sitemap index: every child file that has URLs in it.
-async fn index(State(state): State<AppState>) -> Response {
+async fn index(State(state): State<AppState>) -> Reply {
     let site = state.site();
     let store = state.store();
     let now = now_unix();
     let size = page_size(&state);
     let mut children = Vec::new();
     for kind in SITEMAP_KINDS {
-        let rows = match store.sitemap_count(kind, now).await {
-            Ok(n) => n,
-            Err(e) => return internal_error(&state, e),
-        };
+        let rows = store.sitemap_count(kind, now).await?;
         children.extend((1..=files(rows, size)).map(|n| format!("{}-{n}.xml", kind.name)));
     }
-    match store.news_rows(now, now - NEWS_WINDOW_SECS, 1).await {
-        Ok(recent) if !recent.is_empty() => children.push("news.xml".into()),
-        Ok(_) => {}
-        Err(e) => return internal_error(&state, e),
+    match store.news_rows(now, now - NEWS_WINDOW_SECS, 1).await? {
+        recent if !recent.is_empty() => children.push("news.xml".into()),
+        _ => {}
     }
     let mut x = Xml::document();
     x.open("sitemapindex", &[("xmlns", SITEMAP_NS)]);
@@ -79,7 +76,7 @@ async fn index(State(state): State<AppState>) -> Response {
 }
 
 /// `/sitemaps/news.xml` or `/sitemaps/{kind}-{n}.xml`.
-async fn child(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+async fn child(State(state): State<AppState>, Path(file): Path<String>) -> Reply {
     if file == "news.xml" {
         return news(&state).await;
     }
@@ -87,25 +84,21 @@ async fn child(State(state): State<AppState>, Path(file): Path<String>) -> Respo
         let number = n.parse::<i64>().ok().filter(|k| *k >= 1 && k.to_string() == n)?;
         Some((SitemapKind::by_name(name)?, number))
     });
-    let Some((kind, n)) = parsed else { return not_found(&state) };
+    let Some((kind, n)) = parsed else { return Err(not_found()) };
     let store = state.store();
     let now = now_unix();
     let size = page_size(&state);
-    let rows = match store.sitemap_count(kind, now).await {
-        Ok(rows) => rows,
-        Err(e) => return internal_error(&state, e),
-    };
+    let rows = store.sitemap_count(kind, now).await?;
     if n > files(rows, size) {
-        return not_found(&state);
+        return Err(not_found());
     }
     // File n holds the rows after the last one of file n - 1.
     let after = if n == 1 {
         i64::MIN
     } else {
-        match store.sitemap_id_at(kind, now, (n - 1) * size - 1).await {
-            Ok(Some(id)) => id,
-            Ok(None) => return not_found(&state),
-            Err(e) => return internal_error(&state, e),
+        match store.sitemap_id_at(kind, now, (n - 1) * size - 1).await? {
+            Some(id) => id,
+            None => return Err(not_found()),
         }
     };
     xml(stream_urlset(&state, kind, now, after, size))
@@ -179,13 +172,10 @@ fn url(x: &mut Xml, site: &SiteInfo, path: &str, lastmod: Option<i64>) {
 }
 
 /// The Google News sitemap: live articles published in the last two days, newest first.
-async fn news(state: &AppState) -> Response {
+async fn news(state: &AppState) -> Reply {
     let site = state.site();
     let now = now_unix();
-    let rows = match state.store().news_rows(now, now - NEWS_WINDOW_SECS, NEWS_MAX).await {
-        Ok(rows) => rows,
-        Err(e) => return internal_error(state, e),
-    };
+    let rows = state.store().news_rows(now, now - NEWS_WINDOW_SECS, NEWS_MAX).await?;
     let mut x = Xml::document();
     x.open("urlset", &[("xmlns", SITEMAP_NS), ("xmlns:news", NEWS_NS)]);
     for row in rows {
@@ -206,8 +196,8 @@ async fn news(state: &AppState) -> Response {
 }
 
 /// Crawl everything readers see, nothing private, and find the sitemap index.
-async fn robots(State(state): State<AppState>, request: HeaderMap) -> Response {
-    serve_cached(&state, Some("/robots.txt".into()), None, &request, || async {
+async fn robots(State(state): State<AppState>, request: HeaderMap) -> Reply {
+    Ok(serve_cached(&state, Some("/robots.txt".into()), None, &request, || async {
         let site = state.site();
         let base: String = site.base().chars().filter(|c| !c.is_control()).collect();
         let mut body = String::from("User-agent: *\n");
@@ -217,5 +207,5 @@ async fn robots(State(state): State<AppState>, request: HeaderMap) -> Response {
         body.push_str(&format!("Allow: /\n\nSitemap: {base}/sitemap.xml\n"));
         Ok(CachedPage::new(StatusCode::OK, "text/plain; charset=utf-8", body))
     })
-    .await
+    .await)
 }

@@ -1,6 +1,14 @@
+//! What every handler and worker shares: the configuration, the store, the templates, the
+//! site as last read, and each server's in-memory caches and counters. State only: the
+//! background loops are in `workers.rs`, what they do in the service modules.
+
+use crate::boxes::{BoxCache, Boxes};
 use crate::cache::PageCache;
+use crate::fetch::Fetcher;
+use crate::pageviews::ViewCounter;
 use crate::render::Templates;
-use marquee_store::{Publication, Section, Store};
+use crate::site::{load_site, SiteInfo};
+use marquee_store::Store;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -86,26 +94,6 @@ impl Default for WebConfig {
     }
 }
 
-/// What every page needs and that changes only when an editor changes it.
-#[derive(Clone)]
-pub struct SiteInfo {
-    pub version: i64,
-    pub publication: Publication,
-    pub tz: jiff::tz::TimeZone,
-    pub sections: Vec<Section>,
-    pub secure_cookies: bool,
-    /// When this server first saw the current content version (Unix seconds): the last change
-    /// of a feed with no articles in it.
-    pub changed_at: i64,
-}
-
-impl SiteInfo {
-    /// The publication's base URL without a trailing slash, for absolute links.
-    pub fn base(&self) -> &str {
-        self.publication.base_url.trim_end_matches('/')
-    }
-}
-
 #[derive(Clone)]
 pub struct AppState(pub(crate) Arc<Inner>);
 
@@ -120,13 +108,13 @@ pub(crate) struct Inner {
     /// Wakes the mail worker when something is queued.
     pub mail_wake: tokio::sync::Notify,
     /// Article views not yet written to the database.
-    pub views: crate::popular::ViewCounter,
-    pub boxes: RwLock<Option<Arc<crate::boxes::Boxes>>>,
-    pub boxes_building: tokio::sync::Mutex<()>,
+    pub views: ViewCounter,
+    /// The boxes around articles, rebuilt when content changes.
+    pub boxes: BoxCache,
     /// The paper's ActivityPub key pair, read (or made) on first use.
     pub federation_keys: tokio::sync::OnceCell<Arc<marquee_federation::KeyPair>>,
     /// Fetches and delivers to other servers, with address checks.
-    pub fetcher: crate::fetch::Fetcher,
+    pub fetcher: Fetcher,
     /// Wakes the delivery worker when activities are queued.
     pub delivery_wake: tokio::sync::Notify,
 }
@@ -137,14 +125,13 @@ impl AppState {
         let config_allow_private = config.allow_private_fetch;
         let site = load_site(&store).await?;
         let cache = PageCache::new(config.page_cache);
-        let secret = store.mail_secret(&crate::auth::random_token()).await?;
+        let secret = store.mail_secret(&crate::cookies::random_token()).await?;
         let state = AppState(Arc::new(Inner { store, config, templates, site: RwLock::new(Arc::new(site)), cache, secret,
             mail_wake: tokio::sync::Notify::new(),
             views: Default::default(),
-            boxes: RwLock::new(None),
-            boxes_building: Default::default(),
+            boxes: BoxCache::default(),
             federation_keys: Default::default(),
-            fetcher: crate::fetch::Fetcher::new(config_allow_private, Duration::from_secs(10)),
+            fetcher: Fetcher::new(config_allow_private, Duration::from_secs(10)),
             delivery_wake: tokio::sync::Notify::new(),
         }));
         state.refresh_schedule().await?;
@@ -154,11 +141,6 @@ impl AppState {
     /// Lets the mail worker know that mail was queued.
     pub fn wake_mail(&self) {
         self.0.mail_wake.notify_one();
-    }
-
-    /// Sends the daily digests due at `now` (the background task does this every minute).
-    pub async fn run_digests(&self, now: i64) -> anyhow::Result<usize> {
-        crate::mail::run_digests(self, now).await
     }
 
     pub fn store(&self) -> &Store {
@@ -182,71 +164,28 @@ impl AppState {
         Ok(())
     }
 
-    async fn refresh_schedule(&self) -> anyhow::Result<()> {
+    pub(crate) async fn refresh_schedule(&self) -> anyhow::Result<()> {
         let next = self.0.store.next_scheduled_after(marquee_domain::time::now_unix()).await?;
         self.0.cache.set_next_change(next);
         Ok(())
     }
 
-    /// Polls the content version so that several servers on one database stay in step, and
-    /// drops cached pages when a scheduled article's time comes.
-    pub fn spawn_background(&self) {
-        let state = self.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(1));
-            let mut ticks: u64 = 0;
-            loop {
-                tick.tick().await;
-                ticks += 1;
-                let now = marquee_domain::time::now_unix();
-                if ticks % 3600 == 1 {
-                    if let Err(e) = state.0.store.delete_expired_sessions(now).await {
-                        tracing::warn!("session cleanup failed: {e}");
-                    }
-                    if let Err(e) = state.0.store.delete_expired_reader_sessions(now).await {
-                        tracing::warn!("reader session cleanup failed: {e}");
-                    }
-                    if let Err(e) = state.0.store.prune_rate_events(now - 86400).await {
-                        tracing::warn!("rate-limit cleanup failed: {e}");
-                    }
-                    if let Err(e) = state.0.store.prune_views(now - 100 * 86400).await {
-                        tracing::warn!("page-view cleanup failed: {e}");
-                    }
-                }
-                if ticks % crate::popular::FLUSH_SECS == 0 {
-                    if let Err(e) = state.flush_views().await {
-                        tracing::warn!("writing page views failed (kept for the next try): {e:#}");
-                    }
-                }
-                if ticks % 30 == 3 {
-                    // Ranks Most Popular again when due, dropping cached pages if it changed.
-                    if let Err(e) = state.boxes().await {
-                        tracing::warn!("rebuilding the boxes failed: {e:#}");
-                    }
-                }
-                if ticks % 60 == 2 {
-                    if let Err(e) = crate::mail::run_digests(&state, now).await {
-                        tracing::warn!("daily digests failed: {e:#}");
-                    }
-                }
-                if let Err(e) = state.refresh().await {
-                    tracing::warn!("refresh failed: {e:#}");
-                }
-                if state.0.cache.expire_if_due(marquee_domain::time::now_unix()) {
-                    if let Err(e) = state.refresh_schedule().await {
-                        tracing::warn!("schedule refresh failed: {e:#}");
-                    }
-                }
-            }
-        });
+    /// The boxes as of the current content, built if they are missing or stale.
+    pub(crate) async fn boxes(&self) -> anyhow::Result<Arc<Boxes>> {
+        self.0.boxes.get(&self.0.store, &self.site(), &self.0.cache, self.0.config.box_cache).await
     }
+
+    /// Ranks Most Popular again now, instead of at the next refresh, and drops cached pages
+    /// if the ranking changed.
+    pub async fn refresh_popular(&self) -> anyhow::Result<()> {
+        self.0.boxes.expire();
+        self.boxes().await.map(|_| ())
+    }
+
+    /// Writes the view counts gathered so far (a worker does this every few seconds).
+    pub async fn flush_views(&self) -> anyhow::Result<()> {
+        self.0.views.flush(&self.0.store).await
+    }
+
 }
 
-async fn load_site(store: &Store) -> anyhow::Result<SiteInfo> {
-    let version = store.content_version().await?;
-    let publication = store.publication().await?;
-    let tz = jiff::tz::TimeZone::get(&publication.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
-    let sections = store.sections().await?;
-    let secure_cookies = publication.base_url.starts_with("https://");
-    Ok(SiteInfo { version, publication, tz, sections, secure_cookies, changed_at: marquee_domain::time::now_unix() })
-}

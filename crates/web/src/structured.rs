@@ -2,8 +2,8 @@
 //! `CriticReview` of a `Movie` for reviews linked to a film, and the `Place` (with its
 //! `PostalAddress` and `GeoCoordinates`) of screenings and events.
 
-use crate::public::ArticleView;
-use crate::state::SiteInfo;
+use crate::site::SiteInfo;
+use crate::views::ArticleView;
 use marquee_store::{Credit, Film};
 use serde_json::{json, Value};
 

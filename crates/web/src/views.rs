@@ -1,7 +1,7 @@
 //! Plain structs the templates receive. Dates are formatted here, in the publication's zone.
 
-use crate::state::SiteInfo;
-use marquee_domain::time::{long_date, rfc3339};
+use crate::site::SiteInfo;
+use marquee_domain::time::{long_date, long_datetime, rfc3339};
 use marquee_store::{ArticleCard, AuthorRef};
 use serde::Serialize;
 
@@ -12,7 +12,7 @@ pub struct Layout {
     pub base_url: String,
     pub nav: Vec<NavItem>,
     /// The site's feeds, linked from every page's head.
-    pub feeds: Vec<crate::feeds::FeedLink>,
+    pub feeds: Vec<FeedLink>,
 }
 
 #[derive(Serialize)]
@@ -35,7 +35,7 @@ impl Layout {
                 // "events" is reserved, so no section can share its address or marker.
                 .chain([NavItem { name: "Events".into(), url: "/events/".into(), current: current_section == Some("events") }])
                 .collect(),
-            feeds: crate::feeds::feed_links(site, None, "/"),
+            feeds: feed_links(site, None, "/"),
         }
     }
 }
@@ -173,5 +173,117 @@ impl FilmDetails {
                 .map(|c| CastMember { name: c.person_name.clone(), url: format!("/people/{}/", c.person_slug), character: c.character.clone() })
                 .collect(),
         }
+    }
+}
+
+// ----- feed addresses -----
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Rss,
+    Atom,
+    Json,
+}
+
+impl Format {
+    pub const ALL: [Format; 3] = [Format::Rss, Format::Atom, Format::Json];
+
+    /// The file name under the page the feed follows.
+    pub fn file(self) -> &'static str {
+        match self {
+            Format::Rss => "feed.xml",
+            Format::Atom => "atom.xml",
+            Format::Json => "feed.json",
+        }
+    }
+
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Format::Rss => "application/rss+xml",
+            Format::Atom => "application/atom+xml",
+            Format::Json => "application/feed+json",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Rss => "application/rss+xml; charset=utf-8",
+            Format::Atom => "application/atom+xml; charset=utf-8",
+            Format::Json => "application/feed+json; charset=utf-8",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::Rss => "RSS",
+            Format::Atom => "Atom",
+            Format::Json => "JSON Feed",
+        }
+    }
+}
+
+/// A `<link rel="alternate">` in a page's head, by which feed readers find the feeds.
+#[derive(Serialize)]
+pub struct FeedLink {
+    #[serde(rename = "type")]
+    pub media_type: &'static str,
+    pub title: String,
+    pub href: String,
+}
+
+/// The three feeds of the page at `page` (a path ending in `/`), named after `name` (a section,
+/// author or tag), or the site's own when `None`.
+pub fn feed_links(site: &SiteInfo, name: Option<&str>, page: &str) -> Vec<FeedLink> {
+    let title = feed_title(site, name);
+    Format::ALL
+        .iter()
+        .map(|f| FeedLink { media_type: f.media_type(), title: format!("{title} ({})", f.label()), href: format!("{page}{}", f.file()) })
+        .collect()
+}
+
+pub fn feed_title(site: &SiteInfo, name: Option<&str>) -> String {
+    match name {
+        Some(n) => format!("{}: {n}", site.publication.name),
+        None => site.publication.name.clone(),
+    }
+}
+
+// ----- an article -----
+
+#[derive(Serialize)]
+pub struct ArticleView {
+    pub url: String,
+    pub section_name: String,
+    pub section_url: String,
+    pub headline: String,
+    pub deck: String,
+    pub authors: Vec<AuthorLink>,
+    pub date: String,
+    pub date_iso: String,
+    pub updated: Option<String>,
+    pub updated_iso: Option<String>,
+    pub body_html: String,
+    pub tags: Vec<AuthorLink>,
+    /// Stars out of 5, for a rated review.
+    pub rating: Option<i64>,
+}
+
+pub fn article_view(page: &marquee_store::ArticlePage, site: &SiteInfo) -> ArticleView {
+    let c = &page.card;
+    let updated = page.revised_at.filter(|r| *r > c.publish_at + 60);
+    ArticleView {
+        url: c.path(),
+        section_name: c.section_name.clone(),
+        section_url: format!("/{}/", c.section_slug),
+        headline: c.headline.clone(),
+        deck: c.deck.clone(),
+        authors: author_links(&c.authors),
+        date: long_date(c.publish_at, &site.tz),
+        date_iso: rfc3339(c.publish_at, &site.tz),
+        updated: updated.map(|u| long_datetime(u, &site.tz)),
+        updated_iso: updated.map(|u| rfc3339(u, &site.tz)),
+        body_html: page.body_html.clone(),
+        tags: page.tags.iter().map(|t| AuthorLink { name: t.name.clone(), url: format!("/tags/{}/", t.slug) }).collect(),
+        rating: page.rating,
     }
 }

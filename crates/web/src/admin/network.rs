@@ -2,23 +2,22 @@
 //! address, see each peer's state, read a ranking again, stop following, block and unblock
 //! domains, and retry failed deliveries. Admins only.
 
-use crate::admin::{admin_layout, forbidden, page, AdminLayout};
+use super::{admin_layout, page, AdminLayout};
 use crate::auth::Staff;
 use crate::csrf::CsrfToken;
-use crate::public::internal_error;
+use crate::respond::{error_page, forbidden, see_other, AppError, Reply};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use marquee_domain::time::{long_datetime, now_unix};
 use serde::{Deserialize, Serialize};
 
-fn admin_only(state: &AppState, staff: &Staff) -> Result<(), Response> {
+fn admin_only(_state: &AppState, staff: &Staff) -> Result<(), AppError> {
     if staff.role.can_administer() {
         Ok(())
     } else {
-        Err(forbidden(state, "Only admins manage the paper's network."))
+        Err(forbidden("Only admins manage the paper's network."))
     }
 }
 
@@ -61,7 +60,7 @@ struct Ctx<'a> {
     failed: i64,
 }
 
-async fn render(state: &AppState, staff: &Staff, csrf: &CsrfToken, status: StatusCode, message: Option<String>, error: Option<String>, handle: &str, domain: &str) -> Response {
+async fn render(state: &AppState, staff: &Staff, csrf: &CsrfToken, status: StatusCode, message: Option<String>, error: Option<String>, handle: &str, domain: &str) -> Reply {
     let store = state.store();
     let loaded = async {
         let peers = store.peers().await?;
@@ -70,10 +69,7 @@ async fn render(state: &AppState, staff: &Staff, csrf: &CsrfToken, status: Statu
         let (waiting, failed) = store.delivery_counts().await?;
         Ok::<_, marquee_store::StoreError>((peers, followers, blocked, waiting, failed))
     };
-    let (peers, followers, blocked, waiting, failed) = match loaded.await {
-        Ok(v) => v,
-        Err(e) => return internal_error(state, e),
-    };
+    let (peers, followers, blocked, waiting, failed) = loaded.await?;
     let site = state.site();
     let peers = peers
         .into_iter()
@@ -100,10 +96,8 @@ pub struct Done {
     done: Option<String>,
 }
 
-pub async fn network(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Query(q): Query<Done>) -> Response {
-    if let Err(r) = admin_only(&state, &staff) {
-        return r;
-    }
+pub async fn network(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Query(q): Query<Done>) -> Reply {
+    admin_only(&state, &staff)?;
     let message = match q.done.as_deref() {
         Some("follow") => Some("Follow sent. The paper shows as following once it accepts.".to_string()),
         Some("unfollow") => Some("No longer following that paper.".to_string()),
@@ -122,34 +116,27 @@ pub struct FollowForm {
     handle: String,
 }
 
-pub async fn follow(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Form(f): Form<FollowForm>) -> Response {
-    if let Err(r) = admin_only(&state, &staff) {
-        return r;
-    }
+pub async fn follow(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Form(f): Form<FollowForm>) -> Reply {
+    admin_only(&state, &staff)?;
     match state.follow_paper(&f.handle).await {
-        Ok(_) => Redirect::to("/admin/network/?done=follow").into_response(),
+        Ok(_) => Ok(see_other("/admin/network/?done=follow")),
         Err(e) => render(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, None, Some(e), &f.handle, "").await,
     }
 }
 
-pub async fn peer_action(State(state): State<AppState>, staff: Staff, Path((id, action)): Path<(i64, String)>) -> Response {
-    if let Err(r) = admin_only(&state, &staff) {
-        return r;
-    }
-    let peer = match state.store().peer(id).await {
-        Ok(Some(p)) => p,
-        Ok(None) => return crate::public::error_page(&state, StatusCode::NOT_FOUND, "No such paper", "That paper is not in the network list any more."),
-        Err(e) => return internal_error(&state, e),
+pub async fn peer_action(State(state): State<AppState>, staff: Staff, Path((id, action)): Path<(i64, String)>) -> Reply {
+    admin_only(&state, &staff)?;
+    let peer = match state.store().peer(id).await? {
+        Some(p) => p,
+        None => return Err(error_page(StatusCode::NOT_FOUND, "No such paper", "That paper is not in the network list any more.")),
     };
     let r = match action.as_str() {
         "unfollow" => state.unfollow_paper(&peer).await,
         "refresh" => state.store().trending_due_now(peer.id).await.map_err(anyhow::Error::from),
-        _ => return crate::public::error_page(&state, StatusCode::NOT_FOUND, "No such action", "A paper can be unfollowed or read again."),
+        _ => return Err(error_page(StatusCode::NOT_FOUND, "No such action", "A paper can be unfollowed or read again.")),
     };
-    match r {
-        Ok(()) => Redirect::to(&format!("/admin/network/?done={action}")).into_response(),
-        Err(e) => internal_error(&state, e),
-    }
+    r?;
+    Ok(see_other(&format!("/admin/network/?done={action}")))
 }
 
 #[derive(Deserialize)]
@@ -174,42 +161,29 @@ fn domain_of(input: &str) -> Result<String, String> {
     }
 }
 
-pub async fn block(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Form(f): Form<DomainForm>) -> Response {
-    if let Err(r) = admin_only(&state, &staff) {
-        return r;
-    }
+pub async fn block(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Form(f): Form<DomainForm>) -> Reply {
+    admin_only(&state, &staff)?;
     let domain = match domain_of(&f.domain) {
         Ok(d) => d,
         Err(e) => return render(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, None, Some(e), "", &f.domain).await,
     };
-    match state.block_domain(&domain).await {
-        Ok(()) => Redirect::to("/admin/network/?done=block").into_response(),
-        Err(e) => internal_error(&state, e),
+    state.block_domain(&domain).await?;
+    Ok(see_other("/admin/network/?done=block"))
+}
+
+pub async fn unblock(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Form(f): Form<DomainForm>) -> Reply {
+    admin_only(&state, &staff)?;
+    match state.unblock_domain(f.domain.trim()).await? {
+        errors if errors.is_empty() => Ok(see_other("/admin/network/?done=unblock")),
+        errors => render(&state, &staff, &csrf, StatusCode::OK, Some("Block lifted.".into()), Some(format!("Following again failed for {}", errors.join("; "))), "", "").await,
     }
 }
 
-pub async fn unblock(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Form(f): Form<DomainForm>) -> Response {
-    if let Err(r) = admin_only(&state, &staff) {
-        return r;
-    }
-    match state.unblock_domain(f.domain.trim()).await {
-        Ok(errors) if errors.is_empty() => Redirect::to("/admin/network/?done=unblock").into_response(),
-        Ok(errors) => render(&state, &staff, &csrf, StatusCode::OK, Some("Block lifted.".into()), Some(format!("Following again failed for {}", errors.join("; "))), "", "").await,
-        Err(e) => internal_error(&state, e),
-    }
-}
-
-pub async fn retry(State(state): State<AppState>, staff: Staff) -> Response {
-    if let Err(r) = admin_only(&state, &staff) {
-        return r;
-    }
-    match state.store().retry_failed_deliveries(now_unix()).await {
-        Ok(_) => {
-            state.0.delivery_wake.notify_one();
-            Redirect::to("/admin/network/?done=retry").into_response()
-        }
-        Err(e) => internal_error(&state, e),
-    }
+pub async fn retry(State(state): State<AppState>, staff: Staff) -> Reply {
+    admin_only(&state, &staff)?;
+    state.store().retry_failed_deliveries(now_unix()).await?;
+    state.0.delivery_wake.notify_one();
+    Ok(see_other("/admin/network/?done=retry"))
 }
 
 #[cfg(test)]

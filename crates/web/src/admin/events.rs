@@ -2,15 +2,14 @@
 //! admins: lists, add and edit forms that keep what was typed when something is wrong, and
 //! deleting an event after a confirmation.
 
-use crate::admin::{admin_layout, forbidden, page, see_other, AdminLayout, PlaceForm, NOT_SAVED};
+use super::{admin_layout, page, AdminLayout, PlaceForm, NOT_SAVED};
 use crate::auth::Staff;
 use crate::csrf::CsrfToken;
-use crate::events::EventView;
-use crate::public::{internal_error, not_found};
+use crate::event_view::EventView;
+use crate::respond::{forbidden, not_found, see_other, AppError, Reply};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 use axum::{Extension, Form};
 use marquee_domain::event::{default_slug, Category, EventInput};
 use marquee_domain::time::{datetime_local, now_unix, parse_zone};
@@ -22,22 +21,21 @@ const UPCOMING_PER_PAGE: i64 = 100;
 const PAST_LISTED: i64 = 30;
 
 /// Editors and admins manage events; contributors are refused.
-fn editors_only(state: &AppState, staff: &Staff) -> Result<(), Response> {
+fn editors_only(_state: &AppState, staff: &Staff) -> Result<(), AppError> {
     if staff.role.can_edit_others() {
         Ok(())
     } else {
-        Err(forbidden(state, "Only editors manage events and venues."))
+        Err(forbidden("Only editors manage events and venues."))
     }
 }
 
 /// For editors only: the row `load` finds, or the refusal or 404 to answer with. The row is
 /// looked up only after the role is checked.
-async fn editor_row<T>(state: &AppState, staff: &Staff, load: impl std::future::Future<Output = marquee_store::Result<Option<T>>>) -> Result<T, Response> {
+async fn editor_row<T>(state: &AppState, staff: &Staff, load: impl std::future::Future<Output = marquee_store::Result<Option<T>>>) -> Result<T, AppError> {
     editors_only(state, staff)?;
-    match load.await {
-        Ok(Some(row)) => Ok(row),
-        Ok(None) => Err(not_found(state)),
-        Err(e) => Err(internal_error(state, e)),
+    match load.await? {
+        Some(row) => Ok(row),
+        None => Err(not_found()),
     }
 }
 
@@ -49,17 +47,12 @@ pub struct ListQuery {
 }
 
 /// `/admin/events`: what is coming (in pages), what just happened, and the venues' link.
-pub async fn events(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Query(q): Query<ListQuery>) -> Response {
-    if let Err(r) = editors_only(&state, &staff) {
-        return r;
-    }
+pub async fn events(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Query(q): Query<ListQuery>) -> Reply {
+    editors_only(&state, &staff)?;
     let after = q.after.as_deref().and_then(|a| a.split_once('.')).and_then(|(s, i)| Some((s.parse().ok()?, i.parse().ok()?))).unwrap_or(EVENT_CURSOR_START);
     let now = now_unix();
     let store = state.store();
-    let upcoming = match store.upcoming_events(now, after, UPCOMING_PER_PAGE).await {
-        Ok(u) => u,
-        Err(e) => return internal_error(&state, e),
-    };
+    let upcoming = store.upcoming_events(now, after, UPCOMING_PER_PAGE).await?;
     let past = if after == EVENT_CURSOR_START { store.past_events(now, PAST_LISTED).await.unwrap_or_default() } else { Vec::new() };
     #[derive(Serialize)]
     struct Ctx {
@@ -139,11 +132,8 @@ struct Choice {
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn event_page(state: &AppState, staff: &Staff, csrf: &CsrfToken, status: StatusCode, id: Option<i64>, live_url: Option<String>, form: EventForm, errors: FieldErrors, message: Option<String>) -> Response {
-    let venues = match state.store().venues().await {
-        Ok(v) => v,
-        Err(e) => return internal_error(state, e),
-    };
+async fn event_page(state: &AppState, staff: &Staff, csrf: &CsrfToken, status: StatusCode, id: Option<i64>, live_url: Option<String>, form: EventForm, errors: FieldErrors, message: Option<String>) -> Reply {
+    let venues = state.store().venues().await?;
     #[derive(Serialize)]
     struct Ctx {
         admin: AdminLayout,
@@ -178,10 +168,8 @@ fn venue_label(v: &Venue) -> String {
     }
 }
 
-pub async fn new_event(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>) -> Response {
-    if let Err(r) = editors_only(&state, &staff) {
-        return r;
-    }
+pub async fn new_event(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>) -> Reply {
+    editors_only(&state, &staff)?;
     event_page(&state, &staff, &csrf, StatusCode::OK, None, None, EventForm::default(), FieldErrors::new(), None).await
 }
 
@@ -190,20 +178,17 @@ pub struct EditQuery {
     saved: Option<String>,
 }
 
-pub async fn edit_event(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Path(id): Path<i64>, Query(q): Query<EditQuery>) -> Response {
-    let d = match editor_row(&state, &staff, state.store().event(id)).await {
-        Ok(row) => row,
-        Err(r) => return r,
-    };
+pub async fn edit_event(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Path(id): Path<i64>, Query(q): Query<EditQuery>) -> Reply {
+    let d = editor_row(&state, &staff, state.store().event(id)).await?;
     let live_url = Some(format!("/events/{}/", d.event.card.slug));
     event_page(&state, &staff, &csrf, StatusCode::OK, Some(id), live_url, EventForm::from_event(&d), FieldErrors::new(), q.saved.map(|_| "Saved.".to_string())).await
 }
 
 /// Checks the form against the chosen venue's zone and makes the record to store.
-async fn event_record(state: &AppState, f: &EventForm) -> Result<Result<EventRecord, FieldErrors>, Response> {
+async fn event_record(state: &AppState, f: &EventForm) -> Result<Result<EventRecord, FieldErrors>, AppError> {
     let mut errors = FieldErrors::new();
     let venue = match f.venue_id.trim().parse::<i64>() {
-        Ok(id) => state.store().venue(id).await.map_err(|e| internal_error(state, e))?,
+        Ok(id) => state.store().venue(id).await?,
         Err(_) => None,
     };
     let tz = venue.as_ref().and_then(|v| parse_zone(&v.time_zone).ok());
@@ -249,36 +234,30 @@ async fn event_record(state: &AppState, f: &EventForm) -> Result<Result<EventRec
 }
 
 /// Adds an event (`/admin/events/new`) or saves one (`/admin/events/{id}`).
-pub async fn save_event(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, id: Option<Path<i64>>, Form(form): Form<EventForm>) -> Response {
-    if let Err(r) = editors_only(&state, &staff) {
-        return r;
-    }
+pub async fn save_event(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, id: Option<Path<i64>>, Form(form): Form<EventForm>) -> Reply {
+    editors_only(&state, &staff)?;
     let id = id.map(|Path(i)| i);
     let record = match event_record(&state, &form).await {
         Ok(Ok(r)) => r,
         Ok(Err(errors)) => return event_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, id, None, form, errors, Some(NOT_SAVED.into())).await,
-        Err(resp) => return resp,
+        Err(e) => return Err(e),
     };
-    match state.store().save_event(id, &record, now_unix()).await {
-        Ok(Ok(saved)) => {
+    match state.store().save_event(id, &record, now_unix()).await? {
+        Ok(saved) => {
             let _ = state.refresh().await;
-            see_other(&format!("/admin/events/{saved}?saved=1"))
+            Ok(see_other(&format!("/admin/events/{saved}?saved=1")))
         }
-        Ok(Err(msg)) => {
+        Err(msg) => {
             let mut errors = FieldErrors::new();
             errors.insert("slug", msg);
             event_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, id, None, form, errors, Some(NOT_SAVED.into())).await
         }
-        Err(e) => internal_error(&state, e),
     }
 }
 
 /// `GET /admin/events/{id}/delete`: asks before deleting.
-pub async fn confirm_delete(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Path(id): Path<i64>) -> Response {
-    let d = match editor_row(&state, &staff, state.store().event(id)).await {
-        Ok(row) => row,
-        Err(r) => return r,
-    };
+pub async fn confirm_delete(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Path(id): Path<i64>) -> Reply {
+    let d = editor_row(&state, &staff, state.store().event(id)).await?;
     #[derive(Serialize)]
     struct Ctx {
         admin: AdminLayout,
@@ -289,27 +268,21 @@ pub async fn confirm_delete(State(state): State<AppState>, staff: Staff, Extensi
     page(&state, StatusCode::OK, "admin/event_delete.html", Ctx { admin: admin_layout(&state, &staff, &csrf), id, event: EventView::new(&d.event.card), message: None })
 }
 
-pub async fn delete_event(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> Response {
-    if let Err(r) = editors_only(&state, &staff) {
-        return r;
-    }
-    match state.store().delete_event(id).await {
-        Ok(true) => {
+pub async fn delete_event(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> Reply {
+    editors_only(&state, &staff)?;
+    match state.store().delete_event(id).await? {
+        true => {
             let _ = state.refresh().await;
-            see_other("/admin/events?deleted=1")
+            Ok(see_other("/admin/events?deleted=1"))
         }
-        Ok(false) => not_found(&state),
-        Err(e) => internal_error(&state, e),
+        false => Err(not_found()),
     }
 }
 
 // ----- venues -----
 
-async fn venues_page(state: &AppState, staff: &Staff, csrf: &CsrfToken, status: StatusCode, id: Option<i64>, form: PlaceForm, errors: FieldErrors, message: Option<String>) -> Response {
-    let list = match state.store().venues().await {
-        Ok(v) => v,
-        Err(e) => return internal_error(state, e),
-    };
+async fn venues_page(state: &AppState, staff: &Staff, csrf: &CsrfToken, status: StatusCode, id: Option<i64>, form: PlaceForm, errors: FieldErrors, message: Option<String>) -> Reply {
+    let list = state.store().venues().await?;
     #[derive(Serialize)]
     struct Ctx {
         admin: AdminLayout,
@@ -323,20 +296,15 @@ async fn venues_page(state: &AppState, staff: &Staff, csrf: &CsrfToken, status: 
 }
 
 /// `/admin/venues`: every venue, and a form to add one.
-pub async fn venues(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>) -> Response {
-    if let Err(r) = editors_only(&state, &staff) {
-        return r;
-    }
+pub async fn venues(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>) -> Reply {
+    editors_only(&state, &staff)?;
     let form = PlaceForm { time_zone: state.site().publication.time_zone.clone(), ..Default::default() };
     venues_page(&state, &staff, &csrf, StatusCode::OK, None, form, FieldErrors::new(), None).await
 }
 
 /// `/admin/venues/{id}`: the list, with the form filled in to change this venue.
-pub async fn edit_venue(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Path(id): Path<i64>, Query(q): Query<EditQuery>) -> Response {
-    let v = match editor_row(&state, &staff, state.store().venue(id)).await {
-        Ok(row) => row,
-        Err(r) => return r,
-    };
+pub async fn edit_venue(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Path(id): Path<i64>, Query(q): Query<EditQuery>) -> Reply {
+    let v = editor_row(&state, &staff, state.store().venue(id)).await?;
     let form = PlaceForm {
         external_id: v.external_id.clone().unwrap_or_default(),
         name: v.name.clone(),
@@ -352,25 +320,22 @@ pub async fn edit_venue(State(state): State<AppState>, staff: Staff, Extension(c
 }
 
 /// Adds a venue (`POST /admin/venues`) or saves one (`POST /admin/venues/{id}`).
-pub async fn save_venue(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, id: Option<Path<i64>>, Form(f): Form<PlaceForm>) -> Response {
-    if let Err(r) = editors_only(&state, &staff) {
-        return r;
-    }
+pub async fn save_venue(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, id: Option<Path<i64>>, Form(f): Form<PlaceForm>) -> Reply {
+    editors_only(&state, &staff)?;
     let id = id.map(|Path(i)| i);
     let record = match f.check(false) {
         Ok(r) => r,
         Err(errors) => return venues_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, id, f, errors, Some(NOT_SAVED.into())).await,
     };
-    match state.store().save_venue(id, &record).await {
-        Ok(Ok(saved)) => {
+    match state.store().save_venue(id, &record).await? {
+        Ok(saved) => {
             let _ = state.refresh().await;
-            see_other(&format!("/admin/venues/{saved}?saved=1"))
+            Ok(see_other(&format!("/admin/venues/{saved}?saved=1")))
         }
-        Ok(Err(msg)) => {
+        Err(msg) => {
             let mut errors = FieldErrors::new();
             errors.insert("external_id", msg);
             venues_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, id, f, errors, Some(NOT_SAVED.into())).await
         }
-        Err(e) => internal_error(&state, e),
     }
 }

@@ -3,15 +3,14 @@
 //! or banning readers, closing an article's comments, the log, and the comment settings.
 //! Editors and admins only; every decision is logged with who and when.
 
-use crate::admin::{admin_layout, forbidden, page, AdminLayout};
+use super::{admin_layout, page, AdminLayout};
 use crate::auth::Staff;
-use crate::comments::approval_composer;
 use crate::csrf::CsrfToken;
-use crate::public::{error_page, internal_error};
+use crate::mail::approval_composer;
+use crate::respond::{error_page, forbidden, see_other, AppError, Reply};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use marquee_domain::comment::ModerationMode;
 use marquee_domain::time::{long_datetime, now_unix};
@@ -19,11 +18,11 @@ use marquee_domain::FieldErrors;
 use marquee_store::{CommentSettings, Decision, Moderator, QueueItem};
 use serde::{Deserialize, Serialize};
 
-fn editor_only(state: &AppState, staff: &Staff) -> Result<(), Response> {
+fn editor_only(_state: &AppState, staff: &Staff) -> Result<(), AppError> {
     if staff.role.can_edit_others() {
         Ok(())
     } else {
-        Err(forbidden(state, "Only editors and admins moderate comments."))
+        Err(forbidden("Only editors and admins moderate comments."))
     }
 }
 
@@ -68,10 +67,8 @@ struct LogView {
     detail: String,
 }
 
-pub async fn queue(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Query(q): Query<QueueQuery>) -> Response {
-    if let Err(r) = editor_only(&state, &staff) {
-        return r;
-    }
+pub async fn queue(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Query(q): Query<QueueQuery>) -> Reply {
+    editor_only(&state, &staff)?;
     let view = match q.view.as_deref() {
         Some("reported") => "reported",
         Some("log") => "log",
@@ -80,10 +77,8 @@ pub async fn queue(State(state): State<AppState>, staff: Staff, Extension(csrf):
     let store = state.store();
     let tz = state.site().tz.clone();
     let now = now_unix();
-    let (pending, reported) = match (store.comment_queue(false, 500).await, store.comment_queue(true, 500).await) {
-        (Ok(p), Ok(r)) => (p, r),
-        (Err(e), _) | (_, Err(e)) => return internal_error(&state, e),
-    };
+    let pending = store.comment_queue(false, 500).await?;
+    let reported = store.comment_queue(true, 500).await?;
     let counts = (pending.len(), reported.len());
     let chosen = match view {
         "pending" => pending,
@@ -102,12 +97,11 @@ pub async fn queue(State(state): State<AppState>, staff: Staff, Extension(csrf):
         });
     }
     let log = if view == "log" {
-        match store.moderation_log(200).await {
-            Ok(entries) => entries
+        match store.moderation_log(200).await? {
+            entries => entries
                 .into_iter()
                 .map(|e| LogView { when: long_datetime(e.created_at, &tz), who: e.moderator_name, action: e.action, comment_id: e.comment_id, reader_id: e.reader_id, article_id: e.article_id, detail: e.detail })
                 .collect(),
-            Err(e) => return internal_error(&state, e),
         }
     } else {
         Vec::new()
@@ -136,49 +130,44 @@ pub struct DecisionForm {
     view: String,
 }
 
-fn back_to(view: &str, done: &str) -> Response {
+fn back_to(view: &str, done: &str) -> Reply {
     let view = if matches!(view, "reported" | "log") { view } else { "pending" };
-    Redirect::to(&format!("/admin/comments/?view={view}&done={done}")).into_response()
+    Ok(see_other(&format!("/admin/comments/?view={view}&done={done}")))
 }
 
-pub async fn decide(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>, Form(f): Form<DecisionForm>) -> Response {
-    if let Err(r) = editor_only(&state, &staff) {
-        return r;
-    }
+pub async fn decide(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>, Form(f): Form<DecisionForm>) -> Reply {
+    editor_only(&state, &staff)?;
     let decision = match f.action.as_str() {
         "approve" => Decision::Approve,
         "reject" => {
             let reason: String = f.reason.trim().chars().take(200).collect();
             if reason.is_empty() {
-                return error_page(&state, StatusCode::UNPROCESSABLE_ENTITY, "A reason is needed", "Choose or type the reason the author will see, such as “pseudonymous”. Go back; nothing was changed.");
+                return Err(error_page(StatusCode::UNPROCESSABLE_ENTITY, "A reason is needed", "Choose or type the reason the author will see, such as “pseudonymous”. Go back; nothing was changed."));
             }
             Decision::Reject(reason)
         }
         "feature" => Decision::Feature(true),
         "unfeature" => Decision::Feature(false),
         "dismiss" => Decision::Dismiss,
-        _ => return error_page(&state, StatusCode::UNPROCESSABLE_ENTITY, "Unknown action", "Use one of the queue's buttons."),
+        _ => return Err(error_page(StatusCode::UNPROCESSABLE_ENTITY, "Unknown action", "Use one of the queue's buttons.")),
     };
     let store = state.store();
-    let comment = match store.comment(id).await {
-        Ok(Some(c)) => c,
-        Ok(None) => return error_page(&state, StatusCode::NOT_FOUND, "No such comment", "It may have been deleted by its author."),
-        Err(e) => return internal_error(&state, e),
+    let comment = match store.comment(id).await? {
+        Some(c) => c,
+        None => return Err(error_page(StatusCode::NOT_FOUND, "No such comment", "It may have been deleted by its author.")),
     };
-    let article = match store.article_page_by_id(comment.article_id).await {
-        Ok(Some(p)) => p,
-        Ok(None) => return error_page(&state, StatusCode::NOT_FOUND, "No such article", "The comment's article is gone."),
-        Err(e) => return internal_error(&state, e),
+    let article = match store.article_page_by_id(comment.article_id).await? {
+        Some(p) => p,
+        None => return Err(error_page(StatusCode::NOT_FOUND, "No such article", "The comment's article is gone.")),
     };
     let compose = approval_composer(&state, &article, &comment);
-    match store.moderate(id, &decision, moderator(&staff), now_unix(), &compose).await {
-        Ok(true) => {
+    match store.moderate(id, &decision, moderator(&staff), now_unix(), &compose).await? {
+        true => {
             state.wake_mail();
             let _ = state.refresh().await;
             back_to(&f.view, &f.action)
         }
-        Ok(false) => error_page(&state, StatusCode::NOT_FOUND, "No such comment", "It may have been deleted by its author."),
-        Err(e) => internal_error(&state, e),
+        false => Err(error_page(StatusCode::NOT_FOUND, "No such comment", "It may have been deleted by its author.")),
     }
 }
 
@@ -192,24 +181,21 @@ pub struct RestrictForm {
     view: String,
 }
 
-pub async fn restrict(State(state): State<AppState>, staff: Staff, Path(reader_id): Path<i64>, Form(f): Form<RestrictForm>) -> Response {
-    if let Err(r) = editor_only(&state, &staff) {
-        return r;
-    }
+pub async fn restrict(State(state): State<AppState>, staff: Staff, Path(reader_id): Path<i64>, Form(f): Form<RestrictForm>) -> Reply {
+    editor_only(&state, &staff)?;
     let now = now_unix();
     let (until, ban) = match f.action.as_str() {
         "suspend" => match f.days.trim().parse::<i64>() {
             Ok(d) if (1..=3650).contains(&d) => (now + d * 86400, false),
-            _ => return error_page(&state, StatusCode::UNPROCESSABLE_ENTITY, "How many days?", "A suspension lasts from 1 to 3,650 days. Go back; nothing was changed."),
+            _ => return Err(error_page(StatusCode::UNPROCESSABLE_ENTITY, "How many days?", "A suspension lasts from 1 to 3,650 days. Go back; nothing was changed.")),
         },
         "ban" => (0, true),
         "lift" => (0, false),
-        _ => return error_page(&state, StatusCode::UNPROCESSABLE_ENTITY, "Unknown action", "Use one of the queue's buttons."),
+        _ => return Err(error_page(StatusCode::UNPROCESSABLE_ENTITY, "Unknown action", "Use one of the queue's buttons.")),
     };
-    match state.store().restrict_reader(reader_id, until, ban, moderator(&staff), now).await {
-        Ok(true) => back_to(&f.view, "reader"),
-        Ok(false) => error_page(&state, StatusCode::NOT_FOUND, "No such reader", "The account may have been deleted."),
-        Err(e) => internal_error(&state, e),
+    match state.store().restrict_reader(reader_id, until, ban, moderator(&staff), now).await? {
+        true => back_to(&f.view, "reader"),
+        false => Err(error_page(StatusCode::NOT_FOUND, "No such reader", "The account may have been deleted.")),
     }
 }
 
@@ -221,18 +207,15 @@ pub struct OpenForm {
     back: String,
 }
 
-pub async fn set_open(State(state): State<AppState>, staff: Staff, Path(article_id): Path<i64>, Form(f): Form<OpenForm>) -> Response {
-    if let Err(r) = editor_only(&state, &staff) {
-        return r;
-    }
+pub async fn set_open(State(state): State<AppState>, staff: Staff, Path(article_id): Path<i64>, Form(f): Form<OpenForm>) -> Reply {
+    editor_only(&state, &staff)?;
     let open = f.open == "1";
     let r = state.store().set_comments_open(article_id, open, moderator(&staff), now_unix()).await;
     let _ = state.refresh().await;
-    match r {
-        Ok(true) if f.back == "editor" => Redirect::to(&format!("/admin/articles/{article_id}")).into_response(),
-        Ok(true) => back_to("pending", "article"),
-        Ok(false) => error_page(&state, StatusCode::NOT_FOUND, "No such article", "It may have been deleted."),
-        Err(e) => internal_error(&state, e),
+    match r? {
+        true if f.back == "editor" => Ok(see_other(&format!("/admin/articles/{article_id}"))),
+        true => back_to("pending", "article"),
+        false => Err(error_page(StatusCode::NOT_FOUND, "No such article", "It may have been deleted.")),
     }
 }
 
@@ -261,11 +244,8 @@ struct SettingsCtx<'a> {
     mail: marquee_store::OutboxStats,
 }
 
-async fn settings_page(state: &AppState, staff: &Staff, csrf: &CsrfToken, status: StatusCode, form: &SettingsForm, errors: FieldErrors, message: Option<&'static str>) -> Response {
-    let mail = match state.store().outbox_stats().await {
-        Ok(m) => m,
-        Err(e) => return internal_error(state, e),
-    };
+async fn settings_page(state: &AppState, staff: &Staff, csrf: &CsrfToken, status: StatusCode, form: &SettingsForm, errors: FieldErrors, message: Option<&'static str>) -> Reply {
+    let mail = state.store().outbox_stats().await?;
     page(state, status, "admin/comment_settings.html", SettingsCtx { admin: admin_layout(state, staff, csrf), form, errors, message, mail })
 }
 
@@ -274,14 +254,11 @@ pub struct SavedQuery {
     saved: Option<String>,
 }
 
-pub async fn settings(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Query(q): Query<SavedQuery>) -> Response {
+pub async fn settings(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Query(q): Query<SavedQuery>) -> Reply {
     if !staff.role.can_administer() {
-        return forbidden(&state, "Only admins change the comment settings.");
+        return Err(forbidden("Only admins change the comment settings."));
     }
-    let s = match state.store().comment_settings().await {
-        Ok(s) => s,
-        Err(e) => return internal_error(&state, e),
-    };
+    let s = state.store().comment_settings().await?;
     let form = SettingsForm {
         moderation: s.moderation,
         first_n: s.first_n.to_string(),
@@ -298,9 +275,9 @@ pub async fn settings(State(state): State<AppState>, staff: Staff, Extension(csr
     settings_page(&state, &staff, &csrf, StatusCode::OK, &form, FieldErrors::new(), message).await
 }
 
-pub async fn save_settings(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Form(f): Form<SettingsForm>) -> Response {
+pub async fn save_settings(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Form(f): Form<SettingsForm>) -> Reply {
     if !staff.role.can_administer() {
-        return forbidden(&state, "Only admins change the comment settings.");
+        return Err(forbidden("Only admins change the comment settings."));
     }
     let mut errors = FieldErrors::new();
     let first_n = f.first_n.trim().parse::<i64>().ok().filter(|n| (0..=1000).contains(n));
@@ -333,21 +310,15 @@ pub async fn save_settings(State(state): State<AppState>, staff: Staff, Extensio
         deleted_account: f.deleted_account.clone(),
         edit_minutes: edit_minutes.unwrap_or(15),
     };
-    match state.store().update_comment_settings(&s).await {
-        Ok(()) => Redirect::to("/admin/comments/settings?saved=1").into_response(),
-        Err(e) => internal_error(&state, e),
-    }
+    state.store().update_comment_settings(&s).await?;
+    Ok(see_other("/admin/comments/settings?saved=1"))
 }
 
-pub async fn retry_mail(State(state): State<AppState>, staff: Staff) -> Response {
+pub async fn retry_mail(State(state): State<AppState>, staff: Staff) -> Reply {
     if !staff.role.can_administer() {
-        return forbidden(&state, "Only admins manage outgoing mail.");
+        return Err(forbidden("Only admins manage outgoing mail."));
     }
-    match state.store().retry_failed_mail(now_unix()).await {
-        Ok(_) => {
-            state.wake_mail();
-            Redirect::to("/admin/comments/settings?saved=retry").into_response()
-        }
-        Err(e) => internal_error(&state, e),
-    }
+    state.store().retry_failed_mail(now_unix()).await?;
+    state.wake_mail();
+    Ok(see_other("/admin/comments/settings?saved=retry"))
 }

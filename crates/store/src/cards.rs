@@ -1,0 +1,78 @@
+//! What every listing of articles shares: the rule for what readers may see (`LIVE`), the
+//! columns of an article card and the bylines attached to cards. Lower than every module that
+//! lists articles (articles, search, popular, reports, peers, sitemaps); imports only `db`.
+
+use crate::db::{placeholders, Result, Store};
+use sqlx::FromRow;
+use std::collections::HashMap;
+
+/// Visible to readers: not a draft, and its publication time has come. A scheduled article
+/// therefore appears by itself once its time passes, with no job to flip it. `a` is the
+/// article and `$1` now. A macro as well, so other statements can `concat!` it in.
+macro_rules! live {
+    () => {
+        "a.status <> 'draft' AND a.publish_at <= $1"
+    };
+}
+pub(crate) use live;
+pub(crate) const LIVE: &str = live!();
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AuthorRef {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct TagRef {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+}
+
+/// An article as listed on home, section, author and tag pages.
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct ArticleCard {
+    pub id: i64,
+    pub section_slug: String,
+    pub section_name: String,
+    pub slug: String,
+    pub headline: String,
+    pub deck: String,
+    pub publish_at: i64,
+    #[sqlx(skip)]
+    pub authors: Vec<AuthorRef>,
+}
+
+impl ArticleCard {
+    pub fn path(&self) -> String {
+        format!("/{}/{}/", self.section_slug, self.slug)
+    }
+}
+
+pub(crate) const CARD_COLS: &str = "a.id, s.slug AS section_slug, s.name AS section_name, a.slug, a.headline, a.deck, COALESCE(a.publish_at, 0) AS publish_at";
+
+impl Store {
+    pub(crate) async fn attach_authors(&self, cards: &mut [ArticleCard]) -> Result<()> {
+        if cards.is_empty() {
+            return Ok(());
+        }
+        let sql = format!(
+            "SELECT aa.article_id, au.id, au.slug, au.name FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id IN ({}) ORDER BY aa.article_id, aa.position",
+            placeholders(1, cards.len())
+        );
+        let mut q = sqlx::query_as::<_, (i64, i64, String, String)>(&sql);
+        for c in cards.iter() {
+            q = q.bind(c.id);
+        }
+        let mut by_article: HashMap<i64, Vec<AuthorRef>> = HashMap::new();
+        for (article_id, id, slug, name) in q.fetch_all(&self.pool).await? {
+            by_article.entry(article_id).or_default().push(AuthorRef { id, slug, name });
+        }
+        for c in cards.iter_mut() {
+            c.authors = by_article.remove(&c.id).unwrap_or_default();
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,133 @@
+//! The database handle: connecting to SQLite or PostgreSQL, write transactions, and the
+//! small SQL helpers every table's module uses. The bottom of the store: imports no module.
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor};
+use std::path::Path;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("unsupported database URL “{0}”: use sqlite://PATH or postgres://USER@HOST/DB")]
+    BadUrl(String),
+    #[error("could not create the data directory {0}: {1}")]
+    Io(String, std::io::Error),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A handle on the database; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) pool: AnyPool,
+    pub(crate) backend: Backend,
+    /// SQLite allows one writer: a transaction that reads first and writes later fails at once
+    /// with "database is locked" when another writer got in between, whatever the busy
+    /// timeout. Write transactions therefore take turns here; PostgreSQL needs no such lock.
+    pub(crate) write_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
+
+impl Store {
+    /// Connects without migrating.
+    pub async fn connect(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let (backend, url) = if let Some(path) = url.strip_prefix("sqlite://") {
+            let path_only = path.split('?').next().unwrap_or(path);
+            if let Some(dir) = Path::new(path_only).parent() {
+                if !dir.as_os_str().is_empty() {
+                    std::fs::create_dir_all(dir).map_err(|e| StoreError::Io(dir.display().to_string(), e))?;
+                }
+            }
+            let url = if path.contains('?') { url.to_string() } else { format!("{url}?mode=rwc") };
+            (Backend::Sqlite, url)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (Backend::Postgres, url.to_string())
+        } else {
+            return Err(StoreError::BadUrl(url.to_string()));
+        };
+        let max = match backend {
+            Backend::Sqlite => 8,
+            Backend::Postgres => 16,
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max)
+            .min_connections(1)
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await?;
+        Ok(Store { pool, backend, write_lock: Default::default() })
+    }
+
+    /// Starts a transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`): a deferred transaction that reads first cannot later write if its
+    /// read snapshot went stale, and fails with SQLITE_BUSY_SNAPSHOT instead of waiting.
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
+    /// Held for the length of a write transaction on SQLite.
+    pub(crate) async fn write_guard(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self.backend {
+            Backend::Sqlite => Some(self.write_lock.lock().await),
+            Backend::Postgres => None,
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// `$from, $from+1, ...` for an IN list of `n` values.
+pub(crate) fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// `base`, or `base-2`, `base-3`... whichever is free in `table`.
+pub(crate) async fn free_slug(tx: &mut sqlx::Transaction<'_, sqlx::Any>, table: &str, base: &str) -> Result<String> {
+    let mut slug = base.to_string();
+    let mut n = 2;
+    loop {
+        let taken: Option<(i64,)> = sqlx::query_as(&format!("SELECT id FROM {table} WHERE slug = $1")).bind(&slug).fetch_optional(&mut **tx).await?;
+        if taken.is_none() {
+            return Ok(slug);
+        }
+        slug = format!("{base}-{n}");
+        n += 1;
+    }
+}
+
+
+pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+#[allow(dead_code)]
+type Row = AnyRow;

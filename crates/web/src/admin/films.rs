@@ -1,0 +1,244 @@
+//! Films and theaters (editors): finding, adding and correcting films and their credits, and
+//! the theaters showtimes feeds refer to.
+
+use super::{admin_layout, page, EditQuery, PlaceForm, AdminLayout, NOT_SAVED};
+use crate::auth::Staff;
+use crate::csrf::CsrfToken;
+use crate::respond::{forbidden, not_found, see_other, Reply};
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::{Extension, Form};
+use marquee_domain::time::now_unix;
+use marquee_domain::FieldErrors;
+use serde::{Deserialize, Serialize};
+
+// ----- films and theaters (editors) -----
+
+#[derive(Deserialize, Serialize, Default)]
+pub struct FilmForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    original_title: String,
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    release_date: String,
+    #[serde(default)]
+    runtime_minutes: String,
+    #[serde(default)]
+    certification: String,
+    #[serde(default)]
+    genres: String,
+    #[serde(default)]
+    imdb: String,
+    #[serde(default)]
+    tmdb: String,
+    #[serde(default)]
+    wikidata: String,
+    #[serde(default)]
+    credits: String,
+}
+
+impl FilmForm {
+    fn from_film(f: &marquee_store::Film, credits: &[marquee_store::Credit]) -> FilmForm {
+        let lines: Vec<(String, String, String)> = credits.iter().map(|c| (c.role.clone(), c.person_name.clone(), c.character.clone())).collect();
+        FilmForm {
+            title: f.title.clone(),
+            original_title: f.original_title.clone(),
+            year: f.year.map(|y| y.to_string()).unwrap_or_default(),
+            release_date: f.release_date.clone().unwrap_or_default(),
+            runtime_minutes: f.runtime_minutes.map(|m| m.to_string()).unwrap_or_default(),
+            certification: f.certification.clone().unwrap_or_default(),
+            genres: f.genres.lines().collect::<Vec<_>>().join(", "),
+            imdb: f.imdb_id.clone().unwrap_or_default(),
+            tmdb: f.tmdb_id.clone().unwrap_or_default(),
+            wikidata: f.wikidata_id.clone().unwrap_or_default(),
+            credits: marquee_domain::film::credit_lines(&lines),
+        }
+    }
+
+    /// Checks the form through the same rules as an import in Marquee's format.
+    fn record(&self) -> Result<marquee_domain::film::FilmRecord, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let num = |s: &str| -> Option<serde_json::Value> { (!s.trim().is_empty()).then(|| s.trim().parse::<i64>().map(serde_json::Value::from).unwrap_or_else(|_| serde_json::Value::from(s.trim()))) };
+        let mut ids = serde_json::Map::new();
+        for (k, v) in [("imdb", &self.imdb), ("tmdb", &self.tmdb), ("wikidata", &self.wikidata)] {
+            if !v.trim().is_empty() {
+                ids.insert(k.into(), v.trim().into());
+            }
+        }
+        let v = serde_json::json!({
+            "title": self.title.trim(),
+            "original_title": self.original_title.trim(),
+            "year": num(&self.year),
+            "release_date": self.release_date.trim(),
+            "runtime_minutes": num(&self.runtime_minutes),
+            "certification": self.certification.trim(),
+            "genres": self.genres.split(',').map(str::trim).filter(|g| !g.is_empty()).collect::<Vec<_>>(),
+            "ids": ids,
+        });
+        let parsed = marquee_domain::film::parse_record(&v);
+        let mut record = match parsed {
+            Ok(p) => {
+                for note in p.notes {
+                    let field = if note.starts_with("year") { "year" } else if note.starts_with("running") { "runtime_minutes" } else if note.starts_with("release") { "release_date" } else { "certification" };
+                    errors.insert(field, format!("Not saved: {note}."));
+                }
+                Some(p.film)
+            }
+            Err(e) => {
+                let field = if e.contains("IMDb") { "imdb" } else if e.contains("Wikidata") { "wikidata" } else { "title" };
+                errors.insert(field, format!("{}.", capitalize_first(&e)));
+                None
+            }
+        };
+        match marquee_domain::film::parse_credit_lines(&self.credits) {
+            Ok(c) => {
+                if let Some(r) = record.as_mut() {
+                    r.credits = c;
+                }
+            }
+            Err(e) => {
+                errors.insert("credits", e);
+            }
+        }
+        match record {
+            Some(r) if errors.is_empty() => Ok(r),
+            _ => Err(errors),
+        }
+    }
+}
+
+fn capitalize_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    q: Option<String>,
+}
+
+pub async fn films(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Query(q): Query<SearchQuery>) -> Reply {
+    if !staff.role.can_edit_others() {
+        return Err(forbidden("Only editors manage films."));
+    }
+    let query = q.q.unwrap_or_default();
+    let found = if query.trim().is_empty() { Vec::new() } else { state.store().search_films(&query, 100).await.unwrap_or_default() };
+    #[derive(Serialize)]
+    struct Ctx {
+        admin: AdminLayout,
+        q: String,
+        films: Vec<marquee_store::Film>,
+        total: i64,
+        message: Option<String>,
+    }
+    let total = state.store().film_count().await.unwrap_or(0);
+    page(&state, StatusCode::OK, "admin/films.html", Ctx { admin: admin_layout(&state, &staff, &csrf), q: query, films: found, total, message: None })
+}
+
+async fn film_page(state: &AppState, staff: &Staff, csrf: &CsrfToken, status: StatusCode, id: Option<i64>, slug: Option<String>, form: FilmForm, errors: FieldErrors, message: Option<String>) -> Reply {
+    #[derive(Serialize)]
+    struct Ctx {
+        admin: AdminLayout,
+        id: Option<i64>,
+        slug: Option<String>,
+        form: FilmForm,
+        errors: FieldErrors,
+        message: Option<String>,
+        ratings: &'static [&'static str],
+    }
+    page(state, status, "admin/film.html", Ctx { admin: admin_layout(state, staff, csrf), id, slug, form, errors, message, ratings: marquee_domain::film::MPAA })
+}
+
+pub async fn new_film(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>) -> Reply {
+    if !staff.role.can_edit_others() {
+        return Err(forbidden("Only editors manage films."));
+    }
+    film_page(&state, &staff, &csrf, StatusCode::OK, None, None, FilmForm::default(), FieldErrors::new(), None).await
+}
+
+pub async fn edit_film(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Path(id): Path<i64>, Query(q): Query<EditQuery>) -> Reply {
+    if !staff.role.can_edit_others() {
+        return Err(forbidden("Only editors manage films."));
+    }
+    let Ok(Some(film)) = state.store().film_by_id(id).await else { return Err(not_found()) };
+    let credits = state.store().credits(id).await.unwrap_or_default();
+    let message = q.saved.map(|_| "Saved.".to_string());
+    film_page(&state, &staff, &csrf, StatusCode::OK, Some(id), Some(film.slug.clone()), FilmForm::from_film(&film, &credits), FieldErrors::new(), message).await
+}
+
+pub async fn save_film(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, id: Option<Path<i64>>, Form(form): Form<FilmForm>) -> Reply {
+    if !staff.role.can_edit_others() {
+        return Err(forbidden("Only editors manage films."));
+    }
+    let id = id.map(|Path(i)| i);
+    let record = match form.record() {
+        Ok(r) => r,
+        Err(errors) => {
+            return film_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, id, None, form, errors, Some("Nothing was saved. Please correct the fields marked below.".into())).await;
+        }
+    };
+    match state.store().save_film(id, &record, now_unix()).await? {
+        Ok(saved) => {
+            let _ = state.refresh().await;
+            Ok(see_other(&format!("/admin/films/{saved}?saved=1")))
+        }
+        Err(msg) => {
+            let mut errors = FieldErrors::new();
+            errors.insert("title", msg);
+            film_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, id, None, form, errors, Some("Nothing was saved.".into())).await
+        }
+    }
+}
+
+pub async fn theaters(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>) -> Reply {
+    if !staff.role.can_edit_others() {
+        return Err(forbidden("Only editors manage theaters."));
+    }
+    theaters_page(&state, &staff, &csrf, StatusCode::OK, PlaceForm { time_zone: state.site().publication.time_zone.clone(), ..Default::default() }, FieldErrors::new(), None).await
+}
+
+async fn theaters_page(state: &AppState, staff: &Staff, csrf: &CsrfToken, status: StatusCode, form: PlaceForm, errors: FieldErrors, message: Option<String>) -> Reply {
+    let list = state.store().theaters().await?;
+    #[derive(Serialize)]
+    struct Ctx {
+        admin: AdminLayout,
+        theaters: Vec<marquee_store::Theater>,
+        form: PlaceForm,
+        errors: FieldErrors,
+        message: Option<String>,
+    }
+    page(state, status, "admin/theaters.html", Ctx { admin: admin_layout(state, staff, csrf), theaters: list, form, errors, message })
+}
+
+/// Adds a theater, or updates the one with the same feed id.
+pub async fn save_theater(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Form(f): Form<PlaceForm>) -> Reply {
+    if !staff.role.can_edit_others() {
+        return Err(forbidden("Only editors manage theaters."));
+    }
+    let place = match f.check(true) {
+        Ok(p) => p,
+        Err(errors) => return theaters_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, f, errors, Some(NOT_SAVED.into())).await,
+    };
+    // The strict check made sure of the id and the position.
+    let record = marquee_store::TheaterRecord {
+        external_id: place.external_id.unwrap_or_default(),
+        name: place.name,
+        address: place.address,
+        city: place.city,
+        state: place.state,
+        postal_code: place.postal_code,
+        latitude: place.latitude.unwrap_or_default(),
+        longitude: place.longitude.unwrap_or_default(),
+        time_zone: place.time_zone,
+        url: place.url,
+    };
+    state.store().upsert_theater(&record).await?;
+    let _ = state.refresh().await;
+    let msg = Some(format!("Saved {}.", record.name));
+    theaters_page(&state, &staff, &csrf, StatusCode::OK, PlaceForm { time_zone: record.time_zone, ..Default::default() }, FieldErrors::new(), msg).await
+}
+

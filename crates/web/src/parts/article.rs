@@ -1,0 +1,50 @@
+//! An article page's whole context, shared by readers' article pages (`public.rs`) and the
+//! newsroom's preview: the article, its Film Details box and its schema.org JSON-LD; the
+//! reader's page adds Now Playing, the comments and the boxes.
+
+use crate::boxes::ArticleBoxes;
+use crate::parts::comment_box::CommentsBox;
+use crate::parts::now_playing::NowPlaying;
+use crate::respond::AppError;
+use crate::site::SiteInfo;
+use crate::state::AppState;
+use crate::views::{article_view, ArticleView, FilmDetails, Layout};
+use serde::Serialize;
+
+#[derive(Serialize)]
+pub struct ArticleCtx {
+    pub layout: Layout,
+    pub article: ArticleView,
+    pub film: Option<FilmDetails>,
+    /// schema.org JSON-LD, already safe to place inside a script element.
+    pub jsonld: String,
+    pub now_playing: Option<NowPlaying>,
+    pub preview: Option<String>,
+    pub comments: Option<CommentsBox>,
+    /// Latest in the section, Most Popular, Special Reports; none on previews.
+    pub boxes: Option<ArticleBoxes>,
+}
+
+impl ArticleCtx {
+    pub fn new(site: &SiteInfo, page: &marquee_store::ArticlePage, film: Option<ReviewedFilm>, preview: Option<String>) -> ArticleCtx {
+        let article = article_view(page, site);
+        let jsonld = crate::structured::article(site, &article, film.as_ref().map(|f| &f.movie));
+        ArticleCtx { layout: Layout::new(site, Some(&page.card.section_slug)), article, film: film.map(|f| f.details), jsonld, now_playing: None, preview, comments: None, boxes: None }
+    }
+}
+
+/// The film a review is about: its Film Details box and its schema.org `Movie`.
+pub struct ReviewedFilm {
+    pub details: FilmDetails,
+    pub movie: serde_json::Value,
+}
+
+/// The film a review is linked to, if any.
+pub async fn film_box(state: &AppState, film_id: Option<i64>) -> Result<Option<ReviewedFilm>, AppError> {
+    let Some(id) = film_id else { return Ok(None) };
+    let store = state.store();
+    let film = store.film_by_id(id).await?;
+    let Some(film) = film else { return Ok(None) };
+    let credits = store.credits(id).await?;
+    Ok(Some(ReviewedFilm { movie: crate::structured::movie(state.site().base(), &film, &credits), details: FilmDetails::new(&film, &credits) }))
+}

@@ -1,0 +1,187 @@
+//! "What others are saying": the comment threads of an article as one reader sees them
+//! (their own waiting and rejected comments too), paged, with their subscribe state and forms.
+
+use crate::csrf::CsrfToken;
+use crate::respond::AppError;
+use crate::state::AppState;
+use marquee_domain::comment::{MAX_COMMENT_CHARS, REAL_NAME_POLICY};
+use marquee_domain::time::{long_datetime, now_unix, rfc3339};
+use marquee_store::{ArticlePage, Comment, Reader, MAX_DEPTH};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// Top-level threads per page of comments.
+pub const THREADS_PER_PAGE: usize = 50;
+
+/// The policy line every comment box shows.
+pub const POLICY: &str = "Anonymous and pseudonymous comments will be removed.";
+
+#[derive(Deserialize, Default)]
+pub struct CommentQuery {
+    corder: Option<String>,
+    cpage: Option<String>,
+    posted: Option<String>,
+}
+
+impl CommentQuery {
+    fn newest(&self) -> bool {
+        self.corder.as_deref() == Some("newest")
+    }
+
+    fn page(&self) -> usize {
+        self.cpage.as_deref().and_then(|p| p.parse::<usize>().ok()).filter(|p| (1..=10_000).contains(p)).unwrap_or(1)
+    }
+
+    /// The part of the page-cache key these options make, when they differ from the default.
+    pub fn cache_suffix(&self) -> String {
+        let mut s = String::new();
+        if self.newest() {
+            s.push_str("&corder=newest");
+        }
+        if self.page() > 1 {
+            s.push_str(&format!("&cpage={}", self.page()));
+        }
+        s
+    }
+}
+
+#[derive(Serialize)]
+pub struct CommentView {
+    id: i64,
+    author: String,
+    date: String,
+    date_iso: String,
+    html: String,
+    featured: bool,
+    deleted: bool,
+    placeholder: Option<&'static str>,
+    pending: bool,
+    rejected: Option<String>,
+    edited: bool,
+    mine: bool,
+    can_edit: bool,
+    can_reply: bool,
+    children: Vec<CommentView>,
+}
+
+#[derive(Serialize)]
+pub struct ViewerBox {
+    name: String,
+    verified: bool,
+    blocked: Option<String>,
+    subscribed: bool,
+    csrf: String,
+}
+
+/// "What others are saying" on an article page.
+#[derive(Serialize)]
+pub struct CommentsBox {
+    pub count: usize,
+    open: bool,
+    newest: bool,
+    page: usize,
+    pages: usize,
+    threads: Vec<CommentView>,
+    viewer: Option<ViewerBox>,
+    policy: &'static str,
+    name_policy: &'static str,
+    max_chars: usize,
+    posted: Option<&'static str>,
+    action: String,
+    next: String,
+}
+
+/// Builds the comment box for `page`, as `viewer` (if signed in) sees it.
+pub async fn comments_box(state: &AppState, page: &ArticlePage, viewer: Option<&Reader>, csrf: Option<&CsrfToken>, q: &CommentQuery) -> Result<CommentsBox, AppError> {
+    let store = state.store();
+    let now = now_unix();
+    let rows = store.article_comments(page.card.id).await?;
+    let settings = store.comment_settings().await?;
+    let tz = state.site().tz.clone();
+    let count = rows.iter().filter(|c| c.status == "approved").count();
+    let open = page.comments_open == 1;
+    // Children of each comment, in time order; then the visible tree from the roots.
+    let mut children: HashMap<Option<i64>, Vec<&Comment>> = HashMap::new();
+    for c in &rows {
+        children.entry(c.parent_id).or_default().push(c);
+    }
+    fn build(c: &Comment, children: &HashMap<Option<i64>, Vec<&Comment>>, viewer: Option<&Reader>, open: bool, edit_secs: i64, now: i64, tz: &jiff::tz::TimeZone) -> Option<CommentView> {
+        let kids: Vec<CommentView> = children.get(&Some(c.id)).map(|v| v.iter().filter_map(|k| build(k, children, viewer, open, edit_secs, now, tz)).collect()).unwrap_or_default();
+        let mine = viewer.is_some_and(|v| Some(v.id) == c.reader_id);
+        // Readers see approved comments, and their own waiting or rejected ones. Anything else
+        // stays only as a placeholder while visible replies hang from it.
+        let shown = c.status == "approved" || (mine && (c.status == "pending" || c.status == "rejected"));
+        if !shown && kids.is_empty() {
+            return None;
+        }
+        let placeholder = (!shown).then_some(match c.status.as_str() {
+            "deleted" => "This comment was deleted.",
+            "rejected" => "This comment was removed by an editor.",
+            _ => "This comment is being reviewed by an editor.",
+        });
+        let deleted = placeholder.is_some();
+        let can_act = viewer.is_some_and(|v| v.is_verified() && !v.is_blocked(now));
+        Some(CommentView {
+            id: c.id,
+            author: if deleted { String::new() } else { c.author_name.clone().unwrap_or_else(|| "deleted account".into()) },
+            date: long_datetime(c.created_at, tz),
+            date_iso: rfc3339(c.created_at, tz),
+            html: if deleted { String::new() } else { c.body_html.clone() },
+            placeholder,
+            featured: c.featured == 1,
+            deleted,
+            pending: c.status == "pending",
+            rejected: (c.status == "rejected").then(|| c.reject_reason.clone()),
+            edited: c.edited_at.is_some(),
+            mine: mine && !deleted,
+            can_edit: mine && !deleted && c.status != "rejected" && now - c.created_at < edit_secs,
+            can_reply: open && can_act && !deleted && c.status == "approved" && c.depth < MAX_DEPTH,
+            children: kids,
+        })
+    }
+    let edit_secs = settings.edit_minutes * 60;
+    let mut threads: Vec<CommentView> = children.get(&None).map(|v| v.iter().filter_map(|c| build(c, &children, viewer, open, edit_secs, now, &tz)).collect()).unwrap_or_default();
+    if q.newest() {
+        threads.reverse();
+    }
+    let pages = threads.len().div_ceil(THREADS_PER_PAGE).max(1);
+    let page_no = q.page().min(pages);
+    let threads: Vec<CommentView> = threads.into_iter().skip((page_no - 1) * THREADS_PER_PAGE).take(THREADS_PER_PAGE).collect();
+    let viewer_box = match (viewer, csrf) {
+        (Some(v), Some(csrf)) => {
+            let subscribed = store.is_subscribed(v.id, page.card.id).await?;
+            Some(ViewerBox { name: v.name.clone(), verified: v.is_verified(), blocked: blocked_message(v, now, &tz), subscribed, csrf: csrf.value().to_string() })
+        }
+        _ => None,
+    };
+    let url = format!("/{}/{}/", page.card.section_slug, page.card.slug);
+    Ok(CommentsBox {
+        count,
+        open,
+        newest: q.newest(),
+        page: page_no,
+        pages,
+        threads,
+        viewer: viewer_box,
+        policy: POLICY,
+        name_policy: REAL_NAME_POLICY,
+        max_chars: MAX_COMMENT_CHARS,
+        posted: match q.posted.as_deref().filter(|_| viewer.is_some()) {
+            Some("pending") => Some("pending"),
+            Some("yes") => Some("yes"),
+            _ => None,
+        },
+        action: format!("{url}comments"),
+        next: url,
+    })
+}
+
+pub(crate) fn blocked_message(r: &Reader, now: i64, tz: &jiff::tz::TimeZone) -> Option<String> {
+    if r.banned == 1 {
+        Some("Your account is banned from commenting.".into())
+    } else if r.suspended_until > now {
+        Some(format!("Your account is suspended from commenting until {}.", long_datetime(r.suspended_until, tz)))
+    } else {
+        None
+    }
+}

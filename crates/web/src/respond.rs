@@ -1,0 +1,192 @@
+//! How handlers answer: [`AppError`], the one error type every handler and page part returns
+//! with `?`, the error pages (rendered in the theme by [`themed_errors`], so that building
+//! one needs no state), the page cache around rendered pages, private pages, and redirects.
+//! Imports only the state and the foundation below it; no handler module.
+
+use crate::cache::CachedPage;
+use crate::state::AppState;
+use crate::views::Layout;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use marquee_domain::time::now_unix;
+use serde::Serialize;
+use std::borrow::Cow;
+use std::future::Future;
+use std::panic::Location;
+
+/// What a handler answers.
+pub type Reply = Result<Response, AppError>;
+
+/// The outcome of rendering a public page: HTML with its status, or why there is none.
+pub type Rendered = Result<(StatusCode, String), AppError>;
+
+/// Why a handler could not answer with what was asked for.
+pub enum AppError {
+    /// Something failed that the reader cannot fix (the database, a template): logged with
+    /// where it happened, and answered with a 500 page that says nothing of the cause.
+    Internal(anyhow::Error, &'static Location<'static>),
+    /// An error page: 404, 400 with the reason, 403, 429 ...
+    Page(ErrorPage),
+    /// A finished answer instead of the page (a redirect to where the page lives now).
+    Response(Response),
+}
+
+/// An error page's words; [`themed_errors`] puts them into the theme's `error.html`.
+#[derive(Clone, Debug)]
+pub struct ErrorPage {
+    pub status: StatusCode,
+    pub title: Cow<'static, str>,
+    pub message: Cow<'static, str>,
+}
+
+impl<E: Into<anyhow::Error>> From<E> for AppError {
+    #[track_caller]
+    fn from(e: E) -> AppError {
+        AppError::Internal(e.into(), Location::caller())
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        match self {
+            AppError::Internal(e, at) => {
+                tracing::error!("{e:#} (at {at})");
+                ErrorPage { status: StatusCode::INTERNAL_SERVER_ERROR, title: "Something went wrong".into(), message: "The server could not show this page. Please try again in a moment.".into() }.into_response()
+            }
+            AppError::Page(page) => page.into_response(),
+            AppError::Response(r) => r,
+        }
+    }
+}
+
+impl IntoResponse for ErrorPage {
+    /// A plain page carrying its words, which [`themed_errors`] replaces with the theme's.
+    fn into_response(self) -> Response {
+        let body = format!("<!doctype html><title>{}</title><p>{}</p>", self.status, self.status);
+        let mut resp = (self.status, Html(body)).into_response();
+        resp.extensions_mut().insert(self);
+        resp
+    }
+}
+
+/// The outermost layer: every error page, wherever it was made (a handler, an extractor, the
+/// CSRF check), is rendered with the theme's `error.html` and the site's layout.
+pub async fn themed_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    let Some(page) = resp.extensions_mut().remove::<ErrorPage>() else { return resp };
+    #[derive(Serialize)]
+    struct Ctx<'a> {
+        layout: Layout,
+        title: &'a str,
+        message: &'a str,
+        status: u16,
+    }
+    let site = state.site();
+    let ctx = Ctx { layout: Layout::new(&site, None), title: &page.title, message: &page.message, status: page.status.as_u16() };
+    match state.0.templates.render("error.html", ctx) {
+        Ok(body) => {
+            let (mut parts, _) = resp.into_parts();
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Response::from_parts(parts, axum::body::Body::from(body))
+        }
+        Err(e) => {
+            tracing::error!("the error page does not render: {e}");
+            resp
+        }
+    }
+}
+
+/// An error page with its own status, title and message.
+pub fn error_page(status: StatusCode, title: impl Into<Cow<'static, str>>, message: impl Into<Cow<'static, str>>) -> AppError {
+    AppError::Page(ErrorPage { status, title: title.into(), message: message.into() })
+}
+
+pub fn not_found() -> AppError {
+    error_page(StatusCode::NOT_FOUND, "Page not found", "There is no page at this address. It may have moved, or the link may be mistyped.")
+}
+
+/// 400 with what could not be read and why.
+pub fn bad_request(message: impl Into<Cow<'static, str>>) -> AppError {
+    error_page(StatusCode::BAD_REQUEST, "That request could not be read", message)
+}
+
+/// 403 with the rule that refused it.
+pub fn forbidden(message: impl Into<Cow<'static, str>>) -> AppError {
+    error_page(StatusCode::FORBIDDEN, "Not allowed", message)
+}
+
+/// 301 Moved Permanently (axum's `Redirect::permanent` is 308; the URL contract says 301).
+pub fn moved(to: &str) -> Response {
+    (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, to.to_string())]).into_response()
+}
+
+/// 303 See Other, after a form was handled.
+pub fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+/// A `page=` parameter: 1 when absent, else a whole number from 1 up.
+pub fn page_number(page: Option<&str>) -> Result<i64, &'static str> {
+    match page.map(str::trim) {
+        None | Some("") => Ok(1),
+        Some(p) => p.parse::<i64>().ok().filter(|n| (1..=100_000).contains(n)).ok_or("The page number must be a whole number from 1 up."),
+    }
+}
+
+/// Renders a template for a public page.
+pub fn render_page<S: Serialize>(state: &AppState, template: &str, ctx: S) -> Rendered {
+    Ok((StatusCode::OK, state.0.templates.render(template, ctx)?))
+}
+
+/// A page for one signed-in person (the newsroom, a reader's account): rendered on every
+/// request and never stored by caches.
+pub fn private_page<S: Serialize>(state: &AppState, status: StatusCode, template: &str, ctx: S) -> Reply {
+    let body = state.0.templates.render(template, ctx)?;
+    Ok((status, [(header::CACHE_CONTROL, "no-store")], Html(body)).into_response())
+}
+
+/// Serves `key` from the page cache, or renders it and keeps it until content changes.
+pub async fn cached<F, Fut>(state: &AppState, key: String, render: F) -> Response
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Rendered>,
+{
+    cached_for(state, Some(key), None, render).await
+}
+
+/// Like [`cached`], and also re-rendered after `ttl` seconds when given. A `None` key renders
+/// without caching.
+pub async fn cached_for<F, Fut>(state: &AppState, key: Option<String>, ttl: Option<i64>, render: F) -> Response
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Rendered>,
+{
+    let as_page = || async { render().await.map(|(status, body)| CachedPage::html(status, body)) };
+    serve_cached(state, key, ttl, &HeaderMap::new(), as_page).await
+}
+
+/// The page cache under any response: serves `key` from the cache, or renders it and keeps
+/// it (a 200 only) until content changes or `ttl` seconds pass. A page with validators
+/// answers a conditional `request` with 304.
+pub async fn serve_cached<F, Fut>(state: &AppState, key: Option<String>, ttl: Option<i64>, request: &HeaderMap, render: F) -> Response
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<CachedPage, AppError>>,
+{
+    let now = now_unix();
+    let generation = state.0.cache.generation();
+    if let Some(page) = key.as_deref().and_then(|k| state.0.cache.get(k, now)) {
+        return page.respond(request);
+    }
+    let mut page = match render().await {
+        Ok(page) => page,
+        Err(e) => return e.into_response(),
+    };
+    if let (Some(key), StatusCode::OK) = (key, StatusCode::from_u16(page.status).unwrap_or(StatusCode::OK)) {
+        page.expires = ttl.map(|t| now + t).unwrap_or(i64::MAX);
+        state.0.cache.put(key, page.clone(), now, generation);
+    }
+    page.respond(request)
+}

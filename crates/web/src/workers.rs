@@ -1,0 +1,123 @@
+//! The background loops every server runs beside its requests, started by [`spawn_all`] from
+//! the app's entry point (`lib.rs::serve_until`). Each loop only decides when to work; the
+//! work itself is in the service modules, and every piece of it is claimed in the database
+//! (or harmless to repeat), so several servers on one database can run all of them.
+
+use crate::state::AppState;
+use marquee_domain::time::now_unix;
+use std::time::Duration;
+
+/// Starts every loop: housekeeping, mail, activity deliveries and the network.
+pub fn spawn_all(state: &AppState) {
+    spawn_housekeeping(state);
+    spawn_mail(state);
+    spawn_deliveries(state);
+    spawn_network(state);
+}
+
+/// Once a second: follows the content version (so that several servers on one database stay
+/// in step) and drops cached pages when a scheduled article's time comes. Less often: writes
+/// page views, ranks Most Popular again, sends daily digests, and clears expired rows.
+fn spawn_housekeeping(state: &AppState) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        let mut ticks: u64 = 0;
+        loop {
+            tick.tick().await;
+            ticks += 1;
+            let now = now_unix();
+            if ticks % 3600 == 1 {
+                let store = state.store();
+                if let Err(e) = store.delete_expired_sessions(now).await {
+                    tracing::warn!("session cleanup failed: {e}");
+                }
+                if let Err(e) = store.delete_expired_reader_sessions(now).await {
+                    tracing::warn!("reader session cleanup failed: {e}");
+                }
+                if let Err(e) = store.prune_rate_events(now - 86400).await {
+                    tracing::warn!("rate-limit cleanup failed: {e}");
+                }
+                if let Err(e) = store.prune_views(now - 100 * 86400).await {
+                    tracing::warn!("page-view cleanup failed: {e}");
+                }
+            }
+            if ticks % crate::pageviews::FLUSH_SECS == 0 {
+                if let Err(e) = state.flush_views().await {
+                    tracing::warn!("writing page views failed (kept for the next try): {e:#}");
+                }
+            }
+            if ticks % 30 == 3 {
+                // Ranks Most Popular again when due, dropping cached pages if it changed.
+                if let Err(e) = state.boxes().await {
+                    tracing::warn!("rebuilding the boxes failed: {e:#}");
+                }
+            }
+            if ticks % 60 == 2 {
+                if let Err(e) = state.run_digests(now).await {
+                    tracing::warn!("daily digests failed: {e:#}");
+                }
+            }
+            if let Err(e) = state.refresh().await {
+                tracing::warn!("refresh failed: {e:#}");
+            }
+            if state.0.cache.expire_if_due(now_unix()) {
+                if let Err(e) = state.refresh_schedule().await {
+                    tracing::warn!("schedule refresh failed: {e:#}");
+                }
+            }
+        }
+    });
+}
+
+/// Sends the outbox: wakes when mail is queued here, and every second for mail queued by
+/// another server or due for a retry. Without a mail transport, mail waits in the outbox.
+fn spawn_mail(state: &AppState) {
+    if state.0.config.mail.mailer().is_none() {
+        return;
+    }
+    let state = state.clone();
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = crate::mail::deliver_due(&state).await {
+                tracing::warn!("mail delivery failed: {e:#}");
+            }
+            let _ = tokio::time::timeout(Duration::from_secs(1), state.0.mail_wake.notified()).await;
+        }
+    });
+}
+
+/// Delivers queued activities, signed with the paper's key: at once after a full batch,
+/// else when woken or after a second.
+fn spawn_deliveries(state: &AppState) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        loop {
+            match crate::delivery::deliver_due(&state).await {
+                // A full batch: there may be more due at once.
+                Ok(n) if n as i64 == crate::delivery::DELIVERY_BATCH => continue,
+                Ok(_) => {}
+                Err(e) => tracing::warn!("activity delivery failed: {e:#}"),
+            }
+            let _ = tokio::time::timeout(Duration::from_secs(1), state.0.delivery_wake.notified()).await;
+        }
+    });
+}
+
+/// Every two seconds: tells followers about changed articles and reads the peers' rankings
+/// that are due.
+fn spawn_network(state: &AppState) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(2));
+        loop {
+            tick.tick().await;
+            if let Err(e) = state.sync_network().await {
+                tracing::warn!("telling followers about articles failed: {e:#}");
+            }
+            if let Err(e) = state.read_peers().await {
+                tracing::warn!("reading peers' rankings failed: {e:#}");
+            }
+        }
+    });
+}
