@@ -3,7 +3,7 @@
 //! Sessions live in the database, which keeps only the SHA-256 of the token in the cookie.
 
 use crate::cookies::{cookie, token_hash, READER_COOKIE, SESSION_COOKIE};
-use crate::respond::AppError;
+use crate::respond::{forbidden, AppError};
 use crate::state::AppState;
 use crate::views::url_encode;
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -43,6 +43,24 @@ pub struct Staff {
 impl Staff {
     pub fn can_edit(&self, created_by: Option<i64>, status: &str) -> bool {
         self.role.can_edit_others() || (created_by == Some(self.user.id) && status == "draft")
+    }
+
+    /// Editors and admins pass; a contributor is refused with 403 and `why`.
+    pub fn must_be_editor(&self, why: &'static str) -> Result<(), AppError> {
+        if self.role.can_edit_others() {
+            Ok(())
+        } else {
+            Err(forbidden(why))
+        }
+    }
+
+    /// Admins pass; anyone else is refused with 403 and `why`.
+    pub fn must_be_admin(&self, why: &'static str) -> Result<(), AppError> {
+        if self.role.can_administer() {
+            Ok(())
+        } else {
+            Err(forbidden(why))
+        }
     }
 }
 

@@ -115,11 +115,8 @@ pub async fn post_comment(
         Verdict::Publish => ("approved", String::new()),
     };
     let ip = client_ip(&peer);
-    if let Err(message) = over_limit(&state, Action::Comment, &reader.id.to_string(), &ip).await {
-        return match message {
-            Ok(m) => form_again(&state, &csrf, StatusCode::TOO_MANY_REQUESTS, &page, &f, &m, &action),
-            Err(e) => Err(e),
-        };
+    if let Err(limit) = over_limit(&state, Action::Comment, &reader.id.to_string(), &ip).await {
+        return form_again(&state, &csrf, StatusCode::TOO_MANY_REQUESTS, &page, &f, &limit?, &action);
     }
     let compose = comment_composer(&state, &page, &reader.name, &f.body);
     let new = NewComment { article_id: page.card.id, reader_id: reader.id, parent_id, body: &f.body, body_html: &rendered.html, status, hold_reason: &hold_reason, ip: &ip, now: now_unix() };
@@ -155,20 +152,17 @@ async fn edit_window_open(state: &AppState, c: &Comment) -> Result<bool, AppErro
 pub async fn edit_form(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, SignedIn(reader): SignedIn, Path(id): Path<i64>) -> Reply {
     let (comment, page) = own_comment(&state, &reader, id).await?;
     let form = CommentForm { body: comment.body.clone(), ..Default::default() };
-    match edit_window_open(&state, &comment).await {
-        Ok(true) => form_again(&state, &csrf, StatusCode::OK, &page, &form, "", &format!("/comments/{id}/edit")),
-        Ok(false) => Err(error_page(StatusCode::FORBIDDEN, "Too late to edit", "Comments can be edited only for a short time after posting. You can still delete it.")),
-        Err(e) => Err(e),
+    if !edit_window_open(&state, &comment).await? {
+        return Err(error_page(StatusCode::FORBIDDEN, "Too late to edit", "Comments can be edited only for a short time after posting. You can still delete it."));
     }
+    form_again(&state, &csrf, StatusCode::OK, &page, &form, "", &format!("/comments/{id}/edit"))
 }
 
 pub async fn edit(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, SignedIn(reader): SignedIn, Path(id): Path<i64>, Form(f): Form<CommentForm>) -> Reply {
     let (comment, page) = own_comment(&state, &reader, id).await?;
     let action = format!("/comments/{id}/edit");
-    match edit_window_open(&state, &comment).await {
-        Ok(true) => {}
-        Ok(false) => return form_again(&state, &csrf, StatusCode::FORBIDDEN, &page, &f, "Comments can be edited only for a short time after posting.", &action),
-        Err(e) => return Err(e),
+    if !edit_window_open(&state, &comment).await? {
+        return form_again(&state, &csrf, StatusCode::FORBIDDEN, &page, &f, "Comments can be edited only for a short time after posting.", &action);
     }
     may_take_part(&state, &csrf, &reader)?;
     let rendered = match render_comment(&f.body) {
@@ -248,10 +242,8 @@ fn report_page(state: &AppState, csrf: &CsrfToken, status: StatusCode, comment: 
 }
 
 pub async fn report_form(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, SignedIn(_reader): SignedIn, Path(id): Path<i64>) -> Reply {
-    match visible_comment(&state, id).await {
-        Ok((c, p)) => report_page(&state, &csrf, StatusCode::OK, &c, &p, &ReportForm::default(), None),
-        Err(e) => Err(e),
-    }
+    let (comment, page) = visible_comment(&state, id).await?;
+    report_page(&state, &csrf, StatusCode::OK, &comment, &page, &ReportForm::default(), None)
 }
 
 pub async fn report(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, ConnectInfo(peer): ConnectInfo<SocketAddr>, SignedIn(reader): SignedIn, Path(id): Path<i64>, Form(f): Form<ReportForm>) -> Reply {

@@ -1,7 +1,8 @@
 //! ActivityPub: the paper as `@paper@host` on the fediverse. WebFinger, the actor with the
-//! paper's public key, the signed inbox, the outbox, the followers and trending collections,
-//! and the durable delivery queue's worker. What the paper does with other papers (publishing
-//! to followers, following peers, the network boxes) is in `network.rs`.
+//! paper's public key, the signed inbox, the outbox, and the followers and trending
+//! collections. Keys, signed fetches and the delivery queue are in `delivery.rs`; what the
+//! paper does with other papers (publishing to followers, following peers, the network boxes)
+//! is in `network.rs`.
 
 use crate::respond::{error_page, Reply};
 use crate::state::AppState;
@@ -40,26 +41,24 @@ pub async fn actor(State(state): State<AppState>) -> Reply {
 
 /// The largest activity the inbox reads.
 pub const MAX_INBOX_BYTES: usize = 256 * 1024;
+
 /// `/actor/followers`: how many follow the paper (who they are is not listed).
 pub async fn followers(State(state): State<AppState>) -> Reply {
-    match state.store().follower_count().await? {
-        n => json(ACTIVITY_JSON, state.identity().followers(n)),
-    }
+    let n = state.store().follower_count().await?;
+    json(ACTIVITY_JSON, state.identity().followers(n))
 }
 
 /// `/actor/outbox`: the paper's newest articles, each as its Create.
 pub async fn outbox(State(state): State<AppState>) -> Reply {
-    match state.outbox_items().await? {
-        items => json(ACTIVITY_JSON, state.identity().outbox(items)),
-    }
+    let items = state.outbox_items().await?;
+    json(ACTIVITY_JSON, state.identity().outbox(items))
 }
 
 /// `/actor/trending`: the paper's Most Popular ranking, which other papers read for their
 /// Trending in the Alternative Press box.
 pub async fn trending(State(state): State<AppState>) -> Reply {
-    match state.trending_objects().await? {
-        items => json(ACTIVITY_JSON, state.identity().trending(items)),
-    }
+    let items = state.trending_objects().await?;
+    json(ACTIVITY_JSON, state.identity().trending(items))
 }
 
 /// `/actor/articles/{id}`: one live article as an ActivityPub `Article`; 410 once it is not
@@ -91,9 +90,8 @@ pub async fn inbox(State(state): State<AppState>, uri: axum::http::Uri, headers:
     };
     let actor_url = incoming.key_id().split('#').next().unwrap_or_default().to_string();
     let host = marquee_federation::host_of(&actor_url).unwrap_or_default();
-    match state.store().is_blocked(&host).await? {
-        true => return refuse(StatusCode::FORBIDDEN, &format!("This paper does not take activities from {host}.")),
-        false => {}
+    if state.store().is_blocked(&host).await? {
+        return refuse(StatusCode::FORBIDDEN, &format!("This paper does not take activities from {host}."));
     }
     let mut actor = match state.actor_at(&actor_url, false).await {
         Ok(a) => a,

@@ -1,7 +1,8 @@
 //! The paper among other papers: telling followers about our articles (Create, Update,
 //! Delete), following other papers from `/admin/network/`, reading their Most Popular
 //! rankings for Trending in the Alternative Press, and keeping their reviews for Across the
-//! network on film pages. The protocol endpoints live in `federation.rs`.
+//! network on film pages. The protocol endpoints live in `federation.rs`; the key, signed
+//! fetches and the delivery queue in `delivery.rs`.
 
 use crate::state::AppState;
 use marquee_domain::time::now_unix;

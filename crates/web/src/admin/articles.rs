@@ -1,6 +1,6 @@
 //! The article desk: the list of articles, the editor, previews, revisions and restoring one.
 
-use super::{admin_layout, page, EditQuery, AdminLayout};
+use super::{admin_layout, page, AdminLayout, EditQuery, NOT_SAVED};
 use crate::auth::Staff;
 use crate::csrf::CsrfToken;
 use crate::newsroom::{self, ArticleForm, SaveOutcome};
@@ -150,7 +150,7 @@ async fn apply_form(state: AppState, staff: Staff, csrf: CsrfToken, record: Opti
         SaveOutcome::Preview(html) => editor_page(&state, &staff, &csrf, StatusCode::OK, record.as_ref(), form, FieldErrors::new(), Some(html), None).await,
         SaveOutcome::Invalid { errors, forbidden } => {
             let status = if forbidden { StatusCode::FORBIDDEN } else { StatusCode::UNPROCESSABLE_ENTITY };
-            let msg = Some("Nothing was saved. Please correct the fields marked below.".to_string());
+            let msg = Some(NOT_SAVED.into());
             editor_page(&state, &staff, &csrf, status, record.as_ref(), form, errors, None, msg).await
         }
     }
@@ -182,10 +182,8 @@ pub async fn edit_article(State(state): State<AppState>, staff: Staff, Extension
 }
 
 pub async fn update_article(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Path(id): Path<i64>, Form(form): Form<ArticleForm>) -> Reply {
-    match load_record(&state, id).await {
-        Ok(r) => apply_form(state, staff, csrf, Some(r), form).await,
-        Err(e) => Err(e),
-    }
+    let record = load_record(&state, id).await?;
+    apply_form(state, staff, csrf, Some(record), form).await
 }
 
 pub async fn preview_article(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> Reply {

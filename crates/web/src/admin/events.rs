@@ -2,11 +2,11 @@
 //! admins: lists, add and edit forms that keep what was typed when something is wrong, and
 //! deleting an event after a confirmation.
 
-use super::{admin_layout, page, AdminLayout, PlaceForm, NOT_SAVED};
+use super::{admin_layout, page, AdminLayout, NOT_SAVED, PlaceForm};
 use crate::auth::Staff;
 use crate::csrf::CsrfToken;
 use crate::event_view::EventView;
-use crate::respond::{forbidden, not_found, see_other, AppError, Reply};
+use crate::respond::{not_found, see_other, AppError, Reply};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -20,19 +20,10 @@ use serde::{Deserialize, Serialize};
 const UPCOMING_PER_PAGE: i64 = 100;
 const PAST_LISTED: i64 = 30;
 
-/// Editors and admins manage events; contributors are refused.
-fn editors_only(_state: &AppState, staff: &Staff) -> Result<(), AppError> {
-    if staff.role.can_edit_others() {
-        Ok(())
-    } else {
-        Err(forbidden("Only editors manage events and venues."))
-    }
-}
-
 /// For editors only: the row `load` finds, or the refusal or 404 to answer with. The row is
 /// looked up only after the role is checked.
-async fn editor_row<T>(state: &AppState, staff: &Staff, load: impl std::future::Future<Output = marquee_store::Result<Option<T>>>) -> Result<T, AppError> {
-    editors_only(state, staff)?;
+async fn editor_row<T>(_state: &AppState, staff: &Staff, load: impl std::future::Future<Output = marquee_store::Result<Option<T>>>) -> Result<T, AppError> {
+    staff.must_be_editor("Only editors manage events and venues.")?;
     match load.await? {
         Some(row) => Ok(row),
         None => Err(not_found()),
@@ -48,7 +39,7 @@ pub struct ListQuery {
 
 /// `/admin/events`: what is coming (in pages), what just happened, and the venues' link.
 pub async fn events(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Query(q): Query<ListQuery>) -> Reply {
-    editors_only(&state, &staff)?;
+    staff.must_be_editor("Only editors manage events and venues.")?;
     let after = q.after.as_deref().and_then(|a| a.split_once('.')).and_then(|(s, i)| Some((s.parse().ok()?, i.parse().ok()?))).unwrap_or(EVENT_CURSOR_START);
     let now = now_unix();
     let store = state.store();
@@ -169,7 +160,7 @@ fn venue_label(v: &Venue) -> String {
 }
 
 pub async fn new_event(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>) -> Reply {
-    editors_only(&state, &staff)?;
+    staff.must_be_editor("Only editors manage events and venues.")?;
     event_page(&state, &staff, &csrf, StatusCode::OK, None, None, EventForm::default(), FieldErrors::new(), None).await
 }
 
@@ -235,12 +226,11 @@ async fn event_record(state: &AppState, f: &EventForm) -> Result<Result<EventRec
 
 /// Adds an event (`/admin/events/new`) or saves one (`/admin/events/{id}`).
 pub async fn save_event(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, id: Option<Path<i64>>, Form(form): Form<EventForm>) -> Reply {
-    editors_only(&state, &staff)?;
+    staff.must_be_editor("Only editors manage events and venues.")?;
     let id = id.map(|Path(i)| i);
-    let record = match event_record(&state, &form).await {
-        Ok(Ok(r)) => r,
-        Ok(Err(errors)) => return event_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, id, None, form, errors, Some(NOT_SAVED.into())).await,
-        Err(e) => return Err(e),
+    let record = match event_record(&state, &form).await? {
+        Ok(r) => r,
+        Err(errors) => return event_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, id, None, form, errors, Some(NOT_SAVED.into())).await,
     };
     match state.store().save_event(id, &record, now_unix()).await? {
         Ok(saved) => {
@@ -269,7 +259,7 @@ pub async fn confirm_delete(State(state): State<AppState>, staff: Staff, Extensi
 }
 
 pub async fn delete_event(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> Reply {
-    editors_only(&state, &staff)?;
+    staff.must_be_editor("Only editors manage events and venues.")?;
     match state.store().delete_event(id).await? {
         true => {
             let _ = state.refresh().await;
@@ -297,7 +287,7 @@ async fn venues_page(state: &AppState, staff: &Staff, csrf: &CsrfToken, status: 
 
 /// `/admin/venues`: every venue, and a form to add one.
 pub async fn venues(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>) -> Reply {
-    editors_only(&state, &staff)?;
+    staff.must_be_editor("Only editors manage events and venues.")?;
     let form = PlaceForm { time_zone: state.site().publication.time_zone.clone(), ..Default::default() };
     venues_page(&state, &staff, &csrf, StatusCode::OK, None, form, FieldErrors::new(), None).await
 }
@@ -321,7 +311,7 @@ pub async fn edit_venue(State(state): State<AppState>, staff: Staff, Extension(c
 
 /// Adds a venue (`POST /admin/venues`) or saves one (`POST /admin/venues/{id}`).
 pub async fn save_venue(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, id: Option<Path<i64>>, Form(f): Form<PlaceForm>) -> Reply {
-    editors_only(&state, &staff)?;
+    staff.must_be_editor("Only editors manage events and venues.")?;
     let id = id.map(|Path(i)| i);
     let record = match f.check(false) {
         Ok(r) => r,

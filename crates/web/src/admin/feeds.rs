@@ -4,7 +4,7 @@
 use super::{admin_layout, page, AdminLayout};
 use crate::auth::Staff;
 use crate::csrf::CsrfToken;
-use crate::respond::{forbidden, not_found, Reply};
+use crate::respond::{not_found, Reply};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -28,18 +28,14 @@ async fn feeds_page(state: &AppState, staff: &Staff, csrf: &CsrfToken, status: S
 }
 
 pub async fn feeds(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>) -> Reply {
-    if !staff.role.can_edit_others() {
-        return Err(forbidden("Only editors load feeds."));
-    }
+    staff.must_be_editor("Only editors load feeds.")?;
     feeds_page(&state, &staff, &csrf, StatusCode::OK, None, Vec::new()).await
 }
 
 /// `POST /admin/feeds/{films|theaters|showtimes|events}` with a file: the same imports as
 /// `marquee import ...`, with the same all-or-nothing checks for theaters, showtimes and events.
 pub async fn upload_feed(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Path(kind): Path<String>, mut form: axum::extract::Multipart) -> Reply {
-    if !staff.role.can_edit_others() {
-        return Err(forbidden("Only editors load feeds."));
-    }
+    staff.must_be_editor("Only editors load feeds.")?;
     let mut file: Option<(String, String)> = None;
     loop {
         match form.next_field().await {

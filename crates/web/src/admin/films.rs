@@ -1,10 +1,10 @@
 //! Films and theaters (editors): finding, adding and correcting films and their credits, and
 //! the theaters showtimes feeds refer to.
 
-use super::{admin_layout, page, EditQuery, PlaceForm, AdminLayout, NOT_SAVED};
+use super::{admin_layout, page, AdminLayout, EditQuery, NOT_SAVED, PlaceForm};
 use crate::auth::Staff;
 use crate::csrf::CsrfToken;
-use crate::respond::{forbidden, not_found, see_other, Reply};
+use crate::respond::{not_found, see_other, Reply};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -122,9 +122,7 @@ pub struct SearchQuery {
 }
 
 pub async fn films(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Query(q): Query<SearchQuery>) -> Reply {
-    if !staff.role.can_edit_others() {
-        return Err(forbidden("Only editors manage films."));
-    }
+    staff.must_be_editor("Only editors manage films.")?;
     let query = q.q.unwrap_or_default();
     let found = if query.trim().is_empty() { Vec::new() } else { state.store().search_films(&query, 100).await.unwrap_or_default() };
     #[derive(Serialize)]
@@ -154,16 +152,12 @@ async fn film_page(state: &AppState, staff: &Staff, csrf: &CsrfToken, status: St
 }
 
 pub async fn new_film(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>) -> Reply {
-    if !staff.role.can_edit_others() {
-        return Err(forbidden("Only editors manage films."));
-    }
+    staff.must_be_editor("Only editors manage films.")?;
     film_page(&state, &staff, &csrf, StatusCode::OK, None, None, FilmForm::default(), FieldErrors::new(), None).await
 }
 
 pub async fn edit_film(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Path(id): Path<i64>, Query(q): Query<EditQuery>) -> Reply {
-    if !staff.role.can_edit_others() {
-        return Err(forbidden("Only editors manage films."));
-    }
+    staff.must_be_editor("Only editors manage films.")?;
     let Ok(Some(film)) = state.store().film_by_id(id).await else { return Err(not_found()) };
     let credits = state.store().credits(id).await.unwrap_or_default();
     let message = q.saved.map(|_| "Saved.".to_string());
@@ -171,14 +165,12 @@ pub async fn edit_film(State(state): State<AppState>, staff: Staff, Extension(cs
 }
 
 pub async fn save_film(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, id: Option<Path<i64>>, Form(form): Form<FilmForm>) -> Reply {
-    if !staff.role.can_edit_others() {
-        return Err(forbidden("Only editors manage films."));
-    }
+    staff.must_be_editor("Only editors manage films.")?;
     let id = id.map(|Path(i)| i);
     let record = match form.record() {
         Ok(r) => r,
         Err(errors) => {
-            return film_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, id, None, form, errors, Some("Nothing was saved. Please correct the fields marked below.".into())).await;
+            return film_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, id, None, form, errors, Some(NOT_SAVED.into())).await;
         }
     };
     match state.store().save_film(id, &record, now_unix()).await? {
@@ -195,9 +187,7 @@ pub async fn save_film(State(state): State<AppState>, staff: Staff, Extension(cs
 }
 
 pub async fn theaters(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>) -> Reply {
-    if !staff.role.can_edit_others() {
-        return Err(forbidden("Only editors manage theaters."));
-    }
+    staff.must_be_editor("Only editors manage theaters.")?;
     theaters_page(&state, &staff, &csrf, StatusCode::OK, PlaceForm { time_zone: state.site().publication.time_zone.clone(), ..Default::default() }, FieldErrors::new(), None).await
 }
 
@@ -216,9 +206,7 @@ async fn theaters_page(state: &AppState, staff: &Staff, csrf: &CsrfToken, status
 
 /// Adds a theater, or updates the one with the same feed id.
 pub async fn save_theater(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Form(f): Form<PlaceForm>) -> Reply {
-    if !staff.role.can_edit_others() {
-        return Err(forbidden("Only editors manage theaters."));
-    }
+    staff.must_be_editor("Only editors manage theaters.")?;
     let place = match f.check(true) {
         Ok(p) => p,
         Err(errors) => return theaters_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, f, errors, Some(NOT_SAVED.into())).await,

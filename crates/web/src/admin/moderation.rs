@@ -7,7 +7,7 @@ use super::{admin_layout, page, AdminLayout};
 use crate::auth::Staff;
 use crate::csrf::CsrfToken;
 use crate::mail::approval_composer;
-use crate::respond::{error_page, forbidden, see_other, AppError, Reply};
+use crate::respond::{error_page, see_other, Reply};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -17,14 +17,6 @@ use marquee_domain::time::{long_datetime, now_unix};
 use marquee_domain::FieldErrors;
 use marquee_store::{CommentSettings, Decision, Moderator, QueueItem};
 use serde::{Deserialize, Serialize};
-
-fn editor_only(_state: &AppState, staff: &Staff) -> Result<(), AppError> {
-    if staff.role.can_edit_others() {
-        Ok(())
-    } else {
-        Err(forbidden("Only editors and admins moderate comments."))
-    }
-}
 
 fn moderator(staff: &Staff) -> Moderator<'_> {
     Moderator { id: staff.user.id, name: &staff.user.name }
@@ -68,7 +60,7 @@ struct LogView {
 }
 
 pub async fn queue(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Query(q): Query<QueueQuery>) -> Reply {
-    editor_only(&state, &staff)?;
+    staff.must_be_editor("Only editors and admins moderate comments.")?;
     let view = match q.view.as_deref() {
         Some("reported") => "reported",
         Some("log") => "log",
@@ -97,12 +89,12 @@ pub async fn queue(State(state): State<AppState>, staff: Staff, Extension(csrf):
         });
     }
     let log = if view == "log" {
-        match store.moderation_log(200).await? {
-            entries => entries
-                .into_iter()
-                .map(|e| LogView { when: long_datetime(e.created_at, &tz), who: e.moderator_name, action: e.action, comment_id: e.comment_id, reader_id: e.reader_id, article_id: e.article_id, detail: e.detail })
-                .collect(),
-        }
+        store
+            .moderation_log(200)
+            .await?
+            .into_iter()
+            .map(|e| LogView { when: long_datetime(e.created_at, &tz), who: e.moderator_name, action: e.action, comment_id: e.comment_id, reader_id: e.reader_id, article_id: e.article_id, detail: e.detail })
+            .collect()
     } else {
         Vec::new()
     };
@@ -136,7 +128,7 @@ fn back_to(view: &str, done: &str) -> Reply {
 }
 
 pub async fn decide(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>, Form(f): Form<DecisionForm>) -> Reply {
-    editor_only(&state, &staff)?;
+    staff.must_be_editor("Only editors and admins moderate comments.")?;
     let decision = match f.action.as_str() {
         "approve" => Decision::Approve,
         "reject" => {
@@ -182,7 +174,7 @@ pub struct RestrictForm {
 }
 
 pub async fn restrict(State(state): State<AppState>, staff: Staff, Path(reader_id): Path<i64>, Form(f): Form<RestrictForm>) -> Reply {
-    editor_only(&state, &staff)?;
+    staff.must_be_editor("Only editors and admins moderate comments.")?;
     let now = now_unix();
     let (until, ban) = match f.action.as_str() {
         "suspend" => match f.days.trim().parse::<i64>() {
@@ -208,7 +200,7 @@ pub struct OpenForm {
 }
 
 pub async fn set_open(State(state): State<AppState>, staff: Staff, Path(article_id): Path<i64>, Form(f): Form<OpenForm>) -> Reply {
-    editor_only(&state, &staff)?;
+    staff.must_be_editor("Only editors and admins moderate comments.")?;
     let open = f.open == "1";
     let r = state.store().set_comments_open(article_id, open, moderator(&staff), now_unix()).await;
     let _ = state.refresh().await;
@@ -255,9 +247,7 @@ pub struct SavedQuery {
 }
 
 pub async fn settings(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Query(q): Query<SavedQuery>) -> Reply {
-    if !staff.role.can_administer() {
-        return Err(forbidden("Only admins change the comment settings."));
-    }
+    staff.must_be_admin("Only admins change the comment settings.")?;
     let s = state.store().comment_settings().await?;
     let form = SettingsForm {
         moderation: s.moderation,
@@ -276,9 +266,7 @@ pub async fn settings(State(state): State<AppState>, staff: Staff, Extension(csr
 }
 
 pub async fn save_settings(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Form(f): Form<SettingsForm>) -> Reply {
-    if !staff.role.can_administer() {
-        return Err(forbidden("Only admins change the comment settings."));
-    }
+    staff.must_be_admin("Only admins change the comment settings.")?;
     let mut errors = FieldErrors::new();
     let first_n = f.first_n.trim().parse::<i64>().ok().filter(|n| (0..=1000).contains(n));
     if first_n.is_none() {
@@ -315,9 +303,7 @@ pub async fn save_settings(State(state): State<AppState>, staff: Staff, Extensio
 }
 
 pub async fn retry_mail(State(state): State<AppState>, staff: Staff) -> Reply {
-    if !staff.role.can_administer() {
-        return Err(forbidden("Only admins manage outgoing mail."));
-    }
+    staff.must_be_admin("Only admins manage outgoing mail.")?;
     state.store().retry_failed_mail(now_unix()).await?;
     state.wake_mail();
     Ok(see_other("/admin/comments/settings?saved=retry"))

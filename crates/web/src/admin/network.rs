@@ -5,21 +5,13 @@
 use super::{admin_layout, page, AdminLayout};
 use crate::auth::Staff;
 use crate::csrf::CsrfToken;
-use crate::respond::{error_page, forbidden, see_other, AppError, Reply};
+use crate::respond::{error_page, see_other, Reply};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::{Extension, Form};
 use marquee_domain::time::{long_datetime, now_unix};
 use serde::{Deserialize, Serialize};
-
-fn admin_only(_state: &AppState, staff: &Staff) -> Result<(), AppError> {
-    if staff.role.can_administer() {
-        Ok(())
-    } else {
-        Err(forbidden("Only admins manage the paper's network."))
-    }
-}
 
 #[derive(Serialize)]
 struct PeerRow {
@@ -97,7 +89,7 @@ pub struct Done {
 }
 
 pub async fn network(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Query(q): Query<Done>) -> Reply {
-    admin_only(&state, &staff)?;
+    staff.must_be_admin("Only admins manage the paper's network.")?;
     let message = match q.done.as_deref() {
         Some("follow") => Some("Follow sent. The paper shows as following once it accepts.".to_string()),
         Some("unfollow") => Some("No longer following that paper.".to_string()),
@@ -117,7 +109,7 @@ pub struct FollowForm {
 }
 
 pub async fn follow(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Form(f): Form<FollowForm>) -> Reply {
-    admin_only(&state, &staff)?;
+    staff.must_be_admin("Only admins manage the paper's network.")?;
     match state.follow_paper(&f.handle).await {
         Ok(_) => Ok(see_other("/admin/network/?done=follow")),
         Err(e) => render(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, None, Some(e), &f.handle, "").await,
@@ -125,7 +117,7 @@ pub async fn follow(State(state): State<AppState>, staff: Staff, Extension(csrf)
 }
 
 pub async fn peer_action(State(state): State<AppState>, staff: Staff, Path((id, action)): Path<(i64, String)>) -> Reply {
-    admin_only(&state, &staff)?;
+    staff.must_be_admin("Only admins manage the paper's network.")?;
     let peer = match state.store().peer(id).await? {
         Some(p) => p,
         None => return Err(error_page(StatusCode::NOT_FOUND, "No such paper", "That paper is not in the network list any more.")),
@@ -162,7 +154,7 @@ fn domain_of(input: &str) -> Result<String, String> {
 }
 
 pub async fn block(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Form(f): Form<DomainForm>) -> Reply {
-    admin_only(&state, &staff)?;
+    staff.must_be_admin("Only admins manage the paper's network.")?;
     let domain = match domain_of(&f.domain) {
         Ok(d) => d,
         Err(e) => return render(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, None, Some(e), "", &f.domain).await,
@@ -172,7 +164,7 @@ pub async fn block(State(state): State<AppState>, staff: Staff, Extension(csrf):
 }
 
 pub async fn unblock(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Form(f): Form<DomainForm>) -> Reply {
-    admin_only(&state, &staff)?;
+    staff.must_be_admin("Only admins manage the paper's network.")?;
     match state.unblock_domain(f.domain.trim()).await? {
         errors if errors.is_empty() => Ok(see_other("/admin/network/?done=unblock")),
         errors => render(&state, &staff, &csrf, StatusCode::OK, Some("Block lifted.".into()), Some(format!("Following again failed for {}", errors.join("; "))), "", "").await,
@@ -180,7 +172,7 @@ pub async fn unblock(State(state): State<AppState>, staff: Staff, Extension(csrf
 }
 
 pub async fn retry(State(state): State<AppState>, staff: Staff) -> Reply {
-    admin_only(&state, &staff)?;
+    staff.must_be_admin("Only admins manage the paper's network.")?;
     state.store().retry_failed_deliveries(now_unix()).await?;
     state.0.delivery_wake.notify_one();
     Ok(see_other("/admin/network/?done=retry"))

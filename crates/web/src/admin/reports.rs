@@ -1,9 +1,9 @@
 //! The special reports desk (editors): building reports, chapters and their items.
 
-use super::{admin_layout, page, AdminLayout};
+use super::{admin_layout, page, AdminLayout, NOT_SAVED};
 use crate::auth::Staff;
 use crate::csrf::CsrfToken;
-use crate::respond::{forbidden, not_found, see_other, AppError, Reply};
+use crate::respond::{not_found, see_other, AppError, Reply};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -16,17 +16,9 @@ use std::collections::HashMap;
 
 // ----- editors -----
 
-fn editors_only(staff: &Staff) -> Result<(), AppError> {
-    if staff.role.can_edit_others() {
-        Ok(())
-    } else {
-        Err(forbidden("Only editors build special reports."))
-    }
-}
-
 /// For changes to a report's contents: 403 for contributors, 404 for a report that is gone.
 async fn may_change(state: &AppState, staff: &Staff, id: i64) -> Result<(), AppError> {
-    editors_only(staff)?;
+    staff.must_be_editor("Only editors build special reports.")?;
     state.store().report_by_id(id).await?.map(|_| ()).ok_or_else(not_found)
 }
 
@@ -120,7 +112,7 @@ impl ReportForm {
 }
 
 pub async fn admin_list(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>) -> Reply {
-    editors_only(&staff)?;
+    staff.must_be_editor("Only editors build special reports.")?;
     list_page(&state, &staff, &csrf, StatusCode::OK, ReportForm { current: Some("on".into()), ..Default::default() }, FieldErrors::new(), None).await
 }
 
@@ -138,8 +130,8 @@ async fn list_page(state: &AppState, staff: &Staff, csrf: &CsrfToken, status: St
 }
 
 pub async fn create(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Form(form): Form<ReportForm>) -> Reply {
-    editors_only(&staff)?;
-    let invalid = |errors| list_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, form.clone(), errors, Some("Nothing was saved. Please correct the fields marked below.".into()));
+    staff.must_be_editor("Only editors build special reports.")?;
+    let invalid = |errors| list_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, form.clone(), errors, Some(NOT_SAVED.into()));
     let (slug, intro_html, position) = match form.check() {
         Ok(v) => v,
         Err(errors) => return invalid(errors).await,
@@ -201,7 +193,7 @@ async fn edit_page(state: &AppState, staff: &Staff, csrf: &CsrfToken, status: St
 }
 
 pub async fn edit(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Path(id): Path<i64>, Query(q): Query<EditQuery>) -> Reply {
-    editors_only(&staff)?;
+    staff.must_be_editor("Only editors build special reports.")?;
     let message = match (q.saved, q.error.as_deref()) {
         (_, Some("item")) => Some("Nothing was added: give the address of an article on this site (such as /news/a-story/) or of an event (/events/an-event/).".into()),
         (_, Some("chapter")) => Some("A chapter needs a title of up to 200 characters.".into()),
@@ -212,10 +204,10 @@ pub async fn edit(State(state): State<AppState>, staff: Staff, Extension(csrf): 
 }
 
 pub async fn save(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Path(id): Path<i64>, Form(form): Form<ReportForm>) -> Reply {
-    editors_only(&staff)?;
+    staff.must_be_editor("Only editors build special reports.")?;
     let (slug, intro_html, position) = match form.check() {
         Ok(v) => v,
-        Err(errors) => return edit_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, id, Some(form), errors, Some("Nothing was saved. Please correct the fields marked below.".into())).await,
+        Err(errors) => return edit_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, id, Some(form), errors, Some(NOT_SAVED.into())).await,
     };
     match state.store().update_report(id, &form.write(&slug, &intro_html, position)).await? {
         true => {
@@ -227,7 +219,7 @@ pub async fn save(State(state): State<AppState>, staff: Staff, Extension(csrf): 
 }
 
 pub async fn delete(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> Reply {
-    editors_only(&staff)?;
+    staff.must_be_editor("Only editors build special reports.")?;
     state.store().delete_report(id).await?;
     let _ = state.refresh().await;
     Ok(see_other("/admin/reports"))

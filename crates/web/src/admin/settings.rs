@@ -1,9 +1,9 @@
 //! Sections and the publication's settings (admins).
 
-use super::{admin_layout, page, parse_location, AdminLayout};
+use super::{admin_layout, page, parse_location, AdminLayout, NOT_SAVED};
 use crate::auth::Staff;
 use crate::csrf::CsrfToken;
-use crate::respond::{forbidden, see_other, Reply};
+use crate::respond::{see_other, Reply};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -64,16 +64,12 @@ async fn sections_page(state: &AppState, staff: &Staff, csrf: &CsrfToken, status
 }
 
 pub async fn sections(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>) -> Reply {
-    if !staff.role.can_administer() {
-        return Err(forbidden("Only admins manage sections."));
-    }
+    staff.must_be_admin("Only admins manage sections.")?;
     sections_page(&state, &staff, &csrf, StatusCode::OK, SectionForm::default(), FieldErrors::new(), None).await
 }
 
 pub async fn add_section(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Form(mut f): Form<SectionForm>) -> Reply {
-    if !staff.role.can_administer() {
-        return Err(forbidden("Only admins manage sections."));
-    }
+    staff.must_be_admin("Only admins manage sections.")?;
     let (mut errors, position) = validate_section(&mut f);
     if errors.is_empty() {
         match state.store().create_section(&f.slug, f.name.trim(), f.description.trim(), position).await? {
@@ -86,13 +82,11 @@ pub async fn add_section(State(state): State<AppState>, staff: Staff, Extension(
             }
         }
     }
-    sections_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, f, errors, Some("Nothing was saved. Please correct the fields marked below.".into())).await
+    sections_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, f, errors, Some(NOT_SAVED.into())).await
 }
 
 pub async fn update_section(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Path(id): Path<i64>, Form(mut f): Form<SectionForm>) -> Reply {
-    if !staff.role.can_administer() {
-        return Err(forbidden("Only admins manage sections."));
-    }
+    staff.must_be_admin("Only admins manage sections.")?;
     let (mut errors, position) = validate_section(&mut f);
     if errors.is_empty() {
         match state.store().update_section(id, &f.slug, f.name.trim(), f.description.trim(), position).await? {
@@ -142,9 +136,7 @@ async fn settings_page(state: &AppState, staff: &Staff, csrf: &CsrfToken, status
 }
 
 pub async fn settings(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>) -> Reply {
-    if !staff.role.can_administer() {
-        return Err(forbidden("Only admins change publication settings."));
-    }
+    staff.must_be_admin("Only admins change publication settings.")?;
     let p = state.site().publication.clone();
     let form = SettingsForm {
         name: p.name,
@@ -159,9 +151,7 @@ pub async fn settings(State(state): State<AppState>, staff: Staff, Extension(csr
 }
 
 pub async fn save_settings(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Form(f): Form<SettingsForm>) -> Reply {
-    if !staff.role.can_administer() {
-        return Err(forbidden("Only admins change publication settings."));
-    }
+    staff.must_be_admin("Only admins change publication settings.")?;
     let mut errors = FieldErrors::new();
     if f.name.trim().is_empty() || f.name.trim().chars().count() > 120 {
         errors.insert("name", "A name of up to 120 characters is required.".into());
@@ -189,7 +179,7 @@ pub async fn save_settings(State(state): State<AppState>, staff: Staff, Extensio
         errors.insert("popular_days", "Most Popular counts views over 1 to 90 days.".into());
     }
     let (Some((home_latitude, home_longitude)), Some(radius_miles), Some(popular_days), true) = (home, radius, popular_days, errors.is_empty()) else {
-        return settings_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, f, errors, Some("Nothing was saved. Please correct the fields marked below.".into())).await;
+        return settings_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, f, errors, Some(NOT_SAVED.into())).await;
     };
     let p = marquee_store::Publication {
         name: f.name.trim().into(),

@@ -1,9 +1,9 @@
 //! Staff and authors: author profiles (editors), staff accounts and their roles (admins).
 
-use super::{admin_layout, page, AdminLayout};
+use super::{admin_layout, page, AdminLayout, NOT_SAVED};
 use crate::auth::{self, check_email, check_password, Staff};
 use crate::csrf::CsrfToken;
-use crate::respond::{error_page, forbidden, see_other, Reply};
+use crate::respond::{error_page, see_other, Reply};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -23,9 +23,7 @@ pub struct AuthorForm {
 }
 
 pub async fn authors(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>) -> Reply {
-    if !staff.role.can_edit_others() {
-        return Err(forbidden("Only editors manage author profiles."));
-    }
+    staff.must_be_editor("Only editors manage author profiles.")?;
     let list = state.store().authors().await?;
     #[derive(Serialize)]
     struct Ctx {
@@ -36,9 +34,7 @@ pub async fn authors(State(state): State<AppState>, staff: Staff, Extension(csrf
 }
 
 pub async fn update_author(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>, Form(f): Form<AuthorForm>) -> Reply {
-    if !staff.role.can_edit_others() {
-        return Err(forbidden("Only editors manage author profiles."));
-    }
+    staff.must_be_editor("Only editors manage author profiles.")?;
     let name = f.name.trim();
     if name.is_empty() || name.chars().count() > 120 || f.bio.chars().count() > 2000 {
         return Err(error_page(StatusCode::UNPROCESSABLE_ENTITY, "Author not saved", "A name (up to 120 characters) is required, and a bio can be at most 2,000 characters. Go back to keep what you typed."));
@@ -79,9 +75,7 @@ async fn users_page(state: &AppState, staff: &Staff, csrf: &CsrfToken, status: S
 }
 
 pub async fn users(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>) -> Reply {
-    if !staff.role.can_administer() {
-        return Err(forbidden("Only admins manage staff accounts."));
-    }
+    staff.must_be_admin("Only admins manage staff accounts.")?;
     users_page(&state, &staff, &csrf, StatusCode::OK, NewUserForm { role: "contributor".into(), ..Default::default() }, FieldErrors::new(), None).await
 }
 
@@ -104,9 +98,7 @@ pub fn validate_new_user(email: &str, name: &str, role: &str, password: &str) ->
 }
 
 pub async fn add_user(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Form(f): Form<NewUserForm>) -> Reply {
-    if !staff.role.can_administer() {
-        return Err(forbidden("Only admins manage staff accounts."));
-    }
+    staff.must_be_admin("Only admins manage staff accounts.")?;
     let mut errors = validate_new_user(&f.email, &f.name, &f.role, &f.password);
     if errors.is_empty() {
         let hash = auth::hash_password(&f.password);
@@ -123,7 +115,7 @@ pub async fn add_user(State(state): State<AppState>, staff: Staff, Extension(csr
             }
         }
     }
-    users_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, f, errors, Some("Nothing was saved. Please correct the fields marked below.".into())).await
+    users_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, f, errors, Some(NOT_SAVED.into())).await
 }
 
 #[derive(Deserialize)]
@@ -135,9 +127,7 @@ pub struct UserAccessForm {
 }
 
 pub async fn update_user(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>, Form(f): Form<UserAccessForm>) -> Reply {
-    if !staff.role.can_administer() {
-        return Err(forbidden("Only admins manage staff accounts."));
-    }
+    staff.must_be_admin("Only admins manage staff accounts.")?;
     let Some(role) = Role::parse(&f.role) else {
         return Err(error_page(StatusCode::UNPROCESSABLE_ENTITY, "Not saved", "Choose contributor, editor or admin."));
     };
