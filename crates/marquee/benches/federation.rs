@@ -133,6 +133,8 @@ async fn main() {
         film_id: None,
         rating: None,
         user_id: None,
+        featured: None,
+        unchanged_since: None,
         now,
     };
     store.save_article(&w).await.unwrap().unwrap();

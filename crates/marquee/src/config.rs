@@ -29,6 +29,8 @@ pub struct Config {
     pub smtp_username: Option<String>,
     pub smtp_password: Option<String>,
     pub smtp_timeout_secs: u64,
+    /// Requests an API key may make from one address in a minute, per server (0: no limit).
+    pub api_requests_per_minute: u32,
 }
 
 impl Default for Config {
@@ -52,6 +54,7 @@ impl Default for Config {
             smtp_username: None,
             smtp_password: None,
             smtp_timeout_secs: 30,
+            api_requests_per_minute: web.api_requests_per_minute,
         }
     }
 }
@@ -120,6 +123,9 @@ impl Config {
         if let Some(v) = get("MARQUEE_SMTP_PASSWORD") {
             self.smtp_password = Some(v);
         }
+        if let Some(v) = get("MARQUEE_API_REQUESTS_PER_MINUTE") {
+            self.api_requests_per_minute = v.parse().context("MARQUEE_API_REQUESTS_PER_MINUTE must be a whole number (0 for no limit)")?;
+        }
         if let Some(v) = get("MARQUEE_SMTP_TIMEOUT_SECS") {
             self.smtp_timeout_secs = v.parse().context("MARQUEE_SMTP_TIMEOUT_SECS must be a whole number")?;
         }
@@ -163,6 +169,7 @@ impl Config {
             allow_private_fetch: self.federation_allow_private_addresses,
             login_max_failures: self.login_max_failures,
             login_window_secs: self.login_window_secs,
+            api_requests_per_minute: self.api_requests_per_minute,
             mail,
             ..Default::default()
         })

@@ -118,6 +118,8 @@ pub async fn seed(store: &Store, base_url: &str, name: &str, editor_password: &s
             film_id: None,
             rating: None,
             user_id: Some(editor.id),
+            featured: None,
+            unchanged_since: None,
             now: publish_at,
         };
         store.save_article(&w).await?.map_err(|e| anyhow::anyhow!("demo article {} not saved: {e:?}", a.slug))?;

@@ -52,6 +52,8 @@ async fn put(site: &TestSite, s: Story) -> i64 {
         film_id: s.film_id,
         rating: None,
         user_id: None,
+        featured: None,
+        unchanged_since: None,
         now: now(),
     };
     let id = site.store.save_article(&w).await.unwrap().unwrap();

@@ -42,6 +42,7 @@ pub struct ArticleRecord {
     pub rating: Option<i64>,
     pub film_title: Option<String>,
     pub film_year: Option<i64>,
+    pub featured: i64,
     #[sqlx(skip)]
     pub author_ids: Vec<i64>,
     #[sqlx(skip)]
@@ -153,6 +154,11 @@ pub struct ArticleWrite<'a> {
     /// 1 to 5 stars, for a review the paper rates.
     pub rating: Option<i64>,
     pub user_id: Option<i64>,
+    /// Featured on the home page and in the API's `featured` filter; `None` keeps it as is.
+    pub featured: Option<bool>,
+    /// Save only if the article's last change is still this one (Unix seconds), so that two
+    /// editors working on one article do not overwrite each other (the API's `updated_at`).
+    pub unchanged_since: Option<i64>,
     pub now: i64,
 }
 
@@ -163,6 +169,8 @@ pub enum SaveError {
     UnknownAuthor,
     UnknownFilm,
     NotFound,
+    /// Someone saved the article after `unchanged_since`.
+    Changed,
 }
 
 
@@ -214,7 +222,7 @@ impl Store {
     }
 
     /// The tags of several articles, in each article's order.
-    async fn tags_of(&self, article_ids: &[i64]) -> Result<HashMap<i64, Vec<TagRef>>> {
+    pub(crate) async fn tags_of(&self, article_ids: &[i64]) -> Result<HashMap<i64, Vec<TagRef>>> {
         let mut by_article: HashMap<i64, Vec<TagRef>> = HashMap::new();
         if article_ids.is_empty() {
             return Ok(by_article);
@@ -258,6 +266,34 @@ impl Store {
         Ok(Some(page))
     }
 
+    /// Deletes an article and all that hangs from it (byline, tags, revisions, comments,
+    /// views, its search document) in one transaction. In the same transaction go the news of
+    /// it: `withdrawal` (an ActivityPub Delete) to every follower, if followers were told of
+    /// the article as live, and each webhook `event` with its body. False if there was none.
+    pub async fn delete_article(&self, id: i64, withdrawal: &str, events: &[(&str, String)], now: i64) -> Result<bool> {
+        let _write = self.write_guard().await;
+        let mut tx = self.begin_write().await?;
+        let told: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM federated_articles WHERE article_id = $1 AND live = 1 AND announced = 1").bind(id).fetch_optional(&mut *tx).await?;
+        if told.is_some() {
+            let inboxes: Vec<(String,)> = sqlx::query_as(crate::peers::FOLLOWER_INBOXES).fetch_all(&mut *tx).await?;
+            for (inbox,) in inboxes {
+                crate::network::enqueue(&mut tx, &inbox, withdrawal, now).await?;
+            }
+        }
+        for (event, body) in events {
+            crate::api::enqueue_webhooks(&mut tx, event, body, now).await?;
+        }
+        let gone = sqlx::query("DELETE FROM articles WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected() == 1;
+        if !gone {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        crate::search::reindex(&mut tx, self.backend, &[id]).await?;
+        crate::site::bump_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     /// The earliest scheduled publication after `now`, so caches know when to expire.
     pub async fn next_scheduled_after(&self, now: i64) -> Result<Option<i64>> {
         let (t,): (Option<i64>,) = sqlx::query_as("SELECT MIN(publish_at) FROM articles WHERE status <> 'draft' AND publish_at > $1")
@@ -267,13 +303,63 @@ impl Store {
         Ok(t)
     }
 
+    pub async fn tag_by_id(&self, id: i64) -> Result<Option<TagRef>> {
+        Ok(sqlx::query_as("SELECT id, slug, name FROM tags WHERE id = $1").bind(id).fetch_optional(&self.pool).await?)
+    }
+
+    /// Adds a tag no article carries yet; `None` if the slug is taken.
+    pub async fn create_tag(&self, slug: &str, name: &str) -> Result<Option<TagRef>> {
+        let _write = self.write_guard().await;
+        let mut tx = self.begin_write().await?;
+        let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM tags WHERE slug = $1").bind(slug).fetch_optional(&mut *tx).await?;
+        if taken.is_some() {
+            return Ok(None);
+        }
+        let (id,): (i64,) = sqlx::query_as("INSERT INTO tags (slug, name) VALUES ($1, $2) RETURNING id").bind(slug).bind(name).fetch_one(&mut *tx).await?;
+        crate::site::bump_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(Some(TagRef { id, slug: slug.into(), name: name.into() }))
+    }
+
+    /// Renames a tag; the articles carrying it are indexed again. `Ok(false)`: the slug is
+    /// another tag's. `None`: no such tag.
+    pub async fn update_tag(&self, id: i64, slug: &str, name: &str) -> Result<Option<bool>> {
+        let _write = self.write_guard().await;
+        let mut tx = self.begin_write().await?;
+        let clash: Option<(i64,)> = sqlx::query_as("SELECT id FROM tags WHERE slug = $1 AND id <> $2").bind(slug).bind(id).fetch_optional(&mut *tx).await?;
+        if clash.is_some() {
+            return Ok(Some(false));
+        }
+        if sqlx::query("UPDATE tags SET slug = $1, name = $2 WHERE id = $3").bind(slug).bind(name).bind(id).execute(&mut *tx).await?.rows_affected() == 0 {
+            return Ok(None);
+        }
+        let carriers = crate::search::articles_where(&mut tx, crate::search::Related::Tag, id).await?;
+        crate::search::reindex(&mut tx, self.backend, &carriers).await?;
+        crate::site::bump_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(Some(true))
+    }
+
+    /// Deletes a tag and takes it off every article; false if there was none.
+    pub async fn delete_tag(&self, id: i64) -> Result<bool> {
+        let _write = self.write_guard().await;
+        let mut tx = self.begin_write().await?;
+        let carriers = crate::search::articles_where(&mut tx, crate::search::Related::Tag, id).await?;
+        sqlx::query("DELETE FROM article_tags WHERE tag_id = $1").bind(id).execute(&mut *tx).await?;
+        let gone = sqlx::query("DELETE FROM tags WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected() == 1;
+        crate::search::reindex(&mut tx, self.backend, &carriers).await?;
+        crate::site::bump_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(gone)
+    }
+
     pub async fn tag_by_slug(&self, slug: &str) -> Result<Option<TagRef>> {
         Ok(sqlx::query_as("SELECT id, slug, name FROM tags WHERE slug = $1").bind(slug).fetch_optional(&self.pool).await?)
     }
 
     pub async fn article_record(&self, id: i64) -> Result<Option<ArticleRecord>> {
         let row: Option<ArticleRecord> = sqlx::query_as(
-            "SELECT a.id, a.section_id, s.slug AS section_slug, a.slug, a.headline, a.deck, a.body, a.status, a.publish_at, a.revised_at, a.created_by, a.updated_at, a.film_id, a.rating, f.title AS film_title, f.year AS film_year FROM articles a JOIN sections s ON s.id = a.section_id LEFT JOIN films f ON f.id = a.film_id WHERE a.id = $1",
+            "SELECT a.id, a.section_id, s.slug AS section_slug, a.slug, a.headline, a.deck, a.body, a.status, a.publish_at, a.revised_at, a.created_by, a.updated_at, a.film_id, a.rating, f.title AS film_title, f.year AS film_year, a.featured FROM articles a JOIN sections s ON s.id = a.section_id LEFT JOIN films f ON f.id = a.film_id WHERE a.id = $1",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -383,9 +469,10 @@ impl Store {
                 }
                 let revised = if was_live && still_live { "$9" } else { "revised_at" };
                 let sql = format!(
-                    "UPDATE articles SET section_id = $1, slug = $2, headline = $3, deck = $4, body = $5, body_html = $6, status = $7, publish_at = $8, revised_at = {revised}, updated_at = $9, film_id = $11, rating = $12 WHERE id = $10"
+                    "UPDATE articles SET section_id = $1, slug = $2, headline = $3, deck = $4, body = $5, body_html = $6, status = $7, publish_at = $8, revised_at = {revised}, updated_at = $9, film_id = $11, rating = $12, featured = COALESCE($13, featured) \
+                     WHERE id = $10 AND ($14 IS NULL OR updated_at = $14)"
                 );
-                sqlx::query(&sql)
+                let updated = sqlx::query(&sql)
                     .bind(w.section_id)
                     .bind(w.slug)
                     .bind(w.headline)
@@ -398,15 +485,20 @@ impl Store {
                     .bind(id)
                     .bind(w.film_id)
                     .bind(w.rating)
+                    .bind(w.featured.map(i64::from))
+                    .bind(w.unchanged_since)
                     .execute(&mut *tx)
                     .await?;
+                if updated.rows_affected() == 0 {
+                    return Ok(Err(SaveError::Changed));
+                }
                 sqlx::query("DELETE FROM article_authors WHERE article_id = $1").bind(id).execute(&mut *tx).await?;
                 sqlx::query("DELETE FROM article_tags WHERE article_id = $1").bind(id).execute(&mut *tx).await?;
                 id
             }
             None => {
                 let (id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO articles (section_id, slug, headline, deck, body, body_html, status, publish_at, created_by, created_at, updated_at, film_id, rating) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12) RETURNING id",
+                    "INSERT INTO articles (section_id, slug, headline, deck, body, body_html, status, publish_at, created_by, created_at, updated_at, film_id, rating, featured) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, COALESCE($13, 0)) RETURNING id",
                 )
                 .bind(w.section_id)
                 .bind(w.slug)
@@ -420,6 +512,7 @@ impl Store {
                 .bind(w.now)
                 .bind(w.film_id)
                 .bind(w.rating)
+                .bind(w.featured.map(i64::from))
                 .fetch_one(&mut *tx)
                 .await?;
                 id

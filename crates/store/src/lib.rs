@@ -2,6 +2,7 @@
 //! PostgreSQL through sqlx's `Any` driver; statements use `$n` placeholders, which both accept,
 //! and only the migrations differ per backend. Instants are Unix seconds in BIGINT columns.
 
+mod api;
 mod articles;
 mod cards;
 mod comments;
@@ -14,6 +15,7 @@ mod outbox;
 mod peers;
 mod people;
 mod places;
+mod posts;
 mod popular;
 mod readers;
 mod redirects;
@@ -24,6 +26,7 @@ mod site;
 mod sitemaps;
 mod theaters;
 
+pub use api::*;
 pub use articles::*;
 pub use cards::*;
 pub use comments::*;
@@ -35,6 +38,7 @@ pub use outbox::*;
 pub use peers::*;
 pub use people::*;
 pub use popular::*;
+pub use posts::*;
 pub use readers::*;
 pub use reports::*;
 pub use search::{SearchFilter, SearchHit};

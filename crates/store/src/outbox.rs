@@ -23,6 +23,7 @@ pub struct NewMail {
 pub(crate) enum Queue {
     Mail,
     Deliveries,
+    Webhooks,
 }
 
 impl Queue {
@@ -30,6 +31,7 @@ impl Queue {
         match self {
             Queue::Mail => "outbox",
             Queue::Deliveries => "deliveries",
+            Queue::Webhooks => "webhook_deliveries",
         }
     }
 }

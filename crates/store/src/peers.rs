@@ -101,6 +101,9 @@ pub struct FederationRecord<'a> {
     pub now: i64,
 }
 
+/// Every follower's inbox, a shared inbox once for all who share it.
+pub(crate) const FOLLOWER_INBOXES: &str = "SELECT DISTINCT CASE WHEN r.shared_inbox <> '' THEN r.shared_inbox ELSE r.inbox END FROM followers f JOIN remote_actors r ON r.id = f.actor_id ORDER BY 1";
+
 const PEER_COLS: &str = "p.id, p.actor_id, r.url AS actor_url, r.name, r.inbox, p.handle, p.site_url, p.host, p.trending_url, p.outbox_url, p.state, p.follow_id, p.failures, p.last_error, p.trending_fetched_at, p.trending_next_at, p.created_at";
 
 /// Whether `host` (perhaps with a port) is `domain` or under it.
@@ -380,11 +383,7 @@ impl Store {
     /// Where to deliver to every follower: each server's shared inbox once, or the
     /// follower's own inbox.
     pub async fn follower_inboxes(&self) -> Result<Vec<String>> {
-        let rows: Vec<(String,)> = sqlx::query_as(
-            "SELECT DISTINCT CASE WHEN r.shared_inbox <> '' THEN r.shared_inbox ELSE r.inbox END FROM followers f JOIN remote_actors r ON r.id = f.actor_id ORDER BY 1",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+        let rows: Vec<(String,)> = sqlx::query_as(FOLLOWER_INBOXES).fetch_all(&self.pool).await?;
         Ok(rows.into_iter().map(|(i,)| i).collect())
     }
 

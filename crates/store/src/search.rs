@@ -322,11 +322,13 @@ async fn insert_doc(tx: &mut Transaction<'_, Any>, backend: Backend, d: &Doc) ->
     Ok(())
 }
 
-/// The articles that name this author or review this film, for re-indexing after a change.
+/// The articles that name this author, review this film or carry this tag, for re-indexing
+/// after a change.
 pub(crate) async fn articles_where(tx: &mut Transaction<'_, Any>, column: Related, id: i64) -> Result<Vec<i64>> {
     let sql = match column {
         Related::Author => "SELECT article_id FROM article_authors WHERE author_id = $1",
         Related::Film => "SELECT id FROM articles WHERE film_id = $1",
+        Related::Tag => "SELECT article_id FROM article_tags WHERE tag_id = $1",
     };
     Ok(sqlx::query_as::<_, (i64,)>(sql).bind(id).fetch_all(&mut **tx).await?.into_iter().map(|(a,)| a).collect())
 }
@@ -335,4 +337,5 @@ pub(crate) async fn articles_where(tx: &mut Transaction<'_, Any>, column: Relate
 pub(crate) enum Related {
     Author,
     Film,
+    Tag,
 }

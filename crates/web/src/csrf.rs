@@ -54,7 +54,11 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
     // One-click unsubscribe (RFC 8058) is posted by mail programs without cookies; the signed
     // token in its address is what authorises it.
     // Other servers' inbox deliveries carry an HTTP Signature instead, checked by the inbox.
-    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) || matches!(req.uri().path(), "/unsubscribe" | "/actor/inbox");
+    // API calls that carry their own credentials (a token or key in Authorization, which a
+    // browser never adds by itself) are not forgeable from another site; the API reads only
+    // that header then, never the cookies.
+    let api_token = req.headers().contains_key(header::AUTHORIZATION) && (req.uri().path().starts_with("/ghost/api/") || req.uri().path().starts_with("/api/"));
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) || matches!(req.uri().path(), "/unsubscribe" | "/actor/inbox") || api_token;
     let mut req = req;
     if !safe {
         let header_token = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string);

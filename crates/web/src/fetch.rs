@@ -153,18 +153,24 @@ pub enum PostOutcome {
 impl Fetcher {
     /// POSTs an activity (`body`) to `url` with `headers` (its signature).
     pub async fn post_activity(&self, url: &str, body: Vec<u8>, headers: &[(&str, String)]) -> PostOutcome {
+        self.post(url, marquee_federation::ACTIVITY_JSON, body, headers).await
+    }
+
+    /// POSTs `body` of `content_type` to `url` with `headers`, with the same address checks as
+    /// every fetch (webhooks go out this way too).
+    pub async fn post(&self, url: &str, content_type: &str, body: Vec<u8>, headers: &[(&str, String)]) -> PostOutcome {
         let Ok(parsed) = reqwest::Url::parse(url) else { return PostOutcome::GiveUp(format!("“{url}” is not an address")) };
         if !matches!(parsed.scheme(), "http" | "https") || literal_refused(&parsed, self.allow_private) {
             return PostOutcome::GiveUp(format!("{url} may not be reached from here"));
         }
-        let mut request = self.client.post(parsed).header("content-type", marquee_federation::ACTIVITY_JSON).body(body);
+        let mut request = self.client.post(parsed).header("content-type", content_type).body(body);
         for (name, value) in headers {
             request = request.header(*name, value);
         }
         match request.send().await {
             Ok(r) if r.status().is_success() => PostOutcome::Delivered,
-            Ok(r) if r.status().as_u16() == 429 || r.status().is_server_error() => PostOutcome::Retry(format!("the inbox answered {}", r.status())),
-            Ok(r) => PostOutcome::GiveUp(format!("the inbox answered {}", r.status())),
+            Ok(r) if r.status().as_u16() == 429 || r.status().is_server_error() => PostOutcome::Retry(format!("the server answered {}", r.status())),
+            Ok(r) => PostOutcome::GiveUp(format!("the server answered {}", r.status())),
             Err(e) => match classify(e) {
                 FetchError::Refused(m) => PostOutcome::GiveUp(m),
                 other => PostOutcome::Retry(other.to_string()),

@@ -4,6 +4,9 @@
 //! what each may import; this file only declares them and wires the router.
 
 mod admin;
+mod api;
+mod api_guard;
+mod api_views;
 mod auth;
 mod boxes;
 mod cache;
@@ -16,6 +19,7 @@ mod events;
 mod federation;
 mod feeds;
 mod fetch;
+mod forms;
 mod ical;
 mod limits;
 mod mail;
@@ -37,6 +41,7 @@ mod state;
 mod structured;
 mod trending;
 mod views;
+mod webhooks;
 mod workers;
 mod xml;
 
@@ -54,8 +59,42 @@ use std::net::SocketAddr;
 /// would not run. Images may come from anywhere a writer links to.
 const CSP: &str = "default-src 'self'; img-src 'self' https: data:; script-src 'self'; style-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
+/// The APIs: every route is registered with its OpenAPI description, so the document at
+/// `/api/openapi.json` lists exactly what is served.
+fn api_routes() -> (Router<AppState>, api::ApiSpec) {
+    use utoipa::OpenApi;
+    use utoipa_axum::router::OpenApiRouter;
+    use utoipa_axum::routes;
+    let content = OpenApiRouter::<AppState>::new()
+        .routes(routes!(api::content::posts))
+        .routes(routes!(api::content::post))
+        .routes(routes!(api::content::post_by_slug))
+        .routes(routes!(api::content::pages))
+        .routes(routes!(api::content::page))
+        .routes(routes!(api::content::page_by_slug))
+        .routes(routes!(api::content::authors))
+        .routes(routes!(api::content::author))
+        .routes(routes!(api::content::author_by_slug))
+        .routes(routes!(api::content::tags))
+        .routes(routes!(api::content::tag))
+        .routes(routes!(api::content::tag_by_slug))
+        .routes(routes!(api::content::tiers))
+        .routes(routes!(api::content::settings))
+        .layer(axum::middleware::from_fn(api::content_cors));
+    let admin = OpenApiRouter::<AppState>::new()
+        .routes(routes!(api::admin::posts, api::admin::add_post))
+        .routes(routes!(api::admin::post, api::admin::edit_post, api::admin::delete_post))
+        .routes(routes!(api::admin::post_by_slug))
+        .routes(routes!(api::admin::add_tag))
+        .routes(routes!(api::admin::edit_tag, api::admin::delete_tag));
+    let (router, doc) = OpenApiRouter::with_openapi(api::docs::ApiDoc::openapi()).merge(content).merge(admin).merge(api::v1::routes()).split_for_parts();
+    let json = doc.to_pretty_json().expect("the OpenAPI document serializes");
+    (router, api::ApiSpec { json: std::sync::Arc::new(json) })
+}
+
 /// The whole site as one router.
 pub fn router(state: AppState) -> Router {
+    let (api_router, spec) = api_routes();
     let admin = Router::new()
         .route("/admin/", get(admin::articles::dashboard))
         .route("/admin/login", get(admin::login_form).post(admin::login))
@@ -103,6 +142,15 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/network/unblock", post(admin::network::unblock))
         .route("/admin/network/retry", post(admin::network::retry))
         .route("/admin/network/{id}/{action}", post(admin::network::peer_action))
+        .route("/admin/integrations/", get(admin::integrations::integrations))
+        .route("/admin/integrations", get(|| async { respond::moved("/admin/integrations/") }))
+        .route("/admin/integrations/keys", post(admin::integrations::add_key))
+        .route("/admin/integrations/keys/{id}/revoke", post(admin::integrations::revoke_key))
+        .route("/admin/integrations/webhooks", post(admin::integrations::add_hook))
+        .route("/admin/integrations/webhooks/{id}/delete", post(admin::integrations::delete_hook))
+        .route("/admin/integrations/webhooks/retry", post(admin::integrations::retry_hooks))
+        .route("/admin/api/", get(admin::integrations::reference))
+        .route("/admin/api", get(|| async { respond::moved("/admin/api/") }))
         .route("/admin/feeds", get(admin::feeds::feeds))
         .route("/admin/feeds/{kind}", post(admin::feeds::upload_feed));
     Router::new()
@@ -156,6 +204,8 @@ pub fn router(state: AppState) -> Router {
         .route("/{section}/{slug}/unsubscribe", post(comments::unsubscribe))
         .route("/{section}/", get(public::section))
         .route("/{section}/{slug}/", get(public::article))
+        .route("/api/openapi.json", get(api::docs::openapi_json))
+        .merge(api_router)
         .merge(admin)
         .merge(feeds::routes())
         .merge(sitemaps::routes())
@@ -166,6 +216,7 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin")))
         .layer(axum::extract::DefaultBodyLimit::max(csrf::MAX_UPLOAD))
         .layer(axum::middleware::from_fn_with_state(state.clone(), respond::themed_errors))
+        .layer(axum::Extension(spec))
         .with_state(state)
 }
 

@@ -34,12 +34,22 @@ pub struct ArticleForm {
     pub tags: String,
     #[serde(default)]
     pub publish_at: String,
+    /// An exact publication instant (the APIs give one, to the second); wins over `publish_at`.
+    #[serde(skip)]
+    pub publish_at_exact: Option<i64>,
     /// The film a review is about, as "Title (year)" or "Title".
     #[serde(default)]
     pub film: String,
     /// "" or 1 to 5 stars.
     #[serde(default)]
     pub rating: String,
+    /// "1" when featured (a checkbox).
+    #[serde(default)]
+    pub featured: String,
+    /// The article's last change (Unix seconds) as the editor loaded it; a save is refused
+    /// when someone saved it since. Empty for a new article.
+    #[serde(default)]
+    pub updated_at: String,
     #[serde(default)]
     pub action: String,
 }
@@ -63,12 +73,15 @@ impl ArticleForm {
             author4: a(3),
             tags: r.tags.join(", "),
             publish_at: r.publish_at.map(|t| marquee_domain::time::datetime_local(t, tz)).unwrap_or_default(),
+            publish_at_exact: None,
             film: match (&r.film_title, r.film_year) {
                 (Some(t), Some(y)) => format!("{t} ({y})"),
                 (Some(t), None) => t.clone(),
                 _ => String::new(),
             },
             rating: r.rating.map(|n| n.to_string()).unwrap_or_default(),
+            featured: if r.featured == 1 { "1".into() } else { String::new() },
+            updated_at: r.updated_at.to_string(),
             action: String::new(),
         }
     }
@@ -103,6 +116,8 @@ pub enum SaveOutcome {
     Invalid { errors: FieldErrors, forbidden: bool },
     /// `action=preview`: render the form with this HTML, save nothing.
     Preview(String),
+    /// Someone saved the article since the form was loaded; nothing was written.
+    Changed,
 }
 
 /// Applies an editor's or writer's form to a new (`existing = None`) or existing article.
@@ -139,7 +154,9 @@ pub async fn save(state: &AppState, staff: &Staff, existing: Option<&ArticleReco
 
     let now = now_unix();
     let site = state.site();
-    let typed_time = if draft.publish_at_local.trim().is_empty() {
+    let typed_time = if let Some(exact) = form.publish_at_exact {
+        Some(exact)
+    } else if draft.publish_at_local.trim().is_empty() {
         None
     } else {
         match parse_datetime_local(&draft.publish_at_local, &site.tz) {
@@ -221,6 +238,8 @@ pub async fn save(state: &AppState, staff: &Staff, existing: Option<&ArticleReco
         film_id,
         rating,
         user_id: Some(staff.user.id),
+        featured: Some(form.featured == "1"),
+        unchanged_since: form.updated_at.trim().parse().ok().filter(|_| existing.is_some()),
         now,
     };
     match state.store().save_article(&write).await? {
@@ -228,6 +247,7 @@ pub async fn save(state: &AppState, staff: &Staff, existing: Option<&ArticleReco
             state.refresh().await?;
             Ok(SaveOutcome::Saved(id))
         }
+        Err(SaveError::Changed) => Ok(SaveOutcome::Changed),
         Err(e) => {
             let (field, msg) = match e {
                 SaveError::DuplicateSlug => ("slug", "Another article in this section already uses this slug. Choose another."),
@@ -235,6 +255,7 @@ pub async fn save(state: &AppState, staff: &Staff, existing: Option<&ArticleReco
                 SaveError::UnknownAuthor => ("authors", "One of the chosen authors no longer exists."),
                 SaveError::UnknownFilm => ("film", "That film was removed from the film database."),
                 SaveError::NotFound => ("action", "This article was deleted while you were editing it."),
+                SaveError::Changed => unreachable!("answered above"),
             };
             errors.insert(field, msg.into());
             Ok(SaveOutcome::Invalid { errors, forbidden: false })

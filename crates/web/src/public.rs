@@ -318,6 +318,9 @@ pub async fn fallback(State(state): State<AppState>, uri: Uri) -> Reply {
     if let Some(to) = state.store().redirect_target(path, now_unix()).await? {
         return Ok(moved(&to));
     }
+    if path.starts_with("/ghost/api/") || path.starts_with("/api/") {
+        return Ok(crate::api::ApiError::new(StatusCode::NOT_FOUND, "NotFoundError", "Resource not found").context(format!("There is no API endpoint at {path}.")).into_response());
+    }
     if let Some(to) = with_trailing_slash(path, &state.site()) {
         let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
         return Ok(moved(&format!("{to}{query}")));

@@ -17,7 +17,7 @@ static TEMPLATES: &[(&str, &str)] = embedded!(
     "admin/base.html", "admin/login.html", "admin/dashboard.html", "admin/article.html", "admin/revisions.html",
     "admin/revision.html", "admin/users.html", "admin/sections.html", "admin/settings.html", "admin/authors.html", "admin/feeds.html", "admin/films.html", "admin/film.html", "admin/theaters.html",
     "admin/macros.html", "admin/events.html", "admin/event.html", "admin/event_delete.html", "admin/venues.html",
-    "admin/comments.html", "admin/comment_settings.html", "admin/network.html",
+    "admin/comments.html", "admin/comment_settings.html", "admin/network.html", "admin/integrations.html", "admin/api.html",
     "comments/box.html", "comments/edit.html", "comments/report.html",
     "popular.html", "reports.html", "report.html", "admin/reports.html", "admin/report.html", "admin/report_fields.html",
     "account/register.html", "account/login.html", "account/forgot.html", "account/reset.html", "account/notice.html", "account/index.html",

@@ -2,6 +2,7 @@
 //! site as last read, and each server's in-memory caches and counters. State only: the
 //! background loops are in `workers.rs`, what they do in the service modules.
 
+use crate::api_guard::ApiGuard;
 use crate::boxes::{BoxCache, Boxes};
 use crate::cache::PageCache;
 use crate::fetch::Fetcher;
@@ -33,6 +34,8 @@ pub struct WebConfig {
     pub rate: RateLimits,
     /// URLs per sitemap file; the protocol allows at most 50,000.
     pub sitemap_page_size: i64,
+    /// Requests an API key may make from one address in a minute, per server (0: no limit).
+    pub api_requests_per_minute: u32,
 }
 
 /// The transport outgoing mail goes through, if any.
@@ -90,7 +93,7 @@ impl Default for RateLimits {
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { theme_dir: None, page_cache: true, box_cache: true, allow_private_fetch: false, login_max_failures: 5, login_window_secs: 15 * 60, mail: MailConfig::default(), rate: RateLimits::default(), sitemap_page_size: 50_000 }
+        WebConfig { theme_dir: None, page_cache: true, box_cache: true, allow_private_fetch: false, login_max_failures: 5, login_window_secs: 15 * 60, mail: MailConfig::default(), rate: RateLimits::default(), sitemap_page_size: 50_000, api_requests_per_minute: 600 }
     }
 }
 
@@ -117,6 +120,10 @@ pub(crate) struct Inner {
     pub fetcher: Fetcher,
     /// Wakes the delivery worker when activities are queued.
     pub delivery_wake: tokio::sync::Notify,
+    /// Checked API keys and per-minute request counts.
+    pub api: ApiGuard,
+    /// Wakes the webhook worker when deliveries are queued.
+    pub webhook_wake: tokio::sync::Notify,
 }
 
 impl AppState {
@@ -133,6 +140,8 @@ impl AppState {
             federation_keys: Default::default(),
             fetcher: Fetcher::new(config_allow_private, Duration::from_secs(10)),
             delivery_wake: tokio::sync::Notify::new(),
+            api: ApiGuard::default(),
+            webhook_wake: tokio::sync::Notify::new(),
         }));
         state.refresh_schedule().await?;
         Ok(state)
@@ -159,6 +168,7 @@ impl AppState {
             let site = load_site(&self.0.store).await?;
             *self.0.site.write().unwrap() = Arc::new(site);
             self.0.cache.clear();
+            self.0.api.forget_keys();
             self.refresh_schedule().await?;
         }
         Ok(())

@@ -7,12 +7,13 @@ use crate::state::AppState;
 use marquee_domain::time::now_unix;
 use std::time::Duration;
 
-/// Starts every loop: housekeeping, mail, activity deliveries and the network.
+/// Starts every loop: housekeeping, mail, activity deliveries, the network and webhooks.
 pub fn spawn_all(state: &AppState) {
     spawn_housekeeping(state);
     spawn_mail(state);
     spawn_deliveries(state);
     spawn_network(state);
+    spawn_webhooks(state);
 }
 
 /// Once a second: follows the content version (so that several servers on one database stay
@@ -104,8 +105,24 @@ fn spawn_deliveries(state: &AppState) {
     });
 }
 
-/// Every two seconds: tells followers about changed articles and reads the peers' rankings
-/// that are due.
+/// Delivers queued webhook events: at once after a full batch, else when woken or after a
+/// second.
+fn spawn_webhooks(state: &AppState) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        loop {
+            match crate::webhooks::deliver_due(&state).await {
+                Ok(n) if n as i64 == crate::webhooks::WEBHOOK_BATCH => continue,
+                Ok(_) => {}
+                Err(e) => tracing::warn!("webhook delivery failed: {e:#}"),
+            }
+            let _ = tokio::time::timeout(Duration::from_secs(1), state.0.webhook_wake.notified()).await;
+        }
+    });
+}
+
+/// Every two seconds: tells followers and webhooks about changed articles and reads the
+/// peers' rankings that are due.
 fn spawn_network(state: &AppState) {
     let state = state.clone();
     tokio::spawn(async move {
@@ -114,6 +131,9 @@ fn spawn_network(state: &AppState) {
             tick.tick().await;
             if let Err(e) = state.sync_network().await {
                 tracing::warn!("telling followers about articles failed: {e:#}");
+            }
+            if let Err(e) = state.sync_webhooks().await {
+                tracing::warn!("telling webhooks about articles failed: {e:#}");
             }
             if let Err(e) = state.read_peers().await {
                 tracing::warn!("reading peers' rankings failed: {e:#}");

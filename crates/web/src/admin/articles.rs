@@ -16,6 +16,9 @@ use serde::{Deserialize, Serialize};
 
 // ----- articles -----
 
+/// What the editor says when someone else saved the article after it was opened.
+const CHANGED_MEANWHILE: &str = "Someone else saved this article after you opened it, so nothing was saved. Copy your changes, reload the article and apply them again.";
+
 #[derive(Deserialize)]
 pub struct ListQuery {
     status: Option<String>,
@@ -152,6 +155,10 @@ async fn apply_form(state: AppState, staff: Staff, csrf: CsrfToken, record: Opti
             let status = if forbidden { StatusCode::FORBIDDEN } else { StatusCode::UNPROCESSABLE_ENTITY };
             let msg = Some(NOT_SAVED.into());
             editor_page(&state, &staff, &csrf, status, record.as_ref(), form, errors, None, msg).await
+        }
+        SaveOutcome::Changed => {
+            let msg = Some(CHANGED_MEANWHILE.into());
+            editor_page(&state, &staff, &csrf, StatusCode::CONFLICT, record.as_ref(), form, FieldErrors::new(), None, msg).await
         }
     }
 }
@@ -310,6 +317,7 @@ pub async fn restore_revision(State(state): State<AppState>, staff: Staff, Exten
             editor_page(&state, &staff, &csrf, status, Some(&record), form, errors, None, msg).await
         }
         SaveOutcome::Preview(_) => Ok(see_other(&format!("/admin/articles/{id}"))),
+        SaveOutcome::Changed => editor_page(&state, &staff, &csrf, StatusCode::CONFLICT, Some(&record), form, FieldErrors::new(), None, Some(CHANGED_MEANWHILE.into())).await,
     }
 }
 

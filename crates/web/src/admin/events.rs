@@ -2,7 +2,8 @@
 //! admins: lists, add and edit forms that keep what was typed when something is wrong, and
 //! deleting an event after a confirmation.
 
-use super::{admin_layout, page, AdminLayout, NOT_SAVED, PlaceForm};
+use super::{admin_layout, page, AdminLayout, NOT_SAVED};
+use crate::forms::{event_record, EventForm, PlaceForm};
 use crate::auth::Staff;
 use crate::csrf::CsrfToken;
 use crate::event_view::EventView;
@@ -11,10 +12,10 @@ use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::{Extension, Form};
-use marquee_domain::event::{default_slug, Category, EventInput};
-use marquee_domain::time::{datetime_local, now_unix, parse_zone};
-use marquee_domain::{validate_slug, FieldErrors};
-use marquee_store::{EventDetail, EventRecord, Venue, EVENT_CURSOR_START};
+use marquee_domain::event::Category;
+use marquee_domain::time::now_unix;
+use marquee_domain::FieldErrors;
+use marquee_store::{Venue, EVENT_CURSOR_START};
 use serde::{Deserialize, Serialize};
 
 const UPCOMING_PER_PAGE: i64 = 100;
@@ -66,54 +67,6 @@ pub async fn events(State(state): State<AppState>, staff: Staff, Extension(csrf)
         message: q.deleted.map(|_| "The event was deleted.".to_string()),
     };
     page(&state, StatusCode::OK, "admin/events.html", ctx)
-}
-
-/// The event form as sent. Times are local to the chosen venue.
-#[derive(Deserialize, Serialize, Default)]
-pub struct EventForm {
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    slug: String,
-    #[serde(default)]
-    venue_id: String,
-    #[serde(default)]
-    category: String,
-    #[serde(default)]
-    start: String,
-    #[serde(default)]
-    end: String,
-    /// Present (any value) when the box is ticked.
-    #[serde(default)]
-    all_day: Option<String>,
-    #[serde(default)]
-    price: String,
-    #[serde(default)]
-    ticket_url: String,
-    #[serde(default)]
-    description: String,
-}
-
-impl EventForm {
-    fn from_event(d: &EventDetail) -> EventForm {
-        let (e, c) = (&d.event, &d.event.card);
-        let tz = parse_zone(&d.venue.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
-        // An all-day event's stored end is the midnight after its last day; the form shows
-        // the last day.
-        let end = c.ends_at.map(|t| if c.all_day { format!("{}T00:00", &datetime_local(t - 1, &tz)[..10]) } else { datetime_local(t, &tz) });
-        EventForm {
-            title: c.title.clone(),
-            slug: c.slug.clone(),
-            venue_id: e.venue_id.to_string(),
-            category: c.category.clone(),
-            start: datetime_local(c.starts_at, &tz),
-            end: end.unwrap_or_default(),
-            all_day: c.all_day.then(|| "1".into()),
-            price: c.price.clone(),
-            ticket_url: e.ticket_url.clone(),
-            description: e.description.clone(),
-        }
-    }
 }
 
 #[derive(Serialize)]
@@ -173,55 +126,6 @@ pub async fn edit_event(State(state): State<AppState>, staff: Staff, Extension(c
     let d = editor_row(&state, &staff, state.store().event(id)).await?;
     let live_url = Some(format!("/events/{}/", d.event.card.slug));
     event_page(&state, &staff, &csrf, StatusCode::OK, Some(id), live_url, EventForm::from_event(&d), FieldErrors::new(), q.saved.map(|_| "Saved.".to_string())).await
-}
-
-/// Checks the form against the chosen venue's zone and makes the record to store.
-async fn event_record(state: &AppState, f: &EventForm) -> Result<Result<EventRecord, FieldErrors>, AppError> {
-    let mut errors = FieldErrors::new();
-    let venue = match f.venue_id.trim().parse::<i64>() {
-        Ok(id) => state.store().venue(id).await?,
-        Err(_) => None,
-    };
-    let tz = venue.as_ref().and_then(|v| parse_zone(&v.time_zone).ok());
-    if tz.is_none() {
-        errors.insert("venue_id", "Choose a venue.".into());
-    }
-    let slug = f.slug.trim();
-    if !slug.is_empty() {
-        if let Err(e) = validate_slug(slug) {
-            errors.insert("slug", e);
-        }
-    }
-    let input = EventInput {
-        title: &f.title,
-        category: &f.category,
-        start: &f.start,
-        end: &f.end,
-        all_day: f.all_day.is_some(),
-        price: &f.price,
-        ticket_url: &f.ticket_url,
-        description: &f.description,
-    };
-    // Without a venue the times cannot be read yet; the other fields are still checked.
-    let checked = input.check(tz.as_ref().unwrap_or(&jiff::tz::TimeZone::UTC));
-    let (Some(venue), Some(tz)) = (venue, tz) else {
-        errors.extend(checked.err().unwrap_or_default());
-        return Ok(Err(errors));
-    };
-    match checked {
-        Ok(fields) if errors.is_empty() => Ok(Ok(EventRecord {
-            external_id: None,
-            slug: if slug.is_empty() { default_slug(&fields.title, fields.starts_at, &tz) } else { slug.to_string() },
-            slug_is_base: slug.is_empty(),
-            venue_id: venue.id,
-            fields,
-        })),
-        Ok(_) => Ok(Err(errors)),
-        Err(more) => {
-            errors.extend(more);
-            Ok(Err(errors))
-        }
-    }
 }
 
 /// Adds an event (`/admin/events/new`) or saves one (`/admin/events/{id}`).

@@ -1,7 +1,8 @@
 //! Films and theaters (editors): finding, adding and correcting films and their credits, and
 //! the theaters showtimes feeds refer to.
 
-use super::{admin_layout, page, AdminLayout, EditQuery, NOT_SAVED, PlaceForm};
+use super::{admin_layout, page, AdminLayout, EditQuery, NOT_SAVED};
+use crate::forms::{FilmForm, PlaceForm};
 use crate::auth::Staff;
 use crate::csrf::CsrfToken;
 use crate::respond::{not_found, see_other, Reply};
@@ -14,107 +15,6 @@ use marquee_domain::FieldErrors;
 use serde::{Deserialize, Serialize};
 
 // ----- films and theaters (editors) -----
-
-#[derive(Deserialize, Serialize, Default)]
-pub struct FilmForm {
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    original_title: String,
-    #[serde(default)]
-    year: String,
-    #[serde(default)]
-    release_date: String,
-    #[serde(default)]
-    runtime_minutes: String,
-    #[serde(default)]
-    certification: String,
-    #[serde(default)]
-    genres: String,
-    #[serde(default)]
-    imdb: String,
-    #[serde(default)]
-    tmdb: String,
-    #[serde(default)]
-    wikidata: String,
-    #[serde(default)]
-    credits: String,
-}
-
-impl FilmForm {
-    fn from_film(f: &marquee_store::Film, credits: &[marquee_store::Credit]) -> FilmForm {
-        let lines: Vec<(String, String, String)> = credits.iter().map(|c| (c.role.clone(), c.person_name.clone(), c.character.clone())).collect();
-        FilmForm {
-            title: f.title.clone(),
-            original_title: f.original_title.clone(),
-            year: f.year.map(|y| y.to_string()).unwrap_or_default(),
-            release_date: f.release_date.clone().unwrap_or_default(),
-            runtime_minutes: f.runtime_minutes.map(|m| m.to_string()).unwrap_or_default(),
-            certification: f.certification.clone().unwrap_or_default(),
-            genres: f.genres.lines().collect::<Vec<_>>().join(", "),
-            imdb: f.imdb_id.clone().unwrap_or_default(),
-            tmdb: f.tmdb_id.clone().unwrap_or_default(),
-            wikidata: f.wikidata_id.clone().unwrap_or_default(),
-            credits: marquee_domain::film::credit_lines(&lines),
-        }
-    }
-
-    /// Checks the form through the same rules as an import in Marquee's format.
-    fn record(&self) -> Result<marquee_domain::film::FilmRecord, FieldErrors> {
-        let mut errors = FieldErrors::new();
-        let num = |s: &str| -> Option<serde_json::Value> { (!s.trim().is_empty()).then(|| s.trim().parse::<i64>().map(serde_json::Value::from).unwrap_or_else(|_| serde_json::Value::from(s.trim()))) };
-        let mut ids = serde_json::Map::new();
-        for (k, v) in [("imdb", &self.imdb), ("tmdb", &self.tmdb), ("wikidata", &self.wikidata)] {
-            if !v.trim().is_empty() {
-                ids.insert(k.into(), v.trim().into());
-            }
-        }
-        let v = serde_json::json!({
-            "title": self.title.trim(),
-            "original_title": self.original_title.trim(),
-            "year": num(&self.year),
-            "release_date": self.release_date.trim(),
-            "runtime_minutes": num(&self.runtime_minutes),
-            "certification": self.certification.trim(),
-            "genres": self.genres.split(',').map(str::trim).filter(|g| !g.is_empty()).collect::<Vec<_>>(),
-            "ids": ids,
-        });
-        let parsed = marquee_domain::film::parse_record(&v);
-        let mut record = match parsed {
-            Ok(p) => {
-                for note in p.notes {
-                    let field = if note.starts_with("year") { "year" } else if note.starts_with("running") { "runtime_minutes" } else if note.starts_with("release") { "release_date" } else { "certification" };
-                    errors.insert(field, format!("Not saved: {note}."));
-                }
-                Some(p.film)
-            }
-            Err(e) => {
-                let field = if e.contains("IMDb") { "imdb" } else if e.contains("Wikidata") { "wikidata" } else { "title" };
-                errors.insert(field, format!("{}.", capitalize_first(&e)));
-                None
-            }
-        };
-        match marquee_domain::film::parse_credit_lines(&self.credits) {
-            Ok(c) => {
-                if let Some(r) = record.as_mut() {
-                    r.credits = c;
-                }
-            }
-            Err(e) => {
-                errors.insert("credits", e);
-            }
-        }
-        match record {
-            Some(r) if errors.is_empty() => Ok(r),
-            _ => Err(errors),
-        }
-    }
-}
-
-fn capitalize_first(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
-}
 
 #[derive(Deserialize)]
 pub struct SearchQuery {

@@ -12,7 +12,6 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use axum::{Extension, Form};
 use marquee_domain::time::now_unix;
-use marquee_domain::FieldErrors;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 
@@ -57,6 +56,7 @@ pub mod articles;
 pub mod events;
 pub mod feeds;
 pub mod films;
+pub mod integrations;
 pub mod moderation;
 pub mod network;
 pub mod reports;
@@ -153,79 +153,4 @@ pub async fn logout(State(state): State<AppState>, headers: axum::http::HeaderMa
 
 
 // ----- places (theaters and venues) -----
-
-/// A place, theater or venue, as the newsroom's form sends it.
-#[derive(Deserialize, Serialize, Default, Clone)]
-pub struct PlaceForm {
-    #[serde(default)]
-    pub external_id: String,
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub address: String,
-    #[serde(default)]
-    pub city: String,
-    #[serde(default)]
-    pub state: String,
-    #[serde(default)]
-    pub postal_code: String,
-    /// "latitude, longitude"; blank to place it by its ZIP code.
-    #[serde(default)]
-    pub position: String,
-    #[serde(default)]
-    pub time_zone: String,
-    #[serde(default)]
-    pub url: String,
-}
-
-impl PlaceForm {
-    /// Checks the form, trimmed, as a venue. A theater (`strict`) must have a feed id and a
-    /// position; a venue may have neither, but a position typed wrong is still refused.
-    pub(crate) fn check(&self, strict: bool) -> Result<marquee_store::VenueRecord, FieldErrors> {
-        let mut errors = FieldErrors::new();
-        let external_id = self.external_id.trim();
-        if (strict && external_id.is_empty()) || external_id.len() > 100 {
-            errors.insert("external_id", "Give the theater an id (the one showtimes feeds use), up to 100 characters.".into());
-        }
-        if self.name.trim().is_empty() || self.name.chars().count() > 200 {
-            errors.insert("name", "A name of up to 200 characters is required.".into());
-        }
-        if let Err(e) = marquee_domain::time::parse_zone(&self.time_zone) {
-            errors.insert("time_zone", e);
-        }
-        let point = if self.position.trim().is_empty() { marquee_domain::geo::zip(&self.postal_code).map(|p| (p.latitude, p.longitude)) } else { parse_location(&self.position) };
-        if point.is_none() && (strict || !self.position.trim().is_empty()) {
-            errors.insert("position", "Give a latitude and longitude such as 37.81, -122.27, or a US ZIP code in the postal code field.".into());
-        }
-        if !self.url.trim().is_empty() && !marquee_domain::event::is_http_url(&self.url) {
-            errors.insert("url", "A website address starts with https:// or http://.".into());
-        }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        Ok(marquee_store::VenueRecord {
-            external_id: Some(external_id.to_string()).filter(|e| !e.is_empty()),
-            name: self.name.trim().into(),
-            address: self.address.trim().into(),
-            city: self.city.trim().into(),
-            state: self.state.trim().into(),
-            postal_code: self.postal_code.trim().into(),
-            latitude: point.map(|p| p.0),
-            longitude: point.map(|p| p.1),
-            time_zone: self.time_zone.trim().into(),
-            url: self.url.trim().into(),
-        })
-    }
-}
-
-/// "94612" or "37.81, -122.27" to coordinates.
-pub fn parse_location(s: &str) -> Option<(f64, f64)> {
-    let s = s.trim();
-    if let Some(place) = marquee_domain::geo::zip(s) {
-        return Some((place.latitude, place.longitude));
-    }
-    let (a, b) = s.split_once(',')?;
-    let (lat, lon) = (a.trim().parse::<f64>().ok()?, b.trim().parse::<f64>().ok()?);
-    marquee_domain::geo::valid_point(lat, lon).then_some((lat, lon))
-}
 

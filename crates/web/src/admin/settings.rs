@@ -1,6 +1,7 @@
 //! Sections and the publication's settings (admins).
 
-use super::{admin_layout, page, parse_location, AdminLayout, NOT_SAVED};
+use super::{admin_layout, page, AdminLayout, NOT_SAVED};
+use crate::forms::parse_location;
 use crate::auth::Staff;
 use crate::csrf::CsrfToken;
 use crate::respond::{see_other, Reply};

@@ -1,0 +1,447 @@
+//! The APIs as a client uses them, on both databases: Ghost's Content API with a key made in
+//! the newsroom, Ghost's Admin API with tokens signed by Admin API keys (and the newsroom's
+//! role rules), webhooks received by a real HTTP server, and the OpenAPI document.
+
+mod common;
+
+use common::{eventually, get_with, new_client, TestSite};
+use hmac::{Hmac, Mac};
+use marquee_domain::time::now_unix;
+use serde_json::{json, Value};
+use std::sync::{Arc, Mutex};
+
+/// Makes a key at `/admin/integrations/` as an admin; `user` is the staff member an Admin key
+/// acts as (their email's local part). Answers the key, shown once on the page.
+async fn make_key(site: &TestSite, kind: &str, name: &str, user: Option<&str>) -> String {
+    let admin = new_client();
+    site.login_as(&admin, "admin").await;
+    let (_, page) = get_with(&admin, &site.url("/admin/integrations/")).await;
+    let csrf = common::csrf_in(&page);
+    let user_id = match user {
+        Some(who) => site.store.user_by_email(&format!("{who}@paper.test")).await.unwrap().unwrap().id.to_string(),
+        None => String::new(),
+    };
+    let r = admin.post(site.url("/admin/integrations/keys")).form(&[("_csrf", csrf.as_str()), ("kind", kind), ("name", name), ("user_id", &user_id)]).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let body = r.text().await.unwrap();
+    let marker = "id=\"made-value\" class=\"secret\" value=\"";
+    let start = body.find(marker).unwrap_or_else(|| panic!("no key shown:\n{body}")) + marker.len();
+    body[start..].split('"').next().unwrap().to_string()
+}
+
+async fn content(site: &TestSite, path_and_query: &str) -> (u16, reqwest::header::HeaderMap, Value) {
+    let r = new_client().get(site.url(path_and_query)).send().await.unwrap();
+    let status = r.status().as_u16();
+    let headers = r.headers().clone();
+    let text = r.text().await.unwrap();
+    let v = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
+    (status, headers, v)
+}
+
+/// A Ghost Admin API token for `key`, as Ghost's clients make them.
+fn token(key: &str) -> String {
+    let (id, secret) = marquee_api::token::split_key(key).unwrap();
+    marquee_api::token::sign(id, &secret, now_unix(), 300)
+}
+
+async fn admin_call(site: &TestSite, method: reqwest::Method, path: &str, auth: &str, body: Option<Value>) -> (u16, Value) {
+    let mut req = new_client().request(method, site.url(path)).header("authorization", auth);
+    if let Some(b) = body {
+        req = req.header("content-type", "application/json").body(b.to_string());
+    }
+    let r = req.send().await.unwrap();
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    (status, if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}")) })
+}
+
+fn error_type(v: &Value) -> &str {
+    v["errors"][0]["type"].as_str().unwrap_or("")
+}
+
+/// Writes and publishes (or drafts, or schedules) an article through the newsroom as the editor.
+async fn newsroom_article(site: &TestSite, headline: &str, slug: &str, section: &str, action: &str, publish_at: &str, tags: &str) -> String {
+    site.login("editor").await;
+    let section_id = site.section_id(section).await;
+    let author = site.author_id("eddie-editor").await;
+    let (status, loc, body) = site
+        .write(&[("headline", headline), ("deck", "A deck."), ("slug", slug), ("section", &section_id), ("author1", &author), ("tags", tags), ("body", "Some **words** here."), ("publish_at", publish_at), ("action", action)])
+        .await;
+    assert_eq!(status, 303, "{body}");
+    common::article_id(&loc)
+}
+
+both_backends!(the_content_api_shows_live_posts_to_a_valid_key, |site| {
+    let key = make_key(&site, "content", "Front end", None).await;
+    assert_eq!(key.len(), 26, "Ghost's clients check for 26 hex digits");
+    newsroom_article(&site, "Live story", "live-story", "news", "publish", "", "Jazz, Oakland").await;
+    newsroom_article(&site, "Second live", "second-live", "movie-review", "publish", "", "").await;
+    newsroom_article(&site, "Secret draft", "secret-draft", "news", "save", "", "").await;
+    newsroom_article(&site, "Future story", "future-story", "news", "schedule", "2099-01-01T10:00", "").await;
+
+    // No key, a wrong key, a key twice: Ghost's errors.
+    let (status, headers, v) = content(&site, "/ghost/api/content/posts/").await;
+    assert_eq!((status, error_type(&v)), (403, "NoPermissionError"));
+    assert_eq!(headers["access-control-allow-origin"], "*", "CORS on errors too");
+    for k in ["message", "context", "type", "details", "property", "help", "code", "id", "ghostErrorCode"] {
+        assert!(v["errors"][0].get(k).is_some(), "error key {k}: {v}");
+    }
+    let (status, _, v) = content(&site, "/ghost/api/content/posts/?key=00000000000000000000000000").await;
+    assert_eq!((status, error_type(&v)), (401, "UnauthorizedError"));
+    let (status, _, _) = content(&site, &format!("/ghost/api/content/posts/?key={key}&key={key}")).await;
+    assert_eq!(status, 400);
+
+    // Only live articles, newest first, with Ghost's shape.
+    let (status, headers, v) = content(&site, &format!("/ghost/api/content/posts/?key={key}&include=authors,tags")).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(headers["access-control-allow-origin"], "*");
+    let titles: Vec<&str> = v["posts"].as_array().unwrap().iter().map(|p| p["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["Second live", "Live story"], "no draft, no scheduled article");
+    let live = &v["posts"][1];
+    assert_eq!(live["custom_excerpt"], "A deck.");
+    assert_eq!(live["primary_tag"]["slug"], "news", "the section is the primary tag");
+    let tag_slugs: Vec<&str> = live["tags"].as_array().unwrap().iter().map(|t| t["slug"].as_str().unwrap()).collect();
+    assert_eq!(tag_slugs, ["news", "jazz", "oakland"]);
+    assert_eq!(live["primary_author"]["slug"], "eddie-editor");
+    assert_eq!(live["url"], site.url("/news/live-story/"));
+    assert!(live["html"].as_str().unwrap().contains("<strong>words</strong>"));
+    assert!(live.get("plaintext").is_none(), "plaintext only when asked");
+    assert_eq!(v["meta"]["pagination"], json!({ "page": 1, "limit": 15, "pages": 1, "total": 2, "next": null, "prev": null }));
+
+    // Drafts and scheduled articles are not found by slug or id either.
+    for slug in ["secret-draft", "future-story"] {
+        let (status, _, v) = content(&site, &format!("/ghost/api/content/posts/slug/{slug}/?key={key}")).await;
+        assert_eq!((status, error_type(&v)), (404, "NotFoundError"), "{slug}");
+    }
+    let (status, _, one) = content(&site, &format!("/ghost/api/content/posts/{}/?key={key}&formats=plaintext&fields=title,plaintext", live["id"].as_str().unwrap())).await;
+    assert_eq!(status, 200);
+    assert!(one.get("meta").is_none(), "a read has no meta, so Ghost's client returns one object");
+    assert_eq!(one["posts"][0].as_object().unwrap().keys().collect::<Vec<_>>(), ["id", "plaintext", "title"], "only the fields asked for, and the id");
+    assert_eq!(one["posts"][0]["plaintext"], "Some words here.");
+
+    // Filters: Ghost's NQL, with + as AND even when not escaped.
+    let ask = |filter: &str| format!("/ghost/api/content/posts/?key={key}&fields=slug&filter={filter}");
+    let slugs = |v: &Value| v["posts"].as_array().unwrap().iter().map(|p| p["slug"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+    for (filter, expected) in [
+        ("tag:jazz", vec!["live-story"]),
+        ("tag:movie-review", vec!["second-live"]),
+        ("primary_tag:news", vec!["live-story"]),
+        ("tag:[jazz,movie-review]", vec!["second-live", "live-story"]),
+        ("tag:-jazz", vec!["second-live"]),
+        ("author:eddie-editor+tag:oakland", vec!["live-story"]),
+        ("author:eddie-editor%2Btag:oakland", vec!["live-story"]),
+        ("featured:true", vec![]),
+        ("published_at:%3E'2000-01-01'", vec!["second-live", "live-story"]),
+        ("published_at:%3Cnow-30d", vec![]),
+        ("title:~'second'", vec!["second-live"]),
+        ("slug:live-story,slug:second-live", vec!["second-live", "live-story"]),
+    ] {
+        let (status, _, v) = content(&site, &ask(filter)).await;
+        assert_eq!(status, 200, "{filter}: {v}");
+        assert_eq!(slugs(&v), expected, "{filter}");
+    }
+    let (status, _, v) = content(&site, &ask("tag:((")).await;
+    assert_eq!((status, error_type(&v)), (400, "BadRequestError"));
+    assert!(v["errors"][0]["context"].as_str().unwrap().contains("Error parsing filter"));
+    let (status, _, v) = content(&site, &ask("password:x")).await;
+    assert_eq!((status, error_type(&v)), (400, "BadRequestError"), "an unknown field");
+
+    // Pages, limits and bad parameters.
+    let (_, _, v) = content(&site, &format!("/ghost/api/content/posts/?key={key}&limit=1&page=2&fields=slug")).await;
+    assert_eq!(slugs(&v), ["live-story"]);
+    assert_eq!(v["meta"]["pagination"], json!({ "page": 2, "limit": 1, "pages": 2, "total": 2, "next": null, "prev": 1 }));
+    let (_, _, v) = content(&site, &format!("/ghost/api/content/posts/?key={key}&limit=all&fields=slug")).await;
+    assert_eq!(v["meta"]["pagination"]["limit"], "all");
+    let (_, _, v) = content(&site, &format!("/ghost/api/content/posts/?key={key}&order=title%20asc&fields=slug")).await;
+    assert_eq!(slugs(&v), ["live-story", "second-live"]);
+    for bad in ["limit=0", "limit=lots", "page=-1", "formats=pdf", "order=title;drop"] {
+        let (status, _, v) = content(&site, &format!("/ghost/api/content/posts/?key={key}&{bad}")).await;
+        assert_eq!((status, error_type(&v)), (422, "ValidationError"), "{bad}");
+    }
+    let (status, _, _) = content(&site, &format!("/ghost/api/content/posts/?key={key}&colour=red")).await;
+    assert_eq!(status, 400, "an unknown parameter");
+
+    // Authors, tags (sections first among equals), tiers, settings, pages.
+    let (_, _, v) = content(&site, &format!("/ghost/api/content/authors/?key={key}&include=count.posts")).await;
+    assert_eq!(v["authors"][0]["slug"], "eddie-editor");
+    assert_eq!(v["authors"][0]["count"]["posts"], 2, "only live posts count");
+    assert_eq!(v["authors"].as_array().unwrap().len(), 1, "only authors with live posts");
+    let (_, _, v) = content(&site, &format!("/ghost/api/content/tags/?key={key}&include=count.posts&fields=slug,count")).await;
+    let tag_list: Vec<(String, i64)> = v["tags"].as_array().unwrap().iter().map(|t| (t["slug"].as_str().unwrap().to_string(), t["count"]["posts"].as_i64().unwrap())).collect();
+    assert_eq!(tag_list, [("jazz".to_string(), 1), ("movie-review".to_string(), 1), ("news".to_string(), 1), ("oakland".to_string(), 1)]);
+    let (status, _, v) = content(&site, &format!("/ghost/api/content/tags/slug/news/?key={key}")).await;
+    assert_eq!((status, v["tags"][0]["name"].as_str()), (200, Some("News")));
+    let (_, _, v) = content(&site, &format!("/ghost/api/content/settings/?key={key}")).await;
+    assert_eq!(v["settings"]["title"], "The Test Weekly");
+    assert_eq!(v["settings"]["navigation"][0], json!({ "label": "News", "url": "/news/" }));
+    let (_, _, v) = content(&site, &format!("/ghost/api/content/tiers/?key={key}")).await;
+    assert_eq!(v["tiers"][0]["type"], "free");
+    let (_, _, v) = content(&site, &format!("/ghost/api/content/pages/?key={key}")).await;
+    assert_eq!(v["pages"], json!([]));
+
+    // Cached with an ETag until content changes.
+    let url = site.url(&format!("/ghost/api/content/posts/?key={key}&fields=title"));
+    let first = new_client().get(&url).send().await.unwrap();
+    assert_eq!(first.headers()["cache-control"], "public, max-age=0");
+    let etag = first.headers()["etag"].to_str().unwrap().to_string();
+    let again = new_client().get(&url).header("if-none-match", &etag).send().await.unwrap();
+    assert_eq!(again.status().as_u16(), 304);
+    newsroom_article(&site, "Newest", "newest", "news", "publish", "", "").await;
+    let changed = new_client().get(&url).header("if-none-match", &etag).send().await.unwrap();
+    assert_eq!(changed.status().as_u16(), 200, "a new article changes the answer at once");
+    assert!(changed.text().await.unwrap().contains("Newest"));
+
+    // Preflight for browsers.
+    let r = new_client().request(reqwest::Method::OPTIONS, site.url("/ghost/api/content/posts/")).header("origin", "https://front.example").header("access-control-request-headers", "accept-version").send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 204);
+    assert_eq!(r.headers()["access-control-allow-headers"], "accept-version");
+
+    // A revoked key is refused at once, cached answers or not.
+    let admin = new_client();
+    site.login_as(&admin, "admin").await;
+    let (_, page) = get_with(&admin, &site.url("/admin/integrations/")).await;
+    let id = site.store.api_keys().await.unwrap().into_iter().find(|k| k.name == "Front end").unwrap().id;
+    let r = admin.post(site.url(&format!("/admin/integrations/keys/{id}/revoke"))).form(&[("_csrf", common::csrf_in(&page))]).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    let (status, _, v) = content(&site, &format!("/ghost/api/content/posts/?key={key}&fields=title")).await;
+    assert_eq!((status, error_type(&v)), (401, "UnauthorizedError"), "revoked");
+});
+
+both_backends!(the_admin_api_writes_with_the_newsroom_rules, |site| {
+    let editor_key = make_key(&site, "admin", "Editor's tool", Some("editor")).await;
+    let writer_key = make_key(&site, "admin", "Writer's tool", Some("writer")).await;
+    let editor = format!("Ghost {}", token(&editor_key));
+    let writer = format!("Ghost {}", token(&writer_key));
+    let content_key = make_key(&site, "content", "Reader", None).await;
+
+    // A contributor's key writes drafts and cannot publish.
+    let post = json!({ "posts": [{ "title": "By the writer", "markdown": "Words.", "status": "published" }] });
+    let (status, v) = admin_call(&site, reqwest::Method::POST, "/ghost/api/admin/posts/", &writer, Some(post)).await;
+    assert_eq!((status, error_type(&v)), (403, "NoPermissionError"), "{v}");
+    let (status, v) = admin_call(&site, reqwest::Method::POST, "/ghost/api/admin/posts/", &writer, Some(json!({ "posts": [{ "title": "A writer's draft", "markdown": "Words." }] }))).await;
+    assert_eq!(status, 201, "{v}");
+    assert_eq!(v["posts"][0]["status"], "draft");
+    assert_eq!(v["posts"][0]["published_at"], Value::Null);
+    assert_eq!(v["posts"][0]["primary_author"]["slug"], "wren-writer", "the key's staff member writes the byline");
+    let draft_id = v["posts"][0]["id"].as_str().unwrap().to_string();
+    let draft_updated = v["posts"][0]["updated_at"].as_str().unwrap().to_string();
+    let (status, v) = admin_call(&site, reqwest::Method::PUT, &format!("/ghost/api/admin/posts/{draft_id}/"), &writer, Some(json!({ "posts": [{ "status": "published", "updated_at": draft_updated }] }))).await;
+    assert_eq!((status, error_type(&v)), (403, "NoPermissionError"), "a contributor cannot publish by editing either");
+
+    // An editor's key publishes, with HTML and the section named as a tag.
+    let post = json!({ "posts": [{ "title": "From the API", "html": "<p>Hello <em>there</em></p><script>alert(1)</script>", "custom_excerpt": "Sent by a tool.", "tags": [{ "name": "Movie Review" }, "Festivals"], "status": "published", "featured": true }] });
+    let (status, v) = admin_call(&site, reqwest::Method::POST, "/ghost/api/admin/posts/?source=html", &editor, Some(post.clone())).await;
+    assert_eq!(status, 201, "{v}");
+    let p = &v["posts"][0];
+    assert_eq!((p["status"].as_str(), p["featured"].as_bool(), p["primary_tag"]["slug"].as_str()), (Some("published"), Some(true), Some("movie-review")));
+    assert!(p["html"].as_str().unwrap().contains("<em>there</em>") && !p["html"].as_str().unwrap().contains("<script"), "sanitized: {}", p["html"]);
+    assert_eq!(p["url"], site.url("/movie-review/from-the-api/"));
+    let id = p["id"].as_str().unwrap().to_string();
+    let updated = p["updated_at"].as_str().unwrap().to_string();
+    let (status, _, c) = content(&site, &format!("/ghost/api/content/posts/?key={content_key}&filter=featured:true&fields=title")).await;
+    assert_eq!((status, c["posts"][0]["title"].as_str()), (200, Some("From the API")), "published at once, to the Content API too");
+    let (status, v) = admin_call(&site, reqwest::Method::POST, "/ghost/api/admin/posts/", &editor, Some(post)).await;
+    assert_eq!((status, v["errors"][0]["property"].as_str()), (422, Some("html")), "html needs ?source=html");
+
+    // Edits need the updated_at last read; a stale one is Ghost's collision error.
+    let (status, v) = admin_call(&site, reqwest::Method::PUT, &format!("/ghost/api/admin/posts/{id}/"), &editor, Some(json!({ "posts": [{ "title": "No date" }] }))).await;
+    assert_eq!((status, v["errors"][0]["property"].as_str()), (422, Some("updated_at")));
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let (status, v) = admin_call(&site, reqwest::Method::PUT, &format!("/ghost/api/admin/posts/{id}/"), &editor, Some(json!({ "posts": [{ "title": "Retitled", "updated_at": updated }] }))).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["posts"][0]["title"], "Retitled");
+    assert_eq!(v["posts"][0]["status"], "published", "an edit without status keeps it published");
+    let (status, v) = admin_call(&site, reqwest::Method::PUT, &format!("/ghost/api/admin/posts/{id}/"), &editor, Some(json!({ "posts": [{ "title": "Stale", "updated_at": updated }] }))).await;
+    assert_eq!((status, error_type(&v)), (409, "UpdateCollisionError"), "{v}");
+    assert_eq!(v["errors"][0]["message"], "Saving failed! Someone else is editing this post.");
+    let record = site.store.article_record(marquee_api::ids::number_of(marquee_api::ids::Kind::Post, &id).unwrap()).await.unwrap().unwrap();
+    assert_eq!(record.headline, "Retitled", "nothing of the stale edit was saved");
+
+    // Scheduling: not in the Content API until its time.
+    let (status, v) = admin_call(&site, reqwest::Method::POST, "/ghost/api/admin/posts/", &editor, Some(json!({ "posts": [{ "title": "Later", "markdown": "Soon.", "status": "scheduled", "published_at": "2099-06-01T12:00:00.000Z" }] }))).await;
+    assert_eq!((status, v["posts"][0]["status"].as_str()), (201, Some("scheduled")), "{v}");
+    assert_eq!(v["posts"][0]["published_at"], "2099-06-01T12:00:00.000+00:00");
+    let (_, _, c) = content(&site, &format!("/ghost/api/content/posts/slug/later/?key={content_key}")).await;
+    assert_eq!(error_type(&c), "NotFoundError");
+    let (_, v) = admin_call(&site, reqwest::Method::GET, "/ghost/api/admin/posts/?filter=status:scheduled&fields=title", &editor, None).await;
+    assert_eq!(v["posts"].as_array().unwrap().iter().map(|p| p["title"].as_str().unwrap()).collect::<Vec<_>>(), ["Later"]);
+
+    // Bodies that cannot be read: each a clear 4xx, nothing saved.
+    let articles_before = site.store.article_summaries(None, 100, 0).await.unwrap().1;
+    let raw = |body: &str, ct: &str| {
+        let (auth, body, ct) = (editor.clone(), body.to_string(), ct.to_string());
+        let url = site.url("/ghost/api/admin/posts/");
+        async move {
+            let r = new_client().post(url).header("authorization", auth).header("content-type", ct).body(body).send().await.unwrap();
+            let status = r.status().as_u16();
+            (status, serde_json::from_str::<Value>(&r.text().await.unwrap()).unwrap_or(Value::Null))
+        }
+    };
+    let (status, v) = raw("{\"posts\": [", "application/json").await;
+    assert_eq!((status, error_type(&v)), (400, "BadRequestError"));
+    let (status, v) = raw("{\"posts\": [{\"title\": \"x\", \"colour\": \"red\"}]}", "application/json").await;
+    assert_eq!((status, error_type(&v)), (422, "ValidationError"));
+    assert!(v["errors"][0]["message"].as_str().unwrap().contains("colour"), "{v}");
+    let (status, v) = raw("{\"posts\": [{\"title\": 5}]}", "application/json").await;
+    assert_eq!((status, v["errors"][0]["property"].as_str()), (422, Some("posts[0].title")), "{v}");
+    let (status, _) = raw("title=x", "application/x-www-form-urlencoded").await;
+    assert_eq!(status, 415);
+    let (status, _) = raw(&format!("{{\"posts\": [{{\"title\": \"{}\"}}]}}", "x".repeat(2 * 1024 * 1024)), "application/json").await;
+    assert_eq!(status, 413);
+    let (status, v) = raw("{\"posts\": [{\"title\": \"x\", \"feature_image\": \"https://img.example/a.jpg\"}]}", "application/json").await;
+    assert_eq!((status, v["errors"][0]["property"].as_str()), (422, Some("feature_image")), "what Marquee cannot keep is refused, not lost");
+    assert_eq!(site.store.article_summaries(None, 100, 0).await.unwrap().1, articles_before, "nothing was saved");
+
+    // Credentials: a bearer key works; bad, expired and missing tokens do not.
+    let (status, _) = admin_call(&site, reqwest::Method::GET, "/ghost/api/admin/posts/", &format!("Bearer {editor_key}"), None).await;
+    assert_eq!(status, 200);
+    let (id_part, secret) = marquee_api::token::split_key(&editor_key).unwrap();
+    let expired = marquee_api::token::sign(id_part, &secret, now_unix() - 3600, 300);
+    for (auth, expected) in [(format!("Ghost {expired}"), 401), ("Ghost not.a.token".to_string(), 400), ("Basic abc".to_string(), 401), (format!("Bearer {id_part}:{}", "00".repeat(32)), 401)] {
+        let (status, v) = admin_call(&site, reqwest::Method::GET, "/ghost/api/admin/posts/", &auth, None).await;
+        assert_eq!(status, expected, "{auth}: {v}");
+    }
+    let r = new_client().get(site.url("/ghost/api/admin/posts/")).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+
+    // Tags: editors add and rename them; sections stay the newsroom's.
+    let (status, v) = admin_call(&site, reqwest::Method::POST, "/ghost/api/admin/tags/", &editor, Some(json!({ "tags": [{ "name": "Noir" }] }))).await;
+    assert_eq!((status, v["tags"][0]["slug"].as_str()), (201, Some("noir")));
+    let (status, _) = admin_call(&site, reqwest::Method::POST, "/ghost/api/admin/tags/", &writer, Some(json!({ "tags": [{ "name": "Mine" }] }))).await;
+    assert_eq!(status, 403, "contributors do not manage tags");
+    let section_tag = marquee_api::ids::encode(marquee_api::ids::Kind::Section, site.section_id("news").await.parse().unwrap());
+    let (status, _) = admin_call(&site, reqwest::Method::DELETE, &format!("/ghost/api/admin/tags/{section_tag}/"), &editor, None).await;
+    assert_eq!(status, 403);
+
+    // Deleting: contributors only their own drafts; then it is gone.
+    let (status, _) = admin_call(&site, reqwest::Method::DELETE, &format!("/ghost/api/admin/posts/{id}/"), &writer, None).await;
+    assert_eq!(status, 403);
+    let (status, v) = admin_call(&site, reqwest::Method::DELETE, &format!("/ghost/api/admin/posts/{draft_id}/"), &writer, None).await;
+    assert_eq!(status, 204, "{v}");
+    let (status, _) = admin_call(&site, reqwest::Method::DELETE, &format!("/ghost/api/admin/posts/{id}/"), &editor, None).await;
+    assert_eq!(status, 204);
+    let (status, v) = admin_call(&site, reqwest::Method::GET, &format!("/ghost/api/admin/posts/{id}/"), &editor, None).await;
+    assert_eq!((status, error_type(&v)), (404, "NotFoundError"));
+    let (status, _) = site.read("/movie-review/from-the-api/").await;
+    assert_eq!(status, 404, "the page is gone too");
+});
+
+/// A real HTTP server that keeps every POST it gets: (headers, body).
+type Received = Arc<Mutex<Vec<(axum::http::HeaderMap, String)>>>;
+
+async fn receiver() -> (String, Received) {
+    let got: Received = Default::default();
+    let keep = got.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+            let keep = keep.clone();
+            async move {
+                keep.lock().unwrap().push((headers, body));
+                axum::http::StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}/hook"), got)
+}
+
+async fn add_hook(site: &TestSite, event: &str, url: &str) {
+    let admin = new_client();
+    site.login_as(&admin, "admin").await;
+    let (_, page) = get_with(&admin, &site.url("/admin/integrations/")).await;
+    let r = admin
+        .post(site.url("/admin/integrations/webhooks"))
+        .form(&[("_csrf", common::csrf_in(&page).as_str()), ("name", event), ("event", event), ("target_url", url), ("secret", "hook-secret")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+}
+
+fn events(got: &Received) -> Vec<(String, Value)> {
+    got.lock().unwrap().iter().map(|(h, b)| (h["x-marquee-event"].to_str().unwrap().to_string(), serde_json::from_str(b).unwrap())).collect()
+}
+
+both_backends!(webhooks_are_signed_and_fire_once, marquee_web::WebConfig { allow_private_fetch: true, ..Default::default() }, |site| {
+    let (url, got) = receiver().await;
+    for event in ["post.published", "post.published.edited", "post.unpublished", "post.deleted"] {
+        add_hook(&site, event, &url).await;
+    }
+    let key = make_key(&site, "admin", "Tool", Some("editor")).await;
+    let auth = format!("Ghost {}", token(&key));
+
+    // Published through the Admin API: one signed delivery, with the post as current.
+    let (status, v) = admin_call(&site, reqwest::Method::POST, "/ghost/api/admin/posts/", &auth, Some(json!({ "posts": [{ "title": "Hooked", "markdown": "Body.", "status": "published" }] }))).await;
+    assert_eq!(status, 201, "{v}");
+    let id = v["posts"][0]["id"].as_str().unwrap().to_string();
+    eventually("post.published arrives", || async { events(&got).iter().any(|(e, _)| e == "post.published") }).await;
+    let (headers, body) = got.lock().unwrap()[0].clone();
+    let sig = headers["x-ghost-signature"].to_str().unwrap().to_string();
+    let (mac_hex, t) = sig.trim_start_matches("sha256=").split_once(", t=").unwrap();
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(b"hook-secret").unwrap();
+    mac.update(body.as_bytes());
+    mac.update(t.as_bytes());
+    assert_eq!(mac_hex, hex::encode(mac.finalize().into_bytes()), "the signature is Ghost's: HMAC of the body and the time");
+    let published = events(&got);
+    assert_eq!(published[0].1["post"]["current"]["title"], "Hooked");
+    assert_eq!(published[0].1["post"]["current"]["status"], "published");
+
+    // A scheduled article fires when its time comes, not before.
+    let at = jiff::Timestamp::from_second(now_unix() + 4).unwrap().to_string();
+    let (status, v2) = admin_call(&site, reqwest::Method::POST, "/ghost/api/admin/posts/", &auth, Some(json!({ "posts": [{ "title": "On the dot", "markdown": "Later.", "status": "scheduled", "published_at": at }] }))).await;
+    assert_eq!((status, v2["posts"][0]["status"].as_str()), (201, Some("scheduled")), "{v2}");
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert!(!events(&got).iter().any(|(_, b)| b["post"]["current"]["title"] == "On the dot"), "not before its time");
+    eventually("the scheduled article's post.published", || async { events(&got).iter().any(|(e, b)| e == "post.published" && b["post"]["current"]["title"] == "On the dot") }).await;
+
+    // Edited, unpublished, deleted: one each.
+    let updated = v["posts"][0]["updated_at"].as_str().unwrap().to_string();
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let (status, v) = admin_call(&site, reqwest::Method::PUT, &format!("/ghost/api/admin/posts/{id}/"), &auth, Some(json!({ "posts": [{ "title": "Hooked again", "updated_at": updated }] }))).await;
+    assert_eq!(status, 200, "{v}");
+    eventually("post.published.edited", || async { events(&got).iter().any(|(e, _)| e == "post.published.edited") }).await;
+    let updated = v["posts"][0]["updated_at"].as_str().unwrap().to_string();
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let (status, _) = admin_call(&site, reqwest::Method::PUT, &format!("/ghost/api/admin/posts/{id}/"), &auth, Some(json!({ "posts": [{ "status": "draft", "updated_at": updated }] }))).await;
+    assert_eq!(status, 200);
+    eventually("post.unpublished", || async { events(&got).iter().any(|(e, _)| e == "post.unpublished") }).await;
+    let (status, _) = admin_call(&site, reqwest::Method::DELETE, &format!("/ghost/api/admin/posts/{id}/"), &auth, None).await;
+    assert_eq!(status, 204);
+    eventually("post.deleted", || async { events(&got).iter().any(|(e, _)| e == "post.deleted") }).await;
+    let deleted = events(&got).into_iter().find(|(e, _)| e == "post.deleted").unwrap().1;
+    assert_eq!(deleted["post"]["previous"]["title"], "Hooked again");
+
+    // Several more sweeps change nothing: each event came exactly once.
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    let mut counts = std::collections::BTreeMap::new();
+    for (e, _) in events(&got) {
+        *counts.entry(e).or_insert(0) += 1;
+    }
+    assert_eq!(counts, [("post.deleted".to_string(), 1), ("post.published".to_string(), 2), ("post.published.edited".to_string(), 1), ("post.unpublished".to_string(), 1)].into_iter().collect());
+});
+
+both_backends!(the_openapi_document_describes_every_api_route, |site| {
+    let (status, body) = site.read("/api/openapi.json").await;
+    assert_eq!(status, 200);
+    let doc: Value = serde_json::from_str(&body).unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    let paths: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
+    for p in ["/ghost/api/content/posts/", "/ghost/api/content/posts/slug/{slug}/", "/ghost/api/content/settings/", "/ghost/api/admin/posts/{id}/", "/ghost/api/admin/tags/"] {
+        assert!(paths.iter().any(|x| x.as_str() == p), "{p} in {paths:?}");
+    }
+    // Every path in the document is served: none answers the router's own 404.
+    for p in &paths {
+        let concrete = p.replace("{id}", "6d7100010000000000000001").replace("{slug}", "x");
+        let r = new_client().get(site.url(&concrete)).send().await.unwrap();
+        let v: Value = serde_json::from_str(&r.text().await.unwrap()).unwrap_or(Value::Null);
+        assert_ne!(v["errors"][0]["message"], "Resource not found", "{p} is in the document but not served");
+    }
+    // The newsroom's reference page is made from it.
+    site.login("writer").await;
+    let (status, page) = site.get("/admin/api/").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("GET /ghost/api/content/posts/") && page.contains("PUT /ghost/api/admin/posts/{id}/"), "{page}");
+});

@@ -1,0 +1,103 @@
+//! What each server keeps in memory for the APIs: the Content API keys it has checked (so a
+//! cached answer costs no query), and how many requests each key has made from each address in
+//! the current minute. Foundation: imports nothing from this crate.
+//!
+//! The key cache is emptied whenever content changes (a revoked key bumps the content version,
+//! so every server forgets it within a second); the counters are per server.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+
+/// Counters kept at most; past this the oldest minute's are dropped.
+const MAX_COUNTERS: usize = 100_000;
+
+#[derive(Default)]
+pub struct ApiGuard {
+    /// Content key digest -> (key row, Unix second it was last noted as used).
+    keys: Mutex<HashMap<String, (i64, i64)>>,
+    /// (key row, address) -> (minute, requests in it).
+    counts: Mutex<HashMap<(i64, IpAddr), (i64, u32)>>,
+}
+
+impl ApiGuard {
+    /// The key row of a Content API key digest checked since the last change.
+    pub fn known_key(&self, digest: &str) -> Option<i64> {
+        self.keys.lock().unwrap().get(digest).map(|(id, _)| *id)
+    }
+
+    pub fn remember_key(&self, digest: &str, id: i64, now: i64) {
+        self.keys.lock().unwrap().insert(digest.to_string(), (id, now));
+    }
+
+    /// True once a minute per key: time to note in the database that it was used.
+    pub fn due_for_touch(&self, digest: &str, now: i64) -> bool {
+        let mut keys = self.keys.lock().unwrap();
+        match keys.get_mut(digest) {
+            Some((_, last)) if now - *last >= 60 => {
+                *last = now;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    pub fn forget_keys(&self) {
+        self.keys.lock().unwrap().clear();
+    }
+
+    /// Counts one request of `key` from `ip` at `now`; false when that makes more than `limit`
+    /// in this minute (a `limit` of 0 is no limit).
+    pub fn allow(&self, key: i64, ip: IpAddr, now: i64, limit: u32) -> bool {
+        if limit == 0 {
+            return true;
+        }
+        let minute = now / 60;
+        let mut counts = self.counts.lock().unwrap();
+        if counts.len() >= MAX_COUNTERS {
+            counts.retain(|_, (m, _)| *m == minute);
+        }
+        let entry = counts.entry((key, ip)).or_insert((minute, 0));
+        if entry.0 != minute {
+            *entry = (minute, 0);
+        }
+        entry.1 += 1;
+        entry.1 <= limit
+    }
+
+    /// Seconds until the current minute ends, for `Retry-After`.
+    pub fn retry_after(now: i64) -> i64 {
+        60 - now.rem_euclid(60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_key_and_address_gets_its_own_minute() {
+        let g = ApiGuard::default();
+        let a: IpAddr = "192.0.2.1".parse().unwrap();
+        let b: IpAddr = "192.0.2.2".parse().unwrap();
+        let t = 6_000;
+        assert!(g.allow(1, a, t, 2) && g.allow(1, a, t + 1, 2));
+        assert!(!g.allow(1, a, t + 2, 2), "the third in a minute is refused");
+        assert!(g.allow(1, b, t + 2, 2) && g.allow(2, a, t + 2, 2), "another address or key is counted apart");
+        assert!(g.allow(1, a, t + 60, 2), "a new minute starts again");
+        assert!((0..10).all(|_| g.allow(3, a, t, 0)), "0 is no limit");
+        assert_eq!(ApiGuard::retry_after(t + 15), 45);
+    }
+
+    #[test]
+    fn keys_are_forgotten_and_touched_once_a_minute() {
+        let g = ApiGuard::default();
+        g.remember_key("d", 7, 100);
+        assert_eq!(g.known_key("d"), Some(7));
+        assert!(!g.due_for_touch("d", 130));
+        assert!(g.due_for_touch("d", 160));
+        assert!(!g.due_for_touch("d", 161));
+        g.forget_keys();
+        assert_eq!(g.known_key("d"), None);
+    }
+}
