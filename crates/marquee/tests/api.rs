@@ -445,3 +445,77 @@ both_backends!(the_openapi_document_describes_every_api_route, |site| {
     assert_eq!(status, 200);
     assert!(page.contains("GET /ghost/api/content/posts/") && page.contains("PUT /ghost/api/admin/posts/{id}/"), "{page}");
 });
+
+both_backends!(marquees_api_checks_fields_as_the_forms_do, marquee_web::WebConfig { allow_private_fetch: true, ..Default::default() }, |site| {
+    let editor = format!("Bearer {}", make_key(&site, "admin", "Editor", Some("editor")).await);
+    let writer = format!("Bearer {}", make_key(&site, "admin", "Writer", Some("writer")).await);
+
+    // Films: the film form's checks and messages, field by field; nothing half-saved.
+    let (status, v) = admin_call(&site, reqwest::Method::POST, "/api/v1/films/", &editor, Some(json!({ "title": "Rust and Bone", "year": 1800, "ids": { "imdb": "not-an-id" } }))).await;
+    assert_eq!(status, 422, "{v}");
+    let props: Vec<&str> = v["errors"].as_array().unwrap().iter().map(|e| e["property"].as_str().unwrap()).collect();
+    assert!(props.contains(&"ids.imdb"), "{v}");
+    assert_eq!(site.store.film_count().await.unwrap(), 0, "nothing saved");
+    let film = json!({ "title": "Rust and Bone", "original_title": "De rouille et d'os", "year": 2012, "runtime_minutes": 122, "certification": "R", "genres": ["Drama"], "ids": { "imdb": "tt2053425" },
+        "credits": [{ "role": "director", "name": "Jacques Audiard" }, { "role": "cast", "name": "Marion Cotillard", "character": "Stéphanie" }] });
+    let (status, v) = admin_call(&site, reqwest::Method::POST, "/api/v1/films/", &writer, Some(film.clone())).await;
+    assert_eq!((status, error_type(&v)), (403, "NoPermissionError"), "a contributor's key reads but does not write");
+    let (status, v) = admin_call(&site, reqwest::Method::POST, "/api/v1/films/", &editor, Some(film)).await;
+    assert_eq!(status, 201, "{v}");
+    assert_eq!((v["film"]["runtime_minutes"].as_i64(), v["film"]["credits"][1]["character"].as_str()), (Some(122), Some("Stéphanie")));
+    let id = v["film"]["id"].as_i64().unwrap();
+    let (status, v) = admin_call(&site, reqwest::Method::GET, "/api/v1/films/?q=rust", &writer, None).await;
+    assert_eq!((status, v["films"][0]["id"].as_i64()), (200, Some(id)));
+    let (status, v) = admin_call(&site, reqwest::Method::GET, "/api/v1/people/marion-cotillard/", &writer, None).await;
+    assert_eq!((status, v["person"]["films"][0]["title"].as_str()), (200, Some("Rust and Bone")));
+    let (status, v) = admin_call(&site, reqwest::Method::PUT, &format!("/api/v1/films/{id}/"), &editor, Some(json!({ "title": "Rust and Bone", "year": 2012, "rating": "R" }))).await;
+    assert_eq!((status, v["errors"][0]["type"].as_str()), (422, Some("ValidationError")), "unknown field: {v}");
+    let (status, _) = admin_call(&site, reqwest::Method::GET, "/api/v1/films/999999/", &writer, None).await;
+    assert_eq!(status, 404);
+
+    // Theaters and venues: the place form's checks.
+    let (status, v) = admin_call(&site, reqwest::Method::PUT, "/api/v1/theaters/grand-lake/", &editor, Some(json!({ "name": "Grand Lake", "time_zone": "America/Los_Angeles" }))).await;
+    assert_eq!((status, v["errors"][0]["property"].as_str()), (422, Some("latitude")), "{v}");
+    let (status, v) = admin_call(&site, reqwest::Method::PUT, "/api/v1/theaters/grand-lake/", &editor, Some(json!({ "name": "Grand Lake", "postal_code": "94610", "time_zone": "America/Los_Angeles" }))).await;
+    assert_eq!((status, v["theater"]["external_id"].as_str()), (200, Some("grand-lake")), "{v}");
+    let (status, v) = admin_call(&site, reqwest::Method::POST, "/api/v1/venues/", &editor, Some(json!({ "name": "The Hall", "time_zone": "Mars/Olympus" }))).await;
+    assert_eq!((status, v["errors"][0]["property"].as_str()), (422, Some("time_zone")));
+    let (status, v) = admin_call(&site, reqwest::Method::POST, "/api/v1/venues/", &editor, Some(json!({ "name": "The Hall", "city": "Oakland", "postal_code": "94612", "time_zone": "America/Los_Angeles" }))).await;
+    assert_eq!(status, 201, "{v}");
+    let venue = v["venue"]["id"].as_i64().unwrap();
+
+    // Events: times in the venue's zone, the event form's checks.
+    let (status, v) = admin_call(&site, reqwest::Method::POST, "/api/v1/events/", &editor, Some(json!({ "title": "Late show", "venue_id": venue, "category": "music", "start": "someday" }))).await;
+    assert_eq!((status, v["errors"][0]["property"].as_str()), (422, Some("start")), "{v}");
+    let (status, v) = admin_call(&site, reqwest::Method::POST, "/api/v1/events/", &editor, Some(json!({ "title": "Late show", "venue_id": venue, "category": "music", "start": "2099-12-24T21:00", "price": "$12" }))).await;
+    assert_eq!(status, 201, "{v}");
+    assert_eq!(v["event"]["starts_at"], "2099-12-24T21:00:00-08:00", "shown in the venue's zone");
+    let event = v["event"]["id"].as_i64().unwrap();
+    let (status, v) = admin_call(&site, reqwest::Method::GET, "/api/v1/events/?from=2099-12-24&days=1", &writer, None).await;
+    assert_eq!((status, v["events"][0]["title"].as_str()), (200, Some("Late show")));
+    let (status, _) = admin_call(&site, reqwest::Method::DELETE, &format!("/api/v1/events/{event}/"), &writer, None).await;
+    assert_eq!(status, 403);
+    let (status, _) = admin_call(&site, reqwest::Method::DELETE, &format!("/api/v1/events/{event}/"), &editor, None).await;
+    assert_eq!(status, 204);
+    let (status, _) = admin_call(&site, reqwest::Method::GET, "/api/v1/events/?days=0", &writer, None).await;
+    assert_eq!(status, 422);
+    let (status, _) = admin_call(&site, reqwest::Method::GET, "/api/v1/venues/?sort=name", &writer, None).await;
+    assert_eq!(status, 400, "an unknown parameter");
+
+    // Comment moderation: an approval through the API notifies webhooks, as one in the newsroom does.
+    let (url, got) = receiver().await;
+    add_hook(&site, "comment.approved", &url).await;
+    let article = newsroom_article(&site, "Talk about it", "talk-about-it", "news", "publish", "", "").await;
+    let article_id: i64 = article.parse().unwrap();
+    let reader = site.store.create_reader("reader@readers.test", "Rita Reader", &marquee_web::hash_password(common::PASSWORD), now_unix(), marquee_store::MailToken { token_hash: "x", purpose: "verify", email: "reader@readers.test", expires_at: now_unix() + 60 }, |_| marquee_store::NewMail { reader_id: None, kind: "verify", to_email: String::new(), to_name: String::new(), subject: String::new(), text: String::new(), html: String::new(), list_unsubscribe: None }).await.unwrap().unwrap();
+    let c = marquee_store::NewComment { article_id, reader_id: reader.id, parent_id: None, body: "First!", body_html: "<p>First!</p>", status: "pending", hold_reason: "pre-moderation", ip: "127.0.0.1", now: now_unix() };
+    let comment = site.store.add_comment(c, &|_: &marquee_store::Subscriber, _| unreachable!()).await.unwrap().unwrap();
+    let (status, v) = admin_call(&site, reqwest::Method::GET, "/api/v1/comments/", &editor, None).await;
+    assert_eq!((status, v["comments"][0]["id"].as_i64()), (200, Some(comment)));
+    let (status, v) = admin_call(&site, reqwest::Method::POST, &format!("/api/v1/comments/{comment}/decision/"), &editor, Some(json!({ "action": "reject" }))).await;
+    assert_eq!((status, v["errors"][0]["property"].as_str()), (422, Some("reason")));
+    let (status, _) = admin_call(&site, reqwest::Method::POST, &format!("/api/v1/comments/{comment}/decision/"), &editor, Some(json!({ "action": "approve" }))).await;
+    assert_eq!(status, 200);
+    assert_eq!(site.store.comment(comment).await.unwrap().unwrap().status, "approved");
+    eventually("comment.approved arrives", || async { events(&got).iter().any(|(e, b)| e == "comment.approved" && b["comment"]["current"]["id"] == comment) }).await;
+});

@@ -328,9 +328,10 @@ impl Store {
     }
 
     /// Applies a moderator's decision, logs it, resolves the comment's reports, and when a
-    /// comment is newly approved, notifies the thread's subscribers, all in one transaction.
+    /// comment is newly approved, notifies the thread's subscribers and queues
+    /// `approved_hook` (a `comment.approved` body) for webhooks, all in one transaction.
     /// `false` when there is no such comment.
-    pub async fn moderate(&self, id: i64, decision: &Decision, who: Moderator<'_>, now: i64, compose: Compose<'_>) -> Result<bool> {
+    pub async fn moderate(&self, id: i64, decision: &Decision, who: Moderator<'_>, now: i64, compose: Compose<'_>, approved_hook: Option<&str>) -> Result<bool> {
         let _write = self.write_guard().await;
         let mut tx = self.begin_write().await?;
         let row: Option<(i64, Option<i64>, String)> = sqlx::query_as("SELECT article_id, reader_id, status FROM comments WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
@@ -348,6 +349,9 @@ impl Store {
                     return Ok(status != "deleted");
                 }
                 notify_subscribers(&mut tx, id, article_id, reader_id, now, compose).await?;
+                if let Some(body) = approved_hook {
+                    crate::api::enqueue_webhooks(&mut tx, "comment.approved", body, now).await?;
+                }
                 ("approve", String::new())
             }
             Decision::Reject(reason) => {

@@ -330,6 +330,11 @@ impl Pagination {
     }
 }
 
+/// The id an article carries as a post.
+pub fn post_id(article_id: i64) -> String {
+    ids::encode(Kind::Post, article_id)
+}
+
 /// Which parts of a post to add.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PostParts {

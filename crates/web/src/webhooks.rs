@@ -12,7 +12,7 @@ use crate::fetch::PostOutcome;
 use crate::state::AppState;
 use hmac::{Hmac, Mac};
 use marquee_domain::time::now_unix;
-use marquee_store::{PostFilter, PostQuery, PostRow, WebhookDeliveryRow};
+use marquee_store::{ArticlePage, Comment, PostFilter, PostQuery, PostRow, WebhookDeliveryRow};
 use sha2::Sha256;
 
 /// The events a webhook can be registered for, with what each means.
@@ -38,6 +38,25 @@ pub fn is_event(name: &str) -> bool {
 pub fn post_body(current: Option<&AdminPost>, previous: Option<&AdminPost>) -> String {
     let side = |p: Option<&AdminPost>| p.and_then(|p| serde_json::to_value(p).ok()).unwrap_or_else(|| serde_json::json!({}));
     serde_json::json!({ "post": { "current": side(current), "previous": side(previous) } }).to_string()
+}
+
+/// A comment event's body: `{"comment": {"current": ..., "previous": {}}}`, the comment as it
+/// is once approved.
+pub fn comment_body(state: &AppState, article: &ArticlePage, c: &Comment) -> String {
+    let site = state.site();
+    let current = serde_json::json!({
+        "id": c.id,
+        "post_id": crate::api_views::post_id(article.card.id),
+        "post_url": format!("{}{}", site.base(), article.card.path()),
+        "post_title": article.card.headline,
+        "url": format!("{}{}#comment-{}", site.base(), article.card.path(), c.id),
+        "parent_id": c.parent_id,
+        "author_name": c.author_name,
+        "html": c.body_html,
+        "status": "approved",
+        "created_at": api_views::ghost_time(c.created_at),
+    });
+    serde_json::json!({ "comment": { "current": current, "previous": {} } }).to_string()
 }
 
 /// The signature headers of a delivery made at `at_ms` (Unix milliseconds): Ghost's

@@ -153,9 +153,11 @@ pub async fn decide(State(state): State<AppState>, staff: Staff, Path(id): Path<
         None => return Err(error_page(StatusCode::NOT_FOUND, "No such article", "The comment's article is gone.")),
     };
     let compose = approval_composer(&state, &article, &comment);
-    match store.moderate(id, &decision, moderator(&staff), now_unix(), &compose).await? {
+    let hook = crate::webhooks::comment_body(&state, &article, &comment);
+    match store.moderate(id, &decision, moderator(&staff), now_unix(), &compose, Some(&hook)).await? {
         true => {
             state.wake_mail();
+            state.0.webhook_wake.notify_one();
             let _ = state.refresh().await;
             back_to(&f.view, &f.action)
         }

@@ -219,6 +219,31 @@ impl<E: Into<anyhow::Error>> From<E> for ApiError {
     }
 }
 
+/// An error of the layers the newsroom shares (a store failure in a form check, say) as the
+/// API answers it.
+impl From<crate::respond::AppError> for ApiError {
+    fn from(e: crate::respond::AppError) -> ApiError {
+        use crate::respond::AppError;
+        match e {
+            AppError::Internal(e, at) => {
+                tracing::error!("{e:#} (at {at})");
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError", "An unexpected error occurred, please try again.").code("UNEXPECTED_ERROR")
+            }
+            AppError::Page(p) => {
+                let kind = match p.status.as_u16() {
+                    400 => "BadRequestError",
+                    403 => "NoPermissionError",
+                    404 => "NotFoundError",
+                    429 => "TooManyRequestsError",
+                    _ => "ValidationError",
+                };
+                ApiError::new(p.status, kind, p.title.to_string()).context(p.message.to_string())
+            }
+            AppError::Response(r) => ApiError::new(r.status(), "InternalServerError", "The request could not be answered."),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = serde_json::to_string(&ErrorBody { errors: self.errors }).unwrap_or_default();
