@@ -135,6 +135,7 @@ async fn main() {
         user_id: None,
         featured: None,
         unchanged_since: None,
+        slug_proposed: false,
         now,
     };
     store.save_article(&w).await.unwrap().unwrap();

@@ -5,7 +5,10 @@
 //! It runs with the page cache (the default), without it (every request renders, as for a
 //! signed-in reader), and without the box cache as well, to show what the boxes would cost;
 //! then adds 500 theaters and 100,000 showtimes (most far away or in the past) and measures
-//! the review page with its Now Playing box again.
+//! the review page with its Now Playing box again. Between the two it serves the same site
+//! with `marquee serve` (no API rate limit) and measures Ghost's Content API,
+//! `posts/?include=authors,tags&limit=15` with a Content key made by `marquee key add`, next to
+//! the static file and the article page, with the page cache and without.
 //! Requests carry a browser's User-Agent, so each article request is counted for Most Popular.
 //! MARQUEE_BENCH_SECS sets the seconds per page (default 5); MARQUEE_BENCH_CONNECTIONS the
 //! connections (default 64).
@@ -47,6 +50,32 @@ fn start(addr: &str, data_dir: &std::path::Path, cache: bool, boxes: bool) -> Se
         cmd.arg("--no-box-cache");
     }
     Server { child: cmd.spawn().expect("start marquee") }
+}
+
+/// `marquee serve` on the demo's database, with no API rate limit (the load is one key from
+/// one address).
+fn serve(addr: &str, data_dir: &std::path::Path, cache: bool) -> Server {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_marquee"));
+    cmd.args(["serve", "--addr", addr, "--database-url", &database_url(data_dir)])
+        .env("MARQUEE_API_REQUESTS_PER_MINUTE", "0")
+        .env("MARQUEE_PAGE_CACHE", if cache { "1" } else { "0" })
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    Server { child: cmd.spawn().expect("start marquee serve") }
+}
+
+fn database_url(data_dir: &std::path::Path) -> String {
+    format!("sqlite://{}", data_dir.join("marquee.db").display())
+}
+
+/// A Content API key for the demo's database, made as a user would make one.
+fn content_key(data_dir: &std::path::Path) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_marquee"))
+        .args(["key", "add", "--kind", "content", "--name", "Benchmark", "--database-url", &database_url(data_dir)])
+        .output()
+        .expect("run marquee key add");
+    assert!(out.status.success(), "marquee key add: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
 async fn wait_ready(addr: &str) {
@@ -134,7 +163,7 @@ async fn load(addr: &str, path: &str, connections: usize, secs: u64) -> Result {
 /// each, half in the past month and half in the next two weeks: 100,000 in all.
 async fn add_bulk_showtimes(data_dir: &std::path::Path) -> (usize, usize) {
     use rand::{Rng, SeedableRng};
-    let store = marquee_store::Store::open(&format!("sqlite://{}", data_dir.join("marquee.db").display())).await.expect("open the demo database");
+    let store = marquee_store::Store::open(&database_url(data_dir)).await.expect("open the demo database");
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
     let films: Vec<i64> = {
         let mut ids = Vec::new();
@@ -179,32 +208,44 @@ fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
     let data_dir = std::env::temp_dir().join(format!("marquee-bench-{}", std::process::id()));
     println!("Marquee page benchmark: {connections} connections, {secs} s per page, demo site on SQLite");
-    // (round, page cache, box cache): round 0 is the demo, round 1 adds showtimes.
-    for (round, cache, boxes) in [(0, true, true), (0, false, true), (0, false, false), (1, true, true), (1, false, true)] {
+    // (round, page cache, box cache): round 0 is the demo, round 2 the APIs on the same data,
+    // round 1 adds showtimes.
+    let mut api_pages: Vec<(&str, String)> = Vec::new();
+    for (round, cache, boxes) in [(0, true, true), (0, false, true), (0, false, false), (2, true, true), (2, false, true), (1, true, true), (1, false, true)] {
         if round == 1 && cache {
             let (t, n) = rt.block_on(add_bulk_showtimes(&data_dir));
             println!("\nAdded {t} theaters and {n} showtimes; the article page's Now Playing box now searches them.");
         }
+        if round == 2 && api_pages.is_empty() {
+            let key = content_key(&data_dir);
+            api_pages = vec![("static file", "/static/style.css".into()), ("article", "/movie-review/rust-and-bone/".into()), ("Content API", format!("/ghost/api/content/posts/?key={key}&include=authors,tags&limit=15"))];
+        }
         let port = 18000 + (std::process::id() % 1000) as u16 + round * 3 + if cache { 0 } else if boxes { 1 } else { 2 };
         let addr = format!("127.0.0.1:{port}");
-        let _server = start(&addr, &data_dir, cache, boxes);
+        let _server = if round == 2 { serve(&addr, &data_dir, cache) } else { start(&addr, &data_dir, cache, boxes) };
         rt.block_on(wait_ready(&addr));
+        let pages: Vec<(&str, String)> = match round {
+            2 => api_pages.clone(),
+            0 if boxes => PAGES.iter().map(|(n, p)| (*n, p.to_string())).collect(),
+            _ => PAGES.iter().filter(|(name, _)| *name == "static file" || *name == "article").map(|(n, p)| (*n, p.to_string())).collect(),
+        };
         // Warm up: fill caches and the connection pool.
         rt.block_on(async {
-            for (_, path) in PAGES {
+            for (_, path) in &pages {
                 load(&addr, path, 4, 1).await;
             }
         });
-        let mode = match (cache, boxes) {
-            (true, _) => "Page cache on (default)",
-            (false, true) => "Page cache off (every request renders; the boxes come from their cache)",
-            (false, false) => "Page cache and box cache off (every request renders, boxes included)",
+        let mode = match (round, cache, boxes) {
+            (2, true, _) => "marquee serve, page cache on (default): Ghost's Content API beside the pages",
+            (2, false, _) => "marquee serve, page cache off: every API answer is made from the database",
+            (_, true, _) => "Page cache on (default)",
+            (_, false, true) => "Page cache off (every request renders; the boxes come from their cache)",
+            (_, false, false) => "Page cache and box cache off (every request renders, boxes included)",
         };
         println!("\n{mode}:");
         println!("{:<12} {:>10} {:>9} {:>9} {:>8} {:>7}", "page", "req/s", "p50 ms", "p99 ms", "errors", "ratio");
         let mut static_rps = None;
-        let pages: Vec<&(&str, &str)> = PAGES.iter().filter(|(name, _)| (round == 0 && boxes) || *name == "static file" || *name == "article").collect();
-        for (name, path) in pages {
+        for (name, path) in &pages {
             let r = rt.block_on(load(&addr, path, connections, secs));
             let base = *static_rps.get_or_insert(r.rps);
             println!("{:<12} {:>10.0} {:>9.2} {:>9.2} {:>8} {:>6.0}%", name, r.rps, r.p50_ms, r.p99_ms, r.errors, 100.0 * r.rps / base);

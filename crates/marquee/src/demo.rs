@@ -21,10 +21,12 @@ pub fn random_password() -> String {
 /// The demo paper's name unless `--name` gives another.
 pub const DEMO_NAME: &str = "Marquee Weekly";
 
-pub async fn run(addr: &str, data_dir: &Path, name: &str, page_cache: bool, box_cache: bool) -> anyhow::Result<()> {
+pub async fn run(addr: &str, data_dir: &Path, database_url: Option<&str>, name: &str, page_cache: bool, box_cache: bool) -> anyhow::Result<()> {
     std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
-    let db = data_dir.join("marquee.db");
-    let url = format!("sqlite://{}", db.display());
+    let url = match database_url {
+        Some(url) => url.to_string(),
+        None => format!("sqlite://{}", data_dir.join("marquee.db").display()),
+    };
     let store = Store::open(&url).await?;
     let cred_path = data_dir.join(CREDENTIALS_FILE);
     let password = if store.user_by_email(DEMO_EDITOR_EMAIL).await?.is_none() {
@@ -120,6 +122,7 @@ pub async fn seed(store: &Store, base_url: &str, name: &str, editor_password: &s
             user_id: Some(editor.id),
             featured: None,
             unchanged_since: None,
+            slug_proposed: false,
             now: publish_at,
         };
         store.save_article(&w).await?.map_err(|e| anyhow::anyhow!("demo article {} not saved: {e:?}", a.slug))?;

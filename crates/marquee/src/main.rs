@@ -22,6 +22,10 @@ enum Command {
         addr: String,
         #[arg(long, default_value = "./marquee-data")]
         data_dir: PathBuf,
+        /// Keep the demo in this database (e.g. postgres://...) instead of the data directory's
+        /// SQLite file; the sign-in and the mail stay in the data directory.
+        #[arg(long)]
+        database_url: Option<String>,
         /// The paper's name, when the demo is first created (to run two demo papers side by
         /// side).
         #[arg(long, default_value = demo::DEMO_NAME)]
@@ -57,6 +61,30 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// API keys (the newsroom's Integrations desk makes them too).
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Make a Content API key (read-only) or an Admin API key acting as a staff member, and
+    /// print it: it is shown only this once.
+    Add {
+        #[command(flatten)]
+        common: Common,
+        /// content or admin
+        #[arg(long)]
+        kind: String,
+        /// What the key is for, as the Integrations desk lists it.
+        #[arg(long)]
+        name: String,
+        /// The staff member an Admin key acts as (their email); the key has their role.
+        #[arg(long)]
+        user: Option<String>,
     },
 }
 
@@ -121,7 +149,7 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Demo { addr, data_dir, name, no_page_cache, no_box_cache } => demo::run(&addr, &data_dir, &name, !no_page_cache, !no_box_cache).await,
+        Command::Demo { addr, data_dir, database_url, name, no_page_cache, no_box_cache } => demo::run(&addr, &data_dir, database_url.as_deref(), &name, !no_page_cache, !no_box_cache).await,
         Command::Serve { common, addr, theme_dir } => {
             let mut cfg = Config::load(&common)?;
             if let Some(a) = addr {
@@ -206,7 +234,31 @@ async fn main() -> anyhow::Result<()> {
                 Err(_) => bail!("a staff account with the email {email} already exists"),
             }
         }
+        Command::Key { command: KeyCommand::Add { common, kind, name, user } } => add_key(&common, &kind, &name, user.as_deref()).await,
     }
+}
+
+async fn add_key(common: &Common, kind: &str, name: &str, user: Option<&str>) -> anyhow::Result<()> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        bail!("--name: name the key (up to 100 characters)");
+    }
+    let cfg = Config::load(common)?;
+    let store = Store::open(&cfg.database_url).await?;
+    let kind = match (kind, user) {
+        ("content", None) => marquee_web::KeyKind::Content,
+        ("content", Some(_)) => bail!("--user: a Content key acts as no one; leave --user out"),
+        ("admin", None) => bail!("--user: an Admin key acts as a staff member; name their email"),
+        ("admin", Some(email)) => match store.user_by_email(email.trim()).await? {
+            Some(u) if u.active == 1 => marquee_web::KeyKind::Admin { user_id: u.id },
+            Some(_) => bail!("--user: {email} is deactivated"),
+            None => bail!("--user: there is no staff account with the email {email}"),
+        },
+        (other, _) => bail!("--kind: {other:?} is not a kind of key; use content or admin"),
+    };
+    let key = marquee_web::issue_key(&store, kind, name, None, marquee_domain::time::now_unix()).await?;
+    println!("{key}");
+    Ok(())
 }
 
 async fn open_with_file(common: &Common, file: &std::path::Path) -> anyhow::Result<(Store, String)> {

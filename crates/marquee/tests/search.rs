@@ -54,6 +54,7 @@ async fn put(site: &TestSite, s: Story) -> i64 {
         user_id: None,
         featured: None,
         unchanged_since: None,
+        slug_proposed: false,
         now: now(),
     };
     let id = site.store.save_article(&w).await.unwrap().unwrap();

@@ -159,6 +159,9 @@ pub struct ArticleWrite<'a> {
     /// Save only if the article's last change is still this one (Unix seconds), so that two
     /// editors working on one article do not overwrite each other (the API's `updated_at`).
     pub unchanged_since: Option<i64>,
+    /// The slug was proposed from the headline, not chosen: a new article whose slug is taken
+    /// in its section gets `slug-2`, `slug-3`... instead of [`SaveError::DuplicateSlug`].
+    pub slug_proposed: bool,
     pub now: i64,
 }
 
@@ -311,11 +314,9 @@ impl Store {
     pub async fn create_tag(&self, slug: &str, name: &str) -> Result<Option<TagRef>> {
         let _write = self.write_guard().await;
         let mut tx = self.begin_write().await?;
-        let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM tags WHERE slug = $1").bind(slug).fetch_optional(&mut *tx).await?;
-        if taken.is_some() {
-            return Ok(None);
-        }
-        let (id,): (i64,) = sqlx::query_as("INSERT INTO tags (slug, name) VALUES ($1, $2) RETURNING id").bind(slug).bind(name).fetch_one(&mut *tx).await?;
+        // An article saved at the same moment may add the tag by name; the one to insert it wins.
+        let made: Option<(i64,)> = sqlx::query_as("INSERT INTO tags (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING RETURNING id").bind(slug).bind(name).fetch_optional(&mut *tx).await?;
+        let Some((id,)) = made else { return Ok(None) };
         crate::site::bump_version(&mut tx).await?;
         tx.commit().await?;
         Ok(Some(TagRef { id, slug: slug.into(), name: name.into() }))
@@ -326,12 +327,17 @@ impl Store {
     pub async fn update_tag(&self, id: i64, slug: &str, name: &str) -> Result<Option<bool>> {
         let _write = self.write_guard().await;
         let mut tx = self.begin_write().await?;
+        crate::db::lock_slugs(&mut tx, "tags").await?;
         let clash: Option<(i64,)> = sqlx::query_as("SELECT id FROM tags WHERE slug = $1 AND id <> $2").bind(slug).bind(id).fetch_optional(&mut *tx).await?;
         if clash.is_some() {
             return Ok(Some(false));
         }
-        if sqlx::query("UPDATE tags SET slug = $1, name = $2 WHERE id = $3").bind(slug).bind(name).bind(id).execute(&mut *tx).await?.rows_affected() == 0 {
-            return Ok(None);
+        match sqlx::query("UPDATE tags SET slug = $1, name = $2 WHERE id = $3").bind(slug).bind(name).bind(id).execute(&mut *tx).await {
+            Ok(done) if done.rows_affected() == 0 => return Ok(None),
+            Ok(_) => {}
+            // An article saved at the same moment added a tag by that name.
+            Err(e) if crate::db::is_unique_violation(&e) => return Ok(Some(false)),
+            Err(e) => return Err(e.into()),
         }
         let carriers = crate::search::articles_where(&mut tx, crate::search::Related::Tag, id).await?;
         crate::search::reindex(&mut tx, self.backend, &carriers).await?;
@@ -443,15 +449,26 @@ impl Store {
                 return Ok(Err(SaveError::UnknownAuthor));
             }
         }
-        let clash: Option<(i64,)> = sqlx::query_as("SELECT id FROM articles WHERE section_id = $1 AND slug = $2 AND id <> $3")
-            .bind(w.section_id)
-            .bind(w.slug)
-            .bind(w.id.unwrap_or(-1))
-            .fetch_optional(&mut *tx)
-            .await?;
-        if clash.is_some() {
-            return Ok(Err(SaveError::DuplicateSlug));
+        crate::db::lock_slugs(&mut tx, "articles").await?;
+        let mut slug = w.slug.to_string();
+        let mut n = 2;
+        loop {
+            let clash: Option<(i64,)> = sqlx::query_as("SELECT id FROM articles WHERE section_id = $1 AND slug = $2 AND id <> $3")
+                .bind(w.section_id)
+                .bind(&slug)
+                .bind(w.id.unwrap_or(-1))
+                .fetch_optional(&mut *tx)
+                .await?;
+            match clash {
+                None => break,
+                Some(_) if w.slug_proposed && w.id.is_none() => {
+                    slug = format!("{}-{n}", w.slug);
+                    n += 1;
+                }
+                Some(_) => return Ok(Err(SaveError::DuplicateSlug)),
+            }
         }
+        let slug = slug.as_str();
 
         let id = match w.id {
             Some(id) => {
@@ -464,7 +481,7 @@ impl Store {
                 let Some((old_section, old_slug, old_status, old_publish_at)) = old else { return Ok(Err(SaveError::NotFound)) };
                 let was_live = old_status != "draft" && old_publish_at.is_some_and(|t| t <= w.now);
                 let still_live = w.status != "draft" && w.publish_at.is_some_and(|t| t <= w.now);
-                if was_live && (old_section != section_slug || old_slug != w.slug) {
+                if was_live && (old_section != section_slug || old_slug != slug) {
                     add_redirect(&mut tx, &format!("/{old_section}/{old_slug}/"), id).await?;
                 }
                 let revised = if was_live && still_live { "$9" } else { "revised_at" };
@@ -474,7 +491,7 @@ impl Store {
                 );
                 let updated = sqlx::query(&sql)
                     .bind(w.section_id)
-                    .bind(w.slug)
+                    .bind(slug)
                     .bind(w.headline)
                     .bind(w.deck)
                     .bind(w.body)
@@ -501,7 +518,7 @@ impl Store {
                     "INSERT INTO articles (section_id, slug, headline, deck, body, body_html, status, publish_at, created_by, created_at, updated_at, film_id, rating, featured) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, COALESCE($13, 0)) RETURNING id",
                 )
                 .bind(w.section_id)
-                .bind(w.slug)
+                .bind(slug)
                 .bind(w.headline)
                 .bind(w.deck)
                 .bind(w.body)
@@ -519,7 +536,7 @@ impl Store {
             }
         };
         // The new address must not be shadowed by a redirect left by an earlier move.
-        sqlx::query("DELETE FROM redirects WHERE old_path = $1").bind(format!("/{section_slug}/{}/", w.slug)).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM redirects WHERE old_path = $1").bind(format!("/{section_slug}/{slug}/")).execute(&mut *tx).await?;
 
         for (pos, author) in w.author_ids.iter().enumerate() {
             sqlx::query("INSERT INTO article_authors (article_id, author_id, position) VALUES ($1, $2, $3)")
@@ -548,7 +565,7 @@ impl Store {
         .bind(next)
         .bind(w.headline)
         .bind(w.deck)
-        .bind(w.slug)
+        .bind(slug)
         .bind(w.section_id)
         .bind(w.body)
         .bind(tag_names.join("\n"))

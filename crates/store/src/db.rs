@@ -110,8 +110,18 @@ pub(crate) fn placeholders(from: usize, n: usize) -> String {
     (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
+/// Makes writers that choose a slug in `table` take turns until their transactions end, so two
+/// saves at once cannot both find a slug free (on SQLite writers take turns anyway).
+pub(crate) async fn lock_slugs(tx: &mut sqlx::Transaction<'_, sqlx::Any>, table: &str) -> Result<()> {
+    if tx.backend_name() == "PostgreSQL" {
+        sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext($1))) AS locked").bind(format!("slugs:{table}")).fetch_all(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 /// `base`, or `base-2`, `base-3`... whichever is free in `table`.
 pub(crate) async fn free_slug(tx: &mut sqlx::Transaction<'_, sqlx::Any>, table: &str, base: &str) -> Result<String> {
+    lock_slugs(tx, table).await?;
     let mut slug = base.to_string();
     let mut n = 2;
     loop {

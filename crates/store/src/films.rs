@@ -85,6 +85,7 @@ impl Store {
         let print = fingerprint(f);
         let _write = self.write_guard().await;
         let mut tx = self.begin_write().await?;
+        crate::db::lock_slugs(&mut tx, "films").await?;
         let existing: Option<(i64, String)> = sqlx::query_as("SELECT id, fingerprint FROM films WHERE import_key = $1").bind(&key).fetch_optional(&mut *tx).await?;
         let (id, outcome) = match existing {
             Some((id, old)) if old == print => return Ok((id, Upsert::Unchanged)),

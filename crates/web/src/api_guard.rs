@@ -1,10 +1,13 @@
 //! What each server keeps in memory for the APIs: the Content API keys it has checked (so a
 //! cached answer costs no query), and how many requests each key has made from each address in
-//! the current minute. Foundation: imports nothing from this crate.
+//! the current minute; and how a new key is made. Foundation: imports only `cookies.rs`'s
+//! random tokens from this crate.
 //!
 //! The key cache is emptied whenever content changes (a revoked key bumps the content version,
 //! so every server forgets it within a second); the counters are per server.
 
+use crate::cookies::{random_token, token_hash};
+use marquee_store::{NewApiKey, Store};
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
@@ -99,5 +102,35 @@ mod tests {
         assert!(!g.due_for_touch("d", 161));
         g.forget_keys();
         assert_eq!(g.known_key("d"), None);
+    }
+}
+
+/// Which API a key opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    /// Read-only, public content: 26 hex digits, kept only as its SHA-256.
+    Content,
+    /// Acts as `user_id` with that staff member's role: `id:secret`, the secret signing tokens.
+    Admin { user_id: i64 },
+}
+
+/// Makes a key and returns it as the caller must be shown it, once: the store keeps a Content
+/// key's digest only, and an Admin key's secret (it must check the tokens it signs).
+pub async fn issue_key(store: &Store, kind: KeyKind, name: &str, created_by: Option<i64>, now: i64) -> marquee_store::Result<String> {
+    match kind {
+        KeyKind::Content => {
+            // 26 hex digits, as Ghost's clients expect of a Content API key.
+            let key = random_token()[..26].to_string();
+            let new = NewApiKey { kind: "content", name, lookup: &token_hash(&key), secret: "", hint: &key[..6], user_id: None, created_by, now };
+            store.create_api_key(&new).await?;
+            Ok(key)
+        }
+        KeyKind::Admin { user_id } => {
+            let id = random_token()[..24].to_string();
+            let secret = random_token();
+            let new = NewApiKey { kind: "admin", name, lookup: &id, secret: &secret, hint: &id[..6], user_id: Some(user_id), created_by, now };
+            store.create_api_key(&new).await?;
+            Ok(format!("{id}:{secret}"))
+        }
     }
 }

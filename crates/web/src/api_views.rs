@@ -234,20 +234,33 @@ pub struct Count {
 }
 
 /// A membership tier: Marquee has one, free, since every article is open to everyone.
+/// Every property may be left out: `fields=` keeps only those asked for.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Tier {
+    #[schema(required = false)]
     pub id: String,
+    #[schema(required = false)]
     pub name: String,
+    #[schema(required = false)]
     pub description: Option<String>,
+    #[schema(required = false)]
     pub slug: String,
+    #[schema(required = false)]
     pub active: bool,
     #[serde(rename = "type")]
+    #[schema(required = false)]
     pub kind: String,
+    #[schema(required = false)]
     pub welcome_page_url: Option<String>,
+    #[schema(required = false)]
     pub visibility: String,
+    #[schema(required = false)]
     pub trial_days: i64,
+    #[schema(required = false)]
     pub benefits: Vec<String>,
+    #[schema(required = false)]
     pub created_at: String,
+    #[schema(required = false)]
     pub updated_at: Option<String>,
 }
 

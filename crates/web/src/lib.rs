@@ -46,6 +46,7 @@ mod workers;
 mod xml;
 
 pub use admin::staff::validate_new_user;
+pub use api_guard::{issue_key, KeyKind};
 pub use auth::hash_password;
 pub use state::{AppState, MailConfig, RateLimits, WebConfig};
 

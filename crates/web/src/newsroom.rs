@@ -127,6 +127,7 @@ pub async fn save(state: &AppState, staff: &Staff, existing: Option<&ArticleReco
         errors.insert("action", "Choose Save draft, Publish, Schedule or Preview.".into());
         return Ok(SaveOutcome::Invalid { errors, forbidden: false });
     };
+    let slug_proposed = form.slug.trim().is_empty();
     let draft = form.draft();
     form.slug = draft.slug.clone();
     // Rendering runs off the async workers: a long body must not stall other requests.
@@ -240,6 +241,7 @@ pub async fn save(state: &AppState, staff: &Staff, existing: Option<&ArticleReco
         user_id: Some(staff.user.id),
         featured: Some(form.featured == "1"),
         unchanged_since: form.updated_at.trim().parse().ok().filter(|_| existing.is_some()),
+        slug_proposed,
         now,
     };
     match state.store().save_article(&write).await? {

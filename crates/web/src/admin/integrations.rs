@@ -5,7 +5,8 @@
 use super::{admin_layout, page, AdminLayout};
 use crate::api::ApiSpec;
 use crate::auth::Staff;
-use crate::cookies::{random_token, token_hash};
+use crate::api_guard::{issue_key, KeyKind};
+use crate::cookies::random_token;
 use crate::csrf::CsrfToken;
 use crate::respond::{error_page, see_other, Reply};
 use crate::state::AppState;
@@ -15,7 +16,6 @@ use axum::http::StatusCode;
 use axum::{Extension, Form};
 use marquee_domain::time::{long_datetime, now_unix};
 use marquee_domain::FieldErrors;
-use marquee_store::NewApiKey;
 use serde::{Deserialize, Serialize};
 
 const ADMINS_ONLY: &str = "Only admins manage API keys and webhooks.";
@@ -200,18 +200,12 @@ pub async fn add_key(State(state): State<AppState>, staff: Staff, Extension(csrf
         return render(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, Some(super::NOT_SAVED.into()), None, f, HookForm::default(), errors).await;
     }
     let now = now_unix();
-    let made = if f.kind == "content" {
-        // 26 hex digits, as Ghost's clients expect of a Content API key.
-        let key = random_token()[..26].to_string();
-        let new = NewApiKey { kind: "content", name, lookup: &token_hash(&key), secret: "", hint: &key[..6], user_id: None, created_by: Some(staff.user.id), now };
-        state.store().create_api_key(&new).await?;
-        Made { what: format!("Content API key “{name}”"), value: key }
-    } else {
-        let id = random_token()[..24].to_string();
-        let secret = random_token();
-        let new = NewApiKey { kind: "admin", name, lookup: &id, secret: &secret, hint: &id[..6], user_id: user.as_ref().map(|u| u.id), created_by: Some(staff.user.id), now };
-        state.store().create_api_key(&new).await?;
-        Made { what: format!("Admin API key “{name}”, acting as {}", user.map(|u| u.name).unwrap_or_default()), value: format!("{id}:{secret}") }
+    let made = match user {
+        None => Made { what: format!("Content API key “{name}”"), value: issue_key(state.store(), KeyKind::Content, name, Some(staff.user.id), now).await? },
+        Some(u) => {
+            let value = issue_key(state.store(), KeyKind::Admin { user_id: u.id }, name, Some(staff.user.id), now).await?;
+            Made { what: format!("Admin API key “{name}”, acting as {}", u.name), value }
+        }
     };
     let message = Some("Copy the key now: it is shown only this once. Revoke it here when it is no longer needed.".to_string());
     render(&state, &staff, &csrf, StatusCode::OK, message, Some(made), KeyForm::default(), HookForm::default(), FieldErrors::new()).await
