@@ -575,3 +575,27 @@ both_backends!(venues_with_and_without_a_position, marquee_web::WebConfig::defau
         assert_eq!(v["venue"]["latitude"].as_f64(), placed.then_some(37.809435), "{v}");
     }
 });
+
+both_backends!(each_key_has_its_own_rate_limit, marquee_web::WebConfig { api_requests_per_minute: 3, ..Default::default() }, |site| {
+    // Three requests a minute per key and address: the fourth is refused in Ghost's shape with
+    // a Retry-After, cached answer or not, while another key goes on working.
+    let first = make_key(&site, "content", "First", None).await;
+    let second = make_key(&site, "content", "Second", None).await;
+    for _ in 0..3 {
+        let (status, _, _) = content(&site, &format!("/ghost/api/content/settings/?key={first}")).await;
+        assert_eq!(status, 200);
+    }
+    let (status, headers, v) = content(&site, &format!("/ghost/api/content/settings/?key={first}")).await;
+    assert_eq!((status, error_type(&v)), (429, "TooManyRequestsError"), "{v}");
+    let wait: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    let (status, _, _) = content(&site, &format!("/ghost/api/content/settings/?key={second}")).await;
+    assert_eq!(status, 200, "another key has its own count");
+    // Admin keys too.
+    let editor = format!("Bearer {}", make_key(&site, "admin", "Editor", Some("editor")).await);
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        statuses.push(admin_call(&site, reqwest::Method::GET, "/api/v1/reports/", &editor, None).await.0);
+    }
+    assert_eq!(statuses, [200, 200, 200, 429]);
+});
