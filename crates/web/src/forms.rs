@@ -173,6 +173,24 @@ impl PlaceForm {
             url: self.url.trim().into(),
         })
     }
+
+    /// Checks the form as a theater: with a feed id and a position, as showtimes need.
+    pub(crate) fn check_theater(&self) -> Result<marquee_store::TheaterRecord, FieldErrors> {
+        let place = self.check(true)?;
+        // The strict check made sure of the id and the position.
+        Ok(marquee_store::TheaterRecord {
+            external_id: place.external_id.unwrap_or_default(),
+            name: place.name,
+            address: place.address,
+            city: place.city,
+            state: place.state,
+            postal_code: place.postal_code,
+            latitude: place.latitude.unwrap_or_default(),
+            longitude: place.longitude.unwrap_or_default(),
+            time_zone: place.time_zone,
+            url: place.url,
+        })
+    }
 }
 
 /// "94612" or "37.81, -122.27" to coordinates.

@@ -107,22 +107,9 @@ async fn theaters_page(state: &AppState, staff: &Staff, csrf: &CsrfToken, status
 /// Adds a theater, or updates the one with the same feed id.
 pub async fn save_theater(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Form(f): Form<PlaceForm>) -> Reply {
     staff.must_be_editor("Only editors manage theaters.")?;
-    let place = match f.check(true) {
-        Ok(p) => p,
+    let record = match f.check_theater() {
+        Ok(r) => r,
         Err(errors) => return theaters_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, f, errors, Some(NOT_SAVED.into())).await,
-    };
-    // The strict check made sure of the id and the position.
-    let record = marquee_store::TheaterRecord {
-        external_id: place.external_id.unwrap_or_default(),
-        name: place.name,
-        address: place.address,
-        city: place.city,
-        state: place.state,
-        postal_code: place.postal_code,
-        latitude: place.latitude.unwrap_or_default(),
-        longitude: place.longitude.unwrap_or_default(),
-        time_zone: place.time_zone,
-        url: place.url,
     };
     state.store().upsert_theater(&record).await?;
     let _ = state.refresh().await;

@@ -425,19 +425,7 @@ fn place_fields(errors: FieldErrors) -> FieldErrors {
     responses((status = 200, description = "The theater as saved", body = TheaterOne), AdminErrors), security(("ghost_token" = []), ("bearer_key" = [])))]
 pub async fn put_theater(State(state): State<AppState>, caller: Caller, Path(external_id): Path<String>, ApiJson(body): ApiJson<PlaceWrite>) -> ApiReply {
     caller.must_be_editor("edit theater")?;
-    let place = body.form(&external_id)?.check(true).map_err(|e| ApiError::fields(&place_fields(e)))?;
-    let record = marquee_store::TheaterRecord {
-        external_id: place.external_id.unwrap_or_default(),
-        name: place.name,
-        address: place.address,
-        city: place.city,
-        state: place.state,
-        postal_code: place.postal_code,
-        latitude: place.latitude.unwrap_or_default(),
-        longitude: place.longitude.unwrap_or_default(),
-        time_zone: place.time_zone,
-        url: place.url,
-    };
+    let record = body.form(&external_id)?.check_theater().map_err(|e| ApiError::fields(&place_fields(e)))?;
     state.store().upsert_theater(&record).await?;
     state.refresh().await?;
     let t = state.store().theater_by_external_id(&record.external_id).await?.ok_or_else(|| missing("Theater"))?;
