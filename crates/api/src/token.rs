@@ -19,7 +19,9 @@ pub const AUDIENCE: &str = "/admin/";
 pub enum TokenError {
     #[error("the token is not a JSON Web Token (three base64url parts separated by dots)")]
     Malformed,
-    #[error("the token's header must name alg HS256 and the key id as kid")]
+    #[error("the token's header must name alg HS256")]
+    WrongAlgorithm,
+    #[error("the token's header must name the key id as kid")]
     BadHeader,
     #[error("the token's payload must hold iat, exp and aud")]
     BadPayload,
@@ -69,7 +71,7 @@ pub fn key_id(token: &str) -> Result<String, TokenError> {
     let (header, _, _) = parts(token)?;
     let header = part(header)?;
     if header["alg"] != "HS256" {
-        return Err(TokenError::BadHeader);
+        return Err(TokenError::WrongAlgorithm);
     }
     header["kid"].as_str().filter(|k| !k.is_empty() && k.len() <= 100).map(str::to_string).ok_or(TokenError::BadHeader)
 }
@@ -98,13 +100,15 @@ pub fn verify(token: &str, secret: &[u8], now: i64) -> Result<Claims, TokenError
     if !audience_ok {
         return Err(TokenError::WrongAudience);
     }
-    if exp - iat > MAX_LIFETIME_SECS || exp < iat {
+    // In i128, so that no pair of i64s a client signs can wrap around the checks.
+    let (iat_wide, exp_wide, now_wide) = (i128::from(iat), i128::from(exp), i128::from(now));
+    if exp_wide - iat_wide > i128::from(MAX_LIFETIME_SECS) || exp < iat {
         return Err(TokenError::TooLong);
     }
-    if iat > now + CLOCK_SKEW_SECS {
+    if iat_wide > now_wide + i128::from(CLOCK_SKEW_SECS) {
         return Err(TokenError::NotYetValid);
     }
-    if exp + CLOCK_SKEW_SECS < now {
+    if exp_wide + i128::from(CLOCK_SKEW_SECS) < now_wide {
         return Err(TokenError::Expired);
     }
     Ok(Claims { key_id, issued_at: iat, expires_at: exp })
@@ -156,7 +160,16 @@ mod tests {
         };
         let now = 1_800_000_000;
         let none = signed(serde_json::json!({ "alg": "none", "kid": "abc" }), serde_json::json!({ "iat": now, "exp": now + 60, "aud": AUDIENCE }));
-        assert_eq!(verify(&none, &secret, now), Err(TokenError::BadHeader), "alg none is refused");
+        assert_eq!(verify(&none, &secret, now), Err(TokenError::WrongAlgorithm), "alg none is refused");
+        let no_kid = signed(serde_json::json!({ "alg": "HS256" }), serde_json::json!({ "iat": now, "exp": now + 60, "aud": AUDIENCE }));
+        assert_eq!(verify(&no_kid, &secret, now), Err(TokenError::BadHeader));
+        // Times chosen to wrap i64 arithmetic around still make a token that lives too long.
+        for (iat, exp) in [(-100, i64::MAX - 60), (i64::MIN, i64::MAX), (now, i64::MAX)] {
+            let wrapped = signed(serde_json::json!({ "alg": "HS256", "kid": "abc" }), serde_json::json!({ "iat": iat, "exp": exp, "aud": AUDIENCE }));
+            assert_eq!(verify(&wrapped, &secret, now), Err(TokenError::TooLong), "{iat}..{exp}");
+        }
+        let old = signed(serde_json::json!({ "alg": "HS256", "kid": "abc" }), serde_json::json!({ "iat": i64::MIN, "exp": i64::MIN + 60, "aud": AUDIENCE }));
+        assert_eq!(verify(&old, &secret, now), Err(TokenError::Expired));
         let aud = signed(serde_json::json!({ "alg": "HS256", "kid": "abc" }), serde_json::json!({ "iat": now, "exp": now + 60, "aud": "/v2/admin/" }));
         assert_eq!(verify(&aud, &secret, now), Err(TokenError::WrongAudience));
         let list = signed(serde_json::json!({ "alg": "HS256", "kid": "abc" }), serde_json::json!({ "iat": now, "exp": now + 60, "aud": ["/admin/"] }));

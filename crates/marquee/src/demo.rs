@@ -27,9 +27,14 @@ pub async fn run(addr: &str, data_dir: &Path, database_url: Option<&str>, name: 
         Some(url) => url.to_string(),
         None => format!("sqlite://{}", data_dir.join("marquee.db").display()),
     };
-    let store = Store::open(&url).await?;
+    let store = Store::open(&url).await.with_context(|| format!("opening {}", crate::redact(&url)))?;
     let cred_path = data_dir.join(CREDENTIALS_FILE);
-    let password = if store.user_by_email(DEMO_EDITOR_EMAIL).await?.is_none() {
+    let fresh = store.user_by_email(DEMO_EDITOR_EMAIL).await?.is_none();
+    if fresh && (!store.users().await?.is_empty() || store.article_summaries(None, 1, 0).await?.1 > 0) {
+        // Someone's paper, not a demo: seeding would rename it and add hundreds of articles.
+        anyhow::bail!("{} already holds a site that is not the demo; the demo needs an empty database", crate::redact(&url));
+    }
+    let password = if fresh {
         let password = random_password();
         seed(&store, &format!("http://{addr}"), name, &password, true).await?;
         std::fs::write(&cred_path, format!("{DEMO_EDITOR_EMAIL}\n{password}\n")).context("cannot save the demo sign-in")?;
@@ -40,7 +45,7 @@ pub async fn run(addr: &str, data_dir: &Path, database_url: Option<&str>, name: 
         std::fs::read_to_string(&cred_path)
             .ok()
             .and_then(|t| t.lines().nth(1).map(str::to_string))
-            .unwrap_or_else(|| format!("(see {})", cred_path.display()))
+            .unwrap_or_else(|| "(as set when this demo was made; it is not in this data directory)".to_string())
     };
     println!("Marquee demo site: http://{addr}/");
     println!("Newsroom: http://{addr}/admin/  sign in as {DEMO_EDITOR_EMAIL} with password {password}");

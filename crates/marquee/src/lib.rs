@@ -16,6 +16,18 @@ pub struct Common {
     pub database_url: Option<String>,
 }
 
+/// A database URL fit to print: its password, if any, replaced by `***`.
+pub fn redact(url: &str) -> String {
+    let Some(start) = url.find("://").map(|s| s + 3) else { return url.to_string() };
+    match url.rfind('@').filter(|at| *at > start) {
+        Some(at) => match url[start..at].find(':') {
+            Some(colon) => format!("{}:***{}", &url[..start + colon], &url[at..]),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
 /// Serves a site until Ctrl-C.
 pub async fn serve(store: marquee_store::Store, addr: &str, web: marquee_web::WebConfig) -> anyhow::Result<()> {
     use anyhow::Context;

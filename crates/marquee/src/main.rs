@@ -169,7 +169,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate { common } => {
             let cfg = Config::load(&common)?;
             Store::open(&cfg.database_url).await.with_context(|| format!("migrating {}", cfg.database_url))?;
-            println!("The database at {} is up to date.", redact(&cfg.database_url));
+            println!("The database at {} is up to date.", marquee::redact(&cfg.database_url));
             Ok(())
         }
         Command::Import { command: ImportCommand::Films { common, file, verbose } } => {
@@ -243,18 +243,24 @@ async fn add_key(common: &Common, kind: &str, name: &str, user: Option<&str>) ->
     if name.is_empty() || name.chars().count() > 100 {
         bail!("--name: name the key (up to 100 characters)");
     }
-    let cfg = Config::load(common)?;
-    let store = Store::open(&cfg.database_url).await?;
-    let kind = match (kind, user) {
-        ("content", None) => marquee_web::KeyKind::Content,
+    match (kind, user) {
         ("content", Some(_)) => bail!("--user: a Content key acts as no one; leave --user out"),
         ("admin", None) => bail!("--user: an Admin key acts as a staff member; name their email"),
-        ("admin", Some(email)) => match store.user_by_email(email.trim()).await? {
+        ("content" | "admin", _) => {}
+        (other, _) => bail!("--kind: {other:?} is not a kind of key; use content or admin"),
+    }
+    let cfg = Config::load(common)?;
+    let db = marquee::redact(&cfg.database_url);
+    let store = Store::open(&cfg.database_url).await.with_context(|| format!("opening {db}"))?;
+    // The key only works on a server of this database: say which one it went into.
+    eprintln!("Making the key in {db}.");
+    let kind = match user {
+        None => marquee_web::KeyKind::Content,
+        Some(email) => match store.user_by_email(email.trim()).await? {
             Some(u) if u.active == 1 => marquee_web::KeyKind::Admin { user_id: u.id },
             Some(_) => bail!("--user: {email} is deactivated"),
-            None => bail!("--user: there is no staff account with the email {email}"),
+            None => bail!("--user: there is no staff account with the email {email} in {db}"),
         },
-        (other, _) => bail!("--kind: {other:?} is not a kind of key; use content or admin"),
     };
     let key = marquee_web::issue_key(&store, kind, name, None, marquee_domain::time::now_unix()).await?;
     println!("{key}");
@@ -268,24 +274,13 @@ async fn open_with_file(common: &Common, file: &std::path::Path) -> anyhow::Resu
 }
 
 /// Hides a password in a database URL before printing it.
-fn redact(url: &str) -> String {
-    let Some(start) = url.find("://").map(|s| s + 3) else { return url.to_string() };
-    match url.rfind('@').filter(|at| *at > start) {
-        Some(at) => match url[start..at].find(':') {
-            Some(colon) => format!("{}:***{}", &url[..start + colon], &url[at..]),
-            None => url.to_string(),
-        },
-        None => url.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
     fn passwords_are_hidden_in_printed_urls() {
-        assert_eq!(super::redact("postgres://kim:s3cret@db/paper"), "postgres://kim:***@db/paper");
-        assert_eq!(super::redact("postgres://kim@db/paper"), "postgres://kim@db/paper");
-        assert_eq!(super::redact("sqlite://./a@b.db"), "sqlite://./a@b.db");
-        assert_eq!(super::redact("@weird"), "@weird");
+        assert_eq!(marquee::redact("postgres://kim:s3cret@db/paper"), "postgres://kim:***@db/paper");
+        assert_eq!(marquee::redact("postgres://kim@db/paper"), "postgres://kim@db/paper");
+        assert_eq!(marquee::redact("sqlite://./a@b.db"), "sqlite://./a@b.db");
+        assert_eq!(marquee::redact("@weird"), "@weird");
     }
 }

@@ -83,3 +83,40 @@ fn import_events_prints_its_counts_and_refuses_a_bad_file_whole() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("events.csv:3: category:"), "the error names the line");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn key_add_makes_keys_and_demo_leaves_a_real_paper_alone() {
+    let dir = std::env::temp_dir().join(format!("marquee-cli-keys-{}", std::process::id()));
+    let url = format!("sqlite://{}", dir.join("site.db").display());
+    let out = marquee().args(["user", "add", "--database-url", &url, "--email", "kim@paper.test", "--name", "Kim Lee", "--role", "editor"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let out = marquee().args(["key", "add", "--database-url", &url, "--kind", "content", "--name", "Front end"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let key = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(key.len() == 26 && key.bytes().all(|b| b.is_ascii_hexdigit()), "a Content key is 26 hex digits: {key}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("site.db"), "it says which database holds the key");
+
+    let out = marquee().args(["key", "add", "--database-url", &url, "--kind", "admin", "--name", "Importer", "--user", "kim@paper.test"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let admin = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(marquee_api::token::split_key(&admin).is_some(), "an Admin key is id:secret: {admin}");
+
+    for (args, flag) in [
+        (vec!["--kind", "admin", "--name", "x"], "--user"),
+        (vec!["--kind", "admin", "--name", "x", "--user", "nobody@paper.test"], "--user"),
+        (vec!["--kind", "content", "--name", "x", "--user", "kim@paper.test"], "--user"),
+        (vec!["--kind", "secret", "--name", "x"], "--kind"),
+        (vec!["--kind", "content", "--name", " "], "--name"),
+    ] {
+        let out = marquee().args(["key", "add", "--database-url", &url]).args(&args).output().unwrap();
+        assert!(!out.status.success(), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(flag), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    // The demo refuses a database that already holds a paper, and changes nothing in it.
+    let out = marquee().args(["demo", "--addr", "127.0.0.1:1", "--data-dir"]).arg(dir.join("demo")).args(["--database-url", &url]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not the demo"), "{}", String::from_utf8_lossy(&out.stderr));
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -486,7 +486,7 @@ impl Store {
                 }
                 let revised = if was_live && still_live { "$9" } else { "revised_at" };
                 let sql = format!(
-                    "UPDATE articles SET section_id = $1, slug = $2, headline = $3, deck = $4, body = $5, body_html = $6, status = $7, publish_at = $8, revised_at = {revised}, updated_at = $9, film_id = $11, rating = $12, featured = COALESCE($13, featured) \
+                    "UPDATE articles SET section_id = $1, slug = $2, headline = $3, deck = $4, body = $5, body_html = $6, status = $7, publish_at = $8, revised_at = {revised}, updated_at = CASE WHEN updated_at >= $9 THEN updated_at + 1 ELSE $9 END, film_id = $11, rating = $12, featured = COALESCE($13, featured) \
                      WHERE id = $10 AND ($14 IS NULL OR updated_at = $14)"
                 );
                 let updated = sqlx::query(&sql)

@@ -168,6 +168,7 @@ impl Store {
     pub async fn save_venue(&self, id: Option<i64>, v: &VenueRecord) -> Result<std::result::Result<i64, String>> {
         let _write = self.write_guard().await;
         let mut tx = self.begin_write().await?;
+        crate::db::lock_slugs(&mut tx, "venues").await?;
         if let Some(ext) = &v.external_id {
             let clash: Option<(i64, String)> = sqlx::query_as("SELECT id, name FROM venues WHERE external_id = $1").bind(ext).fetch_optional(&mut *tx).await?;
             if let Some((other, name)) = clash.filter(|(other, _)| Some(*other) != id) {
@@ -282,6 +283,7 @@ impl Store {
         if venue.is_none() {
             return Ok(Err("That venue no longer exists.".into()));
         }
+        crate::db::lock_slugs(&mut tx, "events").await?;
         if !r.slug_is_base {
             let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM events WHERE slug = $1").bind(&r.slug).fetch_optional(&mut *tx).await?;
             if taken.is_some_and(|(other,)| Some(other) != id) {
@@ -324,6 +326,9 @@ impl Store {
     pub async fn import_events(&self, venues: &[VenueRecord], events: &[(String, EventRecord)], now: i64) -> Result<EventImportCounts> {
         let _write = self.write_guard().await;
         let mut tx = self.begin_write().await?;
+        // Venues, then events: the order every transaction that names both takes them in.
+        crate::db::lock_slugs(&mut tx, "venues").await?;
+        crate::db::lock_slugs(&mut tx, "events").await?;
         let mut counts = EventImportCounts::default();
         for v in venues {
             let ext = v.external_id.as_deref().unwrap_or_default();

@@ -128,22 +128,25 @@ impl Store {
     /// has the same identity (external id, or title and year).
     pub async fn save_film(&self, id: Option<i64>, f: &FilmRecord, now: i64) -> Result<std::result::Result<i64, String>> {
         let key = f.import_key();
-        let clash: Option<(i64, String)> = sqlx::query_as("SELECT id, slug FROM films WHERE import_key = $1 AND id <> $2")
-            .bind(&key)
-            .bind(id.unwrap_or(-1))
-            .fetch_optional(&self.pool)
-            .await?;
-        if let Some((_, slug)) = clash {
-            return Ok(Err(format!("Another film (/films/{slug}/) already has this IMDb id, or this title and year.")));
-        }
+        let clash = |slug: String| Ok(Err(format!("Another film (/films/{slug}/) already has this IMDb id, or this title and year.")));
         let Some(id) = id else {
+            // A new film: one whose identity is taken is refused rather than merged into it.
+            if let Some(other) = self.film_by_import_key(&key).await? {
+                return clash(other);
+            }
             return Ok(Ok(self.upsert_film(f, now).await?.0));
         };
-        if self.film_by_id(id).await?.is_none() {
-            return Ok(Err("This film no longer exists.".into()));
-        }
         let _write = self.write_guard().await;
         let mut tx = self.begin_write().await?;
+        crate::db::lock_slugs(&mut tx, "films").await?;
+        let taken: Option<(String,)> = sqlx::query_as("SELECT slug FROM films WHERE import_key = $1 AND id <> $2").bind(&key).bind(id).fetch_optional(&mut *tx).await?;
+        if let Some((slug,)) = taken {
+            return clash(slug);
+        }
+        let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM films WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
+        if found.is_none() {
+            return Ok(Err("This film no longer exists.".into()));
+        }
         update_film_row(&mut tx, id, f, &key, &fingerprint(f), now).await?;
         sqlx::query("DELETE FROM credits WHERE film_id = $1").bind(id).execute(&mut *tx).await?;
         insert_credits(&mut tx, id, f).await?;
@@ -169,6 +172,12 @@ impl Store {
 
     pub async fn film_by_imdb(&self, imdb: &str) -> Result<Option<Film>> {
         Ok(sqlx::query_as(&format!("SELECT {FILM_COLS} FROM films WHERE imdb_id = $1")).bind(imdb).fetch_optional(&self.pool).await?)
+    }
+
+    /// The slug of the film with this identity (external id, else title and year), if any.
+    pub async fn film_by_import_key(&self, key: &str) -> Result<Option<String>> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT slug FROM films WHERE import_key = $1").bind(key).fetch_optional(&self.pool).await?;
+        Ok(row.map(|(slug,)| slug))
     }
 
     pub async fn film_by_id(&self, id: i64) -> Result<Option<Film>> {
@@ -256,6 +265,8 @@ impl Store {
 
 /// The person with this exact name, created if new.
 async fn person_id(tx: &mut Transaction<'_, Any>, name: &str) -> Result<i64> {
+    // Before the lookup, so two saves naming a new person at once make one person.
+    crate::db::lock_slugs(tx, "people").await?;
     let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM people WHERE name = $1 ORDER BY id LIMIT 1").bind(name).fetch_optional(&mut **tx).await?;
     if let Some((id,)) = found {
         return Ok(id);

@@ -208,17 +208,8 @@ impl Store {
 }
 
 async fn insert_author(tx: &mut sqlx::Transaction<'_, sqlx::Any>, slug_base: &str, name: &str, bio: &str) -> Result<Author> {
-    let base = if slug_base.is_empty() { "author".to_string() } else { slug_base.to_string() };
-    let mut slug = base.clone();
-    let mut n = 2;
-    loop {
-        let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM authors WHERE slug = $1").bind(&slug).fetch_optional(&mut **tx).await?;
-        if taken.is_none() {
-            break;
-        }
-        slug = format!("{base}-{n}");
-        n += 1;
-    }
+    let base = if slug_base.is_empty() { "author" } else { slug_base };
+    let slug = crate::db::free_slug(tx, "authors", base).await?;
     let (id,): (i64,) = sqlx::query_as("INSERT INTO authors (slug, name, bio) VALUES ($1, $2, $3) RETURNING id")
         .bind(&slug)
         .bind(name)

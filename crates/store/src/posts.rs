@@ -192,7 +192,9 @@ fn sql_of(f: &PostFilter, binds: &mut Vec<Bind>, first: usize) -> String {
             format!("{column} {op} ${p}")
         }
         PostFilter::Title(how, text) => {
-            let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            // Folded by the database on both sides: SQLite folds only ASCII letters, and a
+            // pattern folded here in full would then miss titles with capitals like É.
+            let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
             let pattern = match how {
                 TextMatch::Equals => escaped,
                 TextMatch::Contains => format!("%{escaped}%"),
@@ -201,7 +203,7 @@ fn sql_of(f: &PostFilter, binds: &mut Vec<Bind>, first: usize) -> String {
             };
             let p = next(binds);
             binds.push(Bind::Text(pattern));
-            format!("LOWER(a.headline) LIKE ${p} ESCAPE '\\'")
+            format!("LOWER(a.headline) LIKE LOWER(${p}) ESCAPE '\\'")
         }
     }
 }
@@ -219,11 +221,13 @@ fn order_sql(order: &[(OrderField, bool)]) -> String {
                 OrderField::Id => "a.id",
                 OrderField::Featured => "a.featured",
             };
-            format!("{column} {}", if *desc { "DESC" } else { "ASC" })
+            // Drafts have no publish_at; the databases put NULLs at opposite ends, so say
+            // where: after every date, whichever way the dates run.
+            format!("{column} {}", if *desc { "DESC NULLS LAST" } else { "ASC NULLS LAST" })
         })
         .collect();
     if order.is_empty() {
-        parts.push("a.publish_at DESC".into());
+        parts.push("a.publish_at DESC NULLS LAST".into());
     }
     // Ties are broken the same way on every page.
     parts.push("a.id DESC".into());

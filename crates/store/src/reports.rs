@@ -362,6 +362,7 @@ impl Store {
 }
 
 async fn slug_taken(tx: &mut Transaction<'static, Any>, slug: &str, except: i64) -> Result<bool> {
+    crate::db::lock_slugs(tx, "reports").await?;
     let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM reports WHERE slug = $1 AND id <> $2").bind(slug).bind(except).fetch_optional(&mut **tx).await?;
     Ok(row.is_some())
 }

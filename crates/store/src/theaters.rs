@@ -72,6 +72,8 @@ impl Store {
     pub async fn upsert_theater(&self, t: &TheaterRecord) -> Result<(i64, Upsert)> {
         let _write = self.write_guard().await;
         let mut tx = self.begin_write().await?;
+        // Before the lookup by feed id, so two imports of one feed at once make one theater.
+        crate::db::lock_slugs(&mut tx, "theaters").await?;
         let existing: Option<Theater> = sqlx::query_as(&format!("SELECT {THEATER_COLS} FROM theaters WHERE external_id = $1"))
             .bind(&t.external_id)
             .fetch_optional(&mut *tx)

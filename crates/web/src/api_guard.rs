@@ -17,8 +17,10 @@ const MAX_COUNTERS: usize = 100_000;
 
 #[derive(Default)]
 pub struct ApiGuard {
-    /// Content key digest -> (key row, Unix second it was last noted as used).
-    keys: Mutex<HashMap<String, (i64, i64)>>,
+    /// Content key digest -> key row, for keys checked since the last change.
+    keys: Mutex<HashMap<String, i64>>,
+    /// Key row -> Unix second it was last noted in the database as used.
+    touched: Mutex<HashMap<i64, i64>>,
     /// (key row, address) -> (minute, requests in it).
     counts: Mutex<HashMap<(i64, IpAddr), (i64, u32)>>,
 }
@@ -26,22 +28,23 @@ pub struct ApiGuard {
 impl ApiGuard {
     /// The key row of a Content API key digest checked since the last change.
     pub fn known_key(&self, digest: &str) -> Option<i64> {
-        self.keys.lock().unwrap().get(digest).map(|(id, _)| *id)
+        self.keys.lock().unwrap().get(digest).copied()
     }
 
-    pub fn remember_key(&self, digest: &str, id: i64, now: i64) {
-        self.keys.lock().unwrap().insert(digest.to_string(), (id, now));
+    pub fn remember_key(&self, digest: &str, id: i64) {
+        self.keys.lock().unwrap().insert(digest.to_string(), id);
     }
 
-    /// True once a minute per key: time to note in the database that it was used.
-    pub fn due_for_touch(&self, digest: &str, now: i64) -> bool {
-        let mut keys = self.keys.lock().unwrap();
-        match keys.get_mut(digest) {
-            Some((_, last)) if now - *last >= 60 => {
-                *last = now;
+    /// True at most once a minute per key (either kind): time to note in the database that it
+    /// was used, so that a busy key costs no write per request.
+    pub fn due_for_touch(&self, id: i64, now: i64) -> bool {
+        let mut touched = self.touched.lock().unwrap();
+        match touched.get(&id) {
+            Some(last) if now - *last < 60 => false,
+            _ => {
+                touched.insert(id, now);
                 true
             }
-            _ => false,
         }
     }
 
@@ -59,6 +62,11 @@ impl ApiGuard {
         let mut counts = self.counts.lock().unwrap();
         if counts.len() >= MAX_COUNTERS {
             counts.retain(|_, (m, _)| *m == minute);
+            // Still full within one minute (many addresses): start the minute's counts again
+            // rather than scan the whole map on every new address.
+            if counts.len() >= MAX_COUNTERS {
+                counts.clear();
+            }
         }
         let entry = counts.entry((key, ip)).or_insert((minute, 0));
         if entry.0 != minute {
@@ -71,37 +79,6 @@ impl ApiGuard {
     /// Seconds until the current minute ends, for `Retry-After`.
     pub fn retry_after(now: i64) -> i64 {
         60 - now.rem_euclid(60)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn each_key_and_address_gets_its_own_minute() {
-        let g = ApiGuard::default();
-        let a: IpAddr = "192.0.2.1".parse().unwrap();
-        let b: IpAddr = "192.0.2.2".parse().unwrap();
-        let t = 6_000;
-        assert!(g.allow(1, a, t, 2) && g.allow(1, a, t + 1, 2));
-        assert!(!g.allow(1, a, t + 2, 2), "the third in a minute is refused");
-        assert!(g.allow(1, b, t + 2, 2) && g.allow(2, a, t + 2, 2), "another address or key is counted apart");
-        assert!(g.allow(1, a, t + 60, 2), "a new minute starts again");
-        assert!((0..10).all(|_| g.allow(3, a, t, 0)), "0 is no limit");
-        assert_eq!(ApiGuard::retry_after(t + 15), 45);
-    }
-
-    #[test]
-    fn keys_are_forgotten_and_touched_once_a_minute() {
-        let g = ApiGuard::default();
-        g.remember_key("d", 7, 100);
-        assert_eq!(g.known_key("d"), Some(7));
-        assert!(!g.due_for_touch("d", 130));
-        assert!(g.due_for_touch("d", 160));
-        assert!(!g.due_for_touch("d", 161));
-        g.forget_keys();
-        assert_eq!(g.known_key("d"), None);
     }
 }
 
@@ -132,5 +109,47 @@ pub async fn issue_key(store: &Store, kind: KeyKind, name: &str, created_by: Opt
             store.create_api_key(&new).await?;
             Ok(format!("{id}:{secret}"))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_key_and_address_gets_its_own_minute() {
+        let g = ApiGuard::default();
+        let a: IpAddr = "192.0.2.1".parse().unwrap();
+        let b: IpAddr = "192.0.2.2".parse().unwrap();
+        let t = 6_000;
+        assert!(g.allow(1, a, t, 2) && g.allow(1, a, t + 1, 2));
+        assert!(!g.allow(1, a, t + 2, 2), "the third in a minute is refused");
+        assert!(g.allow(1, b, t + 2, 2) && g.allow(2, a, t + 2, 2), "another address or key is counted apart");
+        assert!(g.allow(1, a, t + 60, 2), "a new minute starts again");
+        assert!((0..10).all(|_| g.allow(3, a, t, 0)), "0 is no limit");
+        assert_eq!(ApiGuard::retry_after(t + 15), 45);
+    }
+
+    #[test]
+    fn keys_are_forgotten_and_touched_once_a_minute() {
+        let g = ApiGuard::default();
+        g.remember_key("d", 7);
+        assert_eq!(g.known_key("d"), Some(7));
+        assert!(g.due_for_touch(7, 100), "the first use is noted");
+        assert!(!g.due_for_touch(7, 130));
+        assert!(g.due_for_touch(7, 160));
+        assert!(!g.due_for_touch(7, 161));
+        assert!(g.due_for_touch(8, 161), "each key apart");
+        g.forget_keys();
+        assert_eq!(g.known_key("d"), None);
+    }
+
+    #[test]
+    fn a_flood_of_addresses_does_not_grow_the_counters_without_end() {
+        let g = ApiGuard::default();
+        for i in 0..(MAX_COUNTERS as u32 + 10) {
+            g.allow(1, IpAddr::from(i.to_be_bytes()), 6_000, 5);
+        }
+        assert!(g.counts.lock().unwrap().len() < MAX_COUNTERS);
     }
 }

@@ -124,8 +124,10 @@ pub struct AdminPost {
     #[serde(flatten)]
     pub post: Post,
     /// `draft`, `scheduled` or `published`.
+    #[schema(required = false)]
     pub status: String,
     /// The body as written, in Markdown (Marquee's own field).
+    #[schema(required = false)]
     pub markdown: String,
 }
 

@@ -117,7 +117,8 @@ fn multipart_field(body: &[u8], name: &str) -> Option<String> {
     String::from_utf8(value[..end].to_vec()).ok()
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+/// Equal bytes, compared in time that does not depend on where they differ.
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

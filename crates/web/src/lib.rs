@@ -90,6 +90,8 @@ fn api_routes() -> (Router<AppState>, api::ApiSpec) {
         .routes(routes!(api::admin::edit_tag, api::admin::delete_tag));
     let (router, doc) = OpenApiRouter::with_openapi(api::docs::ApiDoc::openapi()).merge(content).merge(admin).merge(api::v1::routes()).split_for_parts();
     let json = doc.to_pretty_json().expect("the OpenAPI document serializes");
+    // API bodies stop being read at the API's own limit, below the site's upload limit.
+    let router = router.layer(axum::extract::DefaultBodyLimit::max(api::MAX_BODY));
     (router, api::ApiSpec { json: std::sync::Arc::new(json) })
 }
 

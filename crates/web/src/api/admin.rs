@@ -3,13 +3,13 @@
 //! the newsroom's own rules (`newsroom::save`), so a key acts with its staff member's role: a
 //! contributor's key writes drafts and cannot publish.
 
-use super::filters::post_filter;
-use super::{query_pairs, read_browse, AdminErrors, ApiError, ApiJson, ApiReply, Caller};
+use super::filters::{parse_nql, post_filter, post_order};
+use super::{ApiPath, POST_FORMATS, only_fields, query_pairs, read_browse, AdminErrors, ApiError, ApiJson, ApiReply, Caller};
 use crate::api_views::{self, AdminPost, Pagination, Tag};
 use crate::newsroom::{self, ArticleForm, SaveOutcome};
 use crate::state::AppState;
 use crate::webhooks::post_body;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use marquee_api::ids::{self, Kind};
@@ -367,7 +367,7 @@ fn one(body: PostsBody) -> Result<PostWrite, ApiError> {
 
 fn source_html(raw: Option<&str>) -> Result<bool, ApiError> {
     let pairs = query_pairs(raw)?;
-    read_browse(&pairs, WRITE_PARAMS, &["html", "plaintext", "mobiledoc", "lexical"])?;
+    read_browse(&pairs, WRITE_PARAMS, POST_FORMATS)?;
     match pairs.iter().find(|(k, _)| k == "source").map(|(_, v)| v.as_str()) {
         None => Ok(false),
         Some("html") => Ok(true),
@@ -390,13 +390,13 @@ pub async fn add_post(State(state): State<AppState>, caller: Caller, RawQuery(ra
 }
 
 fn post_number(id: &str) -> Result<i64, ApiError> {
-    ids::number_of(Kind::Post, id).ok_or_else(|| ApiError::invalid("id", "Validation error, cannot read post.").context("Validation (matches) failed for id"))
+    ids::number_of(Kind::Post, id).ok_or_else(|| super::bad_id("post"))
 }
 
 /// `PUT /ghost/api/admin/posts/{id}/`: edits a post; `updated_at` must be the one last read.
 #[utoipa::path(put, path = "/ghost/api/admin/posts/{id}/", tag = "Admin API", params(("id" = String, Path, description = "The post's id"), WriteParams), request_body = PostsBody,
     responses((status = 200, description = "The post as saved", body = AdminPosts), AdminErrors), security(("ghost_token" = []), ("bearer_key" = [])))]
-pub async fn edit_post(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, RawQuery(raw): RawQuery, ApiJson(body): ApiJson<PostsBody>) -> ApiReply {
+pub async fn edit_post(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<String>, RawQuery(raw): RawQuery, ApiJson(body): ApiJson<PostsBody>) -> ApiReply {
     let html = source_html(raw.as_deref())?;
     let number = post_number(&id)?;
     let p = one(body)?;
@@ -421,7 +421,7 @@ pub async fn edit_post(State(state): State<AppState>, caller: Caller, Path(id): 
 /// `DELETE /ghost/api/admin/posts/{id}/`: deletes a post (contributors: only their own drafts).
 #[utoipa::path(delete, path = "/ghost/api/admin/posts/{id}/", tag = "Admin API", params(("id" = String, Path, description = "The post's id")),
     responses((status = 204, description = "Deleted"), AdminErrors), security(("ghost_token" = []), ("bearer_key" = [])))]
-pub async fn delete_post(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiReply {
+pub async fn delete_post(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<String>) -> ApiReply {
     let number = post_number(&id)?;
     let record = state.store().article_record(number).await?.ok_or_else(|| ApiError::not_found("Post", "delete post"))?;
     if !caller.staff.can_edit(record.created_by, &record.status) {
@@ -446,25 +446,30 @@ pub async fn delete_post(State(state): State<AppState>, caller: Caller, Path(id)
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-async fn admin_page(state: &AppState, raw: Option<&str>, filter: Option<PostFilter>) -> Result<(Vec<AdminPost>, Pagination), ApiError> {
+/// A page of posts as the Admin API lists them, with `fields` applied.
+async fn admin_page(state: &AppState, raw: Option<&str>, filter: Option<PostFilter>) -> Result<(Vec<serde_json::Value>, Pagination), ApiError> {
     let pairs = query_pairs(raw)?;
-    let b = read_browse(&pairs, &["include", "fields", "formats", "filter", "limit", "page", "order"], &["html", "plaintext", "mobiledoc", "lexical"])?;
+    let b = read_browse(&pairs, &["include", "fields", "formats", "filter", "limit", "page", "order"], POST_FORMATS)?;
     let now = now_unix();
     let mut parts = Vec::new();
     if let Some(f) = filter {
         parts.push(f);
     }
     if let Some(raw) = b.filter.as_deref() {
-        let tree = nql::parse(raw).map_err(|e| ApiError::bad_request("Request not understood error, cannot list posts.").context(format!("Error parsing filter: {e}")))?;
+        let tree = parse_nql(raw, "posts")?;
         parts.push(admin_filter(&tree, now)?);
     }
     let filter = PostFilter::All(parts);
-    let order: Vec<(OrderField, bool)> = if b.order.is_empty() { vec![(OrderField::UpdatedAt, true)] } else { Vec::new() };
+    let mut order = post_order(&b.order);
+    if order.is_empty() {
+        order.push((OrderField::UpdatedAt, true));
+    }
     let q = PostQuery { filter: Some(&filter), order: &order, limit: b.limit, offset: b.limit.map(|l| (b.page - 1) * l).unwrap_or(0), now, live_only: false };
     let (rows, total) = state.store().content_posts(&q).await?;
     let site = state.site();
     let salt = state.id_salt();
-    Ok((rows.iter().map(|r: &PostRow| api_views::admin_post(&site, r, &salt, now)).collect(), Pagination::new(b.page, b.limit, total)))
+    let posts = rows.iter().map(|r: &PostRow| serde_json::to_value(api_views::admin_post(&site, r, &salt, now))).collect::<Result<Vec<_>, _>>()?;
+    Ok((only_fields(posts, &b.fields), Pagination::new(b.page, b.limit, total)))
 }
 
 /// The Content API's filters, with `status:` meaning the article's state.
@@ -496,24 +501,24 @@ pub async fn posts(State(state): State<AppState>, _caller: Caller, RawQuery(raw)
 /// `GET /ghost/api/admin/posts/{id}/`
 #[utoipa::path(get, path = "/ghost/api/admin/posts/{id}/", tag = "Admin API", params(("id" = String, Path, description = "The post's id")),
     responses((status = 200, description = "The post", body = AdminPosts), AdminErrors), security(("ghost_token" = []), ("bearer_key" = [])))]
-pub async fn post(State(state): State<AppState>, _caller: Caller, Path(id): Path<String>, RawQuery(raw): RawQuery) -> ApiReply {
+pub async fn post(State(state): State<AppState>, _caller: Caller, ApiPath(id): ApiPath<String>, RawQuery(raw): RawQuery) -> ApiReply {
     let number = post_number(&id)?;
     let (posts, _) = admin_page(&state, raw.as_deref(), Some(PostFilter::Id(vec![number]))).await?;
     if posts.is_empty() {
         return Err(ApiError::not_found("Post", "read post"));
     }
-    Ok(super::json(StatusCode::OK, &AdminPosts { posts }))
+    Ok(super::json(StatusCode::OK, &serde_json::json!({ "posts": posts })))
 }
 
 /// `GET /ghost/api/admin/posts/slug/{slug}/`
 #[utoipa::path(get, path = "/ghost/api/admin/posts/slug/{slug}/", tag = "Admin API", params(("slug" = String, Path, description = "The post's slug")),
     responses((status = 200, description = "The post", body = AdminPosts), AdminErrors), security(("ghost_token" = []), ("bearer_key" = [])))]
-pub async fn post_by_slug(State(state): State<AppState>, _caller: Caller, Path(slug): Path<String>, RawQuery(raw): RawQuery) -> ApiReply {
+pub async fn post_by_slug(State(state): State<AppState>, _caller: Caller, ApiPath(slug): ApiPath<String>, RawQuery(raw): RawQuery) -> ApiReply {
     let (posts, _) = admin_page(&state, raw.as_deref(), Some(PostFilter::Slug(vec![slug]))).await?;
     if posts.is_empty() {
         return Err(ApiError::not_found("Post", "read post"));
     }
-    Ok(super::json(StatusCode::OK, &AdminPosts { posts: posts.into_iter().take(1).collect() }))
+    Ok(super::json(StatusCode::OK, &serde_json::json!({ "posts": posts.into_iter().take(1).collect::<Vec<_>>() })))
 }
 
 // ----- tags -----
@@ -574,11 +579,19 @@ fn tag_fields(t: &TagWrite, adding: bool) -> Result<(Option<String>, Option<Stri
     Ok((name, slug))
 }
 
+/// Tags and sections share the Content API's tag slugs, so a tag may not take a section's.
+fn not_a_section(state: &AppState, slug: &str) -> Result<(), ApiError> {
+    if state.site().sections.iter().any(|s| s.slug == slug) {
+        return Err(ApiError::invalid("slug", "A section already has this slug."));
+    }
+    Ok(())
+}
+
 fn tag_number(id: &str) -> Result<i64, ApiError> {
     if ids::number_of(Kind::Section, id).is_some() {
         return Err(ApiError::forbidden("Permission error, cannot edit tag.").context("This tag is a section; sections are managed in the newsroom."));
     }
-    ids::number_of(Kind::Tag, id).ok_or_else(|| ApiError::invalid("id", "Validation error, cannot read tag.").context("Validation (matches) failed for id"))
+    ids::number_of(Kind::Tag, id).ok_or_else(|| super::bad_id("tag"))
 }
 
 /// `POST /ghost/api/admin/tags/`: adds a tag (editors).
@@ -589,9 +602,7 @@ pub async fn add_tag(State(state): State<AppState>, caller: Caller, ApiJson(body
     let [t] = <[TagWrite; 1]>::try_from(body.tags).map_err(|_| ApiError::invalid("tags", "Send exactly one tag."))? ;
     let (name, slug) = tag_fields(&t, true)?;
     let (name, slug) = (name.unwrap_or_default(), slug.unwrap_or_default());
-    if state.site().sections.iter().any(|s| s.slug == slug) {
-        return Err(ApiError::invalid("slug", "A section already has this slug."));
-    }
+    not_a_section(&state, &slug)?;
     let tag = state.store().create_tag(&slug, &name).await?.ok_or_else(|| ApiError::invalid("slug", "Another tag already has this slug."))?;
     state.refresh().await?;
     Ok(super::json(StatusCode::CREATED, &TagsOne { tags: vec![api_views::plain_tag(&state.site(), &tag, None)] }))
@@ -600,13 +611,14 @@ pub async fn add_tag(State(state): State<AppState>, caller: Caller, ApiJson(body
 /// `PUT /ghost/api/admin/tags/{id}/`: renames a tag (editors).
 #[utoipa::path(put, path = "/ghost/api/admin/tags/{id}/", tag = "Admin API", params(("id" = String, Path, description = "The tag's id")), request_body = TagsBody,
     responses((status = 200, description = "The tag", body = TagsOne), AdminErrors), security(("ghost_token" = []), ("bearer_key" = [])))]
-pub async fn edit_tag(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, ApiJson(body): ApiJson<TagsBody>) -> ApiReply {
+pub async fn edit_tag(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<String>, ApiJson(body): ApiJson<TagsBody>) -> ApiReply {
     caller.must_be_editor("edit tag")?;
     let number = tag_number(&id)?;
     let [t] = <[TagWrite; 1]>::try_from(body.tags).map_err(|_| ApiError::invalid("tags", "Send exactly one tag."))?;
     let current = state.store().tag_by_id(number).await?.ok_or_else(|| ApiError::not_found("Tag", "edit tag"))?;
     let (name, slug) = tag_fields(&t, false)?;
     let (name, slug) = (name.unwrap_or(current.name), slug.unwrap_or(current.slug));
+    not_a_section(&state, &slug)?;
     match state.store().update_tag(number, &slug, &name).await? {
         None => return Err(ApiError::not_found("Tag", "edit tag")),
         Some(false) => return Err(ApiError::invalid("slug", "Another tag already has this slug.")),
@@ -620,7 +632,7 @@ pub async fn edit_tag(State(state): State<AppState>, caller: Caller, Path(id): P
 /// `DELETE /ghost/api/admin/tags/{id}/`: deletes a tag and takes it off its articles (editors).
 #[utoipa::path(delete, path = "/ghost/api/admin/tags/{id}/", tag = "Admin API", params(("id" = String, Path, description = "The tag's id")),
     responses((status = 204, description = "Deleted"), AdminErrors), security(("ghost_token" = []), ("bearer_key" = [])))]
-pub async fn delete_tag(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiReply {
+pub async fn delete_tag(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<String>) -> ApiReply {
     caller.must_be_editor("delete tag")?;
     let number = tag_number(&id)?;
     if !state.store().delete_tag(number).await? {

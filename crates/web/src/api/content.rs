@@ -3,14 +3,14 @@
 //! Answers are cached like pages, with an ETag, until content changes; drafts, scheduled and
 //! unpublished articles never appear.
 
-use super::filters::{parse_filter, post_order, simple_match};
-use super::{only_fields, query_pairs, read_browse, ApiError, ApiReply, Browse, ContentErrors, ContentKey, ErrorBody};
+use super::filters::{order_listed, parse_filter, post_order, simple_match, tier_match};
+use super::{ApiPath, POST_FORMATS, only_fields, query_pairs, read_browse, ApiError, ApiReply, Browse, ContentErrors, ContentKey, ErrorBody};
 use crate::api_views::{self, Meta, Pagination, Post, PostAuthor, PostParts, Settings, Tag, Tier};
 use crate::cache::CachedPage;
 use crate::respond::{serve_cached, AppError};
 use crate::site::SiteInfo;
 use crate::state::AppState;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::IntoResponse;
 use marquee_api::ids::{self, Kind};
@@ -109,10 +109,10 @@ pub struct SettingsBody {
 
 const BROWSE: &[&str] = &["key", "include", "fields", "formats", "filter", "limit", "page", "order"];
 const READ: &[&str] = &["key", "include", "fields", "formats"];
-const POST_FORMATS: &[&str] = &["html", "plaintext", "mobiledoc", "lexical"];
 
 /// Serves the answer for this path and query (the key left out) from the page cache, or
-/// makes it; it stays until content changes, with an ETag for conditional requests.
+/// makes it; it stays until content changes (a minute at most when the filter names `now`),
+/// with an ETag for conditional requests.
 async fn cached_json<F, Fut>(state: &AppState, path: &str, raw: Option<&str>, request: &HeaderMap, make: F) -> ApiReply
 where
     F: FnOnce() -> Fut,
@@ -120,8 +120,11 @@ where
 {
     let query: Vec<&str> = raw.unwrap_or("").split('&').filter(|p| !p.is_empty() && !p.starts_with("key=")).collect();
     let key = format!("api:{path}?{}", query.join("&"));
+    // A filter on a time relative to now (`published_at:>now-7d`) means something else a
+    // minute later, whether or not content changed.
+    let relative = query_pairs(raw)?.iter().any(|(k, v)| k == "filter" && v.to_ascii_lowercase().contains("now"));
     let changed = state.site().changed_at;
-    let mut resp = serve_cached(state, Some(key), None, request, || async move {
+    let mut resp = serve_cached(state, Some(key), relative.then_some(60), request, || async move {
         make().await.map(|body| CachedPage::validated("application/json; charset=utf-8", body, changed)).map_err(|e| AppError::Response(e.into_response()))
     })
     .await;
@@ -185,15 +188,15 @@ async fn one_post(state: &AppState, raw: Option<&str>, headers: &HeaderMap, path
 /// `GET /ghost/api/content/posts/{id}/`
 #[utoipa::path(get, path = "/ghost/api/content/posts/{id}/", tag = "Content API", params(("id" = String, Path, description = "The post's id"), ReadParams),
     responses((status = 200, description = "The post", body = PostsOne), ContentErrors))]
-pub async fn post(State(state): State<AppState>, _: ContentKey, Path(id): Path<String>, RawQuery(raw): RawQuery, headers: HeaderMap) -> ApiReply {
-    let number = ids::number_of(Kind::Post, &id).ok_or_else(|| ApiError::invalid("id", "Validation error, cannot read post.").context("Validation (matches) failed for id"))?;
+pub async fn post(State(state): State<AppState>, _: ContentKey, ApiPath(id): ApiPath<String>, RawQuery(raw): RawQuery, headers: HeaderMap) -> ApiReply {
+    let number = ids::number_of(Kind::Post, &id).ok_or_else(|| super::bad_id("post"))?;
     one_post(&state, raw.as_deref(), &headers, format!("posts/{number}"), PostFilter::Id(vec![number])).await
 }
 
 /// `GET /ghost/api/content/posts/slug/{slug}/`
 #[utoipa::path(get, path = "/ghost/api/content/posts/slug/{slug}/", tag = "Content API", params(("slug" = String, Path, description = "The post's slug"), ReadParams),
     responses((status = 200, description = "The post", body = PostsOne), ContentErrors))]
-pub async fn post_by_slug(State(state): State<AppState>, _: ContentKey, Path(slug): Path<String>, RawQuery(raw): RawQuery, headers: HeaderMap) -> ApiReply {
+pub async fn post_by_slug(State(state): State<AppState>, _: ContentKey, ApiPath(slug): ApiPath<String>, RawQuery(raw): RawQuery, headers: HeaderMap) -> ApiReply {
     let path = format!("posts/slug/{slug}");
     one_post(&state, raw.as_deref(), &headers, path, PostFilter::Slug(vec![slug])).await
 }
@@ -209,7 +212,7 @@ pub async fn pages(State(_state): State<AppState>, _: ContentKey, RawQuery(raw):
 /// `GET /ghost/api/content/pages/{id}/` and `/pages/slug/{slug}/`: always 404.
 #[utoipa::path(get, path = "/ghost/api/content/pages/{id}/", tag = "Content API", params(("id" = String, Path, description = "A page's id"), ReadParams),
     responses((status = 404, description = "Marquee has no pages", body = ErrorBody), ContentErrors))]
-pub async fn page(_: ContentKey, Path(_id): Path<String>, RawQuery(raw): RawQuery) -> ApiReply {
+pub async fn page(_: ContentKey, ApiPath(_id): ApiPath<String>, RawQuery(raw): RawQuery) -> ApiReply {
     read_browse(&query_pairs(raw.as_deref())?, READ, POST_FORMATS)?;
     Err(ApiError::not_found("Page", "read page"))
 }
@@ -217,16 +220,19 @@ pub async fn page(_: ContentKey, Path(_id): Path<String>, RawQuery(raw): RawQuer
 /// `GET /ghost/api/content/pages/slug/{slug}/`
 #[utoipa::path(get, path = "/ghost/api/content/pages/slug/{slug}/", tag = "Content API", params(("slug" = String, Path, description = "A page's slug"), ReadParams),
     responses((status = 404, description = "Marquee has no pages", body = ErrorBody), ContentErrors))]
-pub async fn page_by_slug(_: ContentKey, Path(_slug): Path<String>, RawQuery(raw): RawQuery) -> ApiReply {
+pub async fn page_by_slug(_: ContentKey, ApiPath(_slug): ApiPath<String>, RawQuery(raw): RawQuery) -> ApiReply {
     read_browse(&query_pairs(raw.as_deref())?, READ, POST_FORMATS)?;
     Err(ApiError::not_found("Page", "read page"))
 }
 
 /// One page of a list made in memory (authors and tags are few).
+/// One page of a list made in memory (authors, tags, tiers), in `order`, with `fields`.
 fn paginate<T: Serialize>(items: Vec<T>, b: &Browse, fields: &[String]) -> Result<(Vec<serde_json::Value>, Pagination), ApiError> {
-    let total = items.len() as i64;
+    let mut all: Vec<serde_json::Value> = items.into_iter().map(serde_json::to_value).collect::<Result<_, _>>()?;
+    order_listed(&mut all, &b.order);
+    let total = all.len() as i64;
     let start = b.limit.map(|l| ((b.page - 1) * l) as usize).unwrap_or(0);
-    let page: Vec<serde_json::Value> = items.into_iter().skip(start).take(b.limit.map(|l| l as usize).unwrap_or(usize::MAX)).map(serde_json::to_value).collect::<Result<_, _>>()?;
+    let page: Vec<serde_json::Value> = all.into_iter().skip(start).take(b.limit.map(|l| l as usize).unwrap_or(usize::MAX)).collect();
     Ok((only_fields(page, fields), Pagination::new(b.page, b.limit, total)))
 }
 
@@ -278,8 +284,10 @@ async fn one_author(state: &AppState, raw: Option<&str>, headers: &HeaderMap, pa
 /// `GET /ghost/api/content/authors/{id}/`
 #[utoipa::path(get, path = "/ghost/api/content/authors/{id}/", tag = "Content API", params(("id" = String, Path, description = "The author's id"), ReadParams),
     responses((status = 200, description = "The author", body = AuthorsOne), ContentErrors))]
-pub async fn author(State(state): State<AppState>, _: ContentKey, Path(id): Path<String>, RawQuery(raw): RawQuery, headers: HeaderMap) -> ApiReply {
-    ids::number_of(Kind::Author, &id).ok_or_else(|| ApiError::invalid("id", "Validation error, cannot read author.").context("Validation (matches) failed for id"))?;
+pub async fn author(State(state): State<AppState>, _: ContentKey, ApiPath(id): ApiPath<String>, RawQuery(raw): RawQuery, headers: HeaderMap) -> ApiReply {
+    // Ids are hex; the ones Marquee writes are lower case.
+    let id = id.to_ascii_lowercase();
+    ids::number_of(Kind::Author, &id).ok_or_else(|| super::bad_id("author"))?;
     let path = format!("authors/{id}");
     one_author(&state, raw.as_deref(), &headers, path, move |a| a.id == id).await
 }
@@ -287,7 +295,7 @@ pub async fn author(State(state): State<AppState>, _: ContentKey, Path(id): Path
 /// `GET /ghost/api/content/authors/slug/{slug}/`
 #[utoipa::path(get, path = "/ghost/api/content/authors/slug/{slug}/", tag = "Content API", params(("slug" = String, Path, description = "The author's slug"), ReadParams),
     responses((status = 200, description = "The author", body = AuthorsOne), ContentErrors))]
-pub async fn author_by_slug(State(state): State<AppState>, _: ContentKey, Path(slug): Path<String>, RawQuery(raw): RawQuery, headers: HeaderMap) -> ApiReply {
+pub async fn author_by_slug(State(state): State<AppState>, _: ContentKey, ApiPath(slug): ApiPath<String>, RawQuery(raw): RawQuery, headers: HeaderMap) -> ApiReply {
     let path = format!("authors/slug/{slug}");
     one_author(&state, raw.as_deref(), &headers, path, move |a| a.slug == slug).await
 }
@@ -348,9 +356,10 @@ async fn one_tag(state: &AppState, raw: Option<&str>, headers: &HeaderMap, path:
 /// `GET /ghost/api/content/tags/{id}/`
 #[utoipa::path(get, path = "/ghost/api/content/tags/{id}/", tag = "Content API", params(("id" = String, Path, description = "The tag's id"), ReadParams),
     responses((status = 200, description = "The tag", body = TagsOne), ContentErrors))]
-pub async fn tag(State(state): State<AppState>, _: ContentKey, Path(id): Path<String>, RawQuery(raw): RawQuery, headers: HeaderMap) -> ApiReply {
+pub async fn tag(State(state): State<AppState>, _: ContentKey, ApiPath(id): ApiPath<String>, RawQuery(raw): RawQuery, headers: HeaderMap) -> ApiReply {
+    let id = id.to_ascii_lowercase();
     if ids::number_of(Kind::Tag, &id).or_else(|| ids::number_of(Kind::Section, &id)).is_none() {
-        return Err(ApiError::invalid("id", "Validation error, cannot read tag.").context("Validation (matches) failed for id"));
+        return Err(super::bad_id("tag"));
     }
     let path = format!("tags/{id}");
     one_tag(&state, raw.as_deref(), &headers, path, move |t| t.id == id).await
@@ -359,7 +368,7 @@ pub async fn tag(State(state): State<AppState>, _: ContentKey, Path(id): Path<St
 /// `GET /ghost/api/content/tags/slug/{slug}/`
 #[utoipa::path(get, path = "/ghost/api/content/tags/slug/{slug}/", tag = "Content API", params(("slug" = String, Path, description = "The tag's slug"), ReadParams),
     responses((status = 200, description = "The tag", body = TagsOne), ContentErrors))]
-pub async fn tag_by_slug(State(state): State<AppState>, _: ContentKey, Path(slug): Path<String>, RawQuery(raw): RawQuery, headers: HeaderMap) -> ApiReply {
+pub async fn tag_by_slug(State(state): State<AppState>, _: ContentKey, ApiPath(slug): ApiPath<String>, RawQuery(raw): RawQuery, headers: HeaderMap) -> ApiReply {
     let path = format!("tags/slug/{slug}");
     one_tag(&state, raw.as_deref(), &headers, path, move |t| t.slug == slug).await
 }
@@ -369,7 +378,12 @@ pub async fn tag_by_slug(State(state): State<AppState>, _: ContentKey, Path(slug
     responses((status = 200, description = "The tiers", body = TiersPage), ContentErrors))]
 pub async fn tiers(State(state): State<AppState>, _: ContentKey, RawQuery(raw): RawQuery) -> ApiReply {
     let b = read_browse(&query_pairs(raw.as_deref())?, BROWSE, &[])?;
-    let (tiers, pagination) = paginate(vec![api_views::free_tier(&state.site())], &b, &b.fields)?;
+    let keep = tier_match(b.filter.as_deref())?;
+    let mut tiers = vec![serde_json::to_value(api_views::free_tier(&state.site()))?];
+    if let Some(keep) = keep {
+        tiers.retain(|t| keep(t));
+    }
+    let (tiers, pagination) = paginate(tiers, &b, &b.fields)?;
     Ok(super::json(axum::http::StatusCode::OK, &serde_json::json!({ "tiers": tiers, "meta": { "pagination": pagination } })))
 }
 

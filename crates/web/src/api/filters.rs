@@ -128,9 +128,14 @@ fn condition(c: &nql::Condition, now: i64) -> Result<PostFilter, ApiError> {
     Ok(if negated { PostFilter::Not(Box::new(positive)) } else { positive })
 }
 
+/// A filter read as NQL; one that cannot be read is Ghost's 400, saying where.
+pub(crate) fn parse_nql(raw: &str, listing: &str) -> Result<nql::Filter, ApiError> {
+    nql::parse(raw).map_err(|e| ApiError::bad_request(format!("Request not understood error, cannot list {listing}.")).context(format!("Error parsing filter: {e}")))
+}
+
 pub(crate) fn parse_filter(raw: Option<&str>, now: i64) -> Result<Option<PostFilter>, ApiError> {
     let Some(raw) = raw else { return Ok(None) };
-    let tree = nql::parse(raw).map_err(|e| ApiError::bad_request("Request not understood error, cannot list posts.").context(format!("Error parsing filter: {e}")))?;
+    let tree = parse_nql(raw, "posts")?;
     post_filter(&tree, now).map(Some)
 }
 
@@ -157,7 +162,7 @@ pub(crate) fn post_order(order: &[(String, bool)]) -> Vec<(OrderField, bool)> {
 /// A simple filter on authors or tags: `slug:` and `id:` (and their lists and negations).
 pub(crate) fn simple_match(filter: Option<&str>, what: &str) -> Result<Option<Box<dyn Fn(&str, &str) -> bool + Send + Sync>>, ApiError> {
     let Some(raw) = filter else { return Ok(None) };
-    let tree = nql::parse(raw).map_err(|e| ApiError::bad_request(format!("Request not understood error, cannot list {what}.")).context(format!("Error parsing filter: {e}")))?;
+    let tree = parse_nql(raw, what)?;
     fn eval(f: &nql::Filter, id: &str, slug: &str) -> bool {
         match f {
             nql::Filter::And(p) => p.iter().all(|x| eval(x, id, slug)),
@@ -180,4 +185,68 @@ pub(crate) fn simple_match(filter: Option<&str>, what: &str) -> Result<Option<Bo
         }
     }
     Ok(Some(Box::new(move |id: &str, slug: &str| eval(&tree, id, slug))))
+}
+
+/// A filter on the tiers list, read against each tier's fields: `id`, `slug`, `type`,
+/// `visibility` and `active`, compared for (in)equality as Ghost's tiers filter does.
+pub(crate) fn tier_match(filter: Option<&str>) -> Result<Option<Box<dyn Fn(&serde_json::Value) -> bool + Send + Sync>>, ApiError> {
+    let Some(raw) = filter else { return Ok(None) };
+    let tree = parse_nql(raw, "tiers")?;
+    for c in tree.conditions() {
+        if !matches!(c.field.as_str(), "id" | "slug" | "type" | "visibility" | "active") || !matches!(c.op, Op::Eq | Op::Ne | Op::In | Op::NotIn) {
+            return Err(ApiError::bad_request("Request not understood error, cannot list tiers.").context("Could not understand request: tiers can be filtered by id, slug, type, visibility and active."));
+        }
+    }
+    fn as_text(v: &Value) -> Vec<String> {
+        match v {
+            Value::Bool(b) => vec![b.to_string()],
+            Value::List(items) => items.iter().flat_map(as_text).collect(),
+            other => texts(other).unwrap_or_default(),
+        }
+    }
+    fn eval(f: &nql::Filter, tier: &serde_json::Value) -> bool {
+        match f {
+            nql::Filter::And(p) => p.iter().all(|x| eval(x, tier)),
+            nql::Filter::Or(p) => p.iter().any(|x| eval(x, tier)),
+            nql::Filter::Cond(c) => {
+                let have = match &tier[c.field.as_str()] {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                let hit = as_text(&c.value).contains(&have);
+                if matches!(c.op, Op::Ne | Op::NotIn) {
+                    !hit
+                } else {
+                    hit
+                }
+            }
+        }
+    }
+    Ok(Some(Box::new(move |tier: &serde_json::Value| eval(&tree, tier))))
+}
+
+/// Orders listed authors or tags by `order` (`name asc`, `slug desc`, `count.posts desc`...):
+/// a field they do not have is ignored, as Ghost ignores it; ties keep the list's order.
+pub(crate) fn order_listed(items: &mut [serde_json::Value], order: &[(String, bool)]) {
+    fn at<'a>(v: &'a serde_json::Value, path: &str) -> Option<&'a serde_json::Value> {
+        path.split('.').try_fold(v, |v, part| v.get(part))
+    }
+    let rules: Vec<&(String, bool)> = order.iter().filter(|(field, _)| items.first().is_some_and(|first| at(first, field).is_some())).collect();
+    if rules.is_empty() {
+        return;
+    }
+    items.sort_by(|a, b| {
+        for (field, desc) in &rules {
+            let ord = match (at(a, field), at(b, field)) {
+                (Some(serde_json::Value::Number(x)), Some(serde_json::Value::Number(y))) => x.as_f64().partial_cmp(&y.as_f64()).unwrap_or(std::cmp::Ordering::Equal),
+                (Some(serde_json::Value::String(x)), Some(serde_json::Value::String(y))) => x.to_lowercase().cmp(&y.to_lowercase()),
+                _ => std::cmp::Ordering::Equal,
+            };
+            let ord = if *desc { ord.reverse() } else { ord };
+            if ord.is_ne() {
+                return ord;
+            }
+        }
+        std::cmp::Ordering::Equal
+    });
 }

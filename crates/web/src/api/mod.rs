@@ -37,6 +37,9 @@ pub struct ApiSpec {
 
 /// The largest JSON body any endpoint reads.
 pub const MAX_BODY: usize = 1024 * 1024;
+/// The `formats` a post may be asked for (mobiledoc and lexical are accepted and left out, as
+/// Marquee keeps neither).
+pub const POST_FORMATS: &[&str] = &["html", "plaintext", "mobiledoc", "lexical"];
 
 /// What an API handler answers.
 pub type ApiReply = Result<Response, ApiError>;
@@ -271,7 +274,10 @@ pub fn query_pairs(raw: Option<&str>) -> Result<Vec<(String, String)>, ApiError>
     let mut out: Vec<(String, String)> = Vec::new();
     for pair in raw.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let (k, v) = (percent_decode(k)?, percent_decode(v)?);
+        let k = percent_decode(&k.replace('+', " "))?;
+        // Form encoders write a space as `+`; in a filter a bare `+` is NQL's "and" (as people
+        // type it in curl), so only there it stays itself.
+        let v = if k == "filter" { percent_decode(v)? } else { percent_decode(&v.replace('+', " "))? };
         if out.iter().any(|(seen, _)| *seen == k) {
             return Err(ApiError::bad_request("Invalid Request").code("INVALID_REQUEST").context(format!("The parameter “{k}” is given more than once.")));
         }
@@ -335,14 +341,13 @@ impl FromRequestParts<AppState> for ContentKey {
             Some(id) => id,
             None => match state.store().api_key("content", &digest).await? {
                 Some(k) => {
-                    state.0.api.remember_key(&digest, k.id, now);
-                    state.store().touch_api_key(k.id, now).await?;
+                    state.0.api.remember_key(&digest, k.id);
                     k.id
                 }
                 None => return Err(ApiError::unauthorized("Unknown Content API Key", "UNKNOWN_CONTENT_API_KEY")),
             },
         };
-        if state.0.api.due_for_touch(&digest, now) {
+        if state.0.api.due_for_touch(id, now) {
             state.store().touch_api_key(id, now).await?;
         }
         if !state.0.api.allow(id, client_ip(parts), now, state.0.config.api_requests_per_minute) {
@@ -384,6 +389,7 @@ impl FromRequestParts<AppState> for Caller {
         let (key_id, secret_check): (String, Box<dyn Fn(&[u8]) -> Result<(), ApiError> + Send + Sync>) = if scheme.eq_ignore_ascii_case("ghost") {
             let kid = token::key_id(credential).map_err(|e| match e {
                 token::TokenError::Malformed => ApiError::bad_request("Invalid token").code("INVALID_JWT"),
+                token::TokenError::WrongAlgorithm => ApiError::unauthorized("Invalid token: the token must be signed with HS256.", "INVALID_JWT"),
                 _ => ApiError::bad_request("Admin API kid missing.").code("MISSING_ADMIN_API_KID"),
             })?;
             let jwt = credential.to_string();
@@ -394,8 +400,7 @@ impl FromRequestParts<AppState> for Caller {
             (
                 id,
                 Box::new(move |secret: &[u8]| {
-                    let same = secret.len() == given.len() && secret.iter().zip(&given).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
-                    if same {
+                    if crate::csrf::constant_time_eq(secret, &given) {
                         Ok(())
                     } else {
                         Err(ApiError::unauthorized("The key's secret does not match.", "INVALID_API_KEY"))
@@ -408,7 +413,9 @@ impl FromRequestParts<AppState> for Caller {
         let Some(key) = store.api_key("admin", &key_id).await? else {
             return Err(ApiError::unauthorized("Unknown Admin API Key", "UNKNOWN_ADMIN_API_KEY"));
         };
-        let secret = hex::decode(&key.secret).unwrap_or_default();
+        // A secret the store cannot give back as bytes checks nothing: refuse rather than sign
+        // with an empty key.
+        let secret = hex::decode(&key.secret).ok().filter(|s| !s.is_empty()).ok_or_else(|| anyhow::anyhow!("the secret of Admin API key {} is damaged", key.id))?;
         secret_check(&secret)?;
         if !state.0.api.allow(key.id, client_ip(parts), now, state.0.config.api_requests_per_minute) {
             return Err(too_many(now));
@@ -420,7 +427,9 @@ impl FromRequestParts<AppState> for Caller {
         let Some(user) = user else {
             return Err(ApiError::unauthorized("The staff account this key acts for is deactivated or gone.", "INVALID_API_KEY"));
         };
-        store.touch_api_key(key.id, now).await?;
+        if state.0.api.due_for_touch(key.id, now) {
+            store.touch_api_key(key.id, now).await?;
+        }
         let role = Role::parse(&user.role).unwrap_or(Role::Contributor);
         Ok(Caller { staff: Staff { user, role } })
     }
@@ -434,6 +443,47 @@ impl Caller {
             Err(ApiError::forbidden(format!("Permission error, cannot {action}.")).context("Only editors and admins may do this; this key acts for a contributor."))
         }
     }
+}
+
+/// Ghost's answer to an id that is not one of its kind's: 422 on `id`.
+pub fn bad_id(kind: &str) -> ApiError {
+    ApiError::invalid("id", format!("Validation error, cannot read {kind}.")).context("Validation (matches) failed for id")
+}
+
+/// A path parameter (`{id}`, `{slug}`): one that cannot be read answers the APIs' error shape,
+/// naming the parameter, instead of axum's plain-text rejection.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
+            Err(e) => {
+                let name = parts.extensions.get::<axum::extract::MatchedPath>().and_then(|m| m.as_str().split('{').nth(1)).and_then(|n| n.split('}').next()).unwrap_or("id").to_string();
+                Err(ApiError::invalid(&name, format!("Validation error: {}.", e.body_text().trim_end_matches('.'))))
+            }
+        }
+    }
+}
+
+/// A `\u0000` escape in JSON text (and not an escaped backslash followed by `u0000`).
+fn has_escaped_nul(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\\' {
+            if bytes[i + 1..].starts_with(b"u0000") {
+                return true;
+            }
+            // Whatever follows the backslash is escaped, a backslash included.
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    false
 }
 
 /// A JSON body of type `T`: `Content-Type: application/json`, at most [`MAX_BODY`] bytes,
@@ -452,14 +502,15 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
         if !is_json {
             return Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "UnsupportedMediaTypeError", "Send the body as JSON with Content-Type: application/json."));
         }
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "RequestEntityTooLargeError", format!("The body is larger than {} KiB.", MAX_BODY / 1024)))?;
+        let too_large = || ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "RequestEntityTooLargeError", format!("The body is larger than {} KiB.", MAX_BODY / 1024));
+        // The API's routes read at most MAX_BODY (`lib.rs::api_routes`), so a larger body
+        // stops being read there.
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { ApiError::bad_request("The body could not be read.") })?;
         if bytes.len() > MAX_BODY {
-            return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "RequestEntityTooLargeError", format!("The body is larger than {} KiB.", MAX_BODY / 1024)));
+            return Err(too_large());
         }
         let text = std::str::from_utf8(&bytes).map_err(|_| ApiError::bad_request("The body could not be read: it is not UTF-8 text."))?;
-        if text.contains('\0') || text.contains("\\u0000") {
+        if text.contains('\0') || has_escaped_nul(text) {
             return Err(ApiError::bad_request("The body holds a NUL character, which no field accepts."));
         }
         let mut de = serde_json::Deserializer::from_str(text);
@@ -510,7 +561,8 @@ pub fn read_browse(pairs: &[(String, String)], allowed: &[&str], formats: &[&str
             "formats" => {
                 b.formats = list(v);
                 if let Some(bad) = b.formats.iter().find(|f| !formats.contains(&f.as_str())) {
-                    return Err(ApiError::invalid("formats", "Validation (AllowedValues) failed for formats").context(format!("“{bad}” is not one of {}.", formats.join(", "))));
+                    let why = if formats.is_empty() { "Only posts and pages come in formats.".to_string() } else { format!("“{bad}” is not one of {}.", formats.join(", ")) };
+                    return Err(ApiError::invalid("formats", "Validation (AllowedValues) failed for formats").context(why));
                 }
             }
             "filter" => b.filter = Some(v.clone()).filter(|f| !f.trim().is_empty()),
@@ -576,4 +628,24 @@ pub async fn content_cors(req: Request, next: Next) -> Response {
     h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
     h.append(header::VARY, HeaderValue::from_static("Accept-Version"));
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_real_nul_escape_is_refused() {
+        assert!(has_escaped_nul(r#"{"a": "x\u0000y"}"#));
+        assert!(!has_escaped_nul(r#"{"a": "C:\\u0000 is a path"}"#), "an escaped backslash, then text");
+        assert!(has_escaped_nul(r#"{"a": "\\\u0000"}"#), "an escaped backslash, then a NUL escape");
+        assert!(!has_escaped_nul(r#"{"a": "\u00001"}"#.replace("0000", "0041").as_str()));
+        assert!(!has_escaped_nul("ends with \\"));
+    }
+
+    #[test]
+    fn a_plus_is_a_space_except_in_filters() {
+        let pairs = query_pairs(Some("order=published_at+desc&filter=tag:a+featured:true&fields=title%2Curl")).unwrap();
+        assert_eq!(pairs, [("order".to_string(), "published_at desc".to_string()), ("filter".into(), "tag:a+featured:true".into()), ("fields".into(), "title,url".into())]);
+    }
 }

@@ -4,11 +4,11 @@
 //! for editors and admins. Writes go through the newsroom's own form checks (`forms.rs`), so a
 //! refused field gets the message the form would show, and nothing is saved.
 
-use super::{query_pairs, AdminErrors, ApiError, ApiJson, ApiReply, Caller};
+use super::{ApiPath, query_pairs, AdminErrors, ApiError, ApiJson, ApiReply, Caller};
 use crate::forms::{event_record, EventForm, FilmForm, PlaceForm};
 use crate::state::AppState;
 use crate::webhooks::comment_body;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use marquee_domain::time::{now_unix, parse_zone, rfc3339};
@@ -251,7 +251,7 @@ pub async fn add_film(State(state): State<AppState>, caller: Caller, ApiJson(bod
 /// `GET /api/v1/films/{id}/`: a film with its credits.
 #[utoipa::path(get, path = "/api/v1/films/{id}/", tag = "Marquee API", params(("id" = i64, Path, description = "The film's number")),
     responses((status = 200, description = "The film", body = FilmOne), AdminErrors), security(("ghost_token" = []), ("bearer_key" = [])))]
-pub async fn film(State(state): State<AppState>, _caller: Caller, Path(id): Path<i64>, RawQuery(raw): RawQuery) -> ApiReply {
+pub async fn film(State(state): State<AppState>, _caller: Caller, ApiPath(id): ApiPath<i64>, RawQuery(raw): RawQuery) -> ApiReply {
     params(raw.as_deref(), &[])?;
     let f = state.store().film_by_id(id).await?.ok_or_else(|| missing("Film"))?;
     let credits = state.store().credits(id).await?;
@@ -261,7 +261,7 @@ pub async fn film(State(state): State<AppState>, _caller: Caller, Path(id): Path
 /// `PUT /api/v1/films/{id}/`: replaces what is stored about a film (editors).
 #[utoipa::path(put, path = "/api/v1/films/{id}/", tag = "Marquee API", params(("id" = i64, Path, description = "The film's number")), request_body = FilmWrite,
     responses((status = 200, description = "The film as saved", body = FilmOne), AdminErrors), security(("ghost_token" = []), ("bearer_key" = [])))]
-pub async fn edit_film(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>, ApiJson(body): ApiJson<FilmWrite>) -> ApiReply {
+pub async fn edit_film(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>, ApiJson(body): ApiJson<FilmWrite>) -> ApiReply {
     state.store().film_by_id(id).await?.ok_or_else(|| missing("Film"))?;
     save_film(&state, &caller, Some(id), body).await
 }
@@ -293,7 +293,7 @@ pub struct PersonOne {
 /// `GET /api/v1/people/{slug}/`: a person and their films.
 #[utoipa::path(get, path = "/api/v1/people/{slug}/", tag = "Marquee API", params(("slug" = String, Path, description = "The person's slug")),
     responses((status = 200, description = "The person", body = PersonOne), AdminErrors), security(("ghost_token" = []), ("bearer_key" = [])))]
-pub async fn person(State(state): State<AppState>, _caller: Caller, Path(slug): Path<String>, RawQuery(raw): RawQuery) -> ApiReply {
+pub async fn person(State(state): State<AppState>, _caller: Caller, ApiPath(slug): ApiPath<String>, RawQuery(raw): RawQuery) -> ApiReply {
     params(raw.as_deref(), &[])?;
     let p = state.store().person_by_slug(&slug).await?.ok_or_else(|| missing("Person"))?;
     let films = state.store().person_credits(p.id).await?.into_iter().map(|c| PersonFilm { film_id: c.film_id, film_slug: c.film_slug, title: c.title, year: c.year, role: c.role, character: c.character }).collect();
@@ -423,7 +423,7 @@ fn place_fields(errors: FieldErrors) -> FieldErrors {
 /// (editors).
 #[utoipa::path(put, path = "/api/v1/theaters/{external_id}/", tag = "Marquee API", params(("external_id" = String, Path, description = "The id showtimes feeds use for it")), request_body = PlaceWrite,
     responses((status = 200, description = "The theater as saved", body = TheaterOne), AdminErrors), security(("ghost_token" = []), ("bearer_key" = [])))]
-pub async fn put_theater(State(state): State<AppState>, caller: Caller, Path(external_id): Path<String>, ApiJson(body): ApiJson<PlaceWrite>) -> ApiReply {
+pub async fn put_theater(State(state): State<AppState>, caller: Caller, ApiPath(external_id): ApiPath<String>, ApiJson(body): ApiJson<PlaceWrite>) -> ApiReply {
     caller.must_be_editor("edit theater")?;
     let record = body.form(&external_id)?.check_theater().map_err(|e| ApiError::fields(&place_fields(e)))?;
     state.store().upsert_theater(&record).await?;
@@ -541,7 +541,7 @@ pub async fn add_venue(State(state): State<AppState>, caller: Caller, ApiJson(bo
 /// `GET /api/v1/venues/{id}/`
 #[utoipa::path(get, path = "/api/v1/venues/{id}/", tag = "Marquee API", params(("id" = i64, Path, description = "The venue's number")),
     responses((status = 200, description = "The venue", body = VenueOne), AdminErrors), security(("ghost_token" = []), ("bearer_key" = [])))]
-pub async fn venue(State(state): State<AppState>, _caller: Caller, Path(id): Path<i64>, RawQuery(raw): RawQuery) -> ApiReply {
+pub async fn venue(State(state): State<AppState>, _caller: Caller, ApiPath(id): ApiPath<i64>, RawQuery(raw): RawQuery) -> ApiReply {
     params(raw.as_deref(), &[])?;
     let v = state.store().venue(id).await?.ok_or_else(|| missing("Venue"))?;
     ok(StatusCode::OK, &VenueOne { venue: venue_out(&v) })
@@ -550,7 +550,7 @@ pub async fn venue(State(state): State<AppState>, _caller: Caller, Path(id): Pat
 /// `PUT /api/v1/venues/{id}/`: replaces what is stored about a venue (editors).
 #[utoipa::path(put, path = "/api/v1/venues/{id}/", tag = "Marquee API", params(("id" = i64, Path, description = "The venue's number")), request_body = PlaceWrite,
     responses((status = 200, description = "The venue as saved", body = VenueOne), AdminErrors), security(("ghost_token" = []), ("bearer_key" = [])))]
-pub async fn edit_venue(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>, ApiJson(body): ApiJson<PlaceWrite>) -> ApiReply {
+pub async fn edit_venue(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>, ApiJson(body): ApiJson<PlaceWrite>) -> ApiReply {
     state.store().venue(id).await?.ok_or_else(|| missing("Venue"))?;
     save_venue(&state, &caller, Some(id), body).await
 }
@@ -702,7 +702,7 @@ pub async fn add_event(State(state): State<AppState>, caller: Caller, ApiJson(bo
 /// `GET /api/v1/events/{id}/`
 #[utoipa::path(get, path = "/api/v1/events/{id}/", tag = "Marquee API", params(("id" = i64, Path, description = "The event's number")),
     responses((status = 200, description = "The event", body = EventOne), AdminErrors), security(("ghost_token" = []), ("bearer_key" = [])))]
-pub async fn event(State(state): State<AppState>, _caller: Caller, Path(id): Path<i64>, RawQuery(raw): RawQuery) -> ApiReply {
+pub async fn event(State(state): State<AppState>, _caller: Caller, ApiPath(id): ApiPath<i64>, RawQuery(raw): RawQuery) -> ApiReply {
     params(raw.as_deref(), &[])?;
     let d = state.store().event(id).await?.ok_or_else(|| missing("Event"))?;
     ok(StatusCode::OK, &EventOne { event: event_out(&state, &d) })
@@ -712,7 +712,7 @@ pub async fn event(State(state): State<AppState>, _caller: Caller, Path(id): Pat
 /// redirecting.
 #[utoipa::path(put, path = "/api/v1/events/{id}/", tag = "Marquee API", params(("id" = i64, Path, description = "The event's number")), request_body = EventWrite,
     responses((status = 200, description = "The event as saved", body = EventOne), AdminErrors), security(("ghost_token" = []), ("bearer_key" = [])))]
-pub async fn edit_event(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>, ApiJson(body): ApiJson<EventWrite>) -> ApiReply {
+pub async fn edit_event(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>, ApiJson(body): ApiJson<EventWrite>) -> ApiReply {
     state.store().event(id).await?.ok_or_else(|| missing("Event"))?;
     save_event(&state, &caller, Some(id), body).await
 }
@@ -720,7 +720,7 @@ pub async fn edit_event(State(state): State<AppState>, caller: Caller, Path(id):
 /// `DELETE /api/v1/events/{id}/` (editors)
 #[utoipa::path(delete, path = "/api/v1/events/{id}/", tag = "Marquee API", params(("id" = i64, Path, description = "The event's number")),
     responses((status = 204, description = "Deleted"), AdminErrors), security(("ghost_token" = []), ("bearer_key" = [])))]
-pub async fn delete_event(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiReply {
+pub async fn delete_event(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> ApiReply {
     caller.must_be_editor("delete event")?;
     if !state.store().delete_event(id).await? {
         return Err(missing("Event"));
@@ -809,7 +809,7 @@ pub async fn reports(State(state): State<AppState>, _caller: Caller, RawQuery(ra
 /// `GET /api/v1/reports/{id}/`: a report with its chapters and items in order.
 #[utoipa::path(get, path = "/api/v1/reports/{id}/", tag = "Marquee API", params(("id" = i64, Path, description = "The report's number")),
     responses((status = 200, description = "The report", body = ReportOne), AdminErrors), security(("ghost_token" = []), ("bearer_key" = [])))]
-pub async fn report(State(state): State<AppState>, _caller: Caller, Path(id): Path<i64>, RawQuery(raw): RawQuery) -> ApiReply {
+pub async fn report(State(state): State<AppState>, _caller: Caller, ApiPath(id): ApiPath<i64>, RawQuery(raw): RawQuery) -> ApiReply {
     params(raw.as_deref(), &[])?;
     let r = state.store().report_by_id(id).await?.ok_or_else(|| missing("Report"))?;
     let mut out = report_out(&state, &r);
@@ -913,7 +913,7 @@ pub struct DecisionDone {
 /// (editors); logged with the key's staff member, as in the newsroom.
 #[utoipa::path(post, path = "/api/v1/comments/{id}/decision/", tag = "Marquee API", params(("id" = i64, Path, description = "The comment's number")), request_body = DecisionWrite,
     responses((status = 200, description = "Decided", body = DecisionDone), AdminErrors), security(("ghost_token" = []), ("bearer_key" = [])))]
-pub async fn decide(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>, ApiJson(body): ApiJson<DecisionWrite>) -> ApiReply {
+pub async fn decide(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>, ApiJson(body): ApiJson<DecisionWrite>) -> ApiReply {
     caller.must_be_editor("moderate comment")?;
     let decision = match body.action.as_str() {
         "approve" => Decision::Approve,
@@ -932,10 +932,18 @@ pub async fn decide(State(state): State<AppState>, caller: Caller, Path(id): Pat
     let store = state.store();
     let comment = store.comment(id).await?.ok_or_else(|| missing("Comment"))?;
     let article = store.article_page_by_id(comment.article_id).await?.ok_or_else(|| missing("Comment"))?;
+    let refused = match (&decision, comment.status.as_str()) {
+        (_, "deleted") => Some("Its author deleted this comment."),
+        (Decision::Feature(_), status) if status != "approved" => Some("Only an approved comment can be featured or unfeatured."),
+        _ => None,
+    };
+    if let Some(why) = refused {
+        return Err(ApiError::invalid("action", why));
+    }
     let compose = crate::mail::approval_composer(&state, &article, &comment);
-    let hook = comment_body(&state, &article, &comment);
+    let hook = matches!(decision, Decision::Approve).then(|| comment_body(&state, &article, &comment));
     let who = Moderator { id: caller.staff.user.id, name: &caller.staff.user.name };
-    if !store.moderate(id, &decision, who, now_unix(), &compose, Some(&hook)).await? {
+    if !store.moderate(id, &decision, who, now_unix(), &compose, hook.as_deref()).await? {
         return Err(missing("Comment"));
     }
     state.wake_mail();
