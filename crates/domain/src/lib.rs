@@ -7,6 +7,7 @@ pub mod event;
 pub mod film;
 pub mod geo;
 pub mod markdown;
+pub mod media;
 pub mod role;
 pub mod search;
 pub mod slug;

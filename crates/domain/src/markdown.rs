@@ -7,13 +7,136 @@ use std::sync::OnceLock;
 
 fn cleaner() -> &'static ammonia::Builder<'static> {
     static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    CLEANER.get_or_init(base_cleaner)
+}
+
+fn base_cleaner() -> ammonia::Builder<'static> {
+    let mut b = ammonia::Builder::default();
+    b.add_tags(["figure", "figcaption"])
+        .link_rel(Some("noopener"))
+        .url_schemes(["http", "https", "mailto"].into_iter().collect());
+    b
+}
+
+/// The cleaner for bodies that show library images: the same allow-list, plus the
+/// placeholder element that stands for the n-th image until it is replaced after cleaning.
+fn media_cleaner() -> &'static ammonia::Builder<'static> {
+    static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
     CLEANER.get_or_init(|| {
-        let mut b = ammonia::Builder::default();
-        b.add_tags(["figure", "figcaption"])
-            .link_rel(Some("noopener"))
-            .url_schemes(["http", "https", "mailto"].into_iter().collect());
+        let mut b = base_cleaner();
+        b.add_tags(["mq-media"]).add_tag_attributes("mq-media", ["data-n"]);
         b
     })
+}
+
+/// The content keys of the library images a body shows (`![alt](media:KEY)`), in order, once
+/// each.
+pub fn media_refs(markdown: &str) -> Vec<String> {
+    use pulldown_cmark::{Event, Tag};
+    let mut keys: Vec<String> = Vec::new();
+    for ev in Parser::new_ext(markdown, options()) {
+        if let Event::Start(Tag::Image { dest_url, .. }) = ev {
+            if let Some(k) = dest_url.strip_prefix("media:") {
+                if !keys.iter().any(|x| x == k) {
+                    keys.push(k.to_string());
+                }
+            }
+        }
+    }
+    keys
+}
+
+/// A library image in a body: its key and the alt text the writer gave it there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyImage {
+    pub key: String,
+    pub alt: String,
+}
+
+/// The library images a body shows, each with the alt text written beside it.
+pub fn body_images(markdown: &str) -> Vec<BodyImage> {
+    let (_, images) = to_html_media(markdown);
+    images
+}
+
+/// Renders a body like [`render_checked`], with each `![alt](media:KEY)` shown as the
+/// library's picture: a `<figure>` with caption and credit when it stands alone in its
+/// paragraph, a bare `<picture>` inside text. `media` finds an image by key; an image it does
+/// not know is left out.
+pub fn render_checked_with_media(markdown: &str, max_bytes: usize, media: &dyn Fn(&str) -> Option<crate::media::MediaImage>) -> Result<String, String> {
+    if markdown.len() > max_bytes {
+        return Err(format!("The body can be at most {} KB.", max_bytes / 1000));
+    }
+    let plain = render_checked(markdown, max_bytes)?;
+    if !markdown.contains("media:") {
+        return Ok(plain);
+    }
+    let (raw, images) = to_html_media(markdown);
+    let cleaned = media_cleaner().clean(&raw).to_string();
+    let sizes = crate::media::COLUMN_SIZES;
+    let mut out = String::with_capacity(cleaned.len() + images.len() * 600);
+    let mut rest = cleaned.as_str();
+    const OPEN: &str = "<mq-media data-n=\"";
+    const CLOSE: &str = "\"></mq-media>";
+    while let Some(i) = rest.find(OPEN) {
+        let after = &rest[i + OPEN.len()..];
+        let Some(end) = after.find(CLOSE) else { break };
+        let n: Option<usize> = after[..end].parse().ok();
+        let alone = rest[..i].ends_with("<p>") && after[end + CLOSE.len()..].starts_with("</p>");
+        let (head, tail) = if alone { (&rest[..i - 3], &after[end + CLOSE.len() + 4..]) } else { (&rest[..i], &after[end + CLOSE.len()..]) };
+        out.push_str(head);
+        if let Some(img) = n.and_then(|n| images.get(n)) {
+            if let Some(m) = media(&img.key) {
+                out.push_str(&if alone { m.figure(&img.alt, sizes, true) } else { m.picture(&img.alt, sizes, true) });
+            }
+        }
+        rest = tail;
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+fn options() -> Options {
+    let mut opts = Options::empty();
+    opts.insert(Options::ENABLE_TABLES);
+    opts.insert(Options::ENABLE_STRIKETHROUGH);
+    opts.insert(Options::ENABLE_SMART_PUNCTUATION);
+    opts
+}
+
+/// The body's HTML with each library image replaced by a numbered placeholder, and the images.
+fn to_html_media(markdown: &str) -> (String, Vec<BodyImage>) {
+    use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
+    let mut images: Vec<BodyImage> = Vec::new();
+    let mut open: Option<BodyImage> = None;
+    let mut depth = 0usize;
+    let mut events: Vec<Event> = Vec::new();
+    for ev in Parser::new_ext(markdown, options()) {
+        if let Some(img) = open.as_mut() {
+            match ev {
+                Event::Start(Tag::Image { .. }) => depth += 1,
+                Event::End(TagEnd::Image) if depth > 0 => depth -= 1,
+                Event::End(TagEnd::Image) => {
+                    let n = images.len();
+                    images.push(open.take().expect("open image"));
+                    events.push(Event::InlineHtml(CowStr::from(format!("<mq-media data-n=\"{n}\"></mq-media>"))));
+                }
+                Event::Text(t) | Event::Code(t) => img.alt.push_str(&t),
+                Event::SoftBreak | Event::HardBreak => img.alt.push(' '),
+                _ => {}
+            }
+            continue;
+        }
+        match ev {
+            Event::Start(Tag::Image { ref dest_url, .. }) if dest_url.starts_with("media:") => {
+                open = Some(BodyImage { key: dest_url["media:".len()..].to_string(), alt: String::new() });
+            }
+            other => events.push(other),
+        }
+    }
+    let mut raw = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut raw, events.into_iter());
+    (raw, images)
 }
 
 /// Deepest nesting a body may have, in block quotes or HTML elements.
@@ -64,11 +187,7 @@ fn element_depth(html: &str) -> usize {
 }
 
 fn to_html(markdown: &str) -> String {
-    let mut opts = Options::empty();
-    opts.insert(Options::ENABLE_TABLES);
-    opts.insert(Options::ENABLE_STRIKETHROUGH);
-    opts.insert(Options::ENABLE_SMART_PUNCTUATION);
-    let parser = Parser::new_ext(markdown, opts);
+    let parser = Parser::new_ext(markdown, options());
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut raw, parser);
     raw
@@ -161,6 +280,21 @@ pub fn plain_text(markdown: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn library_images_become_pictures_and_nothing_else_does() {
+        let body = "Before.\n\n![The *marquee* lit](media:0123456789abcdef01234567)\n\nText with ![](media:0123456789abcdef01234567) inline.\n\n<mq-media data-n=\"7\"></mq-media><img src=x onerror=alert(1)>\n\n![gone](media:ffffffffffffffffffffffff)";
+        assert_eq!(media_refs(body), vec!["0123456789abcdef01234567".to_string(), "ffffffffffffffffffffffff".to_string()]);
+        assert_eq!(body_images(body)[0].alt, "The marquee lit");
+        let known = |k: &str| (k == "0123456789abcdef01234567").then(crate::media::tests::sample);
+        let html = render_checked_with_media(body, 100_000, &known).unwrap();
+        assert!(html.contains("<p>Before.</p>\n<figure class=\"media\"><picture>"), "{html}");
+        assert!(html.contains("alt=\"The marquee lit\""), "{html}");
+        assert!(html.contains("<p>Text with <picture>"), "{html}");
+        assert!(html.contains("alt=\"A marquee at dusk\""), "the library's alt fills an empty one: {html}");
+        assert_eq!(html.matches("<picture>").count(), 2, "{html}");
+        assert!(!html.contains("mq-media") && !html.contains("onerror") && !html.contains("gone"), "{html}");
+    }
 
     #[test]
     fn markdown_renders_and_scripts_do_not_survive() {

@@ -291,12 +291,7 @@ pub fn marked_html(text: &str) -> String {
                 open = false;
             }
             MARK_START | MARK_END => {}
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
+            c => crate::media::push_escaped(&mut out, c),
         }
     }
     if open {

@@ -3,7 +3,7 @@ pub const RESERVED_SECTION_SLUGS: &[&str] = &[
     "admin", "api", "authors", "tags", "films", "people", "theaters", "showtimes", "events",
     "reports", "popular", "search", "account", "static", "healthz", "feed.xml", "atom.xml",
     "feed.json", "sitemap.xml", "sitemaps", "robots.txt", "favicon.ico", "about", "credits", ".well-known", "comments",
-    "unsubscribe", "actor", "network",
+    "unsubscribe", "actor", "network", "media", "ghost", "wp-content", "category",
 ];
 
 /// Turns a headline or name into a URL slug: lowercase ASCII letters, digits and single hyphens.

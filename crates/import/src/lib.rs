@@ -4,6 +4,8 @@
 //! `movies.json` data set or in Marquee's own format (docs/import-films.md), keeps every
 //! valid record and reports each one it skipped. Running it twice changes nothing.
 
+pub mod backup;
+
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use marquee_domain::film::parse_record;

@@ -136,6 +136,7 @@ async fn main() {
         featured: None,
         unchanged_since: None,
         slug_proposed: false,
+        lead_media_id: None,
         now,
     };
     store.save_article(&w).await.unwrap().unwrap();

@@ -31,6 +31,17 @@ pub struct Config {
     pub smtp_timeout_secs: u64,
     /// Requests an API key may make from one address in a minute, per server (0: no limit).
     pub api_requests_per_minute: u32,
+    /// Where the media library's files live when no object store is set.
+    pub media_dir: PathBuf,
+    /// An S3-compatible object store for media files, shared by several app servers:
+    /// its endpoint (`http://127.0.0.1:9000`), bucket, region and credentials.
+    pub media_s3_endpoint: String,
+    pub media_s3_bucket: String,
+    pub media_s3_region: String,
+    pub media_s3_access_key: String,
+    pub media_s3_secret_key: String,
+    /// Largest image upload, in megabytes.
+    pub media_max_mb: usize,
 }
 
 impl Default for Config {
@@ -55,6 +66,13 @@ impl Default for Config {
             smtp_password: None,
             smtp_timeout_secs: 30,
             api_requests_per_minute: web.api_requests_per_minute,
+            media_dir: "./marquee-data/media".into(),
+            media_s3_endpoint: String::new(),
+            media_s3_bucket: String::new(),
+            media_s3_region: String::new(),
+            media_s3_access_key: String::new(),
+            media_s3_secret_key: String::new(),
+            media_max_mb: web.media_limits.max_bytes / (1024 * 1024),
         }
     }
 }
@@ -111,6 +129,23 @@ impl Config {
                 *field = v;
             }
         }
+        for (key, field) in [
+            ("MARQUEE_MEDIA_S3_ENDPOINT", &mut self.media_s3_endpoint),
+            ("MARQUEE_MEDIA_S3_BUCKET", &mut self.media_s3_bucket),
+            ("MARQUEE_MEDIA_S3_REGION", &mut self.media_s3_region),
+            ("MARQUEE_MEDIA_S3_ACCESS_KEY", &mut self.media_s3_access_key),
+            ("MARQUEE_MEDIA_S3_SECRET_KEY", &mut self.media_s3_secret_key),
+        ] {
+            if let Some(v) = get(key) {
+                *field = v;
+            }
+        }
+        if let Some(v) = get("MARQUEE_MEDIA_DIR") {
+            self.media_dir = v.into();
+        }
+        if let Some(v) = get("MARQUEE_MEDIA_MAX_MB") {
+            self.media_max_mb = v.parse().context("MARQUEE_MEDIA_MAX_MB must be a whole number of megabytes")?;
+        }
         if let Some(v) = get("MARQUEE_MAIL_DIR") {
             self.mail_dir = v.into();
         }
@@ -157,6 +192,23 @@ impl Config {
         Ok(Some(MailSettings { from: self.mail_from.clone(), transport }))
     }
 
+    /// Where media files go: the object store when an endpoint is set, else `media_dir`.
+    pub fn media_storage(&self) -> anyhow::Result<marquee_media::Storage> {
+        if self.media_s3_endpoint.trim().is_empty() {
+            return Ok(marquee_media::Storage::Local(self.media_dir.clone()));
+        }
+        if self.media_s3_bucket.trim().is_empty() {
+            anyhow::bail!("media_s3_endpoint is set but media_s3_bucket is not");
+        }
+        Ok(marquee_media::Storage::S3(marquee_media::s3::Bucket::new(
+            self.media_s3_endpoint.trim(),
+            self.media_s3_bucket.trim(),
+            self.media_s3_region.trim(),
+            &self.media_s3_access_key,
+            &self.media_s3_secret_key,
+        )))
+    }
+
     pub fn web_config(&self) -> anyhow::Result<marquee_web::WebConfig> {
         let mail = match self.mail_settings()? {
             Some(settings) => marquee_web::MailConfig::new(marquee_mail::Mailer::new(settings).map_err(|e| anyhow::anyhow!("mail settings: {e}"))?),
@@ -171,6 +223,8 @@ impl Config {
             login_window_secs: self.login_window_secs,
             api_requests_per_minute: self.api_requests_per_minute,
             mail,
+            media: self.media_storage()?,
+            media_limits: marquee_media::Limits { max_bytes: self.media_max_mb.max(1) * 1024 * 1024, ..Default::default() },
             ..Default::default()
         })
     }

@@ -59,7 +59,8 @@ pub async fn run(addr: &str, data_dir: &Path, database_url: Option<&str>, name: 
     println!("Mail: every message the site sends is written to {} as an .eml file (open it in any mail program or text editor).", mail_dir.display());
     // Demo papers run side by side on loopback addresses and follow each other there, so the
     // demo lets federation reach private addresses; `marquee serve` does not by default.
-    let web = marquee_web::WebConfig { page_cache, box_cache, allow_private_fetch: true, mail: marquee_web::MailConfig::new(mailer), ..Default::default() };
+    let media = marquee_media::Storage::Local(data_dir.join("media"));
+    let web = marquee_web::WebConfig { page_cache, box_cache, allow_private_fetch: true, mail: marquee_web::MailConfig::new(mailer), media, ..Default::default() };
     crate::serve(store, addr, web).await
 }
 
@@ -128,6 +129,7 @@ pub async fn seed(store: &Store, base_url: &str, name: &str, editor_password: &s
             featured: None,
             unchanged_since: None,
             slug_proposed: false,
+            lead_media_id: None,
             now: publish_at,
         };
         store.save_article(&w).await?.map_err(|e| anyhow::anyhow!("demo article {} not saved: {e:?}", a.slug))?;

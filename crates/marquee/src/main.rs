@@ -57,6 +57,31 @@ enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Write everything the paper owns (settings, staff, articles with revisions, films,
+    /// theaters, showtimes, events, reports, readers, comments, subscriptions, images,
+    /// federation keys and peers) into a new directory (format: docs/export-format.md).
+    Export {
+        #[command(flatten)]
+        common: Common,
+        /// The directory to create; it must be new or empty.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Load an export into a new, empty database of either kind (SQLite or PostgreSQL).
+    Restore {
+        #[command(flatten)]
+        common: Common,
+        /// The export's directory.
+        dir: PathBuf,
+    },
+    /// Copy a running SQLite site into a new directory without stopping it: the database as
+    /// one consistent file, and the original of every image.
+    Backup {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Staff accounts.
     User {
         #[command(subcommand)]
@@ -207,6 +232,30 @@ async fn main() -> anyhow::Result<()> {
             let (store, text) = open_with_file(&common, &file).await?;
             let r = marquee::import::import_events(&store, &file.display().to_string(), &text).await?;
             println!("Events from {}: {}.", file.display(), r.summary());
+            Ok(())
+        }
+        Command::Export { common, out } => {
+            let cfg = Config::load(&common)?;
+            let store = Store::open(&cfg.database_url).await.with_context(|| format!("opening {}", marquee::redact(&cfg.database_url)))?;
+            let media = cfg.media_storage()?;
+            let r = marquee::import::backup::export(&store, &media, &out, true).await?;
+            println!("Exported {} rows from {} tables and {} images into {}.", r.rows, r.tables, r.media_files, out.display());
+            Ok(())
+        }
+        Command::Restore { common, dir } => {
+            let cfg = Config::load(&common)?;
+            let store = Store::open(&cfg.database_url).await.with_context(|| format!("opening {}", marquee::redact(&cfg.database_url)))?;
+            let media = cfg.media_storage()?;
+            let r = marquee::import::backup::restore(&store, &media, &dir, true).await?;
+            println!("Restored {} rows into {} tables and {} images into {} from {}.", r.rows, r.tables, r.media_files, marquee::redact(&cfg.database_url), dir.display());
+            Ok(())
+        }
+        Command::Backup { common, out } => {
+            let cfg = Config::load(&common)?;
+            let store = Store::open(&cfg.database_url).await.with_context(|| format!("opening {}", marquee::redact(&cfg.database_url)))?;
+            let media = cfg.media_storage()?;
+            let (bytes, images) = marquee::import::backup::backup(&store, &media, &out).await?;
+            println!("Backed up the database ({:.1} MB) and {images} images into {}. To use it, serve sqlite://{}/marquee.db with media_dir {}/media.", bytes as f64 / 1e6, out.display(), out.display(), out.display());
             Ok(())
         }
         Command::User { command: UserCommand::Add { common, email, name, role, password_env } } => {

@@ -55,6 +55,7 @@ async fn put(site: &TestSite, s: Story) -> i64 {
         featured: None,
         unchanged_since: None,
         slug_proposed: false,
+        lead_media_id: None,
         now: now(),
     };
     let id = site.store.save_article(&w).await.unwrap().unwrap();

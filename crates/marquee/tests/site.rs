@@ -311,7 +311,7 @@ both_backends!(pagination, |site| {
         let headline = format!("Story number {i}");
         let w = marquee_store::ArticleWrite {
             id: None, section_id: sec, slug: &slug, headline: &headline, deck: "", body: "b", body_html: "<p>b</p>", status: "published",
-            publish_at: Some(1_000_000 + i), author_ids: &[author], tags: &[], film_id: None, rating: None, user_id: None, featured: None, unchanged_since: None, slug_proposed: false, now: 1_000_000 + i,
+            publish_at: Some(1_000_000 + i), author_ids: &[author], tags: &[], film_id: None, rating: None, user_id: None, featured: None, unchanged_since: None, slug_proposed: false, lead_media_id: None, now: 1_000_000 + i,
         };
         site.store.save_article(&w).await.unwrap().unwrap();
     }

@@ -19,6 +19,7 @@ pub struct ArticlePage {
     pub film_id: Option<i64>,
     pub rating: Option<i64>,
     pub comments_open: i64,
+    pub lead_media_id: Option<i64>,
     #[sqlx(skip)]
     pub tags: Vec<TagRef>,
 }
@@ -43,6 +44,9 @@ pub struct ArticleRecord {
     pub film_title: Option<String>,
     pub film_year: Option<i64>,
     pub featured: i64,
+    pub lead_media_id: Option<i64>,
+    /// The lead image's content key.
+    pub lead_media_key: Option<String>,
     #[sqlx(skip)]
     pub author_ids: Vec<i64>,
     #[sqlx(skip)]
@@ -162,6 +166,9 @@ pub struct ArticleWrite<'a> {
     /// The slug was proposed from the headline, not chosen: a new article whose slug is taken
     /// in its section gets `slug-2`, `slug-3`... instead of [`SaveError::DuplicateSlug`].
     pub slug_proposed: bool,
+    /// The lead image (a media library item): `None` keeps the article's as it is,
+    /// `Some(None)` removes it.
+    pub lead_media_id: Option<Option<i64>>,
     pub now: i64,
 }
 
@@ -171,6 +178,7 @@ pub enum SaveError {
     UnknownSection,
     UnknownAuthor,
     UnknownFilm,
+    UnknownMedia,
     NotFound,
     /// Someone saved the article after `unchanged_since`.
     Changed,
@@ -247,7 +255,7 @@ impl Store {
     /// The live article at `/{section}/{slug}/`.
     pub async fn live_article(&self, section_slug: &str, slug: &str, now: i64) -> Result<Option<ArticlePage>> {
         let sql = format!(
-            "SELECT {CARD_COLS}, a.section_id, a.body_html, a.status, a.revised_at, a.film_id, a.rating, a.comments_open FROM articles a JOIN sections s ON s.id = a.section_id WHERE {LIVE} AND s.slug = $2 AND a.slug = $3"
+            "SELECT {CARD_COLS}, a.section_id, a.body_html, a.status, a.revised_at, a.film_id, a.rating, a.comments_open, a.lead_media_id FROM articles a JOIN sections s ON s.id = a.section_id WHERE {LIVE} AND s.slug = $2 AND a.slug = $3"
         );
         let row: Option<ArticlePage> = sqlx::query_as(&sql).bind(now).bind(section_slug).bind(slug).fetch_optional(&self.pool).await?;
         self.complete_page(row).await
@@ -256,7 +264,7 @@ impl Store {
     /// Any article by id, whatever its state, as the article page would show it (previews).
     pub async fn article_page_by_id(&self, id: i64) -> Result<Option<ArticlePage>> {
         let sql = format!(
-            "SELECT {CARD_COLS}, a.section_id, a.body_html, a.status, a.revised_at, a.film_id, a.rating, a.comments_open FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.id = $1"
+            "SELECT {CARD_COLS}, a.section_id, a.body_html, a.status, a.revised_at, a.film_id, a.rating, a.comments_open, a.lead_media_id FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.id = $1"
         );
         let row: Option<ArticlePage> = sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?;
         self.complete_page(row).await
@@ -365,7 +373,7 @@ impl Store {
 
     pub async fn article_record(&self, id: i64) -> Result<Option<ArticleRecord>> {
         let row: Option<ArticleRecord> = sqlx::query_as(
-            "SELECT a.id, a.section_id, s.slug AS section_slug, a.slug, a.headline, a.deck, a.body, a.status, a.publish_at, a.revised_at, a.created_by, a.updated_at, a.film_id, a.rating, f.title AS film_title, f.year AS film_year, a.featured FROM articles a JOIN sections s ON s.id = a.section_id LEFT JOIN films f ON f.id = a.film_id WHERE a.id = $1",
+            "SELECT a.id, a.section_id, s.slug AS section_slug, a.slug, a.headline, a.deck, a.body, a.status, a.publish_at, a.revised_at, a.created_by, a.updated_at, a.film_id, a.rating, f.title AS film_title, f.year AS film_year, a.featured, a.lead_media_id, m.content_key AS lead_media_key FROM articles a JOIN sections s ON s.id = a.section_id LEFT JOIN films f ON f.id = a.film_id LEFT JOIN media m ON m.id = a.lead_media_id WHERE a.id = $1",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -443,6 +451,12 @@ impl Store {
             }
         }
         let Some((section_slug,)) = section else { return Ok(Err(SaveError::UnknownSection)) };
+        if let Some(Some(media)) = w.lead_media_id {
+            let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM media WHERE id = $1").bind(media).fetch_optional(&mut *tx).await?;
+            if found.is_none() {
+                return Ok(Err(SaveError::UnknownMedia));
+            }
+        }
         for author in w.author_ids {
             let found: Option<(i64,)> = sqlx::query_as("SELECT id FROM authors WHERE id = $1").bind(author).fetch_optional(&mut *tx).await?;
             if found.is_none() {
@@ -486,7 +500,8 @@ impl Store {
                 }
                 let revised = if was_live && still_live { "$9" } else { "revised_at" };
                 let sql = format!(
-                    "UPDATE articles SET section_id = $1, slug = $2, headline = $3, deck = $4, body = $5, body_html = $6, status = $7, publish_at = $8, revised_at = {revised}, updated_at = CASE WHEN updated_at >= $9 THEN updated_at + 1 ELSE $9 END, film_id = $11, rating = $12, featured = COALESCE($13, featured) \
+                    "UPDATE articles SET section_id = $1, slug = $2, headline = $3, deck = $4, body = $5, body_html = $6, status = $7, publish_at = $8, revised_at = {revised}, updated_at = CASE WHEN updated_at >= $9 THEN updated_at + 1 ELSE $9 END, film_id = $11, rating = $12, featured = COALESCE($13, featured), \
+                     lead_media_id = CASE WHEN $15 = 1 THEN $16 ELSE lead_media_id END \
                      WHERE id = $10 AND ($14 IS NULL OR updated_at = $14)"
                 );
                 let updated = sqlx::query(&sql)
@@ -504,6 +519,8 @@ impl Store {
                     .bind(w.rating)
                     .bind(w.featured.map(i64::from))
                     .bind(w.unchanged_since)
+                    .bind(i64::from(w.lead_media_id.is_some()))
+                    .bind(w.lead_media_id.flatten())
                     .execute(&mut *tx)
                     .await?;
                 if updated.rows_affected() == 0 {
@@ -515,7 +532,7 @@ impl Store {
             }
             None => {
                 let (id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO articles (section_id, slug, headline, deck, body, body_html, status, publish_at, created_by, created_at, updated_at, film_id, rating, featured) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, COALESCE($13, 0)) RETURNING id",
+                    "INSERT INTO articles (section_id, slug, headline, deck, body, body_html, status, publish_at, created_by, created_at, updated_at, film_id, rating, featured, lead_media_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, COALESCE($13, 0), $14) RETURNING id",
                 )
                 .bind(w.section_id)
                 .bind(slug)
@@ -530,6 +547,7 @@ impl Store {
                 .bind(w.film_id)
                 .bind(w.rating)
                 .bind(w.featured.map(i64::from))
+                .bind(w.lead_media_id.flatten())
                 .fetch_one(&mut *tx)
                 .await?;
                 id

@@ -17,6 +17,8 @@ pub enum StoreError {
     BadUrl(String),
     #[error("could not create the data directory {0}: {1}")]
     Io(String, std::io::Error),
+    #[error("{0}: {1}")]
+    Write(String, std::io::Error),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

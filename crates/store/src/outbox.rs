@@ -24,6 +24,7 @@ pub(crate) enum Queue {
     Mail,
     Deliveries,
     Webhooks,
+    Media,
 }
 
 impl Queue {
@@ -32,6 +33,7 @@ impl Queue {
             Queue::Mail => "outbox",
             Queue::Deliveries => "deliveries",
             Queue::Webhooks => "webhook_deliveries",
+            Queue::Media => "media_jobs",
         }
     }
 }

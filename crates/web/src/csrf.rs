@@ -17,7 +17,7 @@ use std::sync::{Arc, OnceLock};
 
 pub const COOKIE: &str = "mq_csrf";
 const MAX_FORM: usize = 2 * 1024 * 1024;
-/// Feed uploads in the newsroom may be larger.
+/// Feed and image uploads in the newsroom may be larger.
 pub const MAX_UPLOAD: usize = 32 * 1024 * 1024;
 
 #[derive(Clone)]
@@ -63,7 +63,8 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
     if !safe {
         let header_token = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string);
         let (parts, body) = req.into_parts();
-        let limit = if parts.uri.path().starts_with("/admin/feeds/") { MAX_UPLOAD } else { MAX_FORM };
+        let upload = parts.uri.path().starts_with("/admin/feeds/") || parts.uri.path().starts_with("/admin/media");
+        let limit = if upload { MAX_UPLOAD } else { MAX_FORM };
         let bytes = match to_bytes(body, limit).await {
             Ok(b) => b,
             Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, format!("The form is larger than {} MB.", limit / (1024 * 1024))).into_response(),

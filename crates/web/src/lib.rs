@@ -23,6 +23,7 @@ mod forms;
 mod ical;
 mod limits;
 mod mail;
+mod media;
 mod network;
 mod newsroom;
 mod pageviews;
@@ -108,6 +109,9 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/articles/{id}/revisions", get(admin::articles::revisions))
         .route("/admin/articles/{id}/revisions/{n}", get(admin::articles::revision))
         .route("/admin/articles/{id}/revisions/{n}/restore", post(admin::articles::restore_revision))
+        .route("/admin/media", get(admin::media::library).post(admin::media::upload))
+        .route("/admin/media/{id}", get(admin::media::show).post(admin::media::save))
+        .route("/admin/media/{id}/delete", post(admin::media::delete))
         .route("/admin/authors", get(admin::staff::authors))
         .route("/admin/authors/{id}", post(admin::staff::update_author))
         .route("/admin/users", get(admin::staff::users).post(admin::staff::add_user))
@@ -160,6 +164,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(public::home))
         .route("/healthz", get(public::healthz))
         .route("/static/{*path}", get(public::static_file))
+        .route("/media/{key}/{file}", get(public::media_file))
         .route("/credits", get(public::credits))
         .route("/favicon.ico", get(|| async { respond::moved("/static/favicon.svg") }))
         .route("/authors/{slug}/", get(public::author))

@@ -43,6 +43,10 @@ pub struct ArticleForm {
     /// "" or 1 to 5 stars.
     #[serde(default)]
     pub rating: String,
+    /// The lead image: a media library item's content key (or its `media:` reference or a
+    /// rendition's URL); empty for none.
+    #[serde(default)]
+    pub lead_image: String,
     /// "1" when featured (a checkbox).
     #[serde(default)]
     pub featured: String,
@@ -81,6 +85,7 @@ impl ArticleForm {
             },
             rating: r.rating.map(|n| n.to_string()).unwrap_or_default(),
             featured: if r.featured == 1 { "1".into() } else { String::new() },
+            lead_image: r.lead_media_key.clone().unwrap_or_default(),
             updated_at: r.updated_at.to_string(),
             action: String::new(),
         }
@@ -131,8 +136,7 @@ pub async fn save(state: &AppState, staff: &Staff, existing: Option<&ArticleReco
     let draft = form.draft();
     form.slug = draft.slug.clone();
     // Rendering runs off the async workers: a long body must not stall other requests.
-    let body = draft.body.clone();
-    let rendered = tokio::task::spawn_blocking(move || marquee_domain::markdown::render_checked(&body, marquee_domain::article::MAX_BODY)).await?;
+    let rendered = crate::media::render_body(state, &draft.body).await?;
     if action == PublishAction::Preview {
         return Ok(match rendered {
             Ok(html) => SaveOutcome::Preview(html),
@@ -219,6 +223,22 @@ pub async fn save(state: &AppState, staff: &Staff, existing: Option<&ArticleReco
     if rating.is_some() && film_id.is_none() && !errors.contains_key("film") {
         errors.insert("rating", "Only a review linked to a film can carry a rating.".into());
     }
+    let lead = match lead_media(state, &form.lead_image).await? {
+        Ok(lead) => lead,
+        Err(msg) => {
+            errors.insert("lead_image", msg);
+            None
+        }
+    };
+    // Nothing goes out to readers with an image a blind reader cannot follow.
+    if status != "draft" {
+        if let Some(problem) = crate::media::body_media_problem(state, &draft.body).await? {
+            errors.entry("body").or_insert(problem);
+        }
+        if lead.as_ref().is_some_and(|m| m.alt.trim().is_empty()) {
+            errors.entry("lead_image").or_insert_with(|| "The lead image has no alt text. Describe it in the media library before publishing.".into());
+        }
+    }
     if !errors.is_empty() {
         return Ok(SaveOutcome::Invalid { errors, forbidden: false });
     }
@@ -242,6 +262,7 @@ pub async fn save(state: &AppState, staff: &Staff, existing: Option<&ArticleReco
         featured: Some(form.featured == "1"),
         unchanged_since: form.updated_at.trim().parse().ok().filter(|_| existing.is_some()),
         slug_proposed,
+        lead_media_id: Some(lead.map(|m| m.id)),
         now,
     };
     match state.store().save_article(&write).await? {
@@ -256,6 +277,7 @@ pub async fn save(state: &AppState, staff: &Staff, existing: Option<&ArticleReco
                 SaveError::UnknownSection => ("section", "That section no longer exists. Choose another."),
                 SaveError::UnknownAuthor => ("authors", "One of the chosen authors no longer exists."),
                 SaveError::UnknownFilm => ("film", "That film was removed from the film database."),
+                SaveError::UnknownMedia => ("lead_image", "That image was removed from the media library."),
                 SaveError::NotFound => ("action", "This article was deleted while you were editing it."),
                 SaveError::Changed => unreachable!("answered above"),
             };
@@ -263,6 +285,32 @@ pub async fn save(state: &AppState, staff: &Staff, existing: Option<&ArticleReco
             Ok(SaveOutcome::Invalid { errors, forbidden: false })
         }
     }
+}
+
+/// The content key in what a writer gave as the lead image: a key, `media:KEY`, or a
+/// rendition's URL (`/media/KEY/640.jpg`, with or without the site's address).
+pub fn media_key_in(typed: &str) -> Option<&str> {
+    let t = typed.trim();
+    let t = t.strip_prefix("media:").unwrap_or(t);
+    let t = match t.find("/media/") {
+        Some(i) => t[i + "/media/".len()..].split('/').next().unwrap_or(""),
+        None => t,
+    };
+    marquee_media::is_content_key(t).then_some(t)
+}
+
+/// The library item a writer chose as the lead image; the error is a message for the form.
+async fn lead_media(state: &AppState, typed: &str) -> anyhow::Result<Result<Option<marquee_store::MediaRow>, String>> {
+    if typed.trim().is_empty() {
+        return Ok(Ok(None));
+    }
+    let Some(key) = media_key_in(typed) else {
+        return Ok(Err("Give the lead image as it appears in the media library (a 24-character key such as 3f2a…), or leave it empty.".into()));
+    };
+    Ok(match state.store().media_by_key(key).await? {
+        Some(row) => Ok(Some(row)),
+        None => Err(format!("No image with the key {key} is in the media library.")),
+    })
 }
 
 /// "Rust and Bone (2012)" -> ("Rust and Bone", Some(2012)); a title without a year -> None.
@@ -296,6 +344,17 @@ async fn resolve_film(state: &AppState, typed: &str) -> anyhow::Result<Result<Op
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn lead_images_are_named_by_key_reference_or_url() {
+        let k = "0123456789abcdef01234567";
+        for typed in [k, " media:0123456789abcdef01234567 ", "/media/0123456789abcdef01234567/640.jpg", "https://paper.example/media/0123456789abcdef01234567/320.webp"] {
+            assert_eq!(super::media_key_in(typed), Some(k), "{typed}");
+        }
+        for typed in ["", "0123", "/media/../etc/passwd", "0123456789ABCDEF01234567"] {
+            assert_eq!(super::media_key_in(typed), None, "{typed}");
+        }
+    }
+
     #[test]
     fn film_references() {
         assert_eq!(super::split_film_ref(" Rust and Bone (2012) "), ("Rust and Bone".to_string(), Some(2012)));

@@ -181,7 +181,8 @@ pub async fn article(
             };
         };
         let film = film_box(&state, page.film_id).await?;
-        let mut ctx = ArticleCtx::new(&site, &page, film, None);
+        let lead = crate::parts::article::lead_image(&state, page.lead_media_id).await?;
+        let mut ctx = ArticleCtx::new(&site, &page, film, lead.as_ref(), None);
         if let Some(film_id) = page.film_id {
             ctx.now_playing = Some(now_playing_box(&state, &place, film_id).await?);
         }
@@ -309,6 +310,20 @@ pub async fn static_file(State(state): State<AppState>, Path(path): Path<String>
         (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
     ];
     Ok((headers, asset.body.clone()).into_response())
+}
+
+/// `/media/{key}/{width}.{ext}`: one rendition of a library image. Its address names its
+/// content, so browsers and proxies may keep it for a year without asking again.
+pub async fn media_file(State(state): State<AppState>, Path((key, file)): Path<(String, String)>) -> Reply {
+    let Some((width, ext)) = file.split_once('.') else { return Err(not_found()) };
+    let Some(width) = width.parse::<u32>().ok().filter(|w| !width.starts_with('0') && *w > 0) else { return Err(not_found()) };
+    let Some((mime, bytes)) = crate::media::rendition(&state, &key, width, ext).await? else { return Err(not_found()) };
+    let headers = [
+        (header::CONTENT_TYPE, HeaderValue::from_static(mime)),
+        (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable")),
+        (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox")),
+    ];
+    Ok((headers, bytes).into_response())
 }
 
 /// Unknown addresses: an article's old address answers 301 to its new one; a known page asked

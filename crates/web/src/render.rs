@@ -15,7 +15,7 @@ macro_rules! embedded {
 static TEMPLATES: &[(&str, &str)] = embedded!(
     "base.html", "home.html", "listing.html", "article.html", "error.html", "credits.html", "macros.html", "film.html", "person.html", "theaters.html", "theater.html", "showtimes.html", "search.html", "events.html", "event.html",
     "admin/base.html", "admin/login.html", "admin/dashboard.html", "admin/article.html", "admin/revisions.html",
-    "admin/revision.html", "admin/users.html", "admin/sections.html", "admin/settings.html", "admin/authors.html", "admin/feeds.html", "admin/films.html", "admin/film.html", "admin/theaters.html",
+    "admin/revision.html", "admin/users.html", "admin/sections.html", "admin/settings.html", "admin/authors.html", "admin/feeds.html", "admin/media.html", "admin/media_item.html", "admin/films.html", "admin/film.html", "admin/theaters.html",
     "admin/macros.html", "admin/events.html", "admin/event.html", "admin/event_delete.html", "admin/venues.html",
     "admin/comments.html", "admin/comment_settings.html", "admin/network.html", "admin/integrations.html", "admin/api.html",
     "comments/box.html", "comments/edit.html", "comments/report.html",

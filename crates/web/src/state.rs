@@ -36,6 +36,10 @@ pub struct WebConfig {
     pub sitemap_page_size: i64,
     /// Requests an API key may make from one address in a minute, per server (0: no limit).
     pub api_requests_per_minute: u32,
+    /// Where media library files live.
+    pub media: marquee_media::Storage,
+    /// How large an upload may be.
+    pub media_limits: marquee_media::Limits,
 }
 
 /// The transport outgoing mail goes through, if any.
@@ -93,7 +97,8 @@ impl Default for RateLimits {
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { theme_dir: None, page_cache: true, box_cache: true, allow_private_fetch: false, login_max_failures: 5, login_window_secs: 15 * 60, mail: MailConfig::default(), rate: RateLimits::default(), sitemap_page_size: 50_000, api_requests_per_minute: 600 }
+        WebConfig { theme_dir: None, page_cache: true, box_cache: true, allow_private_fetch: false, login_max_failures: 5, login_window_secs: 15 * 60, mail: MailConfig::default(), rate: RateLimits::default(), sitemap_page_size: 50_000, api_requests_per_minute: 600,
+            media: marquee_media::Storage::Local(PathBuf::from("./marquee-data/media")), media_limits: marquee_media::Limits::default() }
     }
 }
 
@@ -124,6 +129,8 @@ pub(crate) struct Inner {
     pub api: ApiGuard,
     /// Wakes the webhook worker when deliveries are queued.
     pub webhook_wake: tokio::sync::Notify,
+    /// Wakes the rendition worker when an image is uploaded.
+    pub media_wake: tokio::sync::Notify,
 }
 
 impl AppState {
@@ -142,6 +149,7 @@ impl AppState {
             delivery_wake: tokio::sync::Notify::new(),
             api: ApiGuard::default(),
             webhook_wake: tokio::sync::Notify::new(),
+            media_wake: tokio::sync::Notify::new(),
         }));
         state.refresh_schedule().await?;
         Ok(state)

@@ -91,6 +91,9 @@ pub fn article(site: &SiteInfo, a: &ArticleView, movie: Option<&Value>) -> Strin
         o.insert("datePublished".into(), json!(a.date_iso));
         o.insert("dateModified".into(), json!(a.updated_iso.clone().unwrap_or_else(|| a.date_iso.clone())));
     }
+    if let Some(img) = &a.lead {
+        o.insert("image".into(), json!({"@type": "ImageObject", "url": img.url, "width": img.width, "height": img.height}));
+    }
     if let Some(m) = movie {
         o.insert("itemReviewed".into(), m.clone());
         if let Some(r) = a.rating {

@@ -266,6 +266,32 @@ pub struct ArticleView {
     pub tags: Vec<AuthorLink>,
     /// Stars out of 5, for a rated review.
     pub rating: Option<i64>,
+    pub lead: Option<LeadImage>,
+}
+
+/// An article's lead image: the figure above the body, and what link previews and search
+/// engines are given.
+#[derive(Serialize)]
+pub struct LeadImage {
+    pub figure_html: String,
+    /// The widest rendition, as an absolute URL.
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+    pub alt: String,
+}
+
+impl LeadImage {
+    pub fn new(img: &marquee_domain::media::MediaImage, site: &SiteInfo) -> LeadImage {
+        LeadImage {
+            // Above the fold: loaded at once, not lazily.
+            figure_html: img.figure("", marquee_domain::media::COLUMN_SIZES, false),
+            url: format!("{}{}", site.publication.base_url.trim_end_matches('/'), img.largest_url()),
+            width: img.width,
+            height: img.height,
+            alt: img.alt.clone(),
+        }
+    }
 }
 
 pub fn article_view(page: &marquee_store::ArticlePage, site: &SiteInfo) -> ArticleView {
@@ -285,5 +311,6 @@ pub fn article_view(page: &marquee_store::ArticlePage, site: &SiteInfo) -> Artic
         body_html: page.body_html.clone(),
         tags: page.tags.iter().map(|t| AuthorLink { name: t.name.clone(), url: format!("/tags/{}/", t.slug) }).collect(),
         rating: page.rating,
+        lead: None,
     }
 }

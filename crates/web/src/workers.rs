@@ -7,13 +7,31 @@ use crate::state::AppState;
 use marquee_domain::time::now_unix;
 use std::time::Duration;
 
-/// Starts every loop: housekeeping, mail, activity deliveries, the network and webhooks.
+/// Starts every loop: housekeeping, mail, activity deliveries, the network, webhooks and
+/// image renditions.
 pub fn spawn_all(state: &AppState) {
     spawn_housekeeping(state);
     spawn_mail(state);
     spawn_deliveries(state);
     spawn_network(state);
     spawn_webhooks(state);
+    spawn_media(state);
+}
+
+/// Makes renditions of uploaded images: at once after a full batch, else when an upload wakes
+/// it or after two seconds (for uploads on another server, and retries).
+fn spawn_media(state: &AppState) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        loop {
+            match crate::media::run_jobs(&state).await {
+                Ok(n) if n as i64 == crate::media::MEDIA_BATCH => continue,
+                Ok(_) => {}
+                Err(e) => tracing::warn!("making renditions failed: {e:#}"),
+            }
+            let _ = tokio::time::timeout(Duration::from_secs(2), state.0.media_wake.notified()).await;
+        }
+    });
 }
 
 /// Once a second: follows the content version (so that several servers on one database stay

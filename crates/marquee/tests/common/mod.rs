@@ -17,6 +17,8 @@ pub struct TestSite {
     pub client: reqwest::Client,
     pub state: marquee_web::AppState,
     cleanup: Cleanup,
+    /// Where this site's media files go (a directory of its own unless the test chose one).
+    pub media: marquee_media::Storage,
     /// Stops the HTTP server (see [`TestSite::stop`]).
     stop: std::sync::Mutex<Option<(tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<std::io::Result<()>>)>>,
 }
@@ -69,14 +71,18 @@ impl TestSite {
         Some(Self::start(store, web, Cleanup::PgDatabase { admin_url, name }).await)
     }
 
-    async fn start(store: Store, web: marquee_web::WebConfig, cleanup: Cleanup) -> TestSite {
+    async fn start(store: Store, mut web: marquee_web::WebConfig, cleanup: Cleanup) -> TestSite {
+        if matches!(&web.media, marquee_media::Storage::Local(d) if d == std::path::Path::new("./marquee-data/media")) {
+            web.media = marquee_media::Storage::Local(std::env::temp_dir().join(format!("marquee-test-media-{}", unique())));
+        }
+        let media = web.media.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let base = format!("http://{addr}");
         fixtures(&store, &base).await;
         let state = marquee_web::AppState::new(store.clone(), web).await.unwrap();
         let stop = std::sync::Mutex::new(Some(Self::spawn(listener, state.clone())));
-        TestSite { base, store, client: new_client(), state, cleanup, stop }
+        TestSite { base, store, client: new_client(), state, cleanup, media, stop }
     }
 
     fn spawn(listener: tokio::net::TcpListener, state: marquee_web::AppState) -> (tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<std::io::Result<()>>) {
@@ -101,7 +107,7 @@ impl TestSite {
     pub async fn restart(&self) {
         let addr = self.base.trim_start_matches("http://");
         let listener = tokio::net::TcpListener::bind(addr).await.expect("the address is free again");
-        let state = marquee_web::AppState::new(self.store.clone(), marquee_web::WebConfig { allow_private_fetch: true, ..Default::default() }).await.unwrap();
+        let state = marquee_web::AppState::new(self.store.clone(), marquee_web::WebConfig { allow_private_fetch: true, media: self.media.clone(), ..Default::default() }).await.unwrap();
         *self.stop.lock().unwrap() = Some(Self::spawn(listener, state));
     }
 
@@ -168,6 +174,22 @@ impl TestSite {
         (status, loc, r.text().await.unwrap())
     }
 
+    /// Uploads a file with a multipart form from `page` (whose CSRF token it uses) to
+    /// `action`, with text `fields`; returns (status, location, body).
+    pub async fn upload(&self, page: &str, action: &str, fields: &[(&str, &str)], file_name: &str, bytes: Vec<u8>) -> (u16, String, String) {
+        let (_, html) = self.get(page).await;
+        let csrf = csrf_in(&html);
+        let mut form = reqwest::multipart::Form::new().text("_csrf", csrf);
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        form = form.part("file", reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string()));
+        let r = self.client.post(self.url(action)).multipart(form).send().await.unwrap();
+        let status = r.status().as_u16();
+        let loc = r.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        (status, loc, r.text().await.unwrap())
+    }
+
     /// Creates an article through the newsroom form; returns (status, location, body).
     pub async fn write(&self, fields: &[(&str, &str)]) -> (u16, String, String) {
         self.post_form("/admin/articles/new", "/admin/articles/new", fields).await
@@ -198,7 +220,7 @@ pub fn article_id(location: &str) -> String {
     location.trim_start_matches("/admin/articles/").split('?').next().unwrap().to_string()
 }
 
-fn replace_db(url: &str, name: &str) -> String {
+pub fn replace_db(url: &str, name: &str) -> String {
     let (base, query) = url.split_once('?').map(|(b, q)| (b, Some(q))).unwrap_or((url, None));
     let root = base.rsplit_once('/').map(|(r, _)| r).unwrap_or(base);
     match query {

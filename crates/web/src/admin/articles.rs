@@ -97,6 +97,9 @@ struct EditorCtx {
     preview_html: Option<String>,
     message: Option<String>,
     time_zone: String,
+    /// The chosen lead image, small, when it is in the library.
+    lead_picture: Option<String>,
+    upload_error: Option<String>,
 }
 
 async fn editor_page(
@@ -109,10 +112,15 @@ async fn editor_page(
     errors: FieldErrors,
     preview_html: Option<String>,
     message: Option<String>,
+    upload_error: Option<String>,
 ) -> Reply {
     let store = state.store();
     let site = state.site();
     let authors = store.authors().await?;
+    let lead_picture = match crate::newsroom::media_key_in(&form.lead_image) {
+        Some(key) => store.media_by_key(key).await?.as_ref().and_then(crate::media::image_of).map(|img| img.picture("", "20rem", false)),
+        None => None,
+    };
     let now = now_unix();
     let live = record.is_some_and(|r| r.status != "draft" && r.publish_at.is_some_and(|t| t <= now));
     let state_label = match record {
@@ -135,6 +143,8 @@ async fn editor_page(
         preview_html,
         message,
         time_zone: site.publication.time_zone.clone(),
+        lead_picture,
+        upload_error,
     };
     page(state, status, "admin/article.html", ctx)
 }
@@ -144,21 +154,21 @@ pub async fn new_article(State(state): State<AppState>, staff: Staff, Extension(
     if let Some(a) = staff.user.author_id {
         form.author1 = a.to_string();
     }
-    editor_page(&state, &staff, &csrf, StatusCode::OK, None, form, FieldErrors::new(), None, None).await
+    editor_page(&state, &staff, &csrf, StatusCode::OK, None, form, FieldErrors::new(), None, None, None).await
 }
 
 async fn apply_form(state: AppState, staff: Staff, csrf: CsrfToken, record: Option<marquee_store::ArticleRecord>, mut form: ArticleForm) -> Reply {
     match newsroom::save(&state, &staff, record.as_ref(), &mut form).await? {
         SaveOutcome::Saved(id) => Ok(see_other(&format!("/admin/articles/{id}?saved=1"))),
-        SaveOutcome::Preview(html) => editor_page(&state, &staff, &csrf, StatusCode::OK, record.as_ref(), form, FieldErrors::new(), Some(html), None).await,
+        SaveOutcome::Preview(html) => editor_page(&state, &staff, &csrf, StatusCode::OK, record.as_ref(), form, FieldErrors::new(), Some(html), None, None).await,
         SaveOutcome::Invalid { errors, forbidden } => {
             let status = if forbidden { StatusCode::FORBIDDEN } else { StatusCode::UNPROCESSABLE_ENTITY };
             let msg = Some(NOT_SAVED.into());
-            editor_page(&state, &staff, &csrf, status, record.as_ref(), form, errors, None, msg).await
+            editor_page(&state, &staff, &csrf, status, record.as_ref(), form, errors, None, msg, None).await
         }
         SaveOutcome::Changed => {
             let msg = Some(CHANGED_MEANWHILE.into());
-            editor_page(&state, &staff, &csrf, StatusCode::CONFLICT, record.as_ref(), form, FieldErrors::new(), None, msg).await
+            editor_page(&state, &staff, &csrf, StatusCode::CONFLICT, record.as_ref(), form, FieldErrors::new(), None, msg, None).await
         }
     }
 }
@@ -180,12 +190,15 @@ pub async fn edit_article(State(state): State<AppState>, staff: Staff, Extension
         return Err(forbidden("Contributors can only edit their own drafts."));
     }
     let form = ArticleForm::from_record(&record, &state.site().tz);
-    let message = match (q.saved.is_some(), q.restored) {
-        (_, Some(n)) => Some(format!("Revision {n} restored and saved as the newest revision.")),
-        (true, _) => Some("Saved.".to_string()),
+    let message = match (q.saved.is_some(), q.restored, q.uploaded.as_deref().filter(|k| marquee_media::is_content_key(k))) {
+        (_, _, Some(key)) if form.lead_image == key => Some(format!("Uploaded and made the lead image. To show it in the body too, paste ![what it shows](media:{key}) on a line of its own.")),
+        (_, _, Some(key)) => Some(format!("Uploaded. To show it in the body, paste ![what it shows](media:{key}) on a line of its own; to lead with it, give {key} as the lead image.")),
+        (_, Some(n), _) => Some(format!("Revision {n} restored and saved as the newest revision.")),
+        (true, _, _) => Some("Saved.".to_string()),
         _ => None,
     };
-    editor_page(&state, &staff, &csrf, StatusCode::OK, Some(&record), form, FieldErrors::new(), None, message).await
+    let upload_error = q.upload_error.map(|e| e.chars().take(300).collect());
+    editor_page(&state, &staff, &csrf, StatusCode::OK, Some(&record), form, FieldErrors::new(), None, message, upload_error).await
 }
 
 pub async fn update_article(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Path(id): Path<i64>, Form(form): Form<ArticleForm>) -> Reply {
@@ -203,7 +216,8 @@ pub async fn preview_article(State(state): State<AppState>, staff: Staff, Path(i
     match state.store().article_page_by_id(id).await? {
         Some(p) => {
             let film = crate::parts::article::film_box(&state, p.film_id).await?;
-            let mut ctx = ArticleCtx::new(&site, &p, film, Some(record.status.clone()));
+            let lead = crate::parts::article::lead_image(&state, p.lead_media_id).await?;
+            let mut ctx = ArticleCtx::new(&site, &p, film, lead.as_ref(), Some(record.status.clone()));
             if p.card.publish_at == 0 {
                 ctx.article.date = "Not yet published".into();
                 ctx.article.date_iso = String::new();
@@ -314,10 +328,10 @@ pub async fn restore_revision(State(state): State<AppState>, staff: Staff, Exten
         SaveOutcome::Invalid { errors, forbidden } => {
             let status = if forbidden { StatusCode::FORBIDDEN } else { StatusCode::UNPROCESSABLE_ENTITY };
             let msg = Some(format!("Revision {n} could not be restored as it is; nothing was saved. Fix the fields below and save."));
-            editor_page(&state, &staff, &csrf, status, Some(&record), form, errors, None, msg).await
+            editor_page(&state, &staff, &csrf, status, Some(&record), form, errors, None, msg, None).await
         }
         SaveOutcome::Preview(_) => Ok(see_other(&format!("/admin/articles/{id}"))),
-        SaveOutcome::Changed => editor_page(&state, &staff, &csrf, StatusCode::CONFLICT, Some(&record), form, FieldErrors::new(), None, Some(CHANGED_MEANWHILE.into())).await,
+        SaveOutcome::Changed => editor_page(&state, &staff, &csrf, StatusCode::CONFLICT, Some(&record), form, FieldErrors::new(), None, Some(CHANGED_MEANWHILE.into()), None).await,
     }
 }
 

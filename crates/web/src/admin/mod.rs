@@ -46,6 +46,10 @@ pub(crate) fn page<S: Serialize>(state: &AppState, status: StatusCode, template:
 pub struct EditQuery {
     pub saved: Option<String>,
     pub restored: Option<i64>,
+    /// An image was uploaded from the article editor (its content key)...
+    pub uploaded: Option<String>,
+    /// ...or refused, with this message.
+    pub upload_error: Option<String>,
 }
 
 
@@ -57,6 +61,7 @@ pub mod events;
 pub mod feeds;
 pub mod films;
 pub mod integrations;
+pub mod media;
 pub mod moderation;
 pub mod network;
 pub mod reports;

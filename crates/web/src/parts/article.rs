@@ -26,11 +26,18 @@ pub struct ArticleCtx {
 }
 
 impl ArticleCtx {
-    pub fn new(site: &SiteInfo, page: &marquee_store::ArticlePage, film: Option<ReviewedFilm>, preview: Option<String>) -> ArticleCtx {
-        let article = article_view(page, site);
+    pub fn new(site: &SiteInfo, page: &marquee_store::ArticlePage, film: Option<ReviewedFilm>, lead: Option<&marquee_domain::media::MediaImage>, preview: Option<String>) -> ArticleCtx {
+        let mut article = article_view(page, site);
+        article.lead = lead.map(|img| crate::views::LeadImage::new(img, site));
         let jsonld = crate::structured::article(site, &article, film.as_ref().map(|f| &f.movie));
         ArticleCtx { layout: Layout::new(site, Some(&page.card.section_slug)), article, film: film.map(|f| f.details), jsonld, now_playing: None, preview, comments: None, boxes: None }
     }
+}
+
+/// An article's lead image, if it has one in the library.
+pub async fn lead_image(state: &AppState, media_id: Option<i64>) -> Result<Option<marquee_domain::media::MediaImage>, AppError> {
+    let Some(id) = media_id else { return Ok(None) };
+    Ok(state.store().media(id).await?.as_ref().and_then(crate::media::image_of))
 }
 
 /// The film a review is about: its Film Details box and its schema.org `Movie`.
