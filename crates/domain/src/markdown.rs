@@ -64,14 +64,12 @@ pub fn body_images(markdown: &str) -> Vec<BodyImage> {
 /// paragraph, a bare `<picture>` inside text. `media` finds an image by key; an image it does
 /// not know is left out.
 pub fn render_checked_with_media(markdown: &str, max_bytes: usize, media: &dyn Fn(&str) -> Option<crate::media::MediaImage>) -> Result<String, String> {
-    if markdown.len() > max_bytes {
-        return Err(format!("The body can be at most {} KB.", max_bytes / 1000));
-    }
-    let plain = render_checked(markdown, max_bytes)?;
     if !markdown.contains("media:") {
-        return Ok(plain);
+        return render_checked(markdown, max_bytes);
     }
+    check_size_and_depth(markdown, max_bytes)?;
     let (raw, images) = to_html_media(markdown);
+    check_element_depth(&raw)?;
     let cleaned = media_cleaner().clean(&raw).to_string();
     let sizes = crate::media::COLUMN_SIZES;
     let mut out = String::with_capacity(cleaned.len() + images.len() * 600);
@@ -145,19 +143,34 @@ pub const MAX_DEPTH: usize = 64;
 /// Renders what a writer typed: refuses a body over `max_bytes` or nested deeper than
 /// [`MAX_DEPTH`] (which would make sanitizing slow) with a message for the form.
 pub fn render_checked(markdown: &str, max_bytes: usize) -> Result<String, String> {
+    check_size_and_depth(markdown, max_bytes)?;
+    let raw = to_html(markdown);
+    check_element_depth(&raw)?;
+    Ok(cleaner().clean(&raw).to_string())
+}
+
+/// Refuses a body over `max_bytes` or with block quotes nested deeper than [`MAX_DEPTH`].
+fn check_size_and_depth(markdown: &str, max_bytes: usize) -> Result<(), String> {
     if markdown.len() > max_bytes {
         return Err(format!("The body can be at most {} KB.", max_bytes / 1000));
     }
-    let too_deep = || format!("The body nests quotes, lists or HTML elements more than {MAX_DEPTH} levels deep.");
     let quote_depth = markdown.lines().map(|l| l.bytes().take_while(|b| *b == b'>' || *b == b' ' || *b == b'\t').filter(|b| *b == b'>').count()).max().unwrap_or(0);
     if quote_depth > MAX_DEPTH {
         return Err(too_deep());
     }
-    let raw = to_html(markdown);
-    if element_depth(&raw) > MAX_DEPTH {
+    Ok(())
+}
+
+/// Refuses HTML nested deeper than [`MAX_DEPTH`] (which would make sanitizing slow).
+fn check_element_depth(raw: &str) -> Result<(), String> {
+    if element_depth(raw) > MAX_DEPTH {
         return Err(too_deep());
     }
-    Ok(cleaner().clean(&raw).to_string())
+    Ok(())
+}
+
+fn too_deep() -> String {
+    format!("The body nests quotes, lists or HTML elements more than {MAX_DEPTH} levels deep.")
 }
 
 /// How deeply elements nest in `html`, counting open tags that are not void elements.

@@ -82,8 +82,8 @@ impl Default for Limits {
 pub enum Refused {
     #[error("The file is empty.")]
     Empty,
-    #[error("The file is {got_mb:.1} MB; images can be at most {max_mb} MB.")]
-    TooLarge { got_mb: f64, max_mb: usize },
+    #[error("The file is {got_mb:.1} MB; images can be at most {max_mb:.1} MB.")]
+    TooLarge { got_mb: f64, max_mb: f64 },
     #[error("SVG images are not accepted: they can carry scripts. Export the picture as PNG or JPEG and upload that.")]
     Svg,
     #[error("AVIF images cannot be processed on this server yet. Save the picture as JPEG, PNG or WebP and upload that.")]
@@ -141,7 +141,7 @@ pub fn sniff(bytes: &[u8]) -> Result<Kind, Refused> {
 /// whole. Runs a full decode, so call it off the async workers.
 pub fn check_upload(bytes: &[u8], limits: &Limits) -> Result<Checked, Refused> {
     if bytes.len() > limits.max_bytes {
-        return Err(Refused::TooLarge { got_mb: bytes.len() as f64 / (1024.0 * 1024.0), max_mb: limits.max_bytes / (1024 * 1024) });
+        return Err(Refused::TooLarge { got_mb: bytes.len() as f64 / (1024.0 * 1024.0), max_mb: limits.max_bytes as f64 / (1024.0 * 1024.0) });
     }
     let kind = sniff(bytes)?;
     if kind == Kind::Jpeg && !jpeg_complete(bytes) {
