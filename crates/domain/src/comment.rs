@@ -259,13 +259,23 @@ fn allowed_link(link_type: LinkType, dest: &str) -> bool {
 /// line breaks and tabs are dropped. Quotes and lists nested more than a few levels deep are
 /// flattened, so any input renders quickly and with bounded nesting.
 pub fn render_comment(markdown: &str) -> Result<CommentBody, String> {
+    let chars = markdown.trim().chars().count();
+    if chars > MAX_COMMENT_CHARS {
+        return Err(format!("A comment can be at most {MAX_COMMENT_CHARS} characters; this one has {chars}."));
+    }
+    render_any_length(markdown)
+}
+
+/// [`render_comment`] without the length limit, for comments imported from another site,
+/// which were written under its rules and are kept whole.
+pub fn render_imported_comment(markdown: &str) -> Result<CommentBody, String> {
+    render_any_length(markdown)
+}
+
+fn render_any_length(markdown: &str) -> Result<CommentBody, String> {
     let trimmed = markdown.trim();
     if trimmed.is_empty() {
         return Err("Please write a comment.".into());
-    }
-    let chars = trimmed.chars().count();
-    if chars > MAX_COMMENT_CHARS {
-        return Err(format!("A comment can be at most {MAX_COMMENT_CHARS} characters; this one has {chars}."));
     }
     // Control characters other than line breaks and tabs have no business in a comment.
     let cleaned: String = trimmed.chars().filter(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t')).collect();

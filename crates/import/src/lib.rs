@@ -5,6 +5,8 @@
 //! valid record and reports each one it skipped. Running it twice changes nothing.
 
 pub mod backup;
+pub mod library;
+pub mod wordpress;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};

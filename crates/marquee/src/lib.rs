@@ -16,6 +16,22 @@ pub struct Common {
     pub database_url: Option<String>,
 }
 
+/// Downloads for `import wordpress --fetch`: the server's guarded client (no private or
+/// loopback addresses unless allowed, redirects checked, a time limit) and a size cap.
+pub struct ImportFetcher(marquee_web::fetch::Fetcher, usize);
+
+impl ImportFetcher {
+    pub fn new(allow_private: bool, max_bytes: usize) -> ImportFetcher {
+        ImportFetcher(marquee_web::fetch::Fetcher::new(allow_private, std::time::Duration::from_secs(30)), max_bytes)
+    }
+}
+
+impl marquee_import::wordpress::Fetch for ImportFetcher {
+    fn get<'a>(&'a self, url: &'a str) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Vec<u8>, String>> + Send + 'a>> {
+        Box::pin(self.0.get_bytes(url, self.1))
+    }
+}
+
 /// A database URL fit to print: its password, if any, replaced by `***`.
 pub fn redact(url: &str) -> String {
     let Some(start) = url.find("://").map(|s| s + 3) else { return url.to_string() };

@@ -145,7 +145,32 @@ enum ImportCommand {
         common: Common,
         file: PathBuf,
     },
+    /// A WordPress export (Tools > Export > All content, a WXR file): posts, pages, authors,
+    /// categories, tags, images, comments and custom fields, with every old address answering
+    /// 301 to its new page (see docs/import-wordpress.md). Safe to run again.
+    Wordpress {
+        #[command(flatten)]
+        common: Common,
+        file: PathBuf,
+        /// What WordPress categories become: `sections` (a post goes into the section of its
+        /// main category, the others become tags) or `tags` (all posts go into --section).
+        #[arg(long, default_value = "sections", value_parser = ["sections", "tags"])]
+        categories: String,
+        /// The section for posts without a category (and for all posts with --categories tags).
+        #[arg(long, default_value = "news")]
+        section: String,
+        /// The section WordPress pages go into.
+        #[arg(long, default_value = "pages")]
+        pages_section: String,
+        /// A copy of the site's wp-content/uploads folder, for the images.
+        #[arg(long)]
+        uploads: Option<PathBuf>,
+        /// Download images that are not in --uploads from the old site (public addresses only).
+        #[arg(long)]
+        fetch: bool,
+    },
 }
+
 
 #[derive(Subcommand)]
 enum UserCommand {
@@ -232,6 +257,32 @@ async fn main() -> anyhow::Result<()> {
             let (store, text) = open_with_file(&common, &file).await?;
             let r = marquee::import::import_events(&store, &file.display().to_string(), &text).await?;
             println!("Events from {}: {}.", file.display(), r.summary());
+            Ok(())
+        }
+        Command::Import { command: ImportCommand::Wordpress { common, file, categories, section, pages_section, uploads, fetch } } => {
+            let cfg = Config::load(&common)?;
+            let store = Store::open(&cfg.database_url).await.with_context(|| format!("opening {}", marquee::redact(&cfg.database_url)))?;
+            let media = cfg.media_storage()?;
+            let web = cfg.web_config()?;
+            let fetcher = fetch.then(|| marquee::ImportFetcher::new(web.allow_private_fetch, web.media_limits.max_bytes));
+            let mut opts = marquee::import::wordpress::Options::new(&media);
+            if categories == "tags" {
+                opts.categories = marquee::import::wordpress::Categories::Tags;
+            }
+            opts.section = section;
+            opts.pages_section = pages_section;
+            opts.uploads = uploads;
+            opts.fetch = fetcher.as_ref().map(|f| f as &dyn marquee::import::wordpress::Fetch);
+            opts.media_limits = web.media_limits;
+            opts.progress = true;
+            let started = std::time::Instant::now();
+            let report = marquee::import::wordpress::import(&store, &file, &opts).await?;
+            println!("WordPress export {}: {}", file.display(), report.details());
+            let secs = started.elapsed().as_secs_f64();
+            println!("{} records in {secs:.1} s ({:.0} a second).", report.records, report.records as f64 / secs.max(0.001));
+            if report.images > 0 {
+                println!("Image renditions are made in the background by the running server (marquee serve).");
+            }
             Ok(())
         }
         Command::Export { common, out } => {

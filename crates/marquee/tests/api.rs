@@ -661,3 +661,79 @@ both_backends!(each_key_has_its_own_rate_limit, marquee_web::WebConfig { api_req
     }
     assert_eq!(statuses, [200, 200, 200, 429]);
 });
+
+fn jpeg(w: u32, h: u32, shade: u8) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 200) as u8, (y % 200) as u8, shade]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85).encode_image(&img).unwrap();
+    out.into_inner()
+}
+
+async fn upload_image(site: &TestSite, auth: &str, name: &str, bytes: Vec<u8>, extra: &[(&str, &str)]) -> (u16, Value) {
+    let mut form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+    for (k, v) in extra {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    let r = new_client().post(site.url("/ghost/api/admin/images/upload/")).header("authorization", auth).multipart(form).send().await.unwrap();
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}")))
+}
+
+both_backends!(the_admin_api_uploads_images_and_posts_lead_with_them, |site| {
+    let writer = format!("Bearer {}", make_key(&site, "admin", "Writer's tool", Some("writer")).await);
+    let editor = format!("Bearer {}", make_key(&site, "admin", "Editor's tool", Some("editor")).await);
+
+    // Ghost's images/upload: the image goes into the media library, checked by its bytes.
+    let (status, v) = upload_image(&site, &writer, "booth.jpg", jpeg(1000, 600, 40), &[("purpose", "image"), ("ref", "booth.jpg")]).await;
+    assert_eq!(status, 201, "{v}");
+    assert_eq!(v["images"][0]["ref"], "booth.jpg");
+    let url = v["images"][0]["url"].as_str().unwrap().to_string();
+    assert!(url.starts_with(&format!("{}/media/", site.base)) && url.ends_with("/1000.jpg"), "{url}");
+    assert_eq!(new_client().get(&url).send().await.unwrap().status(), 200, "the address serves the image");
+    for (name, bytes, field) in [
+        ("page.svg", b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>".to_vec(), "file"),
+        ("notes.jpg", b"just some text, not a picture".to_vec(), "file"),
+    ] {
+        let (status, v) = upload_image(&site, &writer, name, bytes, &[]).await;
+        assert_eq!((status, v["errors"][0]["property"].as_str()), (422, Some(field)), "{name}: {v}");
+    }
+    let (status, v) = upload_image(&site, &writer, "a.jpg", jpeg(20, 20, 9), &[("purpose", "banner")]).await;
+    assert_eq!((status, v["errors"][0]["property"].as_str()), (422, Some("purpose")), "{v}");
+    let r = new_client().post(site.url("/ghost/api/admin/images/upload/")).header("authorization", &writer).header("content-type", "application/json").body("{}").send().await.unwrap();
+    assert_eq!(r.status(), 415);
+
+    // A post leads with it; its alt text and caption are kept with the image.
+    let body = json!({"posts": [{"title": "In the booth", "markdown": "Reel two.", "feature_image": url, "feature_image_alt": "A projector in a dark booth", "feature_image_caption": "Reel two, 1979", "status": "published"}]});
+    let (status, v) = admin_call(&site, reqwest::Method::POST, "/ghost/api/admin/posts/", &editor, Some(body)).await;
+    assert_eq!(status, 201, "{v}");
+    let post = &v["posts"][0];
+    assert_eq!((post["feature_image"].as_str(), post["feature_image_alt"].as_str(), post["feature_image_caption"].as_str()), (Some(url.as_str()), Some("A projector in a dark booth"), Some("Reel two, 1979")));
+    let path = post["url"].as_str().unwrap().trim_start_matches(&site.base).to_string();
+    let (_, page) = site.read(&path).await;
+    let key = url.split("/media/").nth(1).unwrap().split('/').next().unwrap();
+    assert!(page.contains(&format!("<meta property=\"og:image\" content=\"{}/media/{key}/", site.base)), "{page}");
+    assert!(page.contains("alt=\"A projector in a dark booth\"") && page.contains("Reel two, 1979"));
+    let content_key = make_key(&site, "content", "Reader app", None).await;
+    let (_, _, v) = content(&site, &format!("/ghost/api/content/posts/?key={content_key}&filter=tag:news&fields=title,feature_image,feature_image_alt")).await;
+    assert_eq!(v["posts"][0]["feature_image"].as_str(), Some(url.as_str()), "{v}");
+
+    // An image with no alt text cannot lead a published post; a draft may wait for it.
+    let (_, v) = upload_image(&site, &writer, "dark.jpg", jpeg(800, 500, 200), &[]).await;
+    let bare = v["images"][0]["url"].as_str().unwrap().to_string();
+    let (status, v) = admin_call(&site, reqwest::Method::POST, "/ghost/api/admin/posts/", &editor, Some(json!({"posts": [{"title": "Dark", "feature_image": bare, "status": "published"}]}))).await;
+    assert_eq!((status, v["errors"][0]["property"].as_str()), (422, Some("feature_image")), "{v}");
+    let (status, v) = admin_call(&site, reqwest::Method::POST, "/ghost/api/admin/posts/", &editor, Some(json!({"posts": [{"title": "Dark", "feature_image": bare}]}))).await;
+    assert_eq!(status, 201, "{v}");
+    // null takes the image off; alt text with no image to describe is refused.
+    let (id, updated) = (v["posts"][0]["id"].as_str().unwrap().to_string(), v["posts"][0]["updated_at"].clone());
+    let (status, v) = admin_call(&site, reqwest::Method::PUT, &format!("/ghost/api/admin/posts/{id}/"), &editor, Some(json!({"posts": [{"feature_image": null, "updated_at": updated}]}))).await;
+    assert_eq!(status, 200, "{v}");
+    assert!(v["posts"][0]["feature_image"].is_null(), "{v}");
+    let updated = v["posts"][0]["updated_at"].clone();
+    let (status, v) = admin_call(&site, reqwest::Method::PUT, &format!("/ghost/api/admin/posts/{id}/"), &editor, Some(json!({"posts": [{"feature_image_alt": "Nothing", "updated_at": updated}]}))).await;
+    assert_eq!((status, v["errors"][0]["property"].as_str()), (422, Some("feature_image_alt")), "{v}");
+    // An image from elsewhere is not copied silently.
+    let (status, v) = admin_call(&site, reqwest::Method::POST, "/ghost/api/admin/posts/", &editor, Some(json!({"posts": [{"title": "Elsewhere", "feature_image": "https://img.example/a.jpg"}]}))).await;
+    assert_eq!((status, v["errors"][0]["property"].as_str()), (422, Some("feature_image")), "{v}");
+});

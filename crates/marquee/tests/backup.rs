@@ -75,9 +75,20 @@ both_backends!(an_export_restored_into_the_other_database_exports_the_same_bytes
     let (status, _, _) = site.post_form(&editor, &editor, &[("headline", "Projection booth, revised"), ("slug", "projection-booth"), ("section", &sec), ("author1", &author), ("body", &body), ("lead_image", &key), ("action", "publish")]).await;
     assert_eq!(status, 303);
 
+    // A WordPress site moved in: what it became, its custom fields, its comments' names and its
+    // old addresses travel too.
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/wordpress");
+    let mut opts = marquee::import::wordpress::Options::new(&site.media);
+    opts.uploads = Some(examples.join("uploads"));
+    let imported = marquee::import::wordpress::import(&site.store, &examples.join("lantern.WordPress.2025-11-30.xml"), &opts).await.unwrap();
+    assert_eq!((imported.added, imported.images), (30, 3), "{}", imported.details());
+
     let first = temp("first");
     let r = marquee::import::backup::export(&site.store, &site.media, &first, false).await.unwrap();
-    assert_eq!(r.media_files, 1);
+    assert_eq!(r.media_files, 4);
+    for table in ["import_map", "article_fields", "comment_fields", "path_redirects"] {
+        assert!(std::fs::read_to_string(first.join(format!("tables/{table}.jsonl"))).unwrap().lines().count() > 2, "{table} is exported");
+    }
     assert!(std::fs::read_to_string(first.join("tables/revisions.jsonl")).unwrap().lines().count() >= 2, "both revisions are kept");
     assert!(first.join(format!("media/originals/{key}.jpg")).exists());
     // Exporting into a directory that holds something is refused.
@@ -99,7 +110,7 @@ both_backends!(an_export_restored_into_the_other_database_exports_the_same_bytes
     assert!(!other.holds_a_paper().await.unwrap(), "nothing was loaded");
 
     let r = marquee::import::backup::restore(&other, &other_media, &first, false).await.unwrap();
-    assert_eq!(r.media_files, 1);
+    assert_eq!(r.media_files, 4);
     let second = temp("second");
     marquee::import::backup::export(&other, &other_media, &second, false).await.unwrap();
     let (a, b) = (files(&first), files(&second));
@@ -112,6 +123,11 @@ both_backends!(an_export_restored_into_the_other_database_exports_the_same_bytes
     let restored = other.live_article("news", "projection-booth", i64::MAX / 2).await.unwrap().expect("the article is there");
     assert_eq!(restored.card.headline, "Projection booth, revised");
     assert!(restored.body_html.contains(&format!("/media/{key}/700.jpg")));
+    assert_eq!(other.redirect_target("/?p=110", i64::MAX / 2).await.unwrap().as_deref(), Some("/film/tides-of-the-grand-lake/"));
+    assert_eq!(other.redirect_target("/tag/caf%C3%A9-culture/", 0).await.unwrap().as_deref(), Some("/tags/cafe-culture/"));
+    let review = other.live_article("film", "tides-of-the-grand-lake", i64::MAX / 2).await.unwrap().expect("the imported review is there");
+    let names: Vec<String> = other.article_comments(review.card.id).await.unwrap().into_iter().filter_map(|c| c.author_name).collect();
+    assert!(names.iter().any(|n| n == "Ruth Abernathy"), "{names:?}");
     // A second restore into the now full database is refused.
     let err = marquee::import::backup::restore(&other, &other_media, &first, false).await.unwrap_err().to_string();
     assert!(err.contains("already holds a paper"), "{err}");

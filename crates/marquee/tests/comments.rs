@@ -636,3 +636,47 @@ with_mail!(daily_digest_gathers_a_day_of_comments, |site, sink| {
     let anna_id = site.store.reader_by_email("anna@readers.test").await.unwrap().unwrap().id;
     assert!(site.store.reader_subscriptions(anna_id).await.unwrap().is_empty());
 });
+
+with_mail!(a_reader_downloads_their_own_data, |site, sink| {
+    let article = publish(&site, "Data and the reader", "data-and-the-reader").await;
+    let anna = verified_reader(&site, &sink, "Anna Ortiz", "anna@readers.test").await;
+    let ben = verified_reader(&site, &sink, "Ben Okafor", "ben@readers.test").await;
+    let (status, loc, _) = comment(&site, &anna, &article, "Anna's first <thought> & more.", None).await;
+    assert_eq!(status, 303);
+    let anna_comment = comment_id(&loc);
+    moderate(&site, &anna_comment, "approve", "").await;
+    comment(&site, &anna, &article, "A second thought, still waiting.", None).await;
+    reader_post(&site, &anna, &article, &format!("{article}subscribe"), &[]).await;
+    comment(&site, &ben, &article, "Ben's own remark.", None).await;
+    let (status, _, _) = reader_post(&site, &ben, &article, &format!("/comments/{anna_comment}/report"), &[("reason", "off-topic"), ("detail", "")]).await;
+    assert!(status == 303 || status == 200, "{status}");
+
+    assert!(get_with(&anna, &site.url("/account/")).await.1.contains("href=\"/account/data.json\""), "the account page offers the download");
+    let r = anna.get(site.url("/account/data.json")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    assert_eq!(r.headers()["cache-control"], "private, no-store");
+    let data: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(data["account"]["email"], "anna@readers.test");
+    assert_eq!(data["account"]["name"], "Anna Ortiz");
+    let comments = data["comments"].as_array().unwrap();
+    assert_eq!(comments.len(), 2, "only her own comments: {data}");
+    assert_eq!(comments[0]["text"], "Anna's first <thought> & more.");
+    assert_eq!(comments[0]["status"], "approved");
+    assert_eq!(comments[1]["status"], "pending", "a comment waiting for approval is hers too");
+    assert!(comments[0]["article"]["url"].as_str().unwrap().ends_with("/news/data-and-the-reader/"));
+    assert_eq!(data["subscriptions"].as_array().unwrap().len(), 1);
+    assert_eq!(data["subscriptions"][0]["article"]["headline"], "Data and the reader");
+    assert!(data["reports"].as_array().unwrap().is_empty(), "Ben's report is Ben's");
+
+    let ben_data: serde_json::Value = ben.get(site.url("/account/data.json")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(ben_data["comments"].as_array().unwrap().len(), 1);
+    assert_eq!(ben_data["comments"][0]["text"], "Ben's own remark.");
+    assert_eq!(ben_data["reports"].as_array().unwrap().len(), 1);
+    assert!(!ben_data.to_string().contains("anna@readers.test"), "nobody else's address");
+
+    // Signed out, there is nothing to download.
+    let r = new_client().get(site.url("/account/data.json")).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(r.headers()["location"].to_str().unwrap().starts_with("/account/login"));
+});

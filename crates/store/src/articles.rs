@@ -1,7 +1,7 @@
 use crate::cards::{ArticleCard, TagRef, CARD_COLS, LIVE};
 use crate::db::{placeholders, Result, Store};
 use crate::redirects::add_redirect;
-use sqlx::FromRow;
+use sqlx::{Any, FromRow, Transaction};
 use std::collections::HashMap;
 
 
@@ -463,77 +463,64 @@ impl Store {
                 return Ok(Err(SaveError::UnknownAuthor));
             }
         }
-        crate::db::lock_slugs(&mut tx, "articles").await?;
-        let mut slug = w.slug.to_string();
-        let mut n = 2;
-        loop {
-            let clash: Option<(i64,)> = sqlx::query_as("SELECT id FROM articles WHERE section_id = $1 AND slug = $2 AND id <> $3")
-                .bind(w.section_id)
-                .bind(&slug)
-                .bind(w.id.unwrap_or(-1))
-                .fetch_optional(&mut *tx)
-                .await?;
-            match clash {
-                None => break,
-                Some(_) if w.slug_proposed && w.id.is_none() => {
-                    slug = format!("{}-{n}", w.slug);
-                    n += 1;
-                }
-                Some(_) => return Ok(Err(SaveError::DuplicateSlug)),
-            }
-        }
-        let slug = slug.as_str();
+        let id = match write_article(&mut tx, w, &section_slug).await? {
+            Ok(id) => id,
+            Err(e) => return Ok(Err(e)),
+        };
+        crate::search::reindex(&mut tx, self.backend, &[id]).await?;
+        crate::site::bump_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(Ok(id))
+    }
+}
 
-        let id = match w.id {
-            Some(id) => {
-                let old: Option<(String, String, String, Option<i64>)> = sqlx::query_as(
-                    "SELECT s.slug, a.slug, a.status, a.publish_at FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.id = $1",
-                )
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some((old_section, old_slug, old_status, old_publish_at)) = old else { return Ok(Err(SaveError::NotFound)) };
-                let was_live = old_status != "draft" && old_publish_at.is_some_and(|t| t <= w.now);
-                let still_live = w.status != "draft" && w.publish_at.is_some_and(|t| t <= w.now);
-                if was_live && (old_section != section_slug || old_slug != slug) {
-                    add_redirect(&mut tx, &format!("/{old_section}/{old_slug}/"), id).await?;
-                }
-                let revised = if was_live && still_live { "$9" } else { "revised_at" };
-                let sql = format!(
-                    "UPDATE articles SET section_id = $1, slug = $2, headline = $3, deck = $4, body = $5, body_html = $6, status = $7, publish_at = $8, revised_at = {revised}, updated_at = CASE WHEN updated_at >= $9 THEN updated_at + 1 ELSE $9 END, film_id = $11, rating = $12, featured = COALESCE($13, featured), \
-                     lead_media_id = CASE WHEN $15 = 1 THEN $16 ELSE lead_media_id END \
-                     WHERE id = $10 AND ($14 IS NULL OR updated_at = $14)"
-                );
-                let updated = sqlx::query(&sql)
-                    .bind(w.section_id)
-                    .bind(slug)
-                    .bind(w.headline)
-                    .bind(w.deck)
-                    .bind(w.body)
-                    .bind(w.body_html)
-                    .bind(w.status)
-                    .bind(w.publish_at)
-                    .bind(w.now)
-                    .bind(id)
-                    .bind(w.film_id)
-                    .bind(w.rating)
-                    .bind(w.featured.map(i64::from))
-                    .bind(w.unchanged_since)
-                    .bind(i64::from(w.lead_media_id.is_some()))
-                    .bind(w.lead_media_id.flatten())
-                    .execute(&mut *tx)
-                    .await?;
-                if updated.rows_affected() == 0 {
-                    return Ok(Err(SaveError::Changed));
-                }
-                sqlx::query("DELETE FROM article_authors WHERE article_id = $1").bind(id).execute(&mut *tx).await?;
-                sqlx::query("DELETE FROM article_tags WHERE article_id = $1").bind(id).execute(&mut *tx).await?;
-                id
+/// The writing half of [`Store::save_article`], inside the caller's transaction: the row, its
+/// byline, tags and revision, and the redirect when a live article moves. The section, film,
+/// media and authors have been checked by the caller. Every [`SaveError`] it answers is found
+/// before anything is written.
+pub(crate) async fn write_article(tx: &mut Transaction<'_, Any>, w: &ArticleWrite<'_>, section_slug: &str) -> Result<std::result::Result<i64, SaveError>> {
+    crate::db::lock_slugs(tx, "articles").await?;
+    let mut slug = w.slug.to_string();
+    let mut n = 2;
+    loop {
+        let clash: Option<(i64,)> = sqlx::query_as("SELECT id FROM articles WHERE section_id = $1 AND slug = $2 AND id <> $3")
+            .bind(w.section_id)
+            .bind(&slug)
+            .bind(w.id.unwrap_or(-1))
+            .fetch_optional(&mut **tx)
+            .await?;
+        match clash {
+            None => break,
+            Some(_) if w.slug_proposed && w.id.is_none() => {
+                slug = format!("{}-{n}", w.slug);
+                n += 1;
             }
-            None => {
-                let (id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO articles (section_id, slug, headline, deck, body, body_html, status, publish_at, created_by, created_at, updated_at, film_id, rating, featured, lead_media_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, COALESCE($13, 0), $14) RETURNING id",
-                )
+            Some(_) => return Ok(Err(SaveError::DuplicateSlug)),
+        }
+    }
+    let slug = slug.as_str();
+
+    let id = match w.id {
+        Some(id) => {
+            let old: Option<(String, String, String, Option<i64>)> = sqlx::query_as(
+                "SELECT s.slug, a.slug, a.status, a.publish_at FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+            let Some((old_section, old_slug, old_status, old_publish_at)) = old else { return Ok(Err(SaveError::NotFound)) };
+            let was_live = old_status != "draft" && old_publish_at.is_some_and(|t| t <= w.now);
+            let still_live = w.status != "draft" && w.publish_at.is_some_and(|t| t <= w.now);
+            if was_live && (old_section != section_slug || old_slug != slug) {
+                add_redirect(tx, &format!("/{old_section}/{old_slug}/"), id).await?;
+            }
+            let revised = if was_live && still_live { "$9" } else { "revised_at" };
+            let sql = format!(
+                "UPDATE articles SET section_id = $1, slug = $2, headline = $3, deck = $4, body = $5, body_html = $6, status = $7, publish_at = $8, revised_at = {revised}, updated_at = CASE WHEN updated_at >= $9 THEN updated_at + 1 ELSE $9 END, film_id = $11, rating = $12, featured = COALESCE($13, featured), \
+                 lead_media_id = CASE WHEN $15 = 1 THEN $16 ELSE lead_media_id END \
+                 WHERE id = $10 AND ($14 IS NULL OR updated_at = $14)"
+            );
+            let updated = sqlx::query(&sql)
                 .bind(w.section_id)
                 .bind(slug)
                 .bind(w.headline)
@@ -542,61 +529,85 @@ impl Store {
                 .bind(w.body_html)
                 .bind(w.status)
                 .bind(w.publish_at)
-                .bind(w.user_id)
                 .bind(w.now)
+                .bind(id)
                 .bind(w.film_id)
                 .bind(w.rating)
                 .bind(w.featured.map(i64::from))
+                .bind(w.unchanged_since)
+                .bind(i64::from(w.lead_media_id.is_some()))
                 .bind(w.lead_media_id.flatten())
-                .fetch_one(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
-                id
+            if updated.rows_affected() == 0 {
+                return Ok(Err(SaveError::Changed));
             }
-        };
-        // The new address must not be shadowed by a redirect left by an earlier move.
-        sqlx::query("DELETE FROM redirects WHERE old_path = $1").bind(format!("/{section_slug}/{slug}/")).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM article_authors WHERE article_id = $1").bind(id).execute(&mut **tx).await?;
+            sqlx::query("DELETE FROM article_tags WHERE article_id = $1").bind(id).execute(&mut **tx).await?;
+            id
+        }
+        None => {
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO articles (section_id, slug, headline, deck, body, body_html, status, publish_at, created_by, created_at, updated_at, film_id, rating, featured, lead_media_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, COALESCE($13, 0), $14) RETURNING id",
+            )
+            .bind(w.section_id)
+            .bind(slug)
+            .bind(w.headline)
+            .bind(w.deck)
+            .bind(w.body)
+            .bind(w.body_html)
+            .bind(w.status)
+            .bind(w.publish_at)
+            .bind(w.user_id)
+            .bind(w.now)
+            .bind(w.film_id)
+            .bind(w.rating)
+            .bind(w.featured.map(i64::from))
+            .bind(w.lead_media_id.flatten())
+            .fetch_one(&mut **tx)
+            .await?;
+            id
+        }
+    };
+    // The new address must not be shadowed by a redirect left by an earlier move.
+    sqlx::query("DELETE FROM redirects WHERE old_path = $1").bind(format!("/{section_slug}/{slug}/")).execute(&mut **tx).await?;
 
-        for (pos, author) in w.author_ids.iter().enumerate() {
-            sqlx::query("INSERT INTO article_authors (article_id, author_id, position) VALUES ($1, $2, $3)")
-                .bind(id)
-                .bind(author)
-                .bind(pos as i64)
-                .execute(&mut *tx)
-                .await?;
-        }
-        for (pos, (slug, name)) in w.tags.iter().enumerate() {
-            sqlx::query("INSERT INTO tags (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING").bind(slug).bind(name).execute(&mut *tx).await?;
-            sqlx::query("INSERT INTO article_tags (article_id, tag_id, position) SELECT $1, id, $2 FROM tags WHERE slug = $3")
-                .bind(id)
-                .bind(pos as i64)
-                .bind(slug)
-                .execute(&mut *tx)
-                .await?;
-        }
-        let (next,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(number), 0) + 1 FROM revisions WHERE article_id = $1").bind(id).fetch_one(&mut *tx).await?;
-        let tag_names: Vec<&str> = w.tags.iter().map(|(_, n)| n.as_str()).collect();
-        let author_ids: Vec<String> = w.author_ids.iter().map(|a| a.to_string()).collect();
-        sqlx::query(
-            "INSERT INTO revisions (article_id, number, headline, deck, slug, section_id, body, tags, author_ids, status, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .bind(id)
-        .bind(next)
-        .bind(w.headline)
-        .bind(w.deck)
-        .bind(slug)
-        .bind(w.section_id)
-        .bind(w.body)
-        .bind(tag_names.join("\n"))
-        .bind(author_ids.join(","))
-        .bind(w.status)
-        .bind(w.user_id)
-        .bind(w.now)
-        .execute(&mut *tx)
-        .await?;
-        crate::search::reindex(&mut tx, self.backend, &[id]).await?;
-        crate::site::bump_version(&mut tx).await?;
-        tx.commit().await?;
-        Ok(Ok(id))
+    for (pos, author) in w.author_ids.iter().enumerate() {
+        sqlx::query("INSERT INTO article_authors (article_id, author_id, position) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(author)
+            .bind(pos as i64)
+            .execute(&mut **tx)
+            .await?;
     }
+    for (pos, (slug, name)) in w.tags.iter().enumerate() {
+        sqlx::query("INSERT INTO tags (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING").bind(slug).bind(name).execute(&mut **tx).await?;
+        sqlx::query("INSERT INTO article_tags (article_id, tag_id, position) SELECT $1, id, $2 FROM tags WHERE slug = $3")
+            .bind(id)
+            .bind(pos as i64)
+            .bind(slug)
+            .execute(&mut **tx)
+            .await?;
+    }
+    let (next,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(number), 0) + 1 FROM revisions WHERE article_id = $1").bind(id).fetch_one(&mut **tx).await?;
+    let tag_names: Vec<&str> = w.tags.iter().map(|(_, n)| n.as_str()).collect();
+    let author_ids: Vec<String> = w.author_ids.iter().map(|a| a.to_string()).collect();
+    sqlx::query(
+        "INSERT INTO revisions (article_id, number, headline, deck, slug, section_id, body, tags, author_ids, status, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(id)
+    .bind(next)
+    .bind(w.headline)
+    .bind(w.deck)
+    .bind(slug)
+    .bind(w.section_id)
+    .bind(w.body)
+    .bind(tag_names.join("\n"))
+    .bind(author_ids.join(","))
+    .bind(w.status)
+    .bind(w.user_id)
+    .bind(w.now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(Ok(id))
 }
-

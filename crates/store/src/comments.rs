@@ -36,7 +36,7 @@ pub struct Comment {
     pub edited_at: Option<i64>,
 }
 
-const COMMENT_COLS: &str = "c.id, c.article_id, c.reader_id, r.name AS author_name, c.parent_id, c.depth, c.body, c.body_html, c.status, c.hold_reason, c.reject_reason, c.featured, c.created_at, c.edited_at";
+const COMMENT_COLS: &str = "c.id, c.article_id, c.reader_id, COALESCE(r.name, NULLIF(c.imported_name, '')) AS author_name, c.parent_id, c.depth, c.body, c.body_html, c.status, c.hold_reason, c.reject_reason, c.featured, c.created_at, c.edited_at";
 
 pub struct NewComment<'a> {
     pub article_id: i64,
@@ -111,6 +111,23 @@ pub struct SubscriptionRow {
     pub section_slug: String,
     pub article_slug: String,
     pub created_at: i64,
+}
+
+/// A comment as its own author gets it back in their data download.
+#[derive(Debug, Clone, FromRow)]
+pub struct OwnComment {
+    pub id: i64,
+    pub article_id: i64,
+    pub headline: String,
+    pub section_slug: String,
+    pub article_slug: String,
+    pub parent_id: Option<i64>,
+    pub body: String,
+    pub status: String,
+    pub hold_reason: String,
+    pub reject_reason: String,
+    pub created_at: i64,
+    pub edited_at: Option<i64>,
 }
 
 /// What a moderator does to a comment.
@@ -311,7 +328,7 @@ impl Store {
     pub async fn comment_queue(&self, reported: bool, limit: i64) -> Result<Vec<QueueItem>> {
         let filter = if reported { "EXISTS (SELECT 1 FROM comment_reports p WHERE p.comment_id = c.id AND p.resolved_at IS NULL) AND c.status IN ('approved', 'pending')" } else { "c.status = 'pending'" };
         let sql = format!(
-            "SELECT c.id, c.article_id, a.headline, s.slug AS section_slug, a.slug AS article_slug, a.comments_open, c.reader_id, r.name AS author_name, r.email AS author_email, \
+            "SELECT c.id, c.article_id, a.headline, s.slug AS section_slug, a.slug AS article_slug, a.comments_open, c.reader_id, COALESCE(r.name, NULLIF(c.imported_name, '')) AS author_name, r.email AS author_email, \
              r.suspended_until AS author_suspended_until, r.banned AS author_banned, c.body_html, c.status, c.hold_reason, c.featured, c.created_at, \
              (SELECT COUNT(*) FROM comment_reports p WHERE p.comment_id = c.id AND p.resolved_at IS NULL) AS reports, \
              (SELECT MIN(p.reason) FROM comment_reports p WHERE p.comment_id = c.id AND p.resolved_at IS NULL) AS report_reasons \
@@ -479,6 +496,23 @@ impl Store {
         .await?)
     }
 
+    /// Every comment `reader_id` wrote, whatever became of it, oldest first (for the reader's
+    /// own data download).
+    pub async fn reader_comments(&self, reader_id: i64) -> Result<Vec<OwnComment>> {
+        Ok(sqlx::query_as(
+            "SELECT c.id, c.article_id, a.headline, sec.slug AS section_slug, a.slug AS article_slug, c.parent_id, c.body, c.status, c.hold_reason, c.reject_reason, c.created_at, c.edited_at \
+             FROM comments c JOIN articles a ON a.id = c.article_id JOIN sections sec ON sec.id = a.section_id WHERE c.reader_id = $1 ORDER BY c.created_at, c.id",
+        )
+        .bind(reader_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The reports `reader_id` made about others' comments, oldest first.
+    pub async fn reader_reports(&self, reader_id: i64) -> Result<Vec<(i64, String, i64)>> {
+        Ok(sqlx::query_as("SELECT comment_id, reason, created_at FROM comment_reports WHERE reader_id = $1 ORDER BY created_at, id").bind(reader_id).fetch_all(&self.pool).await?)
+    }
+
     /// Readers with comments waiting for a digest and no digest since `boundary`. (Someone
     /// who switched to immediate mail since gets what was waiting in one last digest.)
     pub async fn digest_due(&self, boundary: i64) -> Result<Vec<i64>> {
@@ -508,7 +542,7 @@ impl Store {
             return Ok(false);
         }
         let items: Vec<DigestItem> = sqlx::query_as(
-            "SELECT d.id AS item_id, c.id AS comment_id, c.status, c.body, r.name AS author_name, a.id AS article_id, a.headline, sec.slug AS section_slug, a.slug AS article_slug, c.created_at, \
+            "SELECT d.id AS item_id, c.id AS comment_id, c.status, c.body, COALESCE(r.name, NULLIF(c.imported_name, '')) AS author_name, a.id AS article_id, a.headline, sec.slug AS section_slug, a.slug AS article_slug, c.created_at, \
              (SELECT s.id FROM subscriptions s WHERE s.reader_id = d.reader_id AND s.article_id = a.id) AS subscription_id \
              FROM digest_items d JOIN comments c ON c.id = d.comment_id JOIN articles a ON a.id = c.article_id JOIN sections sec ON sec.id = a.section_id \
              LEFT JOIN readers r ON r.id = c.reader_id WHERE d.reader_id = $1 ORDER BY a.id, c.created_at",

@@ -112,6 +112,78 @@ pub(crate) fn placeholders(from: usize, n: usize) -> String {
     (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
+/// A value for [`insert_many`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Arg<'a> {
+    Int(i64),
+    OptInt(Option<i64>),
+    Text(&'a str),
+}
+
+/// `INSERT INTO {head} VALUES (...), (...) {tail}`: `values` holds rows of `width` values, sent
+/// in statements of a few hundred values (well under either database's limit on parameters),
+/// so a thousand rows cost a handful of round trips instead of a thousand.
+pub(crate) async fn insert_many(tx: &mut sqlx::Transaction<'_, sqlx::Any>, head: &str, tail: &str, width: usize, values: &[Arg<'_>]) -> Result<()> {
+    debug_assert!(width > 0 && values.len() % width == 0);
+    let per = (960 / width).max(1) * width;
+    // SQLite looks a numbered parameter's name up by walking a list of all of them, so a
+    // statement with hundreds of `$n` costs quadratic time to bind; plain `?` does not.
+    let numbered = tx.backend_name() == "PostgreSQL";
+    for chunk in values.chunks(per) {
+        let mut sql = String::with_capacity(head.len() + tail.len() + chunk.len() * 6);
+        sql.push_str("INSERT INTO ");
+        sql.push_str(head);
+        sql.push_str(" VALUES ");
+        for (i, _) in chunk.iter().enumerate() {
+            if i % width == 0 {
+                sql.push_str(if i == 0 { "(" } else { "), (" });
+            } else {
+                sql.push_str(", ");
+            }
+            if numbered {
+                sql.push('$');
+                sql.push_str(&(i + 1).to_string());
+            } else {
+                sql.push('?');
+            }
+        }
+        sql.push_str(") ");
+        sql.push_str(tail);
+        let mut q = sqlx::query(&sql);
+        for v in chunk {
+            q = match *v {
+                Arg::Int(i) => q.bind(i),
+                Arg::OptInt(i) => q.bind(i),
+                Arg::Text(t) => q.bind(t),
+            };
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// `n` ids for new rows of `table`, taken now so that rows written together can name each
+/// other: from the identity sequence on PostgreSQL; on SQLite, past the largest id the table
+/// has had (the caller holds the one write transaction, so nobody else takes them).
+pub(crate) async fn take_ids(tx: &mut sqlx::Transaction<'_, sqlx::Any>, table: &str, n: usize) -> Result<Vec<i64>> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    if tx.backend_name() == "PostgreSQL" {
+        let sql = format!("SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, $1)");
+        let rows: Vec<(i64,)> = sqlx::query_as(&sql).bind(n as i64).fetch_all(&mut **tx).await?;
+        return Ok(rows.into_iter().map(|(id,)| id).collect());
+    }
+    let sql = format!("SELECT MAX(COALESCE((SELECT MAX(id) FROM {table}), 0), COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0))");
+    let sequence: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(&sql).fetch_one(&mut **tx).await;
+    let last = match sequence {
+        Ok((last,)) => last,
+        // No table has AUTOINCREMENT, so there is no sqlite_sequence.
+        Err(_) => sqlx::query_as::<_, (i64,)>(&format!("SELECT COALESCE(MAX(id), 0) FROM {table}")).fetch_one(&mut **tx).await?.0,
+    };
+    Ok((last + 1..=last + n as i64).collect())
+}
+
 /// Makes writers that choose a slug in `table` take turns until their transactions end, so two
 /// saves at once cannot both find a slug free (on SQLite writers take turns anyway).
 pub(crate) async fn lock_slugs(tx: &mut sqlx::Transaction<'_, sqlx::Any>, table: &str) -> Result<()> {

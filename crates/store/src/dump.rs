@@ -16,6 +16,7 @@ pub const EXPORTED_TABLES: &[&str] = &[
     "article_views", "venues", "events", "event_redirects", "reports", "report_chapters", "report_items",
     "federation_keys", "remote_actors", "followers", "deliveries", "peers", "peer_trending", "network_articles",
     "blocked_domains", "federated_articles", "api_keys", "webhooks", "webhook_deliveries", "webhook_articles",
+    "import_map", "article_fields", "comment_fields", "path_redirects",
 ];
 
 /// Tables an export leaves out, because they are made again or only matter for a moment:

@@ -5,7 +5,7 @@ use crate::db::{Result, Store};
 use crate::outbox::Queue;
 use sqlx::FromRow;
 
-#[derive(Debug, Clone, FromRow, serde::Serialize)]
+#[derive(Debug, Clone, Default, FromRow, serde::Serialize)]
 pub struct MediaRow {
     pub id: i64,
     pub content_key: String,

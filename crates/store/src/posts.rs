@@ -96,12 +96,28 @@ pub struct PostRow {
     /// The Markdown the body is written in.
     pub body: String,
     pub created_by: Option<i64>,
+    /// The lead image (`feature_image`), when the article has one.
+    #[sqlx(flatten)]
+    pub lead: LeadImage,
     #[sqlx(skip)]
     pub tags: Vec<TagRef>,
 }
 
+/// An article's lead image as the APIs show it: enough to name its widest rendition.
+#[derive(Debug, Clone, Default, FromRow)]
+pub struct LeadImage {
+    pub lead_key: Option<String>,
+    pub lead_kind: Option<String>,
+    pub lead_width: Option<i64>,
+    pub lead_height: Option<i64>,
+    pub lead_animated: Option<i64>,
+    pub lead_alt: Option<String>,
+    pub lead_caption: Option<String>,
+}
+
 /// What a post shows besides its card.
-const POST_COLS: &str = "a.section_id, a.body_html, a.created_at, a.updated_at, a.revised_at, a.featured, a.status, a.body, a.created_by";
+const POST_COLS: &str = "a.section_id, a.body_html, a.created_at, a.updated_at, a.revised_at, a.featured, a.status, a.body, a.created_by, \
+    m.content_key AS lead_key, m.kind AS lead_kind, m.width AS lead_width, m.height AS lead_height, m.animated AS lead_animated, m.alt AS lead_alt, m.caption AS lead_caption";
 
 enum Bind {
     Int(i64),
@@ -246,7 +262,7 @@ impl Store {
             Some(limit) => format!(" LIMIT {} OFFSET {}", limit.max(0), q.offset.max(0)),
             None => String::new(),
         };
-        let sql = format!("SELECT {CARD_COLS}, {POST_COLS} {from} ORDER BY {}{page}", order_sql(q.order));
+        let sql = format!("SELECT {CARD_COLS}, {POST_COLS} {} ORDER BY {}{page}", from.replacen(" WHERE ", " LEFT JOIN media m ON m.id = a.lead_media_id WHERE ", 1), order_sql(q.order));
         let mut rows_q = sqlx::query_as::<_, PostRow>(&sql).bind(q.now);
         let count_sql = format!("SELECT COUNT(*) {from}");
         let mut count_q = sqlx::query_as::<_, (i64,)>(&count_sql).bind(q.now);

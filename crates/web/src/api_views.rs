@@ -5,7 +5,7 @@
 
 use crate::site::SiteInfo;
 use marquee_api::ids::{self, Kind};
-use marquee_store::{Author, PostRow, Section, TagRef};
+use marquee_store::{Author, LeadImage, MediaRow, PostRow, Section, TagRef};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -422,8 +422,29 @@ fn byline_author(site: &SiteInfo, id: i64, name: &str, slug: &str) -> PostAuthor
     }
 }
 
+/// A lead image as Ghost's `feature_image` (the address of its widest rendition),
+/// `feature_image_alt` and `feature_image_caption`.
+fn feature_image(site: &SiteInfo, lead: &LeadImage) -> (Option<String>, Option<String>, Option<String>) {
+    let (Some(key), Some(kind)) = (&lead.lead_key, &lead.lead_kind) else { return (None, None, None) };
+    let row = MediaRow {
+        content_key: key.clone(),
+        kind: kind.clone(),
+        width: lead.lead_width.unwrap_or(0),
+        height: lead.lead_height.unwrap_or(0),
+        animated: lead.lead_animated.unwrap_or(0),
+        alt: lead.lead_alt.clone().unwrap_or_default(),
+        caption: lead.lead_caption.clone().unwrap_or_default(),
+        ..MediaRow::default()
+    };
+    match marquee_import::library::image_of(&row) {
+        Some(img) => (Some(format!("{}/media/{key}/{}.{}", site.base(), img.width, img.fallback)), nonempty(&img.alt), nonempty(&img.caption)),
+        None => (None, None, None),
+    }
+}
+
 /// A live article as a post; `salt` makes its `uuid` this site's own.
 pub fn post(site: &SiteInfo, row: &PostRow, parts: PostParts, salt: &str) -> Post {
+    let (feature_image, feature_image_alt, feature_image_caption) = feature_image(site, &row.lead);
     let c = &row.card;
     let text = marquee_domain::search::plain_text(&row.body_html);
     let words = text.split_whitespace().count();
@@ -443,9 +464,9 @@ pub fn post(site: &SiteInfo, row: &PostRow, parts: PostParts, salt: &str) -> Pos
         slug: c.slug.clone(),
         html: parts.html.then(|| row.body_html.clone()),
         plaintext: parts.plaintext.then(|| text.clone()),
-        feature_image: None,
-        feature_image_alt: None,
-        feature_image_caption: None,
+        feature_image,
+        feature_image_alt,
+        feature_image_caption,
         featured: row.featured == 1,
         visibility: "public".into(),
         created_at: ghost_time(row.created_at),

@@ -63,7 +63,7 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
     if !safe {
         let header_token = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string);
         let (parts, body) = req.into_parts();
-        let upload = parts.uri.path().starts_with("/admin/feeds/") || parts.uri.path().starts_with("/admin/media");
+        let upload = parts.uri.path().starts_with("/admin/feeds/") || parts.uri.path().starts_with("/admin/media") || parts.uri.path() == "/ghost/api/admin/images/upload/";
         let limit = if upload { MAX_UPLOAD } else { MAX_FORM };
         let bytes = match to_bytes(body, limit).await {
             Ok(b) => b,

@@ -140,6 +140,32 @@ impl Fetcher {
     }
 }
 
+impl Fetcher {
+    /// GETs `url` as bytes of at most `max` (an image for an import), through the same guard
+    /// against private addresses as every other fetch.
+    pub async fn get_bytes(&self, url: &str, max: usize) -> Result<Vec<u8>, String> {
+        let parsed = reqwest::Url::parse(url).map_err(|_| format!("“{url}” is not an address"))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err("only http and https addresses are fetched".into());
+        }
+        if literal_refused(&parsed, self.allow_private) {
+            return Err(format!("{} is a private address", parsed.host_str().unwrap_or("")));
+        }
+        let mut response = self.client.get(parsed).send().await.map_err(|e| classify(e).to_string())?;
+        if !response.status().is_success() {
+            return Err(FetchError::Status(response.status().as_u16()).to_string());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| classify(e).to_string())? {
+            if body.len() + chunk.len() > max {
+                return Err(format!("it is larger than {} MB", max / (1024 * 1024)));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+}
+
 /// How a delivery went, as far as retrying is concerned.
 #[derive(Debug, PartialEq, Eq)]
 pub enum PostOutcome {

@@ -18,7 +18,7 @@ mod event_view;
 mod events;
 mod federation;
 mod feeds;
-mod fetch;
+pub mod fetch;
 mod forms;
 mod ical;
 mod limits;
@@ -89,7 +89,9 @@ fn api_routes() -> (Router<AppState>, api::ApiSpec) {
         .routes(routes!(api::admin::post_by_slug))
         .routes(routes!(api::admin::add_tag))
         .routes(routes!(api::admin::edit_tag, api::admin::delete_tag));
-    let (router, doc) = OpenApiRouter::with_openapi(api::docs::ApiDoc::openapi()).merge(content).merge(admin).merge(api::v1::routes()).split_for_parts();
+    // Images are read up to the newsroom's upload limit, not the API's 1 MiB for JSON.
+    let images = OpenApiRouter::<AppState>::new().routes(routes!(api::admin::upload_image)).layer(axum::extract::DefaultBodyLimit::max(csrf::MAX_UPLOAD));
+    let (router, doc) = OpenApiRouter::with_openapi(api::docs::ApiDoc::openapi()).merge(content).merge(admin).merge(images).merge(api::v1::routes()).split_for_parts();
     let json = doc.to_pretty_json().expect("the OpenAPI document serializes");
     // API bodies stop being read at the API's own limit, below the site's upload limit.
     let router = router.layer(axum::extract::DefaultBodyLimit::max(api::MAX_BODY));
@@ -203,6 +205,7 @@ pub fn router(state: AppState) -> Router {
         .route("/account/digest", post(readers::set_digest))
         .route("/account/subscriptions/{id}/end", post(readers::end_subscription))
         .route("/account/delete", post(readers::delete_account))
+        .route("/account/data.json", get(readers::data))
         .route("/unsubscribe", get(readers::unsubscribe_confirm).post(readers::unsubscribe))
         .route("/comments/{id}/edit", get(comments::edit_form).post(comments::edit))
         .route("/comments/{id}/delete", post(comments::delete))

@@ -34,7 +34,22 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
-pub async fn home(State(state): State<AppState>) -> Reply {
+/// A WordPress address by query (`/?p=12`, `/?page_id=3`, `/?cat=4`, `/?tag=x`,
+/// `/?attachment_id=9`) as an import keeps it: the path and that one parameter.
+fn old_query_address(path: &str, query: Option<&str>) -> Option<String> {
+    let query = query?;
+    query.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (matches!(k, "p" | "page_id" | "cat" | "tag" | "attachment_id") && !v.is_empty() && v.len() <= 200).then(|| format!("{path}?{k}={v}"))
+    })
+}
+
+pub async fn home(State(state): State<AppState>, uri: Uri) -> Reply {
+    if let Some(old) = old_query_address("/", uri.query()) {
+        if let Some(to) = state.store().redirect_target(&old, now_unix()).await? {
+            return Ok(moved(&to));
+        }
+    }
     Ok(cached(&state, "/".into(), || async {
         let site = state.site();
         let now = now_unix();
@@ -105,7 +120,11 @@ pub async fn section(State(state): State<AppState>, Path(slug): Path<String>, Qu
     let page = q.number().map_err(bad_request)?;
     let site = state.site();
     let Some(section) = site.sections.iter().find(|s| s.slug == slug).cloned() else {
-        return Err(not_found());
+        // A page's old address on an imported site (`/about/`).
+        return match state.store().redirect_target(&format!("/{slug}/"), now_unix()).await? {
+            Some(to) => Ok(moved(&to)),
+            None => Err(not_found()),
+        };
     };
     let base = format!("/{}/", section.slug);
     Ok(cached(&state, format!("{base}?page={page}"), || async {
@@ -332,6 +351,11 @@ pub async fn fallback(State(state): State<AppState>, uri: Uri) -> Reply {
     let path = uri.path();
     if let Some(to) = state.store().redirect_target(path, now_unix()).await? {
         return Ok(moved(&to));
+    }
+    if let Some(old) = old_query_address(path, uri.query()) {
+        if let Some(to) = state.store().redirect_target(&old, now_unix()).await? {
+            return Ok(moved(&to));
+        }
     }
     if path.starts_with("/ghost/api/") || path.starts_with("/api/") {
         return Ok(crate::api::ApiError::new(StatusCode::NOT_FOUND, "NotFoundError", "Resource not found").context(format!("There is no API endpoint at {path}.")).into_response());

@@ -387,6 +387,71 @@ pub async fn account(State(state): State<AppState>, Extension(csrf): Extension<C
     account_page(&state, &csrf, &reader, StatusCode::OK, FieldErrors::new(), message, Typed::default()).await
 }
 
+/// `/account/data.json`: everything the paper keeps about the signed-in reader, as one JSON
+/// file to save (their account, every comment they wrote whatever became of it, the threads
+/// they follow and the reports they made), as privacy law asks. No one else's data is in it.
+pub async fn data(State(state): State<AppState>, SignedIn(reader): SignedIn) -> Reply {
+    let store = state.store();
+    let site = state.site();
+    let tz = site.tz.clone();
+    let base = site.publication.base_url.trim_end_matches('/').to_string();
+    let time = |t: i64| marquee_domain::time::rfc3339(t, &tz);
+    let comments: Vec<serde_json::Value> = store
+        .reader_comments(reader.id)
+        .await?
+        .into_iter()
+        .map(|c| {
+            serde_json::json!({
+                "id": c.id,
+                "article": {"id": c.article_id, "headline": c.headline, "url": format!("{base}/{}/{}/", c.section_slug, c.article_slug)},
+                "in_reply_to": c.parent_id,
+                "text": c.body,
+                "status": c.status,
+                "held_because": (!c.hold_reason.is_empty()).then_some(c.hold_reason),
+                "rejected_because": (!c.reject_reason.is_empty()).then_some(c.reject_reason),
+                "written": time(c.created_at),
+                "edited": c.edited_at.map(time),
+            })
+        })
+        .collect();
+    let subscriptions: Vec<serde_json::Value> = store
+        .reader_subscriptions(reader.id)
+        .await?
+        .into_iter()
+        .map(|s| serde_json::json!({"article": {"id": s.article_id, "headline": s.headline, "url": format!("{base}/{}/{}/", s.section_slug, s.article_slug)}, "since": time(s.created_at)}))
+        .collect();
+    let reports: Vec<serde_json::Value> =
+        store.reader_reports(reader.id).await?.into_iter().map(|(comment, reason, at)| serde_json::json!({"comment_id": comment, "reason": reason, "reported": time(at)})).collect();
+    let now = now_unix();
+    let body = serde_json::json!({
+        "format": "marquee-reader-data/1",
+        "publication": {"name": site.publication.name, "url": base},
+        "exported": time(now),
+        "account": {
+            "name": reader.name,
+            "email": reader.email,
+            "email_confirmed": reader.is_verified(),
+            "notifications": reader.digest,
+            "created": time(reader.created_at),
+            "suspended_until": (reader.suspended_until > now).then(|| time(reader.suspended_until)),
+            "banned": reader.banned == 1,
+        },
+        "comments": comments,
+        "subscriptions": subscriptions,
+        "reports": reports,
+    });
+    let json = serde_json::to_string_pretty(&body).map_err(anyhow::Error::from)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"my-account-data.json\""),
+            (header::CACHE_CONTROL, "private, no-store"),
+        ],
+        json,
+    )
+        .into_response())
+}
+
 #[derive(Deserialize)]
 pub struct NameForm {
     #[serde(default)]

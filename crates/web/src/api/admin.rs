@@ -84,8 +84,14 @@ pub struct PostWrite {
     // Ghost's fields Marquee cannot keep: null (or, for visibility, "public") is accepted.
     pub lexical: Option<String>,
     pub mobiledoc: Option<String>,
-    pub feature_image: Option<String>,
+    /// The lead image: the address of an image in this paper's media library (as
+    /// `images/upload` answers it); `null` removes it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub feature_image: Option<Option<String>>,
+    /// The lead image's alt text, kept with the image in the media library.
     pub feature_image_alt: Option<String>,
+    /// The lead image's caption, kept with the image in the media library.
     pub feature_image_caption: Option<String>,
     pub visibility: Option<String>,
     pub codeinjection_head: Option<String>,
@@ -102,6 +108,11 @@ pub struct PostWrite {
     pub meta_description: Option<String>,
     pub email_subject: Option<String>,
     pub frontmatter: Option<String>,
+}
+
+/// `Some(None)` for a property sent as null, `None` (by `default`) for one left out.
+fn nullable<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Ok(Some(Option::<String>::deserialize(d)?))
 }
 
 /// A tag named in a post.
@@ -180,9 +191,6 @@ fn refuse_unkept(p: &PostWrite) -> Result<(), ApiError> {
         return Err(ApiError::invalid("visibility", "Every Marquee article is public; visibility can only be public."));
     }
     let unkept = [
-        ("feature_image", &p.feature_image),
-        ("feature_image_alt", &p.feature_image_alt),
-        ("feature_image_caption", &p.feature_image_caption),
         ("codeinjection_head", &p.codeinjection_head),
         ("codeinjection_foot", &p.codeinjection_foot),
         ("custom_template", &p.custom_template),
@@ -266,6 +274,7 @@ fn ghost_field(field: &str) -> &str {
         "publish_at" => "published_at",
         "section" => "tags",
         "action" => "status",
+        "lead_image" => "feature_image",
         other => other,
     }
 }
@@ -348,7 +357,106 @@ async fn form_for(state: &AppState, caller: &Caller, existing: Option<&ArticleRe
     if let Some(at) = &p.updated_at {
         form.updated_at = instant("updated_at", at)?.to_string();
     }
+    if let Some(image) = &p.feature_image {
+        form.lead_image = image.clone().unwrap_or_default();
+    }
+    if p.feature_image_alt.is_some() || p.feature_image_caption.is_some() {
+        set_lead_text(state, &form.lead_image, p).await?;
+    }
     Ok(form)
+}
+
+/// Saves `feature_image_alt` and `feature_image_caption` with the lead image in the media
+/// library (where Marquee keeps an image's text), before the post is checked, so that a post
+/// may be published with an image uploaded a moment ago.
+async fn set_lead_text(state: &AppState, lead: &str, p: &PostWrite) -> Result<(), ApiError> {
+    let row = match newsroom::media_key_in(lead) {
+        Some(key) => state.store().media_by_key(key).await?,
+        None => None,
+    };
+    let Some(row) = row else {
+        let field = if p.feature_image_alt.is_some() { "feature_image_alt" } else { "feature_image_caption" };
+        return Err(ApiError::invalid(field, "There is no feature_image to describe: give feature_image, an image from the media library (upload it with POST /ghost/api/admin/images/upload/)."));
+    };
+    let text = crate::media::MediaText::trimmed(p.feature_image_alt.as_deref().unwrap_or(&row.alt), p.feature_image_caption.as_deref().unwrap_or(&row.caption), &row.credit);
+    if let Some(why) = text.check() {
+        let field = if why.starts_with("Alt") { "feature_image_alt" } else { "feature_image_caption" };
+        return Err(ApiError::invalid(field, why));
+    }
+    if (text.alt.as_str(), text.caption.as_str()) != (row.alt.as_str(), row.caption.as_str()) {
+        crate::media::update_text(state, &row, &text).await?;
+    }
+    Ok(())
+}
+
+/// `images/upload`'s form: the file, and Ghost's optional `purpose` and `ref`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ImageUpload {
+    /// A JPEG, PNG, GIF or WebP image, checked by its bytes.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// `image` (the default), `profile_image` or `icon`.
+    purpose: Option<String>,
+    /// Any text, answered back as it was sent (at most 200 characters).
+    #[schema(rename = "ref")]
+    reference: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UploadedImages {
+    pub images: Vec<UploadedImage>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UploadedImage {
+    /// The address of the image's widest rendition; give it as a post's `feature_image`.
+    pub url: String,
+    #[serde(rename = "ref")]
+    #[schema(rename = "ref")]
+    pub reference: Option<String>,
+}
+
+/// `POST /ghost/api/admin/images/upload/`: adds an image to the media library, checked by its
+/// bytes as the newsroom's uploads are; its alt text comes with the post that shows it
+/// (`feature_image_alt`) or in the newsroom.
+#[utoipa::path(post, path = "/ghost/api/admin/images/upload/", tag = "Admin API", request_body(content = ImageUpload, content_type = "multipart/form-data"),
+    responses((status = 201, description = "The image, in the media library", body = UploadedImages), AdminErrors), security(("ghost_token" = []), ("bearer_key" = [])))]
+pub async fn upload_image(State(state): State<AppState>, caller: Caller, form: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>) -> ApiReply {
+    let mut form = form.map_err(|_| ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "UnsupportedMediaTypeError", "Send the image as multipart/form-data with a field named file."))?;
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "RequestEntityTooLargeError", "The image is larger than uploads may be.")
+        } else {
+            ApiError::bad_request("The form could not be read.")
+        }
+    };
+    let (mut file, mut purpose, mut reference) = (None, None, None);
+    while let Some(field) = form.next_field().await.map_err(unreadable)? {
+        match field.name().unwrap_or("") {
+            "file" => {
+                let name = field.file_name().unwrap_or("").to_string();
+                file = Some((name, field.bytes().await.map_err(unreadable)?.to_vec()));
+            }
+            "purpose" => purpose = Some(field.text().await.map_err(unreadable)?),
+            "ref" => reference = Some(field.text().await.map_err(unreadable)?),
+            other => return Err(ApiError::invalid(other, "images/upload takes the fields file, purpose and ref.")),
+        }
+    }
+    if let Some(p) = purpose.as_deref().filter(|p| !matches!(*p, "image" | "profile_image" | "icon")) {
+        return Err(ApiError::invalid("purpose", format!("“{}” is not a purpose: use image, profile_image or icon.", p.chars().take(20).collect::<String>())));
+    }
+    if reference.as_ref().is_some_and(|r| r.chars().count() > 200 || r.contains('\0')) {
+        return Err(ApiError::invalid("ref", "ref can be at most 200 characters."));
+    }
+    let Some((name, bytes)) = file else { return Err(ApiError::invalid("file", "Please select an image: send it in a field named file.")) };
+    let row = match crate::media::upload(&state, Some(caller.staff.user.id), &name, bytes, &crate::media::MediaText::default()).await? {
+        crate::media::Uploaded::Stored { id, .. } => state.store().media(id).await?.ok_or_else(|| ApiError::not_found("Image", "upload image"))?,
+        crate::media::Uploaded::Refused(why) => return Err(ApiError::invalid("file", why.to_string())),
+    };
+    let image = crate::media::image_of(&row).ok_or_else(|| ApiError::invalid("file", "The image could not be read."))?;
+    let url = format!("{}/media/{}/{}.{}", state.site().base(), image.key, image.width, image.fallback);
+    Ok(super::json(StatusCode::CREATED, &UploadedImages { images: vec![UploadedImage { url, reference }] }))
 }
 
 async fn answer(state: &AppState, id: i64, status: StatusCode) -> ApiReply {
