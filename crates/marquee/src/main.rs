@@ -281,7 +281,7 @@ async fn main() -> anyhow::Result<()> {
             let secs = started.elapsed().as_secs_f64();
             println!("{} records in {secs:.1} s ({:.0} a second).", report.records, report.records as f64 / secs.max(0.001));
             if report.images > 0 {
-                println!("Image renditions are made in the background by the running server (marquee serve).");
+                println!("Image renditions are made in the background by the server (marquee serve or demo), now if it is running or when it next starts.");
             }
             Ok(())
         }

@@ -64,6 +64,40 @@ fn import_films_reports_skips_and_is_idempotent() {
 }
 
 #[test]
+fn import_wordpress_prints_what_it_did_and_what_it_could_not_map() {
+    let dir = std::env::temp_dir().join(format!("marquee-cli-wordpress-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("site.db").display());
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/wordpress");
+    let export = examples.join("lantern.WordPress.2025-11-30.xml");
+    let run = |file: &std::path::Path| {
+        marquee()
+            .args(["import", "wordpress", "--database-url", &url, "--uploads"])
+            .arg(examples.join("uploads"))
+            .arg(file)
+            .env("MARQUEE_MEDIA_DIR", dir.join("media"))
+            .output()
+            .unwrap()
+    };
+    let out = run(&export);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains(": 30 added, 0 updated, 0 unchanged, 0 skipped"), "{stdout}");
+    assert!(stdout.contains("6 posts, 2 pages, 6 comments, 3 images"), "{stdout}");
+    assert!(stdout.contains("not mapped: items of the type “nav_menu_item” (1×, first on line"), "{stdout}");
+    assert!(std::fs::read_dir(dir.join("media/originals")).unwrap().count() == 3, "the images are in the media directory");
+    let again = run(&export);
+    assert!(String::from_utf8_lossy(&again.stdout).contains(": 0 added, 0 updated, 30 unchanged, 0 skipped"));
+    let broken = dir.join("broken.xml");
+    std::fs::write(&broken, std::fs::read_to_string(&export).unwrap().replacen("</wp:post_name>", "</wp:post-name>", 1)).unwrap();
+    let out = run(&broken);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("broken.xml:") && err.contains("closes <wp:post_name>"), "the error names the line and column: {err}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
 fn import_events_prints_its_counts_and_refuses_a_bad_file_whole() {
     let dir = std::env::temp_dir().join(format!("marquee-cli-events-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

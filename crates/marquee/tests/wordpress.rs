@@ -374,6 +374,17 @@ both_backends!(huge_fields_are_refused_by_the_record_not_held_in_memory, |site| 
     let map = site.store.import_map("https://hostile.example", "post").await.unwrap();
     assert_eq!(map.keys().collect::<Vec<_>>(), vec!["2"], "the good post goes in");
 
+    // An id the export names twice: the first record is kept and the second is reported.
+    let comment = |id: u32, text: &str| format!("<wp:comment><wp:comment_id>{id}</wp:comment_id><wp:comment_author>Ann Other</wp:comment_author><wp:comment_content>{text}</wp:comment_content><wp:comment_approved>1</wp:comment_approved><wp:comment_parent>0</wp:comment_parent></wp:comment>");
+    let items = [item(7, "First seven", "<p>One.</p>", &comment(70, "Kept.")), item(8, "Eight", "<p>Two.</p>", &comment(70, "Again.")), item(7, "Second seven", "<p>Three.</p>", "")].concat();
+    let path = temp_file("twice.xml", &wxr("", &items));
+    let r = import_with(&site, &path, |_| {}).await.unwrap();
+    let skipped: Vec<&str> = r.skipped.iter().map(|(_, why)| why.as_str()).collect();
+    assert!(skipped.contains(&"post 7 appears twice in the export; the first one was kept") && skipped.contains(&"comment 70 appears twice in the export; the first one was kept"), "{skipped:?}");
+    let map = site.store.import_map("https://hostile.example", "post").await.unwrap();
+    assert_eq!(site.store.article_record(map["7"].0).await.unwrap().unwrap().headline, "First seven");
+    assert_eq!(site.store.import_map("https://hostile.example", "comment").await.unwrap().len(), 1);
+
     // A record with more elements than any real post has is refused with its line.
     let many = "<wp:postmeta><wp:meta_key>k</wp:meta_key><wp:meta_value>v</wp:meta_value></wp:postmeta>".repeat(400);
     let path = temp_file("many.xml", &wxr("", &item(4, "Many", "x", &many)));

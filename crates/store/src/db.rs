@@ -124,30 +124,40 @@ pub(crate) enum Arg<'a> {
 /// in statements of a few hundred values (well under either database's limit on parameters),
 /// so a thousand rows cost a handful of round trips instead of a thousand.
 pub(crate) async fn insert_many(tx: &mut sqlx::Transaction<'_, sqlx::Any>, head: &str, tail: &str, width: usize, values: &[Arg<'_>]) -> Result<()> {
+    let row = format!("({})", vec!["?"; width].join(", "));
+    insert_rows(tx, head, tail, &row, values).await
+}
+
+/// [`insert_many`] with each row written as `row`, whose `?`s stand for its values in order
+/// (`(?, ?, to_tsvector(?))`).
+pub(crate) async fn insert_rows(tx: &mut sqlx::Transaction<'_, sqlx::Any>, head: &str, tail: &str, row: &str, values: &[Arg<'_>]) -> Result<()> {
+    let width = row.matches('?').count();
     debug_assert!(width > 0 && values.len() % width == 0);
     let per = (960 / width).max(1) * width;
     // SQLite looks a numbered parameter's name up by walking a list of all of them, so a
     // statement with hundreds of `$n` costs quadratic time to bind; plain `?` does not.
     let numbered = tx.backend_name() == "PostgreSQL";
     for chunk in values.chunks(per) {
-        let mut sql = String::with_capacity(head.len() + tail.len() + chunk.len() * 6);
+        let mut sql = String::with_capacity(head.len() + tail.len() + chunk.len() / width * (row.len() + 16));
         sql.push_str("INSERT INTO ");
         sql.push_str(head);
         sql.push_str(" VALUES ");
-        for (i, _) in chunk.iter().enumerate() {
-            if i % width == 0 {
-                sql.push_str(if i == 0 { "(" } else { "), (" });
-            } else {
+        let mut n = 0;
+        for r in 0..chunk.len() / width {
+            if r > 0 {
                 sql.push_str(", ");
             }
-            if numbered {
-                sql.push('$');
-                sql.push_str(&(i + 1).to_string());
-            } else {
-                sql.push('?');
+            for c in row.chars() {
+                if c == '?' && numbered {
+                    n += 1;
+                    sql.push('$');
+                    sql.push_str(&n.to_string());
+                } else {
+                    sql.push(c);
+                }
             }
         }
-        sql.push_str(") ");
+        sql.push(' ');
         sql.push_str(tail);
         let mut q = sqlx::query(&sql);
         for v in chunk {

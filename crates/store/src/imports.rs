@@ -203,16 +203,23 @@ impl ImportTx<'_> {
             return Ok(Vec::new());
         }
         crate::db::lock_slugs(&mut self.tx, "articles").await?;
-        // Slugs: taken ones from the database in one query, then free ones chosen here.
-        let bases: Vec<&str> = articles.iter().map(|a| a.slug).collect::<HashSet<_>>().into_iter().collect();
+        // Slugs: taken ones from the database, a query per section (through the index on
+        // section and slug), then free ones chosen here.
+        let mut bases: HashMap<i64, HashSet<&str>> = HashMap::new();
+        for a in articles {
+            bases.entry(a.section_id).or_default().insert(a.slug);
+        }
         let mut taken: HashSet<(i64, String)> = HashSet::new();
-        for chunk in bases.chunks(500) {
-            let sql = format!("SELECT section_id, slug FROM articles WHERE slug IN ({})", placeholders(1, chunk.len()));
-            let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
-            for b in chunk {
-                q = q.bind(*b);
+        for (section, slugs) in &bases {
+            let slugs: Vec<&str> = slugs.iter().copied().collect();
+            for chunk in slugs.chunks(500) {
+                let sql = format!("SELECT section_id, slug FROM articles WHERE section_id = $1 AND slug IN ({})", placeholders(2, chunk.len()));
+                let mut q = sqlx::query_as::<_, (i64, String)>(&sql).bind(*section);
+                for b in chunk {
+                    q = q.bind(*b);
+                }
+                taken.extend(q.fetch_all(&mut *self.tx).await?);
             }
-            taken.extend(q.fetch_all(&mut *self.tx).await?);
         }
         let mut slugs = Vec::with_capacity(articles.len());
         for a in articles {

@@ -12,7 +12,7 @@
 //! while a headline match still outranks a body-only one.
 
 use crate::cards::{ArticleCard, CARD_COLS, LIVE};
-use crate::db::placeholders;
+use crate::db::{insert_many, insert_rows, placeholders, Arg};
 use crate::db::{Backend, Result, Store};
 use marquee_domain::search::{plain_text, SearchQuery, LT_STAND_IN, MARK_END, MARK_START};
 use sqlx::{Any, Transaction};
@@ -280,46 +280,38 @@ pub(crate) async fn reindex(tx: &mut Transaction<'_, Any>, backend: Backend, ids
             del = del.bind(id);
         }
         del.execute(&mut **tx).await?;
-        for d in &docs {
-            insert_doc(tx, backend, d).await?;
-        }
+        insert_docs(tx, backend, &docs).await?;
         written += docs.len() as u64;
     }
     Ok(written)
 }
 
-async fn insert_doc(tx: &mut Transaction<'_, Any>, backend: Backend, d: &Doc) -> Result<()> {
-    let (people, tags) = (d.people.join(", "), d.tags.join(", "));
+/// Writes index entries, many to a statement.
+async fn insert_docs(tx: &mut Transaction<'_, Any>, backend: Backend, docs: &[Doc]) -> Result<()> {
     match backend {
         Backend::Sqlite => {
-            sqlx::query("INSERT INTO search_docs (rowid, headline, deck, film, people, tags, body) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                .bind(d.id)
-                .bind(&d.headline)
-                .bind(&d.deck)
-                .bind(&d.film)
-                .bind(people)
-                .bind(tags)
-                .bind(&d.body)
-                .execute(&mut **tx)
-                .await?;
+            let joined: Vec<(String, String)> = docs.iter().map(|d| (d.people.join(", "), d.tags.join(", "))).collect();
+            let mut values = Vec::with_capacity(docs.len() * 7);
+            for (d, (people, tags)) in docs.iter().zip(&joined) {
+                values.extend([Arg::Int(d.id), Arg::Text(&d.headline), Arg::Text(&d.deck), Arg::Text(&d.film), Arg::Text(people), Arg::Text(tags), Arg::Text(&d.body)]);
+            }
+            insert_many(tx, "search_docs (rowid, headline, deck, film, people, tags, body)", "", 7, &values).await
         }
         Backend::Postgres => {
             use marquee_domain::search::fold;
-            sqlx::query(
-                "INSERT INTO search_docs (article_id, headline, body, doc) VALUES ($1, $2, $3, setweight(to_tsvector('english', $4), 'A') || setweight(to_tsvector('english', $5), 'B') || setweight(to_tsvector('english', $6), 'C') || setweight(to_tsvector('english', $7), 'D'))",
-            )
-            .bind(d.id)
-            .bind(&d.headline)
-            .bind(&d.body)
-            .bind(fold(&d.headline))
-            .bind(fold(&format!("{}\n{}\n{}", d.deck, d.film, people)))
-            .bind(fold(&tags))
-            .bind(fold(&d.body))
-            .execute(&mut **tx)
-            .await?;
+            // Folded text for the four weights: the headline; deck, film and people; tags; body.
+            let folded: Vec<[String; 4]> = docs
+                .iter()
+                .map(|d| [fold(&d.headline), fold(&format!("{}\n{}\n{}", d.deck, d.film, d.people.join(", "))), fold(&d.tags.join(", ")), fold(&d.body)])
+                .collect();
+            let mut values = Vec::with_capacity(docs.len() * 7);
+            for (d, f) in docs.iter().zip(&folded) {
+                values.extend([Arg::Int(d.id), Arg::Text(&d.headline), Arg::Text(&d.body), Arg::Text(&f[0]), Arg::Text(&f[1]), Arg::Text(&f[2]), Arg::Text(&f[3])]);
+            }
+            let row = "(?, ?, ?, setweight(to_tsvector('english', ?), 'A') || setweight(to_tsvector('english', ?), 'B') || setweight(to_tsvector('english', ?), 'C') || setweight(to_tsvector('english', ?), 'D'))";
+            insert_rows(tx, "search_docs (article_id, headline, body, doc)", "", row, &values).await
         }
     }
-    Ok(())
 }
 
 /// The articles that name this author, review this film or carry this tag, for re-indexing

@@ -4,7 +4,7 @@
 //! The file is read twice, a buffer at a time ([`xml::WxrReader`]): first for its authors,
 //! categories, tags and attachments (and to check that the whole file is well formed, so a
 //! broken file is refused before anything is written), then for its posts and pages, which are
-//! written five hundred to a transaction. Every record's source id and a fingerprint of what it
+//! written a thousand to a transaction. Every record's source id and a fingerprint of what it
 //! became are kept in `import_map`, so a second run over the same file writes nothing.
 
 pub mod html;
@@ -26,7 +26,7 @@ use std::pin::Pin;
 use xml::{Node, WxrReader};
 
 /// Posts written per transaction.
-const BATCH: usize = 500;
+const BATCH: usize = 1000;
 
 /// Fetches an attachment by its address (the server's SSRF-guarded client).
 pub trait Fetch: Send + Sync {
@@ -131,6 +131,25 @@ impl Report {
             s.push_str(&format!("\nnot mapped: {what} ({n}×, first on line {line})"));
         }
         s
+    }
+
+    /// Adds what a batch's writer counted.
+    fn absorb(&mut self, other: Report) {
+        self.added += other.added;
+        self.updated += other.updated;
+        self.unchanged += other.unchanged;
+        self.posts += other.posts;
+        self.pages += other.pages;
+        self.comments += other.comments;
+        self.images += other.images;
+        self.redirects += other.redirects;
+        self.records += other.records;
+        self.skipped.extend(other.skipped);
+        for (what, (n, line)) in other.unmapped {
+            let e = self.unmapped.entry(what).or_insert((0, line));
+            e.0 += n;
+            e.1 = e.1.min(line);
+        }
     }
 
     fn count(&mut self, outcome: Outcome) {
@@ -484,11 +503,11 @@ pub async fn import(store: &Store, path: &Path, opts: &Options<'_>) -> anyhow::R
     let mut post_ids: HashMap<String, i64> = known_posts.iter().map(|(k, (id, _))| (k.clone(), *id)).collect();
     let pages_section = ensure_section(store, &mut sections, &opts.pages_section, "Pages").await?;
     let section_slugs: HashMap<i64, String> = sections.values().map(|(id, slug)| (*id, slug.clone())).collect();
+    let writer = std::sync::Arc::new(WriteCtx { source: source.clone(), now, section_slugs: section_slugs.clone(), known_posts, known_comments });
     let bar = bar(opts.progress, size, "Importing");
     let mut reader = open(path, opts.xml_limits)?;
     let mut batch: Vec<Node> = Vec::new();
     let ctx = PostCtx {
-        source: &source,
         opts,
         tz: &tz,
         now,
@@ -498,11 +517,13 @@ pub async fn import(store: &Store, path: &Path, opts: &Options<'_>) -> anyhow::R
         default_section,
         pages_section,
         section_slugs: &section_slugs,
-        known_posts: &known_posts,
-        known_comments: &known_comments,
         attachments: &attachments,
         by_file: &by_file,
     };
+    // Each batch is written by a task of its own while the next one is read and converted, so
+    // the database and the converter work at the same time; one batch is written at a time.
+    let mut seen = Seen::default();
+    let mut writing: Option<tokio::task::JoinHandle<anyhow::Result<(Report, Vec<(String, i64)>)>>> = None;
     let mut read = 0u64;
     while let Some(node) = reader.next_record().map_err(|e| anyhow::anyhow!("{name}:{e}"))? {
         bar.set_position(reader.offset);
@@ -522,10 +543,14 @@ pub async fn import(store: &Store, path: &Path, opts: &Options<'_>) -> anyhow::R
             }
         }
         if batch.len() >= BATCH {
-            write_posts(store, &ctx, std::mem::take(&mut batch), &mut post_ids, &mut report).await?;
+            let prepared = prepare_batch(&ctx, std::mem::take(&mut batch), &mut seen, &mut report);
+            finish(writing.take(), &mut report, &mut post_ids).await?;
+            writing = Some(tokio::spawn(write_posts(store.clone(), writer.clone(), prepared)));
         }
     }
-    write_posts(store, &ctx, batch, &mut post_ids, &mut report).await?;
+    let prepared = prepare_batch(&ctx, batch, &mut seen, &mut report);
+    finish(writing.take(), &mut report, &mut post_ids).await?;
+    finish(Some(tokio::spawn(write_posts(store.clone(), writer.clone(), prepared))), &mut report, &mut post_ids).await?;
     bar.finish_and_clear();
 
     // Attachment pages answer with the post they belong to, or with the image itself.
@@ -549,7 +574,6 @@ pub async fn import(store: &Store, path: &Path, opts: &Options<'_>) -> anyhow::R
 }
 
 struct PostCtx<'a> {
-    source: &'a str,
     opts: &'a Options<'a>,
     tz: &'a jiff::tz::TimeZone,
     now: i64,
@@ -559,10 +583,61 @@ struct PostCtx<'a> {
     default_section: i64,
     pages_section: i64,
     section_slugs: &'a HashMap<i64, String>,
-    known_posts: &'a HashMap<String, (i64, String)>,
-    known_comments: &'a HashMap<String, (i64, String)>,
     attachments: &'a HashMap<String, Attachment>,
     by_file: &'a HashMap<String, String>,
+}
+
+/// What a batch's writer needs, shared with its task.
+struct WriteCtx {
+    source: String,
+    now: i64,
+    section_slugs: HashMap<i64, String>,
+    known_posts: HashMap<String, (i64, String)>,
+    known_comments: HashMap<String, (i64, String)>,
+}
+
+/// Waits for a batch's writer and adds what it did to the report.
+async fn finish(writing: Option<tokio::task::JoinHandle<anyhow::Result<(Report, Vec<(String, i64)>)>>>, report: &mut Report, post_ids: &mut HashMap<String, i64>) -> anyhow::Result<()> {
+    if let Some(handle) = writing {
+        let (written, ids) = handle.await??;
+        report.absorb(written);
+        post_ids.extend(ids);
+    }
+    Ok(())
+}
+
+/// The WordPress ids met so far: an export that names one twice keeps the first.
+#[derive(Default)]
+struct Seen {
+    posts: std::collections::HashSet<String>,
+    comments: std::collections::HashSet<String>,
+}
+
+/// Converts a batch of items (posts and pages, with their comments) into what is written.
+fn prepare_batch(ctx: &PostCtx<'_>, items: Vec<Node>, seen: &mut Seen, report: &mut Report) -> Vec<Prepared> {
+    let mut prepared = Vec::with_capacity(items.len());
+    for item in items {
+        report.records += 1;
+        match prepare(ctx, &item, report) {
+            Ok(Some(mut p)) => {
+                if !seen.posts.insert(p.wp_id.clone()) {
+                    report.skipped.push((p.line, format!("post {} appears twice in the export; the first one was kept", p.wp_id)));
+                    continue;
+                }
+                p.comments.retain(|c| {
+                    let first = seen.comments.insert(c.wp_id.clone());
+                    if !first {
+                        report.skipped.push((c.line, format!("comment {} appears twice in the export; the first one was kept", c.wp_id)));
+                    }
+                    first
+                });
+                prepared.push(p);
+            }
+            Ok(None) => {}
+            Err(why) => report.skipped.push((item.line, why)),
+        }
+    }
+    prepared
 }
 
 /// A post made ready to write.
@@ -586,26 +661,22 @@ struct Prepared {
     fields: Vec<(String, String)>,
     old_paths: Vec<String>,
     fingerprint: String,
-    comments: Vec<Node>,
+    /// Its comments, oldest first (by WordPress id), ready to write.
+    comments: Vec<ReadyComment>,
 }
 
-async fn write_posts(store: &Store, ctx: &PostCtx<'_>, items: Vec<Node>, post_ids: &mut HashMap<String, i64>, report: &mut Report) -> anyhow::Result<()> {
-    if items.is_empty() {
-        return Ok(());
+/// Writes a prepared batch in one transaction; answers what it did and the ids its posts have.
+async fn write_posts(store: Store, ctx: std::sync::Arc<WriteCtx>, prepared: Vec<Prepared>) -> anyhow::Result<(Report, Vec<(String, i64)>)> {
+    let mut report = Report::default();
+    let mut ids = Vec::with_capacity(prepared.len());
+    if prepared.is_empty() {
+        return Ok((report, ids));
     }
-    let mut prepared = Vec::with_capacity(items.len());
-    for item in items {
-        report.records += 1;
-        match prepare(ctx, &item, report) {
-            Ok(Some(p)) => prepared.push(p),
-            Ok(None) => {}
-            Err(why) => report.skipped.push((item.line, why)),
-        }
-    }
+    let report = &mut report;
     let mut tx = store.begin_import().await?;
     // Posts seen before: unchanged ones are left alone, changed ones saved one by one.
     let mut fresh: Vec<&Prepared> = Vec::new();
-    let mut threads: Vec<(i64, &[Node])> = Vec::new();
+    let mut threads: Vec<(i64, &[ReadyComment])> = Vec::new();
     for p in &prepared {
         if p.kind == "page" {
             report.pages += 1;
@@ -624,10 +695,10 @@ async fn write_posts(store: &Store, ctx: &PostCtx<'_>, items: Vec<Node>, post_id
                 report.redirects += p.old_paths.iter().filter(|old| **old != path).count() as u64;
                 Some(*id)
             }
-            Some((id, _)) => update_post(&mut tx, ctx, p, *id, section_slug, report).await?,
+            Some((id, _)) => update_post(&mut tx, &ctx, p, *id, section_slug, report).await?,
         };
         if let Some(id) = article_id {
-            post_ids.insert(p.wp_id.clone(), id);
+            ids.push((p.wp_id.clone(), id));
             threads.push((id, &p.comments));
         }
     }
@@ -660,18 +731,18 @@ async fn write_posts(store: &Store, ctx: &PostCtx<'_>, items: Vec<Node>, post_id
         report.count(Outcome::Added);
         report.redirects += p.old_paths.iter().filter(|old| marquee_domain::slug::canonical_path(old) != *path).count() as u64;
         mapped.push((p.wp_id.clone(), *id, p.fingerprint.clone()));
-        post_ids.insert(p.wp_id.clone(), *id);
+        ids.push((p.wp_id.clone(), *id));
         threads.push((*id, &p.comments));
     }
-    tx.map_many(ctx.source, "post", &mapped).await?;
-    write_comments(&mut tx, ctx, &threads, report).await?;
+    tx.map_many(&ctx.source, "post", &mapped).await?;
+    write_comments(&mut tx, &ctx, &threads, report).await?;
     tx.commit().await?;
-    Ok(())
+    Ok((std::mem::take(report), ids))
 }
 
 /// Saves a post imported before whose export changed; answers its id, or `None` when it was
 /// deleted here since (it stays deleted) or could not be saved (reported).
-async fn update_post(tx: &mut ImportTx<'_>, ctx: &PostCtx<'_>, p: &Prepared, id: i64, section_slug: &str, report: &mut Report) -> anyhow::Result<Option<i64>> {
+async fn update_post(tx: &mut ImportTx<'_>, ctx: &WriteCtx, p: &Prepared, id: i64, section_slug: &str, report: &mut Report) -> anyhow::Result<Option<i64>> {
     let w = ArticleWrite {
         id: Some(id),
         section_id: p.section_id,
@@ -704,7 +775,7 @@ async fn update_post(tx: &mut ImportTx<'_>, ctx: &PostCtx<'_>, p: &Prepared, id:
                     report.redirects += 1;
                 }
             }
-            tx.map(ctx.source, "post", &p.wp_id, id, &p.fingerprint).await?;
+            tx.map(&ctx.source, "post", &p.wp_id, id, &p.fingerprint).await?;
             report.count(Outcome::Updated);
             Ok(Some(id))
         }
@@ -733,6 +804,23 @@ struct ReadyComment {
     ip: String,
     created_at: i64,
     fields: Vec<(String, String)>,
+}
+
+/// A post's comments, oldest (by WordPress id) first, each read from the export; those left
+/// out are in the report.
+fn ready_comments(ctx: &PostCtx<'_>, item: &Node, report: &mut Report) -> Vec<ReadyComment> {
+    let mut sorted: Vec<&Node> = item.all("wp:comment").collect();
+    sorted.sort_by_key(|c| c.get("wp:comment_id").trim().parse::<u64>().unwrap_or(u64::MAX));
+    let mut out = Vec::with_capacity(sorted.len());
+    for c in sorted {
+        report.records += 1;
+        match ready_comment(ctx, c, report) {
+            Ok(r) => out.push(r),
+            Err(Some(why)) => report.skipped.push((c.line, why)),
+            Err(None) => {}
+        }
+    }
+    out
 }
 
 /// A comment read from the export, or why it is left out (`Err(None)`: noted in the report).
@@ -789,20 +877,8 @@ fn ready_comment(ctx: &PostCtx<'_>, c: &Node, report: &mut Report) -> Result<Rea
 
 /// The comments of a batch's posts: new ones many rows to a statement (their ids taken first,
 /// so a reply can name a parent written in the same statement), changed ones one by one.
-async fn write_comments(tx: &mut ImportTx<'_>, ctx: &PostCtx<'_>, threads: &[(i64, &[Node])], report: &mut Report) -> anyhow::Result<()> {
-    let mut ready: Vec<(i64, ReadyComment)> = Vec::new();
-    for (article_id, comments) in threads {
-        let mut sorted: Vec<&Node> = comments.iter().collect();
-        sorted.sort_by_key(|c| c.get("wp:comment_id").trim().parse::<u64>().unwrap_or(u64::MAX));
-        for c in sorted {
-            report.records += 1;
-            match ready_comment(ctx, c, report) {
-                Ok(r) => ready.push((*article_id, r)),
-                Err(Some(why)) => report.skipped.push((c.line, why)),
-                Err(None) => {}
-            }
-        }
-    }
+async fn write_comments(tx: &mut ImportTx<'_>, ctx: &WriteCtx, threads: &[(i64, &[ReadyComment])], report: &mut Report) -> anyhow::Result<()> {
+    let ready: Vec<(i64, &ReadyComment)> = threads.iter().flat_map(|(article, comments)| comments.iter().map(move |c| (*article, c))).collect();
     let unknown = ready.iter().filter(|(_, r)| !ctx.known_comments.contains_key(&r.wp_id)).count();
     let mut new_ids = tx.comment_ids(unknown).await?.into_iter();
     // (article, WordPress id) -> (id here, depth, parent here)
@@ -817,6 +893,7 @@ async fn write_comments(tx: &mut ImportTx<'_>, ctx: &PostCtx<'_>, threads: &[(i6
             Some(&(_, d, grand)) => (grand, d),
             None => (None, 0),
         };
+        let r = *r;
         let parent_text = parent_id.map(|p| p.to_string()).unwrap_or_default();
         let created_text = r.created_at.to_string();
         let mut parts = vec![r.body.as_str(), r.status, &r.name, &r.ip, &parent_text, &created_text];
@@ -844,7 +921,7 @@ async fn write_comments(tx: &mut ImportTx<'_>, ctx: &PostCtx<'_>, threads: &[(i6
             Some((id, _)) => match tx.put_comment(&ImportedComment { id: Some(*id), ..comment }).await? {
                 Some(id) => {
                     tx.set_comment_fields(id, &r.fields).await?;
-                    tx.map(ctx.source, "comment", &r.wp_id, id, &fp).await?;
+                    tx.map(&ctx.source, "comment", &r.wp_id, id, &fp).await?;
                     report.count(Outcome::Updated);
                     Some(id)
                 }
@@ -867,7 +944,7 @@ async fn write_comments(tx: &mut ImportTx<'_>, ctx: &PostCtx<'_>, threads: &[(i6
         }
     }
     tx.add_comments(&added).await?;
-    tx.map_many(ctx.source, "comment", &mapped).await?;
+    tx.map_many(&ctx.source, "comment", &mapped).await?;
     Ok(())
 }
 
@@ -1060,7 +1137,7 @@ fn prepare(ctx: &PostCtx<'_>, item: &Node, report: &mut Report) -> Result<Option
         fields,
         old_paths,
         fingerprint,
-        comments: item.all("wp:comment").cloned().collect(),
+        comments: ready_comments(ctx, item, report),
     }))
 }
 
