@@ -89,27 +89,27 @@ pub fn validate_slug(slug: &str) -> Result<(), String> {
 }
 
 /// An address path in one spelling, so that an old address matches however a browser or an
-/// export wrote it: percent escapes decoded, then every byte outside unreserved and path
-/// punctuation written again as a lowercase escape (`/tag/caf%C3%A9/` and `/tag/café/` both
-/// become `/tag/caf%c3%a9/`, the way WordPress writes them).
+/// export wrote it (`/tag/caf%C3%A9/` and `/tag/café/` both become `/tag/caf%c3%a9/`, the way
+/// WordPress writes them): every byte that is not unreserved ASCII or path punctuation is a
+/// lowercase escape, and an escape of unreserved ASCII is that character. An escaped
+/// delimiter stays escaped, so `/a%2Fb/` is not `/a/b/`.
 pub fn canonical_path(path: &str) -> String {
+    let unreserved = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
     let b = path.as_bytes();
-    let mut bytes = Vec::with_capacity(b.len());
+    let mut out = String::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
+        let mut byte = b[i];
+        let mut escaped = false;
+        if byte == b'%' && i + 2 < b.len() {
             if let (Some(h), Some(l)) = (hex_value(b[i + 1]), hex_value(b[i + 2])) {
-                bytes.push(h * 16 + l);
-                i += 3;
-                continue;
+                byte = h * 16 + l;
+                escaped = true;
+                i += 2;
             }
         }
-        bytes.push(b[i]);
         i += 1;
-    }
-    let mut out = String::with_capacity(bytes.len());
-    for byte in bytes {
-        if byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?".contains(&byte) {
+        if unreserved(byte) || (!escaped && b"!$&'()*+,;=:@/?".contains(&byte)) {
             out.push(byte as char);
         } else {
             out.push_str(&format!("%{byte:02x}"));
@@ -152,5 +152,7 @@ mod tests {
         assert_eq!(canonical_path("/tag/café-culture/"), "/tag/caf%c3%a9-culture/");
         assert_eq!(canonical_path("/?p=12"), "/?p=12");
         assert_eq!(canonical_path("/a b/%zz/%4"), "/a%20b/%25zz/%254");
+        assert_eq!(canonical_path("/a%2Fb/?s=a%26b"), "/a%2fb/?s=a%26b", "escaped delimiters stay escaped");
+        assert_eq!(canonical_path("/%7Euser/%41"), "/~user/A");
     }
 }

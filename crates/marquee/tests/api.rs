@@ -733,6 +733,13 @@ both_backends!(the_admin_api_uploads_images_and_posts_lead_with_them, |site| {
     let updated = v["posts"][0]["updated_at"].clone();
     let (status, v) = admin_call(&site, reqwest::Method::PUT, &format!("/ghost/api/admin/posts/{id}/"), &editor, Some(json!({"posts": [{"feature_image_alt": "Nothing", "updated_at": updated}]}))).await;
     assert_eq!((status, v["errors"][0]["property"].as_str()), (422, Some("feature_image_alt")), "{v}");
+    // A contributor's key may not rewrite the text of an image someone else uploaded.
+    let (_, v) = upload_image(&site, &editor, "editors.jpg", jpeg(600, 400, 90), &[]).await;
+    let theirs = v["images"][0]["url"].as_str().unwrap().to_string();
+    let (status, v) = admin_call(&site, reqwest::Method::POST, "/ghost/api/admin/posts/", &writer, Some(json!({"posts": [{"title": "Mine", "feature_image": theirs, "feature_image_alt": "Renamed"}]}))).await;
+    assert_eq!(status, 403, "{v}");
+    let key = theirs.split("/media/").nth(1).unwrap().split('/').next().unwrap();
+    assert_eq!(site.store.media_by_key(key).await.unwrap().unwrap().alt, "", "nothing was changed");
     // An image from elsewhere is not copied silently.
     let (status, v) = admin_call(&site, reqwest::Method::POST, "/ghost/api/admin/posts/", &editor, Some(json!({"posts": [{"title": "Elsewhere", "feature_image": "https://img.example/a.jpg"}]}))).await;
     assert_eq!((status, v["errors"][0]["property"].as_str()), (422, Some("feature_image")), "{v}");

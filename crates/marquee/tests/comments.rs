@@ -668,6 +668,8 @@ with_mail!(a_reader_downloads_their_own_data, |site, sink| {
     assert_eq!(data["subscriptions"].as_array().unwrap().len(), 1);
     assert_eq!(data["subscriptions"][0]["article"]["headline"], "Data and the reader");
     assert!(data["reports"].as_array().unwrap().is_empty(), "Ben's report is Ben's");
+    assert_eq!(comments[0]["sent_from"], "127.0.0.1", "the address a comment came from is the reader's data too");
+    assert!(data["moderation"].as_array().unwrap().iter().any(|d| d["action"] == "approve" && d["comment_id"].as_i64() == Some(anna_comment.parse().unwrap())), "{data}");
 
     let ben_data: serde_json::Value = ben.get(site.url("/account/data.json")).send().await.unwrap().json().await.unwrap();
     assert_eq!(ben_data["comments"].as_array().unwrap().len(), 1);

@@ -363,11 +363,14 @@ both_backends!(huge_fields_are_refused_by_the_record_not_held_in_memory, |site| 
         "<wp:comment><wp:comment_id>1</wp:comment_id><wp:comment_author>Ann Other</wp:comment_author><wp:comment_content>{}</wp:comment_content><wp:comment_approved>1</wp:comment_approved><wp:comment_parent>0</wp:comment_parent></wp:comment>",
         cdata(&big)
     );
-    let items = [item(1, "Huge body", &big, ""), item(2, "A fine post", "<p>Short.</p>", &comment), item(3, &"Long title ".repeat(20_000), "<p>Short.</p>", "")].concat();
+    // A cut that falls inside a character (Cyrillic takes two bytes a letter) is cut cleanly.
+    let cyrillic = "<p>Слово за словом, строка за строкой.</p>\n".repeat(2_000);
+    let items = [item(1, "Huge body", &big, ""), item(2, "A fine post", "<p>Short.</p>", &comment), item(3, &"Long title ".repeat(20_000), "<p>Short.</p>", ""), item(6, "Большой", &cyrillic, "")].concat();
     let path = temp_file("huge.xml", &wxr("", &items));
     let r = import_with(&site, &path, |o| o.xml_limits.max_field = 64 * 1024).await.unwrap();
     let skipped: Vec<&str> = r.skipped.iter().map(|(_, why)| why.as_str()).collect();
-    assert_eq!(skipped.len(), 3, "{}", r.details());
+    assert_eq!(skipped.len(), 4, "{}", r.details());
+    assert!(skipped.iter().any(|s| s.contains("post 6") && s.contains("64 KB")), "{skipped:?}");
     assert!(skipped.iter().any(|s| s.contains("post 1") && s.contains("content:encoded") && s.contains("64 KB")), "{skipped:?}");
     assert!(skipped.iter().any(|s| s.contains("post 3") && s.contains("title")), "{skipped:?}");
     assert!(skipped.iter().any(|s| s.contains("comment 1") && s.contains("64 KB")), "{skipped:?}");
@@ -433,4 +436,57 @@ both_backends!(attachments_are_fetched_through_the_guarded_client, |site| {
     let post = site.store.article_record(site.store.import_map("https://hostile.example", "post").await.unwrap()["1"].0).await.unwrap().unwrap();
     assert!(post.lead_media_id.is_some());
     assert!(post.body.contains("![The pier](media:"), "{}", post.body);
+});
+
+both_backends!(what_was_deleted_here_stays_deleted, |site| {
+    import(&site, &example()).await;
+    // The last post the import wrote (the page "Staff"), with the highest id, is deleted; a
+    // writer's new article may then take its id (SQLite reuses the highest).
+    let staff = article(&site, "3").await;
+    assert!(site.store.delete_article(staff.id, "", &[], marquee_domain::time::now_unix()).await.unwrap());
+    site.login("editor").await;
+    let sec = site.section_id("news").await;
+    let author = site.author_id("eddie-editor").await;
+    let (status, _, body) = site.write(&[("headline", "Written here"), ("slug", "written-here"), ("section", &sec), ("author1", &author), ("body", "Ours."), ("action", "publish")]).await;
+    assert_eq!(status, 303, "{body}");
+    let review = article(&site, "110").await;
+    let ruth = site.store.article_comments(review.id).await.unwrap().into_iter().find(|c| c.body.contains("1979")).unwrap();
+    assert!(site.store.delete_article(review.id, "", &[], marquee_domain::time::now_unix()).await.unwrap(), "its comments go with it");
+    let _ = ruth;
+
+    // An export in which both changed: neither comes back, nothing else is touched.
+    let text = std::fs::read_to_string(example()).unwrap().replace("Desmond Okafor</strong>, music and food", "Desmond Okafor</strong>, music, food and the van").replace("I had forgotten it until I read this.", "I had forgotten it.");
+    let path = temp_file("after-deletes.xml", &text);
+    let r = import(&site, &path).await;
+    assert!(r.skipped.is_empty(), "{}", r.details());
+    assert!(r.unmapped.keys().any(|k| k.starts_with("posts deleted here")), "{}", r.details());
+    assert_eq!(r.added, 0, "{}", r.details());
+    assert_eq!(site.read("/pages/staff/").await.0, 404);
+    assert_eq!(site.read("/film/tides-of-the-grand-lake/").await.0, 404);
+    let (status, page) = site.read("/news/written-here/").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Ours.") && !page.contains("the van"), "the article written here is its own");
+    // Its old addresses answer nothing now, rather than the wrong page.
+    assert_eq!(site.read("/about/staff/").await.0, 404);
+});
+
+both_backends!(replies_find_their_parents_whatever_order_the_ids_are_in, |site| {
+    let c = |id: u32, parent: u32, text: &str| {
+        format!("<wp:comment><wp:comment_id>{id}</wp:comment_id><wp:comment_author>Ann Other</wp:comment_author><wp:comment_content>{text}</wp:comment_content><wp:comment_approved>1</wp:comment_approved><wp:comment_parent>{parent}</wp:comment_parent></wp:comment>")
+    };
+    // 5 answers 9, which came later (comments moved between posts get new ids); 7 answers a
+    // pingback that is not imported; 3 and 4 answer each other.
+    let ping = "<wp:comment><wp:comment_id>8</wp:comment_id><wp:comment_author>Elsewhere</wp:comment_author><wp:comment_content>[...]</wp:comment_content><wp:comment_approved>1</wp:comment_approved><wp:comment_type>pingback</wp:comment_type><wp:comment_parent>0</wp:comment_parent></wp:comment>";
+    let comments = [c(5, 9, "A reply."), c(9, 0, "The first word."), c(7, 8, "About that pingback."), ping.to_string(), c(3, 4, "Ring one."), c(4, 3, "Ring two.")].concat();
+    let path = temp_file("order.xml", &wxr("", &item(1, "Threads", "<p>Body.</p>", &comments)));
+    let r = import_with(&site, &path, |_| {}).await.unwrap();
+    assert!(r.skipped.is_empty(), "{}", r.details());
+    assert!(r.unmapped.keys().any(|k| k.starts_with("replies to comments that were not imported")), "{}", r.details());
+    let post = site.store.import_map("https://hostile.example", "post").await.unwrap()["1"].0;
+    let comments = site.store.article_comments(post).await.unwrap();
+    let by_text = |t: &str| comments.iter().find(|c| c.body.contains(t)).unwrap_or_else(|| panic!("{t}"));
+    assert_eq!(by_text("A reply.").parent_id, Some(by_text("The first word.").id));
+    assert_eq!(by_text("A reply.").depth, 1);
+    assert_eq!(by_text("About that pingback.").parent_id, None);
+    assert_eq!(comments.len(), 5);
 });

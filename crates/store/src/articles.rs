@@ -299,6 +299,9 @@ impl Store {
             tx.rollback().await?;
             return Ok(false);
         }
+        // An imported post stays deleted when its export is imported again, and its id (which
+        // SQLite may give a new article) no longer names it.
+        sqlx::query("UPDATE import_map SET target_id = 0 WHERE kind = 'post' AND target_id = $1").bind(id).execute(&mut *tx).await?;
         crate::search::reindex(&mut tx, self.backend, &[id]).await?;
         crate::site::bump_version(&mut tx).await?;
         tx.commit().await?;

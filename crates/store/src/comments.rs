@@ -126,6 +126,8 @@ pub struct OwnComment {
     pub status: String,
     pub hold_reason: String,
     pub reject_reason: String,
+    /// The address the comment was sent from.
+    pub ip: String,
     pub created_at: i64,
     pub edited_at: Option<i64>,
 }
@@ -500,8 +502,19 @@ impl Store {
     /// own data download).
     pub async fn reader_comments(&self, reader_id: i64) -> Result<Vec<OwnComment>> {
         Ok(sqlx::query_as(
-            "SELECT c.id, c.article_id, a.headline, sec.slug AS section_slug, a.slug AS article_slug, c.parent_id, c.body, c.status, c.hold_reason, c.reject_reason, c.created_at, c.edited_at \
+            "SELECT c.id, c.article_id, a.headline, sec.slug AS section_slug, a.slug AS article_slug, c.parent_id, c.body, c.status, c.hold_reason, c.reject_reason, c.ip, c.created_at, c.edited_at \
              FROM comments c JOIN articles a ON a.id = c.article_id JOIN sections sec ON sec.id = a.section_id WHERE c.reader_id = $1 ORDER BY c.created_at, c.id",
+        )
+        .bind(reader_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The newsroom's decisions about `reader_id` and their comments, oldest first: (action,
+    /// comment, detail, when).
+    pub async fn reader_decisions(&self, reader_id: i64) -> Result<Vec<(String, Option<i64>, String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT action, comment_id, detail, created_at FROM moderation_log WHERE reader_id = $1 OR comment_id IN (SELECT id FROM comments WHERE reader_id = $1) ORDER BY created_at, id",
         )
         .bind(reader_id)
         .fetch_all(&self.pool)

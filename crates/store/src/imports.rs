@@ -47,8 +47,10 @@ pub struct NewArticle<'a> {
     pub lead_media_id: Option<i64>,
     /// Custom fields, in order.
     pub fields: &'a [(String, String)],
-    /// Addresses that answer 301 with the article.
+    /// Addresses that answer 301 with the article: first those it had on the old site, then
+    /// those from its former slugs, which yield to another post's current address.
     pub old_paths: &'a [String],
+    pub former_paths: &'a [String],
     pub now: i64,
 }
 
@@ -66,6 +68,19 @@ impl Store {
         let rows: Vec<(String, i64, String)> =
             sqlx::query_as("SELECT source_id, target_id, fingerprint FROM import_map WHERE source = $1 AND kind = $2").bind(source).bind(kind).fetch_all(&self.pool).await?;
         Ok(rows.into_iter().map(|(s, t, f)| (s, (t, f))).collect())
+    }
+
+    /// Marks what `source`'s records became and was deleted here since (target 0), so a
+    /// new import leaves it deleted and never mistakes a row that took its id for it.
+    pub async fn settle_import_map(&self, source: &str) -> Result<()> {
+        let _write = self.write_guard().await;
+        let mut tx = self.begin_write().await?;
+        for (kind, table) in [("post", "articles"), ("comment", "comments"), ("attachment", "media"), ("author", "authors")] {
+            let sql = format!("UPDATE import_map SET target_id = 0 WHERE source = $1 AND kind = $2 AND target_id <> 0 AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.id = import_map.target_id)");
+            sqlx::query(&sql).bind(source).bind(kind).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn begin_import(&self) -> Result<ImportTx<'_>> {
@@ -328,12 +343,18 @@ impl ImportTx<'_> {
         insert_many(&mut self.tx, "article_fields (article_id, position, name, value)", "", 4, &rows).await?;
 
         let paths: Vec<String> = articles.iter().zip(&slugs).map(|(a, slug)| format!("/{}/{slug}/", a.section_slug)).collect();
-        let mut olds: Vec<(String, i64)> = Vec::new();
-        for ((a, id), path) in articles.iter().zip(&ids).zip(&paths) {
-            for old in a.old_paths {
-                let old = marquee_domain::slug::canonical_path(old);
-                if old != *path {
-                    olds.push((old, *id));
+        // Each old address goes to one article: an article's own new address is never one, a
+        // post's current address on the old site wins over another's former slug, and
+        // otherwise the first post in the export wins.
+        let own: HashSet<&String> = paths.iter().collect();
+        let mut olds: HashMap<String, i64> = HashMap::new();
+        for former in [false, true] {
+            for (a, id) in articles.iter().zip(&ids) {
+                for old in if former { a.former_paths } else { a.old_paths } {
+                    let old = marquee_domain::slug::canonical_path(old);
+                    if !own.contains(&old) {
+                        olds.entry(old).or_insert(*id);
+                    }
                 }
             }
         }

@@ -204,6 +204,7 @@ impl Store {
             return Ok(false);
         }
         sqlx::query("DELETE FROM media WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE import_map SET target_id = 0 WHERE kind = 'attachment' AND target_id = $1").bind(id).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -388,8 +388,9 @@ pub async fn account(State(state): State<AppState>, Extension(csrf): Extension<C
 }
 
 /// `/account/data.json`: everything the paper keeps about the signed-in reader, as one JSON
-/// file to save (their account, every comment they wrote whatever became of it, the threads
-/// they follow and the reports they made), as privacy law asks. No one else's data is in it.
+/// file to save (their account, every comment they wrote whatever became of it and the
+/// address it came from, the threads they follow, the reports they made and the newsroom's
+/// decisions about them), as privacy law asks. No one else's data is in it.
 pub async fn data(State(state): State<AppState>, SignedIn(reader): SignedIn) -> Reply {
     let store = state.store();
     let site = state.site();
@@ -411,6 +412,7 @@ pub async fn data(State(state): State<AppState>, SignedIn(reader): SignedIn) -> 
                 "rejected_because": (!c.reject_reason.is_empty()).then_some(c.reject_reason),
                 "written": time(c.created_at),
                 "edited": c.edited_at.map(time),
+                "sent_from": (!c.ip.is_empty()).then_some(c.ip),
             })
         })
         .collect();
@@ -422,6 +424,12 @@ pub async fn data(State(state): State<AppState>, SignedIn(reader): SignedIn) -> 
         .collect();
     let reports: Vec<serde_json::Value> =
         store.reader_reports(reader.id).await?.into_iter().map(|(comment, reason, at)| serde_json::json!({"comment_id": comment, "reason": reason, "reported": time(at)})).collect();
+    let decisions: Vec<serde_json::Value> = store
+        .reader_decisions(reader.id)
+        .await?
+        .into_iter()
+        .map(|(action, comment, detail, at)| serde_json::json!({"action": action, "comment_id": comment, "detail": detail, "when": time(at)}))
+        .collect();
     let now = now_unix();
     let body = serde_json::json!({
         "format": "marquee-reader-data/1",
@@ -439,6 +447,7 @@ pub async fn data(State(state): State<AppState>, SignedIn(reader): SignedIn) -> 
         "comments": comments,
         "subscriptions": subscriptions,
         "reports": reports,
+        "moderation": decisions,
     });
     let json = serde_json::to_string_pretty(&body).map_err(anyhow::Error::from)?;
     Ok((

@@ -367,8 +367,15 @@ impl Ctx<'_> {
         }
         for para in s.split(PARA) {
             let p = finish_inline(para);
-            if !p.is_empty() {
-                out.push(p);
+            // A line that is nothing but an address is how the classic editor embeds a video
+            // or a post: it becomes a link.
+            match bare_url(&p.replace('\\', "")) {
+                Some(url) if self.classic => {
+                    self.notes.push(format!("an embedded page became a link to {url}"));
+                    out.push(format!("<{url}>"));
+                }
+                _ if !p.is_empty() => out.push(p),
+                _ => {}
             }
         }
     }
@@ -441,13 +448,14 @@ impl Ctx<'_> {
                 }
             }
             "pre" => {
+                // Preformatted text keeps every line, blank ones too; markup inside it (a
+                // highlighter's spans) is not text and goes.
                 let simple = children.iter().all(|c| match c {
                     H::Text(_) => true,
                     H::El { name, children, .. } => name == "code" && children.iter().all(|c| matches!(c, H::Text(_))),
                 });
                 if !simple {
-                    out.push(html_block(node));
-                    return;
+                    self.notes.push("markup inside preformatted text (its text is kept)".into());
                 }
                 let mut code = String::new();
                 collect_text(children, &mut code);
@@ -459,6 +467,17 @@ impl Ctx<'_> {
                 out.push(format!("{fence}\n{}\n{fence}", code.trim_end_matches('\n')));
             }
             "hr" => out.push("* * *".into()),
+            "div" if attr(attrs, "class").contains("wp-block-embed__wrapper") => {
+                let mut text = String::new();
+                collect_text(children, &mut text);
+                match bare_url(&decode_entities(&text)) {
+                    Some(url) => {
+                        out.push(format!("<{url}>"));
+                        self.notes.push(format!("an embedded page became a link to {url}"));
+                    }
+                    None => self.blocks(children, out),
+                }
+            }
             "div" | "figure" | "section" | "article" | "aside" | "header" | "footer" | "details" | "nav" | "dl" => self.blocks(children, out),
             "figcaption" => {
                 let mut s = String::new();
@@ -527,7 +546,10 @@ impl Ctx<'_> {
                         self.inline(c, &mut inner);
                     }
                     let inner = finish_inline(&inner.replace(PARA, " "));
-                    if href.is_empty() || href.starts_with('#') && inner.is_empty() {
+                    // A link around an image to its own file on the old site (WordPress's
+                    // "link to media file"): the library's image stands alone.
+                    let to_own_file = inner.starts_with("![") && inner.contains("](media:") && !href.is_empty() && (self.image)(&decode_entities(href)).is_some();
+                    if to_own_file || href.is_empty() || href.starts_with('#') && inner.is_empty() {
                         s.push_str(&inner);
                     } else {
                         let _ = write!(s, "[{inner}]({})", link_destination(href));
@@ -644,6 +666,12 @@ fn finish_inline(s: &str) -> String {
         out.push_str(&escape_line_start(line));
     }
     out
+}
+
+/// `s` when it is one web address and nothing else.
+fn bare_url(s: &str) -> Option<&str> {
+    let s = s.trim();
+    ((s.starts_with("https://") || s.starts_with("http://")) && s.len() > 10 && !s.contains(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"'))).then_some(s)
 }
 
 fn escape_line_start(line: &str) -> String {
@@ -858,6 +886,16 @@ mod tests {
         let c = to_markdown(html, &mut |src: &str| src.contains("known").then(|| FoundImage { key: "abc123".into(), alt: "From the library".into() }));
         assert_eq!(c.markdown, "![From the library](media:abc123)\n\n*The stage at night*\n\n![gone](https://old.example/elsewhere.png)\n\n[Trailer](https://video.example/embed/1)");
         assert_eq!(c.notes.len(), 2, "{:?}", c.notes);
+    }
+
+    #[test]
+    fn preformatted_text_embeds_and_linked_images() {
+        assert_eq!(md("<pre><span class=\"k\">let</span> a;\n\n<em>b</em></pre>"), "```\nlet a;\n\nb\n```", "blank lines in preformatted text stay");
+        let block = "<!-- wp:embed -->\n<figure class=\"wp-block-embed\"><div class=\"wp-block-embed__wrapper\">\nhttps://video.example/watch?v=a_b\n</div></figure>\n<!-- /wp:embed -->";
+        assert_eq!(md(block), "<https://video.example/watch?v=a_b>");
+        assert_eq!(md("Intro.\n\nhttps://video.example/x_y\n\nOutro."), "Intro.\n\n<https://video.example/x_y>\n\nOutro.");
+        assert_eq!(md("<p><a href=\"https://old.example/wp-content/uploads/known.jpg\"><img src=\"https://old.example/wp-content/uploads/known-300x200.jpg\" alt=\"A\"></a></p>"), "![A](media:abc123)");
+        assert_eq!(md("<p><a href=\"https://elsewhere.example/\"><img src=\"https://old.example/wp-content/uploads/known.jpg\" alt=\"A\"></a></p>"), "[![A](media:abc123)](https://elsewhere.example/)", "a link elsewhere stays");
     }
 
     #[test]

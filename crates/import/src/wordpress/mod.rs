@@ -276,6 +276,7 @@ pub async fn import(store: &Store, path: &Path, opts: &Options<'_>) -> anyhow::R
     if plain {
         eprintln!("{name}: {} items from {source}", channel.items);
     }
+    store.settle_import_map(&source).await?;
     let publication = store.publication().await?;
     let tz = marquee_domain::time::parse_zone(&publication.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
     let now = marquee_domain::time::now_unix();
@@ -500,7 +501,7 @@ pub async fn import(store: &Store, path: &Path, opts: &Options<'_>) -> anyhow::R
     // Pass 2: posts and pages, with their comments.
     let known_posts = store.import_map(&source, "post").await?;
     let known_comments = store.import_map(&source, "comment").await?;
-    let mut post_ids: HashMap<String, i64> = known_posts.iter().map(|(k, (id, _))| (k.clone(), *id)).collect();
+    let mut post_ids: HashMap<String, i64> = known_posts.iter().filter(|(_, (id, _))| *id != 0).map(|(k, (id, _))| (k.clone(), *id)).collect();
     let pages_section = ensure_section(store, &mut sections, &opts.pages_section, "Pages").await?;
     let section_slugs: HashMap<i64, String> = sections.values().map(|(id, slug)| (*id, slug.clone())).collect();
     let writer = std::sync::Arc::new(WriteCtx { source: source.clone(), now, section_slugs: section_slugs.clone(), known_posts, known_comments });
@@ -660,6 +661,8 @@ struct Prepared {
     comments_open: bool,
     fields: Vec<(String, String)>,
     old_paths: Vec<String>,
+    /// From its former slugs (`_wp_old_slug`).
+    former_paths: Vec<String>,
     fingerprint: String,
     /// Its comments, oldest first (by WordPress id), ready to write.
     comments: Vec<ReadyComment>,
@@ -689,10 +692,15 @@ async fn write_posts(store: Store, ctx: std::sync::Arc<WriteCtx>, prepared: Vec<
                 fresh.push(p);
                 continue;
             }
+            Some((0, _)) => {
+                report.note("posts deleted here since an earlier import (left deleted)", p.line);
+                report.count(Outcome::Unchanged);
+                None
+            }
             Some((id, fp)) if *fp == p.fingerprint => {
                 report.count(Outcome::Unchanged);
                 let path = format!("/{section_slug}/{}/", p.slug);
-                report.redirects += p.old_paths.iter().filter(|old| **old != path).count() as u64;
+                report.redirects += p.old_paths.iter().chain(&p.former_paths).filter(|old| **old != path).count() as u64;
                 Some(*id)
             }
             Some((id, _)) => update_post(&mut tx, &ctx, p, *id, section_slug, report).await?,
@@ -722,6 +730,7 @@ async fn write_posts(store: Store, ctx: std::sync::Arc<WriteCtx>, prepared: Vec<
             lead_media_id: p.lead,
             fields: &p.fields,
             old_paths: &p.old_paths,
+            former_paths: &p.former_paths,
             now: ctx.now,
         })
         .collect();
@@ -729,7 +738,7 @@ async fn write_posts(store: Store, ctx: std::sync::Arc<WriteCtx>, prepared: Vec<
     let mut mapped = Vec::with_capacity(written.len());
     for (p, (id, path)) in fresh.iter().zip(&written) {
         report.count(Outcome::Added);
-        report.redirects += p.old_paths.iter().filter(|old| marquee_domain::slug::canonical_path(old) != *path).count() as u64;
+        report.redirects += p.old_paths.iter().chain(&p.former_paths).filter(|old| marquee_domain::slug::canonical_path(old) != *path).count() as u64;
         mapped.push((p.wp_id.clone(), *id, p.fingerprint.clone()));
         ids.push((p.wp_id.clone(), *id));
         threads.push((*id, &p.comments));
@@ -769,7 +778,7 @@ async fn update_post(tx: &mut ImportTx<'_>, ctx: &WriteCtx, p: &Prepared, id: i6
             tx.set_comments_open(id, p.comments_open).await?;
             tx.set_article_fields(id, &p.fields).await?;
             let new_path = tx.article_path(id).await?;
-            for old in &p.old_paths {
+            for old in p.old_paths.iter().chain(&p.former_paths) {
                 if marquee_domain::slug::canonical_path(old) != new_path {
                     tx.article_redirect(old, id).await?;
                     report.redirects += 1;
@@ -811,16 +820,42 @@ struct ReadyComment {
 fn ready_comments(ctx: &PostCtx<'_>, item: &Node, report: &mut Report) -> Vec<ReadyComment> {
     let mut sorted: Vec<&Node> = item.all("wp:comment").collect();
     sorted.sort_by_key(|c| c.get("wp:comment_id").trim().parse::<u64>().unwrap_or(u64::MAX));
-    let mut out = Vec::with_capacity(sorted.len());
+    let mut rest = Vec::with_capacity(sorted.len());
     for c in sorted {
         report.records += 1;
         match ready_comment(ctx, c, report) {
-            Ok(r) => out.push(r),
+            Ok(r) => rest.push(r),
             Err(Some(why)) => report.skipped.push((c.line, why)),
             Err(None) => {}
         }
     }
-    out
+    // A reply whose comment is not among them (a pingback, one left out) stands on its own.
+    let here: std::collections::HashSet<String> = rest.iter().map(|c| c.wp_id.clone()).collect();
+    for c in rest.iter_mut() {
+        if !c.parent_wp.is_empty() && c.parent_wp != "0" && (!here.contains(&c.parent_wp) || c.parent_wp == c.wp_id) {
+            report.note("replies to comments that were not imported (shown as comments of their own)", c.line);
+            c.parent_wp.clear();
+        }
+    }
+    // Parents before their replies, whatever order their ids are in.
+    let mut ordered = Vec::with_capacity(rest.len());
+    let mut placed: std::collections::HashSet<String> = std::collections::HashSet::new();
+    while !rest.is_empty() {
+        let (now, later): (Vec<ReadyComment>, Vec<ReadyComment>) = rest.into_iter().partition(|c| c.parent_wp.is_empty() || c.parent_wp == "0" || placed.contains(&c.parent_wp));
+        if now.is_empty() {
+            // Replies that answer each other in a ring: each stands on its own.
+            for mut c in later {
+                report.note("replies to comments that were not imported (shown as comments of their own)", c.line);
+                c.parent_wp.clear();
+                ordered.push(c);
+            }
+            break;
+        }
+        placed.extend(now.iter().map(|c| c.wp_id.clone()));
+        ordered.extend(now);
+        rest = later;
+    }
+    ordered
 }
 
 /// A comment read from the export, or why it is left out (`Err(None)`: noted in the report).
@@ -914,6 +949,11 @@ async fn write_comments(tx: &mut ImportTx<'_>, ctx: &WriteCtx, threads: &[(i64, 
         };
         report.comments += 1;
         let id = match ctx.known_comments.get(&r.wp_id) {
+            Some((0, _)) => {
+                report.note("comments deleted here since an earlier import (left deleted)", r.line);
+                report.count(Outcome::Unchanged);
+                None
+            }
             Some((id, f)) if *f == fp => {
                 report.count(Outcome::Unchanged);
                 Some(*id)
@@ -1062,8 +1102,11 @@ fn prepare(ctx: &PostCtx<'_>, item: &Node, report: &mut Report) -> Result<Option
 
     // The body, with its images brought into the library where the export has them.
     let content = html::expand_media_shortcodes(item.get("content:encoded"), &mut |ids| gallery_html(ctx, &wp_id, ids));
+    // The library images the body shows, gathered as the converter meets them.
+    let mut shown: HashMap<String, MediaImage> = HashMap::new();
     let converted = html::to_markdown(&content, &mut |src: &str| {
         let attachment = image_attachment(ctx, src)?;
+        shown.insert(attachment.image.key.clone(), attachment.image.clone());
         Some(html::FoundImage { key: attachment.image.key.clone(), alt: attachment.image.alt.clone() })
     });
     for n in &converted.notes {
@@ -1076,12 +1119,12 @@ fn prepare(ctx: &PostCtx<'_>, item: &Node, report: &mut Report) -> Result<Option
         };
         report.note(general, item.line);
     }
-    let images: HashMap<String, MediaImage> = ctx.attachments.values().filter(|a| converted.markdown.contains(&a.image.key)).map(|a| (a.image.key.clone(), a.image.clone())).collect();
-    let body_html = marquee_domain::markdown::render_checked_with_media(&converted.markdown, usize::MAX, &|key: &str| images.get(key).cloned())
+    let body_html = marquee_domain::markdown::render_checked_with_media(&converted.markdown, usize::MAX, &|key: &str| shown.get(key).cloned())
         .map_err(|why| format!("{kind} {wp_id}: {why}"))?;
     let lead = meta(item, "_thumbnail_id").and_then(|id| ctx.attachments.get(id.trim())).map(|a| a.media_id);
 
     let mut old_paths = Vec::new();
+    let mut former_paths = Vec::new();
     if let Some(p) = url_path(item.get("link")) {
         old_paths.push(p);
     }
@@ -1094,12 +1137,15 @@ fn prepare(ctx: &PostCtx<'_>, item: &Node, report: &mut Report) -> Result<Option
             let (y, m, d) = (&local[0..4], &local[5..7], &local[8..10]);
             old_paths.push(format!("/{y}/{m}/{d}/{}/", item.get("wp:post_name").trim()));
             for old in item.all("wp:postmeta").filter(|m| m.get("wp:meta_key") == "_wp_old_slug") {
-                old_paths.push(format!("/{y}/{m}/{d}/{}/", old.get("wp:meta_value").trim()));
+                former_paths.push(format!("/{y}/{m}/{d}/{}/", old.get("wp:meta_value").trim()));
             }
         }
     }
     old_paths.sort();
     old_paths.dedup();
+    former_paths.sort();
+    former_paths.dedup();
+    former_paths.retain(|f| !old_paths.contains(f));
     let comments_open = item.get("wp:comment_status").trim() != "closed";
     let featured = item.get("wp:is_sticky").trim() == "1";
 
@@ -1115,6 +1161,8 @@ fn prepare(ctx: &PostCtx<'_>, item: &Node, report: &mut Report) -> Result<Option
     parts.extend(fields.iter().flat_map(|(k, v)| [k.as_str(), v.as_str()]));
     parts.push("paths");
     parts.extend(old_paths.iter().map(String::as_str));
+    parts.push("former");
+    parts.extend(former_paths.iter().map(String::as_str));
     let fingerprint = fingerprint(&parts);
 
     Ok(Some(Prepared {
@@ -1136,6 +1184,7 @@ fn prepare(ctx: &PostCtx<'_>, item: &Node, report: &mut Report) -> Result<Option
         comments_open,
         fields,
         old_paths,
+        former_paths,
         fingerprint,
         comments: ready_comments(ctx, item, report),
     }))
@@ -1305,12 +1354,13 @@ fn percent_decode(s: &str) -> String {
         return s.to_string();
     }
     let b = s.as_bytes();
+    let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' && i + 2 < b.len() {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(v);
+            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                out.push(h * 16 + l);
                 i += 3;
                 continue;
             }
@@ -1332,6 +1382,7 @@ mod tests {
         assert_eq!(url_path("https://paper.example/"), None);
         assert_eq!(uploads_path("https://paper.example/wp-content/uploads/2019/05/a%20b-300x200.jpg?v=2"), Some("2019/05/a b-300x200.jpg".into()));
         assert_eq!(percent_decode("caf%C3%A9"), "café");
+        assert_eq!(percent_decode("50%优惠 %a€ 100%"), "50%优惠 %a€ 100%", "a % before a character that is not ASCII is text");
         assert_eq!(section_slug_for("media"), "media-section");
         assert_eq!(parse_date("0000-00-00 00:00:00", &jiff::tz::TimeZone::UTC), None);
         assert_eq!(parse_date("2019-05-03 14:22:10", &jiff::tz::TimeZone::UTC), Some(1556893330));

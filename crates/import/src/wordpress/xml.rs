@@ -254,7 +254,10 @@ impl<R: Read> WxrReader<R> {
     fn markup(&mut self, text_limit: usize) -> Result<Option<(Markup, bool)>, XmlError> {
         let Some(b) = self.peek()? else { return Ok(None) };
         if b != b'<' {
-            let (raw, cut) = self.until(b"<", text_limit, "text")?;
+            let (mut raw, cut) = self.until(b"<", text_limit, "text")?;
+            if cut {
+                trim_cut(&mut raw, true);
+            }
             // `until` consumed the "<" that ends the text; give it back by handling it here.
             let text = self.decode(&raw)?;
             self.pending_lt = true;
@@ -288,7 +291,10 @@ impl<R: Read> WxrReader<R> {
                                 return Err(self.error("expected <![CDATA["));
                             }
                         }
-                        let (raw, cut) = self.until(b"]]>", text_limit, "a CDATA section")?;
+                        let (mut raw, cut) = self.until(b"]]>", text_limit, "a CDATA section")?;
+                        if cut {
+                            trim_cut(&mut raw, false);
+                        }
                         let text = String::from_utf8(raw).map_err(|_| self.error("the text is not valid UTF-8"))?;
                         Ok((Markup::Cdata(text), cut))
                     }
@@ -395,6 +401,23 @@ impl<R: Read> WxrReader<R> {
     }
 }
 
+/// A field cut off at its limit may end inside a character or (outside CDATA) an entity: what
+/// is kept ends before them, so the kept part still reads as text.
+fn trim_cut(raw: &mut Vec<u8>, entities: bool) {
+    let valid = match std::str::from_utf8(raw) {
+        Ok(_) => raw.len(),
+        Err(e) => e.valid_up_to(),
+    };
+    raw.truncate(valid);
+    if entities {
+        if let Some(amp) = raw.iter().rposition(|&b| b == b'&') {
+            if !raw[amp..].contains(&b';') {
+                raw.truncate(amp);
+            }
+        }
+    }
+}
+
 // `markup` reads text up to and including the next "<"; this flag remembers that the "<" was
 // consumed, so the next call goes straight to the tag.
 impl<R: Read> WxrReader<R> {
@@ -425,7 +448,8 @@ impl<R: Read> WxrReader<R> {
             match m {
                 Markup::Skip => {}
                 Markup::Text(t) | Markup::Cdata(t) => {
-                    if !t.trim().is_empty() && self.outer.len() < 2 {
+                    // White space, and a byte-order mark some editors put first, is not text.
+                    if !t.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}').is_empty() && self.outer.len() < 2 {
                         return Err(self.error("text outside <channel>"));
                     }
                 }

@@ -361,7 +361,12 @@ async fn form_for(state: &AppState, caller: &Caller, existing: Option<&ArticleRe
         form.lead_image = image.clone().unwrap_or_default();
     }
     if p.feature_image_alt.is_some() || p.feature_image_caption.is_some() {
-        set_lead_text(state, &form.lead_image, p).await?;
+        // Only someone who may save this post touches its image's text: the save would refuse
+        // the rest anyway, and the text must not change for a refused request.
+        if existing.is_some_and(|r| !caller.staff.can_edit(r.created_by, &r.status)) {
+            return Err(ApiError::forbidden("Permission error, cannot edit post.").context("A contributor may only change their own drafts."));
+        }
+        set_lead_text(state, caller, &form.lead_image, p).await?;
     }
     Ok(form)
 }
@@ -369,7 +374,7 @@ async fn form_for(state: &AppState, caller: &Caller, existing: Option<&ArticleRe
 /// Saves `feature_image_alt` and `feature_image_caption` with the lead image in the media
 /// library (where Marquee keeps an image's text), before the post is checked, so that a post
 /// may be published with an image uploaded a moment ago.
-async fn set_lead_text(state: &AppState, lead: &str, p: &PostWrite) -> Result<(), ApiError> {
+async fn set_lead_text(state: &AppState, caller: &Caller, lead: &str, p: &PostWrite) -> Result<(), ApiError> {
     let row = match newsroom::media_key_in(lead) {
         Some(key) => state.store().media_by_key(key).await?,
         None => None,
@@ -384,6 +389,10 @@ async fn set_lead_text(state: &AppState, lead: &str, p: &PostWrite) -> Result<()
         return Err(ApiError::invalid(field, why));
     }
     if (text.alt.as_str(), text.caption.as_str()) != (row.alt.as_str(), row.caption.as_str()) {
+        // As in the newsroom's library: contributors change only the images they uploaded.
+        if !caller.staff.role.can_edit_others() && row.uploaded_by != Some(caller.staff.user.id) {
+            return Err(ApiError::forbidden("Permission error, cannot edit image.").context("Only editors change the text of an image someone else uploaded."));
+        }
         crate::media::update_text(state, &row, &text).await?;
     }
     Ok(())
