@@ -182,6 +182,28 @@ both_backends!(a_wordpress_export_comes_in_whole_and_a_second_run_changes_nothin
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "image/webp");
 
+    // Search finds them by their words, authors and tags, exactly as an index rebuilt from
+    // the stored articles would.
+    let (_, page) = site.read("/search/?q=organist").await;
+    assert!(page.contains("Tides of the Grand Lake"), "{page}");
+    let queries = ["organist", "reyes", "documentary", "noodle", "stork club", "lights"];
+    let hits = |site: &TestSite| {
+        let store = site.store.clone();
+        async move {
+            let mut all = Vec::new();
+            for q in queries {
+                let query = marquee_domain::search::parse(q).unwrap();
+                let (found, total) = store.search(&query, &Default::default(), marquee_domain::time::now_unix(), 10, 0).await.unwrap();
+                all.push((q, total, found.into_iter().map(|h| (h.card.id, h.snippet)).collect::<Vec<_>>()));
+            }
+            all
+        }
+    };
+    let before = hits(&site).await;
+    assert!(before.iter().all(|(_, total, _)| *total > 0), "{before:?}");
+    site.store.rebuild_search_index().await.unwrap();
+    assert_eq!(hits(&site).await, before);
+
     // Again: nothing changes, and nothing is written.
     let version = site.store.content_version().await.unwrap();
     let again = import(&site, &example()).await;

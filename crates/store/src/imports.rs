@@ -37,6 +37,8 @@ pub struct NewArticle<'a> {
     pub deck: &'a str,
     pub body: &'a str,
     pub body_html: &'a str,
+    /// `body_html` as plain text (`marquee_domain::search::plain_text`), for the search index.
+    pub body_text: &'a str,
     pub status: &'a str,
     pub publish_at: Option<i64>,
     pub author_ids: &'a [i64],
@@ -60,6 +62,9 @@ pub struct ImportTx<'s> {
     tx: Transaction<'static, Any>,
     _guard: Option<tokio::sync::MutexGuard<'s, ()>>,
     articles: Vec<i64>,
+    /// Something readers see was written besides `articles` (new articles, indexed as they
+    /// were written, or comments): the content version moves at commit.
+    visible: bool,
 }
 
 impl Store {
@@ -86,7 +91,7 @@ impl Store {
     pub async fn begin_import(&self) -> Result<ImportTx<'_>> {
         let guard = self.write_guard().await;
         let tx = self.begin_write().await?;
-        Ok(ImportTx { store: self, tx, _guard: guard, articles: Vec::new() })
+        Ok(ImportTx { store: self, tx, _guard: guard, articles: Vec::new(), visible: false })
     }
 
     /// An article's custom fields, in order.
@@ -149,6 +154,7 @@ impl ImportTx<'_> {
     /// Adds or overwrites an imported comment; answers its id, or `None` when the comment it
     /// would overwrite has been deleted here since.
     pub async fn put_comment(&mut self, c: &ImportedComment<'_>) -> Result<Option<i64>> {
+        self.visible = true;
         // Old comments are marked as already told, so no subscriber is mailed about them.
         match c.id {
             Some(id) => {
@@ -285,7 +291,7 @@ impl ImportTx<'_> {
                 tag_names.entry(slug.as_str()).or_insert(name.as_str());
             }
         }
-        let mut tag_ids: HashMap<String, i64> = HashMap::new();
+        let mut tag_ids: HashMap<String, (i64, String)> = HashMap::new();
         if !tag_names.is_empty() {
             let mut rows = Vec::new();
             for (slug, name) in &tag_names {
@@ -294,19 +300,19 @@ impl ImportTx<'_> {
             insert_many(&mut self.tx, "tags (slug, name)", "ON CONFLICT (slug) DO NOTHING", 2, &rows).await?;
             let wanted: Vec<&str> = tag_names.keys().copied().collect();
             for chunk in wanted.chunks(500) {
-                let sql = format!("SELECT slug, id FROM tags WHERE slug IN ({})", placeholders(1, chunk.len()));
-                let mut q = sqlx::query_as::<_, (String, i64)>(&sql);
+                let sql = format!("SELECT slug, id, name FROM tags WHERE slug IN ({})", placeholders(1, chunk.len()));
+                let mut q = sqlx::query_as::<_, (String, i64, String)>(&sql);
                 for t in chunk {
                     q = q.bind(*t);
                 }
-                tag_ids.extend(q.fetch_all(&mut *self.tx).await?);
+                tag_ids.extend(q.fetch_all(&mut *self.tx).await?.into_iter().map(|(slug, id, name)| (slug, (id, name))));
             }
         }
         let mut rows = Vec::new();
         for (a, id) in articles.iter().zip(&ids) {
             let mut seen = HashSet::new();
             for (pos, (slug, _)) in a.tags.iter().enumerate() {
-                if let Some(tag) = tag_ids.get(slug).filter(|t| seen.insert(**t)) {
+                if let Some((tag, _)) = tag_ids.get(slug).filter(|(t, _)| seen.insert(*t)) {
                     rows.extend([Arg::Int(*id), Arg::Int(*tag), Arg::Int(pos as i64)]);
                 }
             }
@@ -373,7 +379,37 @@ impl ImportTx<'_> {
         }
         insert_many(&mut self.tx, "redirects (old_path, article_id)", "ON CONFLICT (old_path) DO UPDATE SET article_id = excluded.article_id", 2, &rows).await?;
 
-        self.articles.extend(&ids);
+        // Their search entries, from what is in hand (names as the tables hold them).
+        let mut author_ids: Vec<i64> = articles.iter().flat_map(|a| a.author_ids.iter().copied()).collect::<HashSet<_>>().into_iter().collect();
+        author_ids.sort_unstable();
+        let mut author_names: HashMap<i64, String> = HashMap::new();
+        for chunk in author_ids.chunks(500) {
+            let sql = format!("SELECT id, name FROM authors WHERE id IN ({})", placeholders(1, chunk.len()));
+            let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
+            for a in chunk {
+                q = q.bind(*a);
+            }
+            author_names.extend(q.fetch_all(&mut *self.tx).await?);
+        }
+        let docs: Vec<crate::search::Doc> = articles
+            .iter()
+            .zip(&ids)
+            .filter(|(a, _)| a.status != "draft")
+            .map(|(a, id)| {
+                let mut seen = HashSet::new();
+                crate::search::Doc {
+                    id: *id,
+                    headline: a.headline.to_string(),
+                    deck: a.deck.to_string(),
+                    film: String::new(),
+                    people: a.author_ids.iter().filter_map(|x| author_names.get(x).cloned()).collect(),
+                    tags: a.tags.iter().filter_map(|(slug, _)| tag_ids.get(slug).filter(|(t, _)| seen.insert(*t)).map(|(_, name)| name.clone())).collect(),
+                    body: a.body_text.to_string(),
+                }
+            })
+            .collect();
+        crate::search::index_new(&mut self.tx, self.store.backend, &docs).await?;
+        self.visible = true;
         Ok(ids.into_iter().zip(paths).collect())
     }
 
@@ -395,6 +431,7 @@ impl ImportTx<'_> {
     /// Adds comments whose ids came from [`ImportTx::comment_ids`] (a parent before its
     /// replies), with what their authors gave besides a name.
     pub async fn add_comments(&mut self, comments: &[(i64, ImportedComment<'_>, Vec<(String, String)>)]) -> Result<()> {
+        self.visible |= !comments.is_empty();
         let mut rows = Vec::with_capacity(comments.len() * 12);
         for (id, c, _) in comments {
             rows.extend([
@@ -442,6 +479,8 @@ impl ImportTx<'_> {
     pub async fn commit(mut self) -> Result<()> {
         if !self.articles.is_empty() {
             crate::search::reindex(&mut self.tx, self.store.backend, &self.articles).await?;
+        }
+        if !self.articles.is_empty() || self.visible {
             crate::site::bump_version(&mut self.tx).await?;
         }
         self.tx.commit().await?;

@@ -217,14 +217,22 @@ struct Ranked {
 }
 
 /// One article as the index holds it.
-struct Doc {
-    id: i64,
-    headline: String,
-    deck: String,
-    film: String,
-    people: Vec<String>,
-    tags: Vec<String>,
-    body: String,
+/// What the index holds of one article: its headline, deck, film titles, author names and tag
+/// names in byline and tag order, and its body as plain text (`search::plain_text`).
+pub(crate) struct Doc {
+    pub(crate) id: i64,
+    pub(crate) headline: String,
+    pub(crate) deck: String,
+    pub(crate) film: String,
+    pub(crate) people: Vec<String>,
+    pub(crate) tags: Vec<String>,
+    pub(crate) body: String,
+}
+
+/// Writes the index rows of articles that have none yet (new in this transaction and not
+/// drafts), from what the caller has in hand instead of reading them back: the import's way.
+pub(crate) async fn index_new(tx: &mut Transaction<'_, Any>, backend: Backend, docs: &[Doc]) -> Result<()> {
+    insert_docs(tx, backend, docs).await
 }
 
 /// Rewrites the index rows of these articles inside `tx`: a draft's row is removed, every
