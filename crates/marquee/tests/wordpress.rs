@@ -93,6 +93,15 @@ both_backends!(a_wordpress_export_comes_in_whole_and_a_second_run_changes_nothin
     assert!(statuses.contains(&"pending") && statuses.contains(&"rejected"), "waiting and spam comments are kept, not shown: {statuses:?}");
     let depths: Vec<i64> = comments.iter().filter(|c| c.status == "approved").map(|c| c.depth).collect();
     assert_eq!(depths, vec![0, 1, 2]);
+    // The one waiting is in the newsroom's queue under its author's name, and an editor can
+    // approve it there.
+    site.login("editor").await;
+    let (_, queue) = site.get("/admin/comments/").await;
+    assert!(queue.contains("Theo Brandt") && queue.contains("Disagree about the last reel"), "{queue}");
+    let waiting = comments.iter().find(|c| c.status == "pending").unwrap();
+    let (status, _, body) = site.post_form("/admin/comments/", &format!("/admin/comments/{}", waiting.id), &[("action", "approve"), ("reason", ""), ("view", "pending")]).await;
+    assert_eq!(status, 303, "{body}");
+    assert!(site.read("/film/tides-of-the-grand-lake/").await.1.contains("Disagree about the last reel"));
     let fields = site.store.article_fields(review.id).await.unwrap();
     assert!(fields.contains(&("star_rating".into(), "3.5".into())), "custom fields are kept: {fields:?}");
     assert!(fields.iter().any(|(k, v)| k == "_yoast_wpseo_metadesc" && v.starts_with("Our review")));
