@@ -171,7 +171,6 @@ enum ImportCommand {
     },
 }
 
-
 #[derive(Subcommand)]
 enum UserCommand {
     /// Add a staff account (its author profile is created with it).

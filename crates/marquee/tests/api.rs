@@ -743,4 +743,5 @@ both_backends!(the_admin_api_uploads_images_and_posts_lead_with_them, |site| {
     // An image from elsewhere is not copied silently.
     let (status, v) = admin_call(&site, reqwest::Method::POST, "/ghost/api/admin/posts/", &editor, Some(json!({"posts": [{"title": "Elsewhere", "feature_image": "https://img.example/a.jpg"}]}))).await;
     assert_eq!((status, v["errors"][0]["property"].as_str()), (422, Some("feature_image")), "{v}");
+    assert!(v["errors"][0]["message"].as_str().unwrap().contains("images/upload"), "the refusal says how to send the image: {v}");
 });

@@ -118,6 +118,7 @@ pub(crate) enum Arg<'a> {
     Int(i64),
     OptInt(Option<i64>),
     Text(&'a str),
+    OptText(Option<&'a str>),
 }
 
 /// `INSERT INTO {head} VALUES (...), (...) {tail}`: `values` holds rows of `width` values, sent
@@ -165,6 +166,7 @@ pub(crate) async fn insert_rows(tx: &mut sqlx::Transaction<'_, sqlx::Any>, head:
                 Arg::Int(i) => q.bind(i),
                 Arg::OptInt(i) => q.bind(i),
                 Arg::Text(t) => q.bind(t),
+                Arg::OptText(t) => q.bind(t),
             };
         }
         q.execute(&mut **tx).await?;

@@ -4,7 +4,7 @@
 //! Values are integers, reals, text or null, so an export made from SQLite and one made from
 //! PostgreSQL holding the same paper are the same bytes.
 
-use crate::db::{Backend, Result, Store};
+use crate::db::{insert_rows, Arg, Backend, Result, Store};
 use sqlx::Row;
 
 /// The tables an export holds, parents before the tables that point at them, so that loading
@@ -133,49 +133,42 @@ impl Store {
         Ok(n)
     }
 
-    /// Loads `rows` (values in `cols` order) into `table` inside `tx`.
+    /// Loads `rows` (values in `cols` order) into `table` inside `tx`, many to a statement.
     pub async fn load_rows(&self, tx: &mut sqlx::Transaction<'_, sqlx::Any>, table: &str, cols: &[Column], rows: &[Vec<Value>]) -> Result<()> {
         if rows.is_empty() {
             return Ok(());
         }
-        let per = (900 / cols.len().max(1)).max(1);
-        for chunk in rows.chunks(per) {
-            let mut n = 0;
-            let mut tuples = Vec::with_capacity(chunk.len());
-            for _ in chunk {
-                let marks: Vec<String> = cols
-                    .iter()
-                    .map(|c| {
-                        n += 1;
-                        match c.kind {
-                            // Reals travel as text: sqlx's Any driver sends a null f64 with a type
-                            // PostgreSQL will not put in a double precision column.
-                            ColumnKind::Real => format!("CAST(${n} AS DOUBLE PRECISION)"),
-                            _ => format!("${n}"),
-                        }
+        // Reals travel as text and are cast in SQL: sqlx's Any driver sends a null f64 with a
+        // type PostgreSQL will not put in a double precision column.
+        let marks: Vec<&str> = cols.iter().map(|c| if c.kind == ColumnKind::Real { "CAST(? AS DOUBLE PRECISION)" } else { "?" }).collect();
+        let row = format!("({})", marks.join(", "));
+        let reals: Vec<Vec<Option<String>>> = rows
+            .iter()
+            .map(|r| {
+                cols.iter()
+                    .zip(r)
+                    .map(|(c, v)| match (c.kind, v) {
+                        (ColumnKind::Real, Value::Real(f)) => Some(f.to_string()),
+                        (ColumnKind::Real, Value::Integer(i)) => Some(i.to_string()),
+                        _ => None,
                     })
-                    .collect();
-                tuples.push(format!("({})", marks.join(", ")));
+                    .collect()
+            })
+            .collect();
+        let mut values = Vec::with_capacity(rows.len() * cols.len());
+        for (r, real) in rows.iter().zip(&reals) {
+            for ((c, v), text) in cols.iter().zip(r).zip(real) {
+                values.push(match (c.kind, v) {
+                    (ColumnKind::Integer, Value::Integer(i)) => Arg::Int(*i),
+                    (ColumnKind::Integer, _) => Arg::OptInt(None),
+                    (ColumnKind::Real, _) => Arg::OptText(text.as_deref()),
+                    (ColumnKind::Text, Value::Text(s)) => Arg::Text(s),
+                    (ColumnKind::Text, _) => Arg::OptText(None),
+                });
             }
-            let names: Vec<&str> = cols.iter().map(|c| c.name.as_str()).collect();
-            let sql = format!("INSERT INTO {table} ({}) VALUES {}", names.join(", "), tuples.join(", "));
-            let mut q = sqlx::query(&sql);
-            for row in chunk {
-                for (c, v) in cols.iter().zip(row) {
-                    q = match (c.kind, v) {
-                        (ColumnKind::Integer, Value::Integer(i)) => q.bind(*i),
-                        (ColumnKind::Integer, _) => q.bind(None::<i64>),
-                        (ColumnKind::Real, Value::Real(f)) => q.bind(Some(f.to_string())),
-                        (ColumnKind::Real, Value::Integer(i)) => q.bind(Some(i.to_string())),
-                        (ColumnKind::Real, _) => q.bind(None::<String>),
-                        (ColumnKind::Text, Value::Text(s)) => q.bind(s.clone()),
-                        (ColumnKind::Text, _) => q.bind(None::<String>),
-                    };
-                }
-            }
-            q.execute(&mut **tx).await?;
         }
-        Ok(())
+        let names: Vec<&str> = cols.iter().map(|c| c.name.as_str()).collect();
+        insert_rows(tx, &format!("{table} ({})", names.join(", ")), "", &row, &values).await
     }
 
     /// Starts a restore: one transaction that empties every exported table (the rows a new

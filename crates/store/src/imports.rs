@@ -11,8 +11,6 @@ use std::collections::{HashMap, HashSet};
 /// A comment as an import writes it: its author has no reader account here, so the name it
 /// was signed with is kept with it.
 pub struct ImportedComment<'a> {
-    /// The comment to overwrite, when it was imported before.
-    pub id: Option<i64>,
     pub article_id: i64,
     pub parent_id: Option<i64>,
     pub depth: i64,
@@ -151,50 +149,26 @@ impl ImportTx<'_> {
         crate::redirects::add_path_redirect(&mut self.tx, old_path, target).await
     }
 
-    /// Adds or overwrites an imported comment; answers its id, or `None` when the comment it
-    /// would overwrite has been deleted here since.
-    pub async fn put_comment(&mut self, c: &ImportedComment<'_>) -> Result<Option<i64>> {
+    /// Overwrites a comment imported before with what the export says now; answers `false`
+    /// when it has been deleted here since.
+    pub async fn update_comment(&mut self, id: i64, c: &ImportedComment<'_>) -> Result<bool> {
         self.visible = true;
-        // Old comments are marked as already told, so no subscriber is mailed about them.
-        match c.id {
-            Some(id) => {
-                let done = sqlx::query(
-                    "UPDATE comments SET parent_id = $1, depth = $2, body = $3, body_html = $4, status = $5, reject_reason = $6, imported_name = $7, ip = $8, created_at = $9 WHERE id = $10",
-                )
-                .bind(c.parent_id)
-                .bind(c.depth)
-                .bind(c.body)
-                .bind(c.body_html)
-                .bind(c.status)
-                .bind(c.reject_reason)
-                .bind(c.name)
-                .bind(c.ip)
-                .bind(c.created_at)
-                .bind(id)
-                .execute(&mut *self.tx)
-                .await?;
-                Ok((done.rows_affected() > 0).then_some(id))
-            }
-            None => {
-                let (id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO comments (article_id, reader_id, parent_id, depth, body, body_html, status, reject_reason, imported_name, ip, notified, created_at, decided_at) \
-                     VALUES ($1, NULL, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10) RETURNING id",
-                )
-                .bind(c.article_id)
-                .bind(c.parent_id)
-                .bind(c.depth)
-                .bind(c.body)
-                .bind(c.body_html)
-                .bind(c.status)
-                .bind(c.reject_reason)
-                .bind(c.name)
-                .bind(c.ip)
-                .bind(c.created_at)
-                .fetch_one(&mut *self.tx)
-                .await?;
-                Ok(Some(id))
-            }
-        }
+        let done = sqlx::query(
+            "UPDATE comments SET parent_id = $1, depth = $2, body = $3, body_html = $4, status = $5, reject_reason = $6, imported_name = $7, ip = $8, created_at = $9 WHERE id = $10",
+        )
+        .bind(c.parent_id)
+        .bind(c.depth)
+        .bind(c.body)
+        .bind(c.body_html)
+        .bind(c.status)
+        .bind(c.reject_reason)
+        .bind(c.name)
+        .bind(c.ip)
+        .bind(c.created_at)
+        .bind(id)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(done.rows_affected() > 0)
     }
 
     pub async fn set_comment_fields(&mut self, comment_id: i64, fields: &[(String, String)]) -> Result<()> {

@@ -158,7 +158,7 @@ impl Fetcher {
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(|e| classify(e).to_string())? {
             if body.len() + chunk.len() > max {
-                return Err(format!("it is larger than {} MB", max / (1024 * 1024)));
+                return Err(format!("it is larger than the {:.1} MB an image may be", max as f64 / (1024.0 * 1024.0)));
             }
             body.extend_from_slice(&chunk);
         }

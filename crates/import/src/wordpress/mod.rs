@@ -14,7 +14,7 @@ use crate::library::{self, MediaText};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use marquee_domain::media::MediaImage;
-use marquee_domain::slug::{slugify, validate_slug, RESERVED_SECTION_SLUGS};
+use marquee_domain::slug::{percent_decode, slugify, validate_slug, RESERVED_SECTION_SLUGS};
 use marquee_media::{Limits, Storage};
 use marquee_store::{ArticleWrite, ImportTx, ImportedComment, NewArticle, Store};
 use sha2::{Digest, Sha256};
@@ -288,6 +288,8 @@ pub async fn import(store: &Store, path: &Path, opts: &Options<'_>) -> anyhow::R
     // Authors, and their archives' old addresses.
     let mut authors: HashMap<String, i64> = HashMap::new();
     let mut term_redirects: Vec<(String, String)> = Vec::new();
+    // ("category:ID" or "tag:ID", fingerprint) for each term, so a second run can tell.
+    let mut term_maps: Vec<(String, String)> = Vec::new();
     let known = store.import_map(&source, "author").await?;
     for a in &channel.authors {
         report.records += 1;
@@ -307,10 +309,7 @@ pub async fn import(store: &Store, path: &Path, opts: &Options<'_>) -> anyhow::R
     }
 
     // Sections, categories and tags, and their old addresses.
-    let mut sections: HashMap<String, (i64, String)> = HashMap::new();
-    for s in store.sections().await? {
-        sections.insert(s.slug.clone(), (s.id, s.slug.clone()));
-    }
+    let mut sections: HashMap<String, i64> = store.sections().await?.into_iter().map(|s| (s.slug, s.id)).collect();
     let default_section = ensure_section(store, &mut sections, &opts.section, &opts.section).await?;
     let cats: Vec<Category> = channel
         .categories
@@ -373,7 +372,7 @@ pub async fn import(store: &Store, path: &Path, opts: &Options<'_>) -> anyhow::R
         if !c.term_id.is_empty() {
             term_redirects.push((format!("/?cat={}", c.term_id), target.clone()));
         }
-        term_redirects.push((format!("map:category:{}", c.term_id), fp));
+        term_maps.push((format!("category:{}", c.term_id), fp));
     }
     for t in &channel.tags {
         report.records += 1;
@@ -395,17 +394,16 @@ pub async fn import(store: &Store, path: &Path, opts: &Options<'_>) -> anyhow::R
         term_redirects.push((format!("/tag/{raw}/feed/"), feed_of(&target)));
         term_redirects.push((format!("/tag/{raw}/"), target.clone()));
         term_redirects.push((format!("/?tag={slug}"), target));
-        term_redirects.push((format!("map:tag:{id}"), fp));
+        term_maps.push((format!("tag:{id}"), fp));
     }
     {
         let mut tx = store.begin_import().await?;
         for (old, target) in &term_redirects {
-            if let Some(key) = old.strip_prefix("map:") {
-                tx.map(&source, "term", key, 0, target).await?;
-            } else {
-                tx.path_redirect(old, target).await?;
-                report.redirects += 1;
-            }
+            tx.path_redirect(old, target).await?;
+        }
+        report.redirects += term_redirects.len() as u64;
+        for (key, fp) in &term_maps {
+            tx.map(&source, "term", key, 0, fp).await?;
         }
         tx.commit().await?;
     }
@@ -464,9 +462,6 @@ pub async fn import(store: &Store, path: &Path, opts: &Options<'_>) -> anyhow::R
                     match library::ingest(store, opts.media, opts.media_limits, &file_name, bytes, &text, None).await? {
                         Ok((media_id, _)) => {
                             let Some(row) = store.media(media_id).await? else { continue };
-                            let mut tx = store.begin_import().await?;
-                            tx.map(&source, "attachment", &id, media_id, &format!("{}{fp_text}", row.content_key)).await?;
-                            tx.commit().await?;
                             (row, Outcome::Added)
                         }
                         Err(refused) => {
@@ -476,7 +471,7 @@ pub async fn import(store: &Store, path: &Path, opts: &Options<'_>) -> anyhow::R
                     }
                 }
             };
-            if let Outcome::Updated = outcome {
+            if !matches!(outcome, Outcome::Unchanged) {
                 let mut tx = store.begin_import().await?;
                 tx.map(&source, "attachment", &id, row.id, &format!("{}{fp_text}", row.content_key)).await?;
                 tx.commit().await?;
@@ -503,8 +498,8 @@ pub async fn import(store: &Store, path: &Path, opts: &Options<'_>) -> anyhow::R
     let known_comments = store.import_map(&source, "comment").await?;
     let mut post_ids: HashMap<String, i64> = known_posts.iter().filter(|(_, (id, _))| *id != 0).map(|(k, (id, _))| (k.clone(), *id)).collect();
     let pages_section = ensure_section(store, &mut sections, &opts.pages_section, "Pages").await?;
-    let section_slugs: HashMap<i64, String> = sections.values().map(|(id, slug)| (*id, slug.clone())).collect();
-    let writer = std::sync::Arc::new(WriteCtx { source: source.clone(), now, section_slugs: section_slugs.clone(), known_posts, known_comments });
+    let section_slugs: HashMap<i64, String> = sections.iter().map(|(slug, id)| (*id, slug.clone())).collect();
+    let writer = std::sync::Arc::new(WriteCtx { source: source.clone(), now, section_slugs, known_posts, known_comments });
     let bar = bar(opts.progress, size, "Importing");
     let mut reader = open(path, opts.xml_limits)?;
     let mut batch: Vec<Node> = Vec::new();
@@ -517,7 +512,7 @@ pub async fn import(store: &Store, path: &Path, opts: &Options<'_>) -> anyhow::R
         cats_by_id: cats.iter().map(|c| (c.term_id.clone(), c.slug.clone())).collect(),
         default_section,
         pages_section,
-        section_slugs: &section_slugs,
+        sections: &sections,
         attachments: &attachments,
         by_file: &by_file,
     };
@@ -583,7 +578,8 @@ struct PostCtx<'a> {
     cats_by_id: HashMap<String, String>,
     default_section: i64,
     pages_section: i64,
-    section_slugs: &'a HashMap<i64, String>,
+    /// Section slug -> id.
+    sections: &'a HashMap<String, i64>,
     attachments: &'a HashMap<String, Attachment>,
     by_file: &'a HashMap<String, String>,
 }
@@ -938,7 +934,6 @@ async fn write_comments(tx: &mut ImportTx<'_>, ctx: &WriteCtx, threads: &[(i64, 
         parts.extend(r.fields.iter().flat_map(|(k, v)| [k.as_str(), v.as_str()]));
         let fp = fingerprint(&parts);
         let comment = ImportedComment {
-            id: None,
             article_id: *article_id,
             parent_id,
             depth,
@@ -961,14 +956,14 @@ async fn write_comments(tx: &mut ImportTx<'_>, ctx: &WriteCtx, threads: &[(i64, 
                 report.count(Outcome::Unchanged);
                 Some(*id)
             }
-            Some((id, _)) => match tx.put_comment(&ImportedComment { id: Some(*id), ..comment }).await? {
-                Some(id) => {
-                    tx.set_comment_fields(id, &r.fields).await?;
-                    tx.map(&ctx.source, "comment", &r.wp_id, id, &fp).await?;
+            Some((id, _)) => match tx.update_comment(*id, &comment).await? {
+                true => {
+                    tx.set_comment_fields(*id, &r.fields).await?;
+                    tx.map(&ctx.source, "comment", &r.wp_id, *id, &fp).await?;
                     report.count(Outcome::Updated);
-                    Some(id)
+                    Some(*id)
                 }
-                None => {
+                false => {
                     report.note("comments deleted here since an earlier import (left deleted)", r.line);
                     report.count(Outcome::Unchanged);
                     None
@@ -1091,7 +1086,7 @@ fn prepare(ctx: &PostCtx<'_>, item: &Node, report: &mut Report) -> Result<Option
                 }
             }
         }
-        main.and_then(|m| ctx.categories.get(m)).and_then(|slug| ctx.section_slugs.iter().find(|(_, s)| *s == slug).map(|(id, _)| *id)).unwrap_or(ctx.default_section)
+        main.and_then(|m| ctx.categories.get(m)).and_then(|slug| ctx.sections.get(slug).copied()).unwrap_or(ctx.default_section)
     } else {
         ctx.default_section
     };
@@ -1302,8 +1297,8 @@ fn section_slug_for(category: &str) -> String {
     }
 }
 
-async fn ensure_section(store: &Store, sections: &mut HashMap<String, (i64, String)>, slug: &str, name: &str) -> anyhow::Result<i64> {
-    if let Some((id, _)) = sections.get(slug) {
+async fn ensure_section(store: &Store, sections: &mut HashMap<String, i64>, slug: &str, name: &str) -> anyhow::Result<i64> {
+    if let Some(id) = sections.get(slug) {
         return Ok(*id);
     }
     validate_slug(slug).map_err(|e| anyhow::anyhow!("the section “{slug}”: {e}"))?;
@@ -1312,7 +1307,7 @@ async fn ensure_section(store: &Store, sections: &mut HashMap<String, (i64, Stri
         Some(id) => id,
         None => store.section_by_slug(slug).await?.map(|s| s.id).with_context(|| format!("the section {slug} could not be made"))?,
     };
-    sections.insert(slug.to_string(), (id, slug.to_string()));
+    sections.insert(slug.to_string(), id);
     Ok(id)
 }
 
@@ -1351,28 +1346,6 @@ fn parse_date(s: &str, tz: &jiff::tz::TimeZone) -> Option<i64> {
     }
     let dt = jiff::civil::DateTime::strptime("%Y-%m-%d %H:%M:%S", s).ok()?;
     Some(dt.to_zoned(tz.clone()).ok()?.timestamp().as_second())
-}
-
-fn percent_decode(s: &str) -> String {
-    if !s.contains('%') {
-        return s.to_string();
-    }
-    let b = s.as_bytes();
-    let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
-                out.push(h * 16 + l);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

@@ -225,7 +225,7 @@ impl<R: Read> WxrReader<R> {
         }
         if name.is_empty() {
             let at_end = self.peek()?.is_none();
-            return Err(self.error(if at_end { "the file ends inside a tag" } else { "expected a name" }));
+            return Err(self.error(if at_end { "the file ends inside a tag" } else { "expected an element or attribute name" }));
         }
         String::from_utf8(name).map_err(|_| self.error("a name is not valid UTF-8"))
     }

@@ -358,7 +358,14 @@ async fn form_for(state: &AppState, caller: &Caller, existing: Option<&ArticleRe
         form.updated_at = instant("updated_at", at)?.to_string();
     }
     if let Some(image) = &p.feature_image {
-        form.lead_image = image.clone().unwrap_or_default();
+        let image = image.clone().unwrap_or_default();
+        if !image.trim().is_empty() && newsroom::media_key_in(&image).is_none() {
+            return Err(ApiError::invalid(
+                "feature_image",
+                "feature_image must be the address of an image in this paper's media library, as POST /ghost/api/admin/images/upload/ answers it; an image on another site is not copied.",
+            ));
+        }
+        form.lead_image = image;
     }
     if p.feature_image_alt.is_some() || p.feature_image_caption.is_some() {
         // Only someone who may save this post touches its image's text: the save would refuse
