@@ -7,6 +7,10 @@ use marquee::{demo, Common};
 use marquee_store::Store;
 use std::path::PathBuf;
 
+/// mimalloc rather than the C library's allocator: see ARCHITECTURE.md ("Choices").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "marquee", version, about = "Publishing for arts and alternative-weekly newspapers")]
 struct Cli {

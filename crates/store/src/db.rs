@@ -122,8 +122,8 @@ pub(crate) enum Arg<'a> {
 }
 
 /// `INSERT INTO {head} VALUES (...), (...) {tail}`: `values` holds rows of `width` values, sent
-/// in statements of a few hundred values (well under either database's limit on parameters),
-/// so a thousand rows cost a handful of round trips instead of a thousand.
+/// in statements of as many values as the database takes well (see [`insert_rows`]), so a
+/// thousand rows cost one or a handful of round trips instead of a thousand.
 pub(crate) async fn insert_many(tx: &mut sqlx::Transaction<'_, sqlx::Any>, head: &str, tail: &str, width: usize, values: &[Arg<'_>]) -> Result<()> {
     let row = format!("({})", vec!["?"; width].join(", "));
     insert_rows(tx, head, tail, &row, values).await
@@ -134,10 +134,13 @@ pub(crate) async fn insert_many(tx: &mut sqlx::Transaction<'_, sqlx::Any>, head:
 pub(crate) async fn insert_rows(tx: &mut sqlx::Transaction<'_, sqlx::Any>, head: &str, tail: &str, row: &str, values: &[Arg<'_>]) -> Result<()> {
     let width = row.matches('?').count();
     debug_assert!(width > 0 && values.len() % width == 0);
-    let per = (960 / width).max(1) * width;
     // SQLite looks a numbered parameter's name up by walking a list of all of them, so a
     // statement with hundreds of `$n` costs quadratic time to bind; plain `?` does not.
     let numbered = tx.backend_name() == "PostgreSQL";
+    // SQLite takes up to 32,766 parameters, and every statement that writes several rows
+    // opens a savepoint, which makes its full-text index flush what it holds: so as few
+    // statements as it allows. On PostgreSQL, a few hundred values a statement.
+    let per = (if numbered { 960 } else { 32_766 } / width).max(1) * width;
     for chunk in values.chunks(per) {
         let mut sql = String::with_capacity(head.len() + tail.len() + chunk.len() / width * (row.len() + 16));
         sql.push_str("INSERT INTO ");
@@ -160,7 +163,9 @@ pub(crate) async fn insert_rows(tx: &mut sqlx::Transaction<'_, sqlx::Any>, head:
         }
         sql.push(' ');
         sql.push_str(tail);
-        let mut q = sqlx::query(&sql);
+        // Kept prepared only when the same statement will come again (a full chunk on
+        // PostgreSQL): a statement of a thousand rows is a large program to keep.
+        let mut q = sqlx::query(&sql).persistent(numbered && chunk.len() == per);
         for v in chunk {
             q = match *v {
                 Arg::Int(i) => q.bind(i),

@@ -60,6 +60,10 @@ pub struct ImportTx<'s> {
     tx: Transaction<'static, Any>,
     _guard: Option<tokio::sync::MutexGuard<'s, ()>>,
     articles: Vec<i64>,
+    /// Search entries of new articles, written last, just before commit: SQLite's full-text
+    /// index writes what it holds in memory whenever a later statement opens a savepoint, so
+    /// entries written early would be flushed in many small pieces that it must then merge.
+    docs: Vec<crate::search::Doc>,
     /// Something readers see was written besides `articles` (new articles, indexed as they
     /// were written, or comments): the content version moves at commit.
     visible: bool,
@@ -88,8 +92,13 @@ impl Store {
 
     pub async fn begin_import(&self) -> Result<ImportTx<'_>> {
         let guard = self.write_guard().await;
-        let tx = self.begin_write().await?;
-        Ok(ImportTx { store: self, tx, _guard: guard, articles: Vec::new(), visible: false })
+        let mut tx = self.begin_write().await?;
+        if self.backend == crate::db::Backend::Sqlite {
+            // A batch touches more pages than SQLite's default 2 MB cache holds, which would
+            // spill them to the log before commit and read them back: 16 MB for the import.
+            sqlx::query("PRAGMA cache_size = -16384").execute(&mut *tx).await?;
+        }
+        Ok(ImportTx { store: self, tx, _guard: guard, articles: Vec::new(), docs: Vec::new(), visible: false })
     }
 
     /// An article's custom fields, in order.
@@ -365,7 +374,7 @@ impl ImportTx<'_> {
             }
             author_names.extend(q.fetch_all(&mut *self.tx).await?);
         }
-        let docs: Vec<crate::search::Doc> = articles
+        let docs = articles
             .iter()
             .zip(&ids)
             .filter(|(a, _)| a.status != "draft")
@@ -380,9 +389,8 @@ impl ImportTx<'_> {
                     tags: a.tags.iter().filter_map(|(slug, _)| tag_ids.get(slug).filter(|(t, _)| seen.insert(*t)).map(|(_, name)| name.clone())).collect(),
                     body: a.body_text.to_string(),
                 }
-            })
-            .collect();
-        crate::search::index_new(&mut self.tx, self.store.backend, &docs).await?;
+            });
+        self.docs.extend(docs);
         self.visible = true;
         Ok(ids.into_iter().zip(paths).collect())
     }
@@ -449,7 +457,8 @@ impl ImportTx<'_> {
         .await
     }
 
-    /// Writes the search entries of the batch's articles and commits it.
+    /// Writes the search entries of the batch's articles (those changed, then those new) and
+    /// commits it.
     pub async fn commit(mut self) -> Result<()> {
         if !self.articles.is_empty() {
             crate::search::reindex(&mut self.tx, self.store.backend, &self.articles).await?;
@@ -457,6 +466,7 @@ impl ImportTx<'_> {
         if !self.articles.is_empty() || self.visible {
             crate::site::bump_version(&mut self.tx).await?;
         }
+        crate::search::index_new(&mut self.tx, self.store.backend, &self.docs).await?;
         self.tx.commit().await?;
         Ok(())
     }
