@@ -42,6 +42,9 @@ pub struct Config {
     pub media_s3_secret_key: String,
     /// Largest image upload, in megabytes.
     pub media_max_mb: usize,
+    /// Reverse proxies (addresses or networks, `["127.0.0.1", "10.0.0.0/8"]`) whose
+    /// X-Forwarded-For header names the reader, for rate limits behind nginx or HAProxy.
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for Config {
@@ -73,6 +76,7 @@ impl Default for Config {
             media_s3_access_key: String::new(),
             media_s3_secret_key: String::new(),
             media_max_mb: web.media_limits.max_bytes / (1024 * 1024),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -161,6 +165,9 @@ impl Config {
         if let Some(v) = get("MARQUEE_API_REQUESTS_PER_MINUTE") {
             self.api_requests_per_minute = v.parse().context("MARQUEE_API_REQUESTS_PER_MINUTE must be a whole number (0 for no limit)")?;
         }
+        if let Some(v) = get("MARQUEE_TRUSTED_PROXIES") {
+            self.trusted_proxies = v.split([',', ' ']).filter(|s| !s.is_empty()).map(str::to_string).collect();
+        }
         if let Some(v) = get("MARQUEE_SMTP_TIMEOUT_SECS") {
             self.smtp_timeout_secs = v.parse().context("MARQUEE_SMTP_TIMEOUT_SECS must be a whole number")?;
         }
@@ -225,6 +232,7 @@ impl Config {
             mail,
             media: self.media_storage()?,
             media_limits: marquee_media::Limits { max_bytes: self.media_max_mb.max(1) * 1024 * 1024, ..Default::default() },
+            trusted_proxies: marquee_web::proxy::TrustedProxies::parse(&self.trusted_proxies.join(",")).map_err(|e| anyhow::anyhow!("trusted_proxies: {e}"))?,
             ..Default::default()
         })
     }
@@ -259,5 +267,15 @@ mod tests {
             _ => panic!("expected SMTP"),
         }
         assert!(Config::default().mail_settings().unwrap().is_none(), "no mail transport unless configured");
+    }
+
+    #[test]
+    fn trusted_proxies_from_file_or_environment() {
+        let mut cfg: Config = toml::from_str("trusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\"]").unwrap();
+        let web = cfg.web_config().unwrap();
+        assert_eq!(web.trusted_proxies, marquee_web::proxy::TrustedProxies::parse("127.0.0.1 10.0.0.0/8").unwrap());
+        cfg.apply_env(|k| (k == "MARQUEE_TRUSTED_PROXIES").then(|| "192.168.0.0/16,proxy.lan".to_string())).unwrap();
+        let err = cfg.web_config().unwrap_err().to_string();
+        assert!(err.contains("trusted_proxies") && err.contains("proxy.lan"), "{err}");
     }
 }

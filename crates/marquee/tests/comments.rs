@@ -682,3 +682,38 @@ with_mail!(a_reader_downloads_their_own_data, |site, sink| {
     assert_eq!(r.status(), 303);
     assert!(r.headers()["location"].to_str().unwrap().starts_with("/account/login"));
 });
+
+/// Registers from a client that sends `X-Forwarded-For: forwarded`; answers the status.
+async fn register_via(site: &TestSite, forwarded: &str, email: &str) -> u16 {
+    let client = new_client();
+    let (_, html) = get_with(&client, &site.url("/account/register")).await;
+    let csrf = csrf_in(&html);
+    let form = [("_csrf", csrf.as_str()), ("name", "Sam Lee"), ("email", email), ("password", PASSWORD), ("website", "")];
+    client.post(site.url("/account/register")).header("x-forwarded-for", forwarded).form(&form).send().await.unwrap().status().as_u16()
+}
+
+with_mail!(trusted_proxy_limits_each_reader, |cfg| { cfg.trusted_proxies = marquee_web::proxy::TrustedProxies::parse("127.0.0.1, ::1").unwrap(); }, |site, _sink| {
+    // Behind the proxy (the tests' loopback), every reader has their own allowance...
+    let per_ip = marquee_web::RateLimits::default().registrations_per_ip;
+    for i in 0..per_ip + 2 {
+        let status = register_via(&site, &format!("203.0.113.{}", i + 1), &format!("sam{i}@readers.test")).await;
+        assert_eq!(status, 200, "registration {} from its own address", i + 1);
+    }
+    // ...and one reader's is used up, whatever they put in front of the proxy's entry.
+    let mut statuses = Vec::new();
+    for i in 0..per_ip + 1 {
+        statuses.push(register_via(&site, &format!("198.51.100.{i}, 192.0.2.77"), &format!("kim{i}@readers.test")).await);
+    }
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+    assert!(statuses[..per_ip as usize].iter().all(|s| *s == 200), "{statuses:?}");
+});
+
+with_mail!(forwarded_for_ignored_without_a_trusted_proxy, |site, _sink| {
+    // No proxy is trusted by default: a made-up X-Forwarded-For does not buy a new allowance.
+    let per_ip = marquee_web::RateLimits::default().registrations_per_ip;
+    let mut statuses = Vec::new();
+    for i in 0..per_ip + 1 {
+        statuses.push(register_via(&site, &format!("203.0.113.{}", i + 1), &format!("lee{i}@readers.test")).await);
+    }
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+});

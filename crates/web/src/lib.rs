@@ -29,6 +29,7 @@ mod newsroom;
 mod pageviews;
 mod parts;
 mod popular;
+pub mod proxy;
 mod public;
 mod readers;
 mod render;
@@ -227,6 +228,7 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin")))
         .layer(axum::extract::DefaultBodyLimit::max(csrf::MAX_UPLOAD))
         .layer(axum::middleware::from_fn_with_state(state.clone(), respond::themed_errors))
+        .layer(axum::middleware::from_fn_with_state(std::sync::Arc::new(state.0.config.trusted_proxies.clone()), proxy::real_client))
         .layer(axum::Extension(spec))
         .with_state(state)
 }

@@ -40,6 +40,8 @@ pub struct WebConfig {
     pub media: marquee_media::Storage,
     /// How large an upload may be.
     pub media_limits: marquee_media::Limits,
+    /// Reverse proxies whose `X-Forwarded-For` names the reader (see `proxy.rs`).
+    pub trusted_proxies: crate::proxy::TrustedProxies,
 }
 
 /// The transport outgoing mail goes through, if any.
@@ -98,7 +100,7 @@ impl Default for RateLimits {
 impl Default for WebConfig {
     fn default() -> Self {
         WebConfig { theme_dir: None, page_cache: true, box_cache: true, allow_private_fetch: false, login_max_failures: 5, login_window_secs: 15 * 60, mail: MailConfig::default(), rate: RateLimits::default(), sitemap_page_size: 50_000, api_requests_per_minute: 600,
-            media: marquee_media::Storage::Local(PathBuf::from("./marquee-data/media")), media_limits: marquee_media::Limits::default() }
+            media: marquee_media::Storage::Local(PathBuf::from("./marquee-data/media")), media_limits: marquee_media::Limits::default(), trusted_proxies: Default::default() }
     }
 }
 
