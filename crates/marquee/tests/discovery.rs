@@ -295,3 +295,82 @@ both_backends!(a_nul_character_is_a_bad_request, |site| {
     let (status, _, _) = site.post_form("/admin/reports", "/admin/reports/99999/chapters", &[("title", "Lost")]).await;
     assert_eq!(status, 404, "a chapter for a report that does not exist");
 });
+
+both_backends!(a_second_server_sees_an_edit_at_once, |site| {
+    site.login("editor").await;
+    let id = publish(&site, "Early edition", "news", "First take.").await;
+    // A second server on the same database, with its page cache on.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let second_base = format!("http://{}", listener.local_addr().unwrap());
+    let second = marquee_web::AppState::new(site.store.clone(), marquee_web::WebConfig::default()).await.unwrap();
+    tokio::spawn(marquee_web::serve(listener, second.clone()));
+    let postgres = site.store.backend() == marquee_store::Backend::Postgres;
+    if postgres {
+        // It hears of changes by notice; only then does it stop reading the version each second.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while !second.listening_for_changes() {
+            assert!(std::time::Instant::now() < deadline, "the second server never listened for changes");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    } else {
+        assert!(!second.listening_for_changes(), "SQLite has no notices");
+    }
+    let client = reqwest::Client::builder().user_agent(FIREFOX).build().unwrap();
+    let page = |c: reqwest::Client| {
+        // The section's page: cached for everyone (an article page is not while the paper
+        // has no home area for Now Playing).
+        let url = format!("{second_base}/news/");
+        async move { c.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    assert!(page(client.clone()).await.contains("Early edition"), "the page is now in the second server's cache");
+
+    let sec = site.section_id("news").await;
+    let author = site.author_id("eddie-editor").await;
+    let (status, _, _) = site
+        .post_form(&format!("/admin/articles/{id}"), &format!("/admin/articles/{id}"), &[("headline", "Late edition"), ("slug", "early-edition"), ("section", &sec), ("author1", &author), ("body", "Second take."), ("action", "publish")])
+        .await;
+    assert_eq!(status, 303);
+    let edited = std::time::Instant::now();
+    // By notice on PostgreSQL (the issue asks for 1 s); SQLite's servers read the version
+    // each second, so up to about two.
+    let limit = std::time::Duration::from_millis(if postgres { 1000 } else { 2500 });
+    loop {
+        if page(client.clone()).await.contains("Late edition") {
+            break;
+        }
+        assert!(edited.elapsed() < limit, "the second server still served the old page after {:?}", edited.elapsed());
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    if !postgres {
+        return;
+    }
+    // The listening connections are cut (as when PostgreSQL restarts): the servers listen
+    // again, and the next edit still reaches the second one within the second.
+    let listening = || async {
+        let rows: Vec<(i32,)> = sqlx::query_as("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()").fetch_all(site.store.pool()).await.unwrap();
+        rows.into_iter().map(|(p,)| p).collect::<Vec<i32>>()
+    };
+    let cut = listening().await;
+    assert_eq!(cut.len(), 2, "each server listens on a connection of its own: {cut:?}");
+    for pid in &cut {
+        sqlx::query("SELECT pg_terminate_backend($1)").bind(pid).execute(site.store.pool()).await.unwrap();
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let fresh = listening().await.into_iter().filter(|p| !cut.contains(p)).count();
+        if fresh == 2 && second.listening_for_changes() {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the servers did not listen again");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let (status, _, _) = site
+        .post_form(&format!("/admin/articles/{id}"), &format!("/admin/articles/{id}"), &[("headline", "Final edition"), ("slug", "early-edition"), ("section", &sec), ("author1", &author), ("body", "Third take."), ("action", "publish")])
+        .await;
+    assert_eq!(status, 303);
+    let edited = std::time::Instant::now();
+    while !page(client.clone()).await.contains("Final edition") {
+        assert!(edited.elapsed() < limit, "after the cut, the second server still served the old page after {:?}", edited.elapsed());
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+});

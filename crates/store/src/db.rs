@@ -36,6 +36,8 @@ pub struct Store {
     /// with "database is locked" when another writer got in between, whatever the busy
     /// timeout. Write transactions therefore take turns here; PostgreSQL needs no such lock.
     pub(crate) write_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// Where it connected, for connections outside the pool (`changes.rs`).
+    pub(crate) url: std::sync::Arc<str>,
 }
 
 impl Store {
@@ -73,7 +75,7 @@ impl Store {
             })
             .connect(&url)
             .await?;
-        Ok(Store { pool, backend, write_lock: Default::default() })
+        Ok(Store { pool, backend, write_lock: Default::default(), url: url.into() })
     }
 
     /// Starts a transaction that will write. On SQLite it takes the write lock at once

@@ -5,6 +5,7 @@
 mod api;
 mod articles;
 mod cards;
+mod changes;
 mod comments;
 mod db;
 mod dump;
@@ -32,6 +33,7 @@ mod theaters;
 pub use api::*;
 pub use articles::*;
 pub use cards::*;
+pub use changes::ChangeListener;
 pub use comments::*;
 pub use db::{Backend, Result, Store, StoreError};
 pub use dump::{Column, ColumnKind, Value, EXPORTED_TABLES, LEFT_OUT_TABLES};

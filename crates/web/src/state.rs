@@ -133,6 +133,9 @@ pub(crate) struct Inner {
     pub webhook_wake: tokio::sync::Notify,
     /// Wakes the rendition worker when an image is uploaded.
     pub media_wake: tokio::sync::Notify,
+    /// A connection is listening for other servers' changes (PostgreSQL), so the content
+    /// version need not be read every second.
+    pub listening: std::sync::atomic::AtomicBool,
 }
 
 impl AppState {
@@ -152,6 +155,7 @@ impl AppState {
             api: ApiGuard::default(),
             webhook_wake: tokio::sync::Notify::new(),
             media_wake: tokio::sync::Notify::new(),
+            listening: std::sync::atomic::AtomicBool::new(false),
         }));
         state.refresh_schedule().await?;
         Ok(state)
@@ -160,6 +164,12 @@ impl AppState {
     /// Lets the mail worker know that mail was queued.
     pub fn wake_mail(&self) {
         self.0.mail_wake.notify_one();
+    }
+
+    /// Whether this server hears of changes by notice (PostgreSQL, listener connected) rather
+    /// than by reading the content version each second.
+    pub fn listening_for_changes(&self) -> bool {
+        self.0.listening.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn store(&self) -> &Store {

@@ -7,9 +7,10 @@ use crate::state::AppState;
 use marquee_domain::time::now_unix;
 use std::time::Duration;
 
-/// Starts every loop: housekeeping, mail, activity deliveries, the network, webhooks and
+/// Starts every loop: change notices, housekeeping, mail, activity deliveries, the network, webhooks and
 /// image renditions.
 pub fn spawn_all(state: &AppState) {
+    spawn_change_notices(state);
     spawn_housekeeping(state);
     spawn_mail(state);
     spawn_deliveries(state);
@@ -34,8 +35,51 @@ fn spawn_media(state: &AppState) {
     });
 }
 
-/// Once a second: follows the content version (so that several servers on one database stay
-/// in step) and drops cached pages when a scheduled article's time comes. Less often: writes
+/// On PostgreSQL: listens for changes made by any server on the database (a notice the
+/// database sends when the content version moves) and re-reads the site at once. While no
+/// listening connection is up, the housekeeping loop reads the content version every second
+/// instead. Each new connection listens first and then re-reads the site once, so a change
+/// committed while it was down is caught either way.
+fn spawn_change_notices(state: &AppState) {
+    use std::sync::atomic::Ordering;
+    let state = state.clone();
+    tokio::spawn(async move {
+        loop {
+            let mut listener = match state.store().listen_for_changes().await {
+                Ok(Some(l)) => l,
+                Ok(None) => return,
+                Err(e) => {
+                    tracing::warn!("cannot listen for changes (reading the content version each second instead): {e}");
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                    continue;
+                }
+            };
+            state.0.listening.store(true, Ordering::Relaxed);
+            loop {
+                if let Err(e) = state.refresh().await {
+                    tracing::warn!("refresh failed: {e:#}");
+                }
+                match listener.next().await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        tracing::warn!("the connection listening for changes was lost; connecting again");
+                        break;
+                    }
+                    Err(e) => {
+                        tracing::warn!("listening for changes failed: {e}");
+                        break;
+                    }
+                }
+            }
+            state.0.listening.store(false, Ordering::Relaxed);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    });
+}
+
+/// Once a second: follows the content version where no change notices come (SQLite, or a
+/// PostgreSQL listener that is down; a minute apart otherwise, in case one was missed) and
+/// drops cached pages when a scheduled article's time comes. Less often: writes
 /// page views, ranks Most Popular again, sends daily digests, and clears expired rows.
 fn spawn_housekeeping(state: &AppState) {
     let state = state.clone();
@@ -77,8 +121,10 @@ fn spawn_housekeeping(state: &AppState) {
                     tracing::warn!("daily digests failed: {e:#}");
                 }
             }
-            if let Err(e) = state.refresh().await {
-                tracing::warn!("refresh failed: {e:#}");
+            if !state.0.listening.load(std::sync::atomic::Ordering::Relaxed) || ticks % 60 == 0 {
+                if let Err(e) = state.refresh().await {
+                    tracing::warn!("refresh failed: {e:#}");
+                }
             }
             if state.0.cache.expire_if_due(now_unix()) {
                 if let Err(e) = state.refresh_schedule().await {

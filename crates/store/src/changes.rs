@@ -1,0 +1,32 @@
+//! Notices of changes between servers on one PostgreSQL database: a transaction that moves
+//! the content version sends a notice on commit (migration 0016's trigger), and each server
+//! listens with a connection of its own, so it drops its cached pages within moments instead
+//! of asking the database every second. SQLite has no such notices.
+
+use crate::db::{Backend, Result, Store};
+
+const CHANNEL: &str = "marquee_content";
+
+/// A server's connection listening for changes.
+pub struct ChangeListener(sqlx::postgres::PgListener);
+
+impl Store {
+    /// Listens for other servers' (and this one's) changes; `None` on SQLite.
+    pub async fn listen_for_changes(&self) -> Result<Option<ChangeListener>> {
+        if self.backend != Backend::Postgres {
+            return Ok(None);
+        }
+        let mut listener = sqlx::postgres::PgListener::connect(&self.url).await?;
+        listener.listen(CHANNEL).await?;
+        Ok(Some(ChangeListener(listener)))
+    }
+}
+
+impl ChangeListener {
+    /// Waits for the next notice: `true` for a change; `false` when the connection was lost.
+    /// Notices sent while it is down are gone, so a caller should then listen anew (which
+    /// connects again) and look for itself.
+    pub async fn next(&mut self) -> Result<bool> {
+        Ok(self.0.try_recv().await?.is_some())
+    }
+}
