@@ -15,6 +15,15 @@ async fn publish(site: &TestSite, headline: &str, section: &str, body: &str) -> 
     article_id(&loc)
 }
 
+/// Saves article `id` through the newsroom's form with `action` (publish, unpublish...);
+/// answers the status.
+async fn save(site: &TestSite, id: &str, headline: &str, slug: &str, body: &str, action: &str) -> u16 {
+    let sec = site.section_id("news").await;
+    let author = site.author_id("eddie-editor").await;
+    let path = format!("/admin/articles/{id}");
+    site.post_form(&path, &path, &[("headline", headline), ("slug", slug), ("section", &sec), ("author1", &author), ("body", body), ("action", action)]).await.0
+}
+
 /// `times` page views of `path` from a client sending `agent`; answers the last status.
 async fn visit(site: &TestSite, path: &str, agent: &str, times: usize) -> u16 {
     let client = reqwest::Client::builder().user_agent(agent).build().unwrap();
@@ -85,12 +94,7 @@ both_backends!(most_popular_counts_readers_only, |site| {
 
     // A story back in draft leaves the ranking.
     let id = site.store.article_id_at("news", "read-once").await.unwrap().unwrap();
-    let sec = site.section_id("news").await;
-    let author = site.author_id("eddie-editor").await;
-    let (status, _, _) = site
-        .post_form(&format!("/admin/articles/{id}"), &format!("/admin/articles/{id}"), &[("headline", "Read once"), ("slug", "read-once"), ("section", &sec), ("author1", &author), ("body", "b"), ("action", "unpublish")])
-        .await;
-    assert_eq!(status, 303);
+    assert_eq!(save(&site, &id.to_string(), "Read once", "read-once", "b", "unpublish").await, 303);
     site.state.refresh_popular().await.unwrap();
     assert_eq!(ranking(&site, "").await, vec!["Often read"]);
 });
@@ -324,12 +328,7 @@ both_backends!(a_second_server_sees_an_edit_at_once, |site| {
     };
     assert!(page(client.clone()).await.contains("Early edition"), "the page is now in the second server's cache");
 
-    let sec = site.section_id("news").await;
-    let author = site.author_id("eddie-editor").await;
-    let (status, _, _) = site
-        .post_form(&format!("/admin/articles/{id}"), &format!("/admin/articles/{id}"), &[("headline", "Late edition"), ("slug", "early-edition"), ("section", &sec), ("author1", &author), ("body", "Second take."), ("action", "publish")])
-        .await;
-    assert_eq!(status, 303);
+    assert_eq!(save(&site, &id, "Late edition", "early-edition", "Second take.", "publish").await, 303);
     let edited = std::time::Instant::now();
     // By notice on PostgreSQL (the issue asks for 1 s); SQLite's servers read the version
     // each second, so up to about two.
@@ -364,10 +363,7 @@ both_backends!(a_second_server_sees_an_edit_at_once, |site| {
         assert!(std::time::Instant::now() < deadline, "the servers did not listen again");
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    let (status, _, _) = site
-        .post_form(&format!("/admin/articles/{id}"), &format!("/admin/articles/{id}"), &[("headline", "Final edition"), ("slug", "early-edition"), ("section", &sec), ("author1", &author), ("body", "Third take."), ("action", "publish")])
-        .await;
-    assert_eq!(status, 303);
+    assert_eq!(save(&site, &id, "Final edition", "early-edition", "Third take.", "publish").await, 303);
     let edited = std::time::Instant::now();
     while !page(client.clone()).await.contains("Final edition") {
         assert!(edited.elapsed() < limit, "after the cut, the second server still served the old page after {:?}", edited.elapsed());
