@@ -12,6 +12,8 @@
 //! a comment; posts a second too; and the process's peak memory next to the file's size, to
 //! show the file is streamed, not loaded.
 //!
+//! MARQUEE_BENCH_KEEP=1 keeps the files afterwards (a 100,000-post archive to look at).
+//!
 //! SQLite by default (a file in the temp directory); `MARQUEE_BENCH_DB=postgres` (or the
 //! argument `postgres`) uses a scratch database on MARQUEE_BENCH_POSTGRES_URL (default
 //! postgres://postgres@127.0.0.1:5432/test), dropped at the end.
@@ -256,5 +258,11 @@ async fn main() {
         let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(admin.pool()).await;
         admin.close().await;
     }
-    let _ = std::fs::remove_dir_all(&dir);
+    // MARQUEE_BENCH_KEEP=1 keeps the export and the SQLite database, to look at a large
+    // archive afterwards.
+    if std::env::var("MARQUEE_BENCH_KEEP").is_ok_and(|v| v == "1") {
+        println!("kept in {}", dir.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -351,13 +351,15 @@ both_backends!(a_second_server_sees_an_edit_at_once, |site| {
     };
     let cut = listening().await;
     assert_eq!(cut.len(), 2, "each server listens on a connection of its own: {cut:?}");
+    let listens = second.listens_so_far();
     for pid in &cut {
         sqlx::query("SELECT pg_terminate_backend($1)").bind(pid).execute(site.store.pool()).await.unwrap();
     }
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     loop {
         let fresh = listening().await.into_iter().filter(|p| !cut.contains(p)).count();
-        if fresh == 2 && second.listening_for_changes() {
+        // The second server set up a new connection (and then re-read the site once).
+        if fresh == 2 && second.listens_so_far() > listens && second.listening_for_changes() {
             break;
         }
         assert!(std::time::Instant::now() < deadline, "the servers did not listen again");

@@ -17,8 +17,20 @@ impl Store {
             return Ok(None);
         }
         let mut listener = sqlx::postgres::PgListener::connect(&self.url).await?;
+        // A lost connection is reported, not silently made again: the caller listens anew.
+        listener.eager_reconnect(false);
         listener.listen(CHANNEL).await?;
         Ok(Some(ChangeListener(listener)))
+    }
+
+    /// Sends a notice that changes nothing, so a listener that has heard nothing for a while
+    /// can tell a quiet paper from a connection that no longer hears (one cut without a word,
+    /// or a pooler that does not pass notices on).
+    pub async fn ping_listeners(&self) -> Result<()> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_notify($1, 'ping')").bind(CHANNEL).execute(&self.pool).await?;
+        }
+        Ok(())
     }
 }
 

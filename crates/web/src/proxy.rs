@@ -71,16 +71,18 @@ impl TrustedProxies {
 
     /// Who sent a request that reached us from `peer`: `peer` itself unless it is a trusted
     /// proxy; else, reading `X-Forwarded-For` from the right (each proxy appends the address
-    /// it was reached from), the first address that is not a trusted proxy. A header that
-    /// cannot be read leaves `peer`.
-    pub fn client(&self, peer: IpAddr, forwarded_for: &[&str]) -> IpAddr {
+    /// it was reached from), the first address that is not a trusted proxy. The header's
+    /// lines are taken as bytes, so junk a client put in front of a proxy's entry (bytes that
+    /// are not text, say) is never read; an entry that is reached and cannot be read leaves
+    /// `peer`.
+    pub fn client(&self, peer: IpAddr, forwarded_for: &[&[u8]]) -> IpAddr {
         if !self.trusts(peer) {
             return peer;
         }
-        let hops: Vec<&str> = forwarded_for.iter().flat_map(|h| h.split(',')).map(str::trim).collect();
+        let hops: Vec<&[u8]> = forwarded_for.iter().flat_map(|h| h.split(|b| *b == b',')).collect();
         let mut client = peer;
         for hop in hops.iter().rev() {
-            let Some(ip) = parse_hop(hop) else { return peer };
+            let Some(ip) = std::str::from_utf8(hop).ok().and_then(|h| parse_hop(h.trim())) else { return peer };
             client = ip;
             if !self.trusts(ip) {
                 break;
@@ -103,7 +105,7 @@ fn parse_hop(hop: &str) -> Option<IpAddr> {
 /// reader, not the proxy.
 pub async fn real_client(axum::extract::State(proxies): axum::extract::State<std::sync::Arc<TrustedProxies>>, mut req: Request, next: Next) -> Response {
     if let Some(ConnectInfo(peer)) = req.extensions().get::<ConnectInfo<SocketAddr>>().copied() {
-        let headers: Vec<&str> = req.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+        let headers: Vec<&[u8]> = req.headers().get_all("x-forwarded-for").iter().map(|v| v.as_bytes()).collect();
         let client = proxies.client(peer.ip(), &headers);
         if client != peer.ip() {
             req.extensions_mut().insert(ConnectInfo(SocketAddr::new(client, peer.port())));
@@ -141,19 +143,22 @@ mod tests {
     #[test]
     fn forwarded_for_only_from_a_trusted_proxy() {
         let t = TrustedProxies::parse("127.0.0.1, 10.0.0.0/8").unwrap();
+        let t = |peer: &str, lines: &[&str]| t.client(ip(peer), &lines.iter().map(|l| l.as_bytes()).collect::<Vec<_>>());
         // From the proxy: the reader it names.
-        assert_eq!(t.client(ip("127.0.0.1"), &["203.0.113.9"]), ip("203.0.113.9"));
+        assert_eq!(t("127.0.0.1", &["203.0.113.9"]), ip("203.0.113.9"));
         // A reader's own made-up entry sits left of what the proxy appended, and is not read.
-        assert_eq!(t.client(ip("127.0.0.1"), &["198.51.100.1, 203.0.113.9"]), ip("203.0.113.9"));
+        assert_eq!(t("127.0.0.1", &["198.51.100.1, 203.0.113.9"]), ip("203.0.113.9"));
         // Through two proxies of ours, over several header lines.
-        assert_eq!(t.client(ip("10.0.0.2"), &["203.0.113.9", "10.0.0.1"]), ip("203.0.113.9"));
-        assert_eq!(t.client(ip("127.0.0.1"), &["[2001:db8::5]:4711"]), ip("2001:db8::5"));
+        assert_eq!(t("10.0.0.2", &["203.0.113.9", "10.0.0.1"]), ip("203.0.113.9"));
+        assert_eq!(t("127.0.0.1", &["[2001:db8::5]:4711"]), ip("2001:db8::5"));
         // From anyone else, the header is ignored.
-        assert_eq!(t.client(ip("192.0.2.50"), &["203.0.113.9"]), ip("192.0.2.50"));
+        assert_eq!(t("192.0.2.50", &["203.0.113.9"]), ip("192.0.2.50"));
         // Nothing to read, or something unreadable: the proxy itself.
-        assert_eq!(t.client(ip("127.0.0.1"), &[]), ip("127.0.0.1"));
-        assert_eq!(t.client(ip("127.0.0.1"), &["unknown"]), ip("127.0.0.1"));
+        assert_eq!(t("127.0.0.1", &[]), ip("127.0.0.1"));
+        assert_eq!(t("127.0.0.1", &["unknown"]), ip("127.0.0.1"));
         // No proxies trusted (the default): never read.
-        assert_eq!(TrustedProxies::default().client(ip("127.0.0.1"), &["203.0.113.9"]), ip("127.0.0.1"));
+        assert_eq!(TrustedProxies::default().client(ip("127.0.0.1"), &[b"203.0.113.9"]), ip("127.0.0.1"));
+        // Bytes that are not text in front of the proxy's entry, on the same line.
+        assert_eq!(TrustedProxies::parse("127.0.0.1").unwrap().client(ip("127.0.0.1"), &[b"\xff\xfe, 203.0.113.9"]), ip("203.0.113.9"));
     }
 }

@@ -136,6 +136,10 @@ pub(crate) struct Inner {
     /// A connection is listening for other servers' changes (PostgreSQL), so the content
     /// version need not be read every second.
     pub listening: std::sync::atomic::AtomicBool,
+    /// How many times a listening connection was set up (tests watch it reconnect).
+    pub listens: std::sync::atomic::AtomicU64,
+    /// Held by [`AppState::refresh`].
+    pub refreshing: tokio::sync::Mutex<()>,
 }
 
 impl AppState {
@@ -156,6 +160,8 @@ impl AppState {
             webhook_wake: tokio::sync::Notify::new(),
             media_wake: tokio::sync::Notify::new(),
             listening: std::sync::atomic::AtomicBool::new(false),
+            listens: std::sync::atomic::AtomicU64::new(0),
+            refreshing: tokio::sync::Mutex::new(()),
         }));
         state.refresh_schedule().await?;
         Ok(state)
@@ -172,6 +178,11 @@ impl AppState {
         self.0.listening.load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// How many listening connections this server has set up so far.
+    pub fn listens_so_far(&self) -> u64 {
+        self.0.listens.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     pub fn store(&self) -> &Store {
         &self.0.store
     }
@@ -183,6 +194,8 @@ impl AppState {
     /// Re-reads the site after a change (here or on another server): settings, sections, and
     /// the page cache, which is emptied when the content version moved.
     pub async fn refresh(&self) -> anyhow::Result<()> {
+        // One at a time: two refreshes at once could install an older reading over a newer.
+        let _turn = self.0.refreshing.lock().await;
         let version = self.0.store.content_version().await?;
         if version != self.site().version {
             let site = load_site(&self.0.store).await?;

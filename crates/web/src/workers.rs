@@ -39,9 +39,14 @@ fn spawn_media(state: &AppState) {
 /// database sends when the content version moves) and re-reads the site at once. While no
 /// listening connection is up, the housekeeping loop reads the content version every second
 /// instead. Each new connection listens first and then re-reads the site once, so a change
-/// committed while it was down is caught either way.
+/// committed while it was down is caught either way. After 30 quiet seconds it sends itself a
+/// notice and, unless that comes back within 5, reads the version each second for five
+/// minutes before listening again; a failed re-read gives the connection up too, since the
+/// notice that asked for it is spent.
 fn spawn_change_notices(state: &AppState) {
     use std::sync::atomic::Ordering;
+    const QUIET: Duration = Duration::from_secs(30);
+    const ECHO: Duration = Duration::from_secs(5);
     let state = state.clone();
     tokio::spawn(async move {
         loop {
@@ -50,19 +55,34 @@ fn spawn_change_notices(state: &AppState) {
                 Ok(None) => return,
                 Err(e) => {
                     tracing::warn!("cannot listen for changes (reading the content version each second instead): {e}");
-                    tokio::time::sleep(Duration::from_secs(2)).await;
+                    tokio::time::sleep(Duration::from_secs(5)).await;
                     continue;
                 }
             };
             state.0.listening.store(true, Ordering::Relaxed);
+            state.0.listens.fetch_add(1, Ordering::Relaxed);
+            // How long to read the version each second before listening again.
+            let mut pause = Duration::from_millis(100);
             loop {
                 if let Err(e) = state.refresh().await {
                     tracing::warn!("refresh failed: {e:#}");
+                    break;
                 }
-                match listener.next().await {
+                let heard = match tokio::time::timeout(QUIET, listener.next()).await {
+                    Ok(heard) => heard,
+                    Err(_) => match state.store().ping_listeners().await {
+                        Ok(()) => tokio::time::timeout(ECHO, listener.next()).await.unwrap_or_else(|_| {
+                            // Deaf, perhaps for good (a pooler): a while on the clock first.
+                            pause = Duration::from_secs(300);
+                            Ok(false)
+                        }),
+                        Err(e) => Err(e),
+                    },
+                };
+                match heard {
                     Ok(true) => {}
                     Ok(false) => {
-                        tracing::warn!("the connection listening for changes was lost; connecting again");
+                        tracing::warn!("the connection listening for changes was lost or hears nothing; connecting again");
                         break;
                     }
                     Err(e) => {
@@ -72,7 +92,7 @@ fn spawn_change_notices(state: &AppState) {
                 }
             }
             state.0.listening.store(false, Ordering::Relaxed);
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            tokio::time::sleep(pause).await;
         }
     });
 }
