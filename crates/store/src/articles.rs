@@ -190,8 +190,11 @@ impl Store {
     pub async fn live_articles(&self, listing: Listing, now: i64, limit: i64, offset: i64) -> Result<(Vec<ArticleCard>, i64)> {
         let (join, filter, arg) = listing.sql();
         let n = if arg.is_some() { 3 } else { 2 };
+        // The page's ids first, walking an index in the listing's order (migration 0017)
+        // without reading the articles skipped over; then those twenty articles.
         let sql = format!(
-            "SELECT {CARD_COLS} FROM articles a JOIN sections s ON s.id = a.section_id{join} WHERE {LIVE}{filter} ORDER BY a.publish_at DESC, a.id DESC LIMIT ${n} OFFSET ${}",
+            "SELECT {CARD_COLS} FROM (SELECT a.id FROM articles a{join} WHERE {LIVE}{filter} ORDER BY a.publish_at DESC, a.id DESC LIMIT ${n} OFFSET ${}) p \
+             JOIN articles a ON a.id = p.id JOIN sections s ON s.id = a.section_id ORDER BY a.publish_at DESC, a.id DESC",
             n + 1
         );
         let mut q = sqlx::query_as::<_, ArticleCard>(&sql).bind(now);
