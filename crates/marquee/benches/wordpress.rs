@@ -168,17 +168,21 @@ fn peak_rss_mb() -> f64 {
 /// CPU seconds this process has used so far: (all threads, SQLite's worker threads). Less
 /// shaken by a busy machine than the time on the clock, so it shows where the time went.
 fn cpu_seconds() -> (f64, f64) {
-    let (mut all, mut db) = (0.0, 0.0);
-    for task in std::fs::read_dir("/proc/self/task").into_iter().flatten().flatten() {
-        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else { continue };
-        // pid (comm) state ...: the name may hold spaces, so split after its closing bracket.
-        let Some((head, rest)) = stat.rsplit_once(") ") else { continue };
+    // utime + stime from a `stat` file; the name before them may hold spaces.
+    let secs = |stat: &str| -> Option<(String, f64)> {
+        let (head, rest) = stat.rsplit_once(") ")?;
         let fields: Vec<&str> = rest.split_whitespace().collect();
-        let ticks = fields.get(11).and_then(|u| u.parse::<f64>().ok()).unwrap_or(0.0) + fields.get(12).and_then(|s| s.parse::<f64>().ok()).unwrap_or(0.0);
-        let secs = ticks / 100.0;
-        all += secs;
-        if head.contains("sqlx-sqlite") {
-            db += secs;
+        let ticks = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+        Some((head.to_string(), ticks / 100.0))
+    };
+    // The process's own line counts threads that have ended too.
+    let all = std::fs::read_to_string("/proc/self/stat").ok().and_then(|s| secs(&s)).map_or(0.0, |(_, t)| t);
+    let mut db = 0.0;
+    for task in std::fs::read_dir("/proc/self/task").into_iter().flatten().flatten() {
+        if let Some((name, t)) = std::fs::read_to_string(task.path().join("stat")).ok().and_then(|s| secs(&s)) {
+            if name.contains("sqlx-sqlite") {
+                db += t;
+            }
         }
     }
     (all, db)

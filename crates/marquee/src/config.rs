@@ -166,7 +166,8 @@ impl Config {
             self.api_requests_per_minute = v.parse().context("MARQUEE_API_REQUESTS_PER_MINUTE must be a whole number (0 for no limit)")?;
         }
         if let Some(v) = get("MARQUEE_TRUSTED_PROXIES") {
-            self.trusted_proxies = v.split([',', ' ']).filter(|s| !s.is_empty()).map(str::to_string).collect();
+            // One string: TrustedProxies::parse splits it at commas and spaces.
+            self.trusted_proxies = vec![v];
         }
         if let Some(v) = get("MARQUEE_SMTP_TIMEOUT_SECS") {
             self.smtp_timeout_secs = v.parse().context("MARQUEE_SMTP_TIMEOUT_SECS must be a whole number")?;

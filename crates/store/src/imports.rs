@@ -64,8 +64,8 @@ pub struct ImportTx<'s> {
     /// index writes what it holds in memory whenever a later statement opens a savepoint, so
     /// entries written early would be flushed in many small pieces that it must then merge.
     docs: Vec<crate::search::Doc>,
-    /// Something readers see was written besides `articles` (new articles, indexed as they
-    /// were written, or comments): the content version moves at commit.
+    /// Something readers see was written besides `articles` (new articles, whose entries are
+    /// in `docs`, or comments): the content version moves at commit.
     visible: bool,
 }
 

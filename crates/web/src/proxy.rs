@@ -104,7 +104,9 @@ fn parse_hop(hop: &str) -> Option<IpAddr> {
 /// request, so that everything after (rate limits, API limits, sign-in failures) counts the
 /// reader, not the proxy.
 pub async fn real_client(axum::extract::State(proxies): axum::extract::State<std::sync::Arc<TrustedProxies>>, mut req: Request, next: Next) -> Response {
-    if let Some(ConnectInfo(peer)) = req.extensions().get::<ConnectInfo<SocketAddr>>().copied() {
+    // Most requests (all of them, with no proxy set) come straight from the reader: nothing
+    // to read then.
+    if let Some(ConnectInfo(peer)) = req.extensions().get::<ConnectInfo<SocketAddr>>().copied().filter(|c| proxies.trusts(c.0.ip())) {
         let headers: Vec<&[u8]> = req.headers().get_all("x-forwarded-for").iter().map(|v| v.as_bytes()).collect();
         let client = proxies.client(peer.ip(), &headers);
         if client != peer.ip() {
