@@ -5,3 +5,6 @@
 pub mod ids;
 pub mod nql;
 pub mod token;
+
+#[cfg(test)]
+mod proptests;

@@ -86,6 +86,26 @@ pub enum Op {
     NotIn,
 }
 
+impl Op {
+    /// What NQL writes between `field:` and the value (a list's brackets are the value's).
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Op::Eq | Op::In => "",
+            Op::Ne | Op::NotIn => "-",
+            Op::Gt => ">",
+            Op::Gte => ">=",
+            Op::Lt => "<",
+            Op::Lte => "<=",
+            Op::Contains => "~",
+            Op::NotContains => "-~",
+            Op::StartsWith => "~^",
+            Op::NotStartsWith => "-~^",
+            Op::EndsWith => "~$",
+            Op::NotEndsWith => "-~$",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     Null,
@@ -1354,20 +1374,7 @@ mod tests {
     fn write_condition(c: &Condition, out: &mut String) {
         out.push_str(&c.field);
         out.push(':');
-        out.push_str(match c.op {
-            Op::Eq | Op::In => "",
-            Op::Ne | Op::NotIn => "-",
-            Op::Gt => ">",
-            Op::Gte => ">=",
-            Op::Lt => "<",
-            Op::Lte => "<=",
-            Op::Contains => "~",
-            Op::NotContains => "-~",
-            Op::StartsWith => "~^",
-            Op::NotStartsWith => "-~^",
-            Op::EndsWith => "~$",
-            Op::NotEndsWith => "-~$",
-        });
+        out.push_str(c.op.symbol());
         write_value(&c.value, out);
     }
 

@@ -214,7 +214,7 @@ pub struct CommentBody {
     pub has_links: bool,
 }
 
-fn comment_cleaner() -> &'static ammonia::Builder<'static> {
+pub(crate) fn comment_cleaner() -> &'static ammonia::Builder<'static> {
     static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
     CLEANER.get_or_init(|| {
         let mut b = ammonia::Builder::empty();

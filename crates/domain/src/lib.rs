@@ -13,6 +13,12 @@ pub mod search;
 pub mod slug;
 pub mod time;
 
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+
+#[cfg(test)]
+mod proptests;
+
 pub use article::{ArticleDraft, ArticleStatus, FieldErrors, PublishAction};
 pub use role::Role;
 pub use slug::{slugify, validate_slug, RESERVED_SECTION_SLUGS};

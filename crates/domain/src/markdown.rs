@@ -5,7 +5,7 @@
 use pulldown_cmark::{html, Options, Parser};
 use std::sync::OnceLock;
 
-fn cleaner() -> &'static ammonia::Builder<'static> {
+pub(crate) fn cleaner() -> &'static ammonia::Builder<'static> {
     static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
     CLEANER.get_or_init(base_cleaner)
 }
@@ -20,7 +20,7 @@ fn base_cleaner() -> ammonia::Builder<'static> {
 
 /// The cleaner for bodies that show library images: the same allow-list, plus the
 /// placeholder element that stands for the n-th image until it is replaced after cleaning.
-fn media_cleaner() -> &'static ammonia::Builder<'static> {
+pub(crate) fn media_cleaner() -> &'static ammonia::Builder<'static> {
     static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
     CLEANER.get_or_init(|| {
         let mut b = base_cleaner();
@@ -173,30 +173,79 @@ fn too_deep() -> String {
     format!("The body nests quotes, lists or HTML elements more than {MAX_DEPTH} levels deep.")
 }
 
-/// How deeply elements nest in `html`, counting open tags that are not void elements.
+/// How deeply elements nest in `html`, as a browser would build them or deeper, never less:
+/// an estimate made without building the tree, which is what gets slow.
+///
+/// The HTML is split into tags by html5ever's tokenizer, which reads quotes, comments and
+/// the text inside `<textarea>`, `<script>` and the like as a browser does. Open tags of
+/// elements that are not void count (a `/>` does not make a `<div/>` empty, as it does not in
+/// a browser). An end tag closes the innermost open element of its name only when everything
+/// open inside that element may be left unclosed (`</ul>` closes an `<li>` left open); an end
+/// tag that closes nothing, or that would have to undo misnesting (`</b>` in `<b><div>`), is
+/// ignored, so that no stray `</x>` can hide the elements left open. Past [`MAX_DEPTH`] it
+/// stops counting, so any input is measured in linear time.
 fn element_depth(html: &str) -> usize {
-    const VOID: &[&str] = &["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"];
-    let (mut depth, mut max) = (0usize, 0usize);
-    let mut rest = html;
-    while let Some(i) = rest.find('<') {
-        rest = &rest[i + 1..];
-        if let Some(after) = rest.strip_prefix('/') {
-            depth = depth.saturating_sub(1);
-            rest = after;
-            continue;
+    use html5ever::tendril::StrTendril;
+    use html5ever::tokenizer::{BufferQueue, Tokenizer, TokenizerOpts};
+    use html5ever::TokenizerResult;
+    let sink = DepthSink::default();
+    let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from(html));
+    while let TokenizerResult::Script(()) = tokenizer.feed(&input) {}
+    tokenizer.end();
+    tokenizer.sink.max.get()
+}
+
+/// Counts open elements as the tokenizer reads tags; see [`element_depth`].
+#[derive(Default)]
+struct DepthSink {
+    open: std::cell::RefCell<Vec<String>>,
+    max: std::cell::Cell<usize>,
+}
+
+impl html5ever::tokenizer::TokenSink for DepthSink {
+    type Handle = ();
+
+    fn process_token(&self, token: html5ever::tokenizer::Token, _line: u64) -> html5ever::tokenizer::TokenSinkResult<()> {
+        use html5ever::tokenizer::states::RawKind;
+        use html5ever::tokenizer::{TagKind, Token, TokenSinkResult};
+        const VOID: &[&str] = &["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr", "param", "keygen", "frame"];
+        // Elements whose end tag may be left out (the parser closes them when something else ends).
+        const OPTIONAL_END: &[&str] = &["p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "thead", "tbody", "tfoot", "colgroup", "caption", "rb", "rt", "rtc", "rp"];
+        let Token::TagToken(tag) = token else { return TokenSinkResult::Continue };
+        // Past the limit the answer is known; counting on would only cost time.
+        if self.max.get() > MAX_DEPTH {
+            return TokenSinkResult::Continue;
         }
-        let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
-        if name.is_empty() || !name.as_bytes()[0].is_ascii_alphabetic() {
-            continue;
+        let name: &str = &tag.name;
+        let mut open = self.open.borrow_mut();
+        if tag.kind == TagKind::EndTag {
+            if let Some(pos) = open.iter().rposition(|n| n == name) {
+                if open[pos + 1..].iter().all(|n| OPTIONAL_END.contains(&n.as_str())) {
+                    open.truncate(pos);
+                }
+            }
+            return TokenSinkResult::Continue;
         }
-        let end = rest.find('>').unwrap_or(rest.len());
-        let self_closing = rest[..end].ends_with('/');
-        if !self_closing && !VOID.contains(&name.as_str()) {
-            depth += 1;
-            max = max.max(depth);
+        if !VOID.contains(&name) {
+            open.push(name.to_string());
+            self.max.set(self.max.get().max(open.len()));
+        }
+        // Text-only elements are text up to their end tag, as the tree builder tells the
+        // tokenizer; inside SVG, MathML or a select it may not, so there tags are still read
+        // (which can only count more).
+        if open.iter().any(|n| matches!(n.as_str(), "svg" | "math" | "select")) {
+            return TokenSinkResult::Continue;
+        }
+        match name {
+            "textarea" | "title" => TokenSinkResult::RawData(RawKind::Rcdata),
+            "style" | "xmp" | "iframe" | "noembed" | "noframes" | "noscript" => TokenSinkResult::RawData(RawKind::Rawtext),
+            "script" => TokenSinkResult::RawData(RawKind::ScriptData),
+            "plaintext" => TokenSinkResult::Plaintext,
+            _ => TokenSinkResult::Continue,
         }
     }
-    max
 }
 
 fn to_html(markdown: &str) -> String {

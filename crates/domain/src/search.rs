@@ -8,7 +8,9 @@
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
-/// The longest query accepted, in characters.
+/// The longest query accepted, in characters of its normal form (as [`SearchQuery`]'s
+/// `Display` writes it), so that every normal form is itself accepted. What a reader types may
+/// be longer by the spaces and marks between words, up to four times this.
 pub const MAX_QUERY_CHARS: usize = 200;
 /// The most terms (words, phrases, prefixes, exclusions) in one query.
 pub const MAX_TERMS: usize = 20;
@@ -84,7 +86,7 @@ fn words_in(text: &str) -> Vec<String> {
 /// and a word joined by marks (`self-driving`, `d'os`) is a phrase of its parts.
 pub fn parse(input: &str) -> Result<SearchQuery, QueryError> {
     let input = input.trim();
-    if input.chars().count() > MAX_QUERY_CHARS {
+    if input.chars().count() > 4 * MAX_QUERY_CHARS {
         return Err(QueryError::TooLong);
     }
     let mut clauses = Vec::new();
@@ -124,6 +126,13 @@ pub fn parse(input: &str) -> Result<SearchQuery, QueryError> {
         };
         clauses.push(Clause { term, exclude });
     }
+    // The limit is on the normal form, which can be longer than what was typed: `a-b` is
+    // written `"a b"`, and some letters lowercase to two characters.
+    let query = SearchQuery { clauses };
+    if query.to_string().chars().count() > MAX_QUERY_CHARS {
+        return Err(QueryError::TooLong);
+    }
+    let clauses = query.clauses;
     if clauses.is_empty() {
         return Err(QueryError::NoWords);
     }

@@ -3,6 +3,7 @@
 //! a collection, and reading the same from other papers.
 
 use crate::Identity;
+pub use marquee_domain::media::escape_html;
 use serde_json::{json, Value};
 
 const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
@@ -102,6 +103,13 @@ fn parse_time(v: &Value) -> Option<i64> {
     v.as_str()?.parse::<jiff::Timestamp>().ok().map(|t| t.as_second())
 }
 
+/// The text of an HTML field another server sent (`summary`): tags dropped, character
+/// references read, white space collapsed to single spaces. What comes out is plain text,
+/// escaped again wherever it is shown.
+pub fn html_to_text(html: &str) -> String {
+    marquee_domain::search::plain_text(html).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// `#RustAndBone` from "rust and bone": hashtags take letters and digits only.
 fn hashtag(name: &str) -> String {
     let mut out = String::from("#");
@@ -123,10 +131,9 @@ impl Identity {
     /// The `Article` object for one of the paper's articles.
     pub fn article(&self, a: &ArticleFacts) -> Value {
         let byline = a.authors.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(" and ");
-        let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
         let mut content = String::new();
         if !byline.is_empty() {
-            content.push_str(&format!("<p>By {}</p>", escape(&byline)));
+            content.push_str(&format!("<p>By {}</p>", escape_html(&byline)));
         }
         content.push_str(&a.body_html);
         let mut object = json!({
@@ -135,7 +142,9 @@ impl Identity {
             "type": "Article",
             "attributedTo": self.actor_id(),
             "name": a.headline,
-            "summary": a.deck,
+            // `summary` and `content` are HTML by ActivityStreams' definition; `name` is plain
+            // text. The deck is plain text, so it is escaped; the body is already sanitized HTML.
+            "summary": escape_html(&a.deck),
             "content": content,
             "url": a.url,
             "published": rfc3339(a.published),
@@ -257,7 +266,8 @@ pub fn is_web_address(s: &str) -> bool {
 /// The host (and port) of a URL, lowercased.
 pub fn host_of(url: &str) -> Option<String> {
     let rest = url.split_once("://")?.1;
-    let host = rest.split(['/', '?', '#']).next()?;
+    // Browsers and the HTTP client read a backslash as a slash in http(s) addresses.
+    let host = rest.split(['/', '\\', '?', '#']).next()?;
     let host = host.rsplit_once('@').map(|(_, h)| h).unwrap_or(host);
     (!host.is_empty()).then(|| host.to_ascii_lowercase())
 }
@@ -313,7 +323,7 @@ pub fn read_article(actor: &str, object: &Value) -> Result<ReceivedArticle, Stri
         object_id,
         url,
         title: clip(text(&object["name"]).unwrap_or_default(), 300),
-        summary: clip(text(&object["summary"]).unwrap_or_default(), 1000),
+        summary: clip(html_to_text(&text(&object["summary"]).unwrap_or_default()), 1000),
         byline: clip(byline, 300),
         published: parse_time(&object["published"]).unwrap_or(0),
         film,
@@ -399,6 +409,20 @@ mod tests {
         assert_eq!(read.published, 1_700_000_000);
         let film = read.film.unwrap();
         assert_eq!((film.imdb.as_deref(), film.wikidata.as_deref(), film.tmdb.as_deref()), (Some("tt2053425"), Some("Q1001"), Some("97365")));
+    }
+
+    #[test]
+    fn html_fields_carry_escaped_text_and_come_back_as_text() {
+        let mut f = facts();
+        f.deck = "Physical <img src=x onerror=alert(1)> therapy & \"more\"".into();
+        let object = me().article(&f);
+        assert_eq!(object["summary"], "Physical &lt;img src=x onerror=alert(1)&gt; therapy &amp; &quot;more&quot;");
+        assert_eq!(object["name"], "Rust and Bone", "name is plain text");
+        let read = read_article("https://a.example/actor", &object).unwrap();
+        assert_eq!(read.summary, f.deck, "what a paper sends, another reads back as the same text");
+        let mut other = object.clone();
+        other["summary"] = json!("<p>Hello <b class=\"x\">world</b></p><p>again&nbsp;&#x26;&#38; 1 &lt; 2</p><script>x()</script>");
+        assert_eq!(read_article("https://a.example/actor", &other).unwrap().summary, "Hello world again && 1 < 2 x()");
     }
 
     #[test]

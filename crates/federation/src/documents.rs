@@ -63,7 +63,8 @@ impl Identity {
             "type": "Organization",
             "preferredUsername": self.username,
             "name": self.name,
-            "summary": self.summary,
+            // HTML by ActivityStreams' definition; the paper's summary is plain text.
+            "summary": crate::articles::escape_html(&self.summary),
             "url": format!("{}/", self.base_url),
             "inbox": format!("{id}/inbox"),
             "outbox": format!("{id}/outbox"),

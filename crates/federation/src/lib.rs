@@ -19,3 +19,6 @@ pub enum FederationError {
     #[error("signature error: {0}")]
     Signature(String),
 }
+
+#[cfg(test)]
+mod proptests;

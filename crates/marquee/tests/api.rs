@@ -4,30 +4,11 @@
 
 mod common;
 
-use common::{eventually, get_with, new_client, TestSite};
+use common::{eventually, get_with, make_key, new_client, TestSite};
 use hmac::{Hmac, Mac};
 use marquee_domain::time::now_unix;
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
-
-/// Makes a key at `/admin/integrations/` as an admin; `user` is the staff member an Admin key
-/// acts as (their email's local part). Answers the key, shown once on the page.
-async fn make_key(site: &TestSite, kind: &str, name: &str, user: Option<&str>) -> String {
-    let admin = new_client();
-    site.login_as(&admin, "admin").await;
-    let (_, page) = get_with(&admin, &site.url("/admin/integrations/")).await;
-    let csrf = common::csrf_in(&page);
-    let user_id = match user {
-        Some(who) => site.store.user_by_email(&format!("{who}@paper.test")).await.unwrap().unwrap().id.to_string(),
-        None => String::new(),
-    };
-    let r = admin.post(site.url("/admin/integrations/keys")).form(&[("_csrf", csrf.as_str()), ("kind", kind), ("name", name), ("user_id", &user_id)]).send().await.unwrap();
-    assert_eq!(r.status().as_u16(), 200);
-    let body = r.text().await.unwrap();
-    let marker = "id=\"made-value\" class=\"secret\" value=\"";
-    let start = body.find(marker).unwrap_or_else(|| panic!("no key shown:\n{body}")) + marker.len();
-    body[start..].split('"').next().unwrap().to_string()
-}
 
 async fn content(site: &TestSite, path_and_query: &str) -> (u16, reqwest::header::HeaderMap, Value) {
     let r = new_client().get(site.url(path_and_query)).send().await.unwrap();

@@ -3,11 +3,9 @@
 
 mod common;
 
-use common::{csrf_in, get_with, new_client, TestSite, PASSWORD};
+use common::{csrf_in, get_with, link_in, new_client, nth_mail, register, verified_reader, TestSite, PASSWORD, WAIT};
 use marquee_mail::sink::{Received, SmtpSink};
 use std::time::Duration;
-
-const WAIT: Duration = Duration::from_secs(20);
 
 /// Publishes an article in News as the editor (signing `site.client` in); returns its path.
 async fn publish(site: &TestSite, headline: &str, slug: &str) -> String {
@@ -17,30 +15,6 @@ async fn publish(site: &TestSite, headline: &str, slug: &str) -> String {
     let (status, _, text) = site.write(&[("headline", headline), ("slug", slug), ("section", &sec), ("author1", &author), ("body", "The story."), ("action", "publish")]).await;
     assert_eq!(status, 303, "publish failed: {text}");
     format!("/news/{slug}/")
-}
-
-async fn register(site: &TestSite, name: &str, email: &str) -> (reqwest::Client, u16, String) {
-    let client = new_client();
-    let (_, html) = get_with(&client, &site.url("/account/register")).await;
-    let csrf = csrf_in(&html);
-    let r = client.post(site.url("/account/register")).form(&[("_csrf", csrf.as_str()), ("name", name), ("email", email), ("password", PASSWORD), ("website", "")]).send().await.unwrap();
-    let status = r.status().as_u16();
-    (client, status, r.text().await.unwrap())
-}
-
-/// Waits for the `n`th message (1-based) to `email`.
-async fn nth_mail(sink: &SmtpSink, email: &str, n: usize) -> Received {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        let mine: Vec<Received> = sink.messages().into_iter().filter(|m| m.rcpt_to.iter().any(|r| r == email)).collect();
-        if mine.len() >= n {
-            return mine[n - 1].clone();
-        }
-        if tokio::time::Instant::now() > deadline {
-            panic!("no message #{n} to {email} arrived; got {:?}", sink.messages().iter().map(|m| (m.rcpt_to.clone(), m.subject())).collect::<Vec<_>>());
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 fn mails_to(sink: &SmtpSink, email: &str) -> Vec<Received> {
@@ -54,23 +28,6 @@ async fn drain(site: &TestSite) {
         assert!(tokio::time::Instant::now() < deadline, "the outbox did not drain");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-}
-
-/// The first link in `text` that contains `needle`.
-fn link_in(text: &str, needle: &str) -> String {
-    text.split_whitespace().find(|w| w.starts_with("http") && w.contains(needle)).unwrap_or_else(|| panic!("no link with {needle} in:\n{text}")).to_string()
-}
-
-/// A registered reader who opened the verification link; signed in.
-async fn verified_reader(site: &TestSite, sink: &SmtpSink, name: &str, email: &str) -> reqwest::Client {
-    let (client, status, body) = register(site, name, email).await;
-    assert_eq!(status, 200, "registration failed: {body}");
-    let mail = nth_mail(sink, email, 1).await;
-    let link = link_in(&mail.text(), "/account/verify?token=");
-    let (status, page) = get_with(&client, &link).await;
-    assert_eq!(status, 200, "{page}");
-    assert!(page.contains("Address confirmed"), "{page}");
-    client
 }
 
 /// Posts a comment (or a reply) as `client`; returns (status, location, body).
@@ -122,6 +79,22 @@ async fn comment_settings(site: &TestSite, moderation: &str, banned: &str, suspe
         .await;
     assert_eq!(status, 303, "saving comment settings failed: {body}");
 }
+
+both_backends!(a_signed_out_comment_is_sent_to_sign_in_and_back_to_its_article, |site| {
+    let article = publish(&site, "Rust and Bone", "rust-and-bone").await;
+    // A reader whose session ended posts the form still open in their browser.
+    let client = new_client();
+    let (_, html) = get_with(&client, &site.url("/account/register")).await;
+    let csrf = csrf_in(&html);
+    for action in ["comments", "subscribe"] {
+        let r = client.post(site.url(&format!("{article}{action}"))).form(&[("_csrf", csrf.as_str()), ("body", "Worth seeing."), ("website", "")]).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 303, "{action}");
+        let location = r.headers().get("location").unwrap().to_str().unwrap().to_string();
+        assert_eq!(location, "/account/login?next=/news/rust-and-bone/%23comments", "{action}");
+        let (_, page) = get_with(&client, &site.url(&location)).await;
+        assert!(page.contains("value=\"/news/rust-and-bone/#comments\""), "the sign-in form returns to the article");
+    }
+});
 
 with_mail!(the_whole_story_from_registration_to_one_click_unsubscribe, |site, sink| {
     let article = publish(&site, "Rust and Bone", "rust-and-bone").await;
@@ -500,6 +473,10 @@ with_mail!(accounts_change_reset_and_delete, |site, sink| {
     let csrf = csrf_in(&form);
     let r = anon.post(site.url("/account/reset")).form(&[("_csrf", csrf.as_str()), ("token", token.as_str()), ("password", "a brand new password")]).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 303);
+    // The reset signed the browser in, so the form's token (bound to no session) is spent too.
+    let r = anon.post(site.url("/account/reset")).form(&[("_csrf", csrf.as_str()), ("token", token.as_str()), ("password", "and another one!")]).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 403, "a token from before signing in");
+    let csrf = csrf_in(&get_with(&anon, &site.url("/account/")).await.1);
     let r = anon.post(site.url("/account/reset")).form(&[("_csrf", csrf.as_str()), ("token", token.as_str()), ("password", "and another one!")]).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 400, "a reset link works once");
     assert_eq!(get_with(&new_client(), &stale).await.0, 400, "the pending change of address was cancelled by the reset");

@@ -365,7 +365,109 @@ both_backends!(session_cookie_is_protected_and_logout_ends_it, |site| {
     let (_, html) = common::get_with(&c, &site.url("/admin/login")).await;
     let csrf = common::csrf_in(&html);
     let r = c.post(site.url("/admin/login")).form(&[("_csrf", csrf.as_str()), ("email", "editor@paper.test"), ("password", common::PASSWORD)]).send().await.unwrap();
-    assert!(r.headers().get_all("set-cookie").iter().any(|v| v.to_str().unwrap().starts_with("mq_session=") && v.to_str().unwrap().contains("Secure")));
+    assert_eq!(r.status().as_u16(), 303);
+    let cookie = r.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).find(|c| c.contains("mq_session=")).unwrap();
+    assert!(cookie.starts_with("__Host-mq_session=") && cookie.contains("Secure") && cookie.contains("Path=/") && !cookie.contains("Domain"), "{cookie}");
+    // An https site reads only the prefixed names: a plain-named cookie, which a sibling
+    // subdomain could have planted, counts for nothing.
+    let raw = raw_client();
+    let r = raw.get(site.url("/admin/login")).send().await.unwrap();
+    let nonce = cookie_set(&r, "__Host-mq_csrf").expect("the nonce cookie is prefixed");
+    let token = common::csrf_in(&r.text().await.unwrap());
+    let login = [("_csrf", token.as_str()), ("email", "editor@paper.test"), ("password", common::PASSWORD)];
+    let r = raw.post(site.url("/admin/login")).header("cookie", format!("mq_csrf={nonce}")).form(&login).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    let r = raw.post(site.url("/admin/login")).header("cookie", format!("__Host-mq_csrf={nonce}")).form(&login).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+});
+
+/// A client that keeps no cookies: each test request carries exactly the cookies it names.
+fn raw_client() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// The value a response sets for the cookie `name`.
+fn cookie_set(r: &reqwest::Response, name: &str) -> Option<String> {
+    let prefix = format!("{name}=");
+    r.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find_map(|c| c.strip_prefix(&prefix).map(|rest| rest.split(';').next().unwrap_or("").to_string()))
+}
+
+/// Signs `who` in with a cookie-less client; returns the browser's CSRF nonce and session.
+async fn raw_sign_in(site: &TestSite, raw: &reqwest::Client, who: &str) -> (String, String) {
+    let r = raw.get(site.url("/admin/login")).send().await.unwrap();
+    let nonce = cookie_set(&r, "mq_csrf").expect("the login page sets the nonce");
+    let token = common::csrf_in(&r.text().await.unwrap());
+    let email = format!("{who}@paper.test");
+    let r = raw.post(site.url("/admin/login")).header("cookie", format!("mq_csrf={nonce}")).form(&[("_csrf", token.as_str()), ("email", email.as_str()), ("password", common::PASSWORD)]).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 303, "signing in as {who}");
+    (nonce, cookie_set(&r, "mq_session").expect("a session"))
+}
+
+both_backends!(csrf_tokens_are_bound_to_the_session, |site| {
+    let raw = raw_client();
+    let (nonce, session) = raw_sign_in(&site, &raw, "editor").await;
+    let jar = |nonce: &str, session: &str| format!("mq_csrf={nonce}; mq_session={session}");
+    let token_for = |cookies: String| {
+        let raw = raw.clone();
+        let url = site.url("/admin/articles/new");
+        async move { common::csrf_in(&raw.get(url).header("cookie", cookies).send().await.unwrap().text().await.unwrap()) }
+    };
+    let (sec, author) = (site.section_id("news").await, site.author_id("eddie-editor").await);
+    let post = |cookies: String, token: String, headline: &'static str| {
+        let raw = raw.clone();
+        let url = site.url("/admin/articles/new");
+        let (sec, author) = (sec.clone(), author.clone());
+        async move {
+            let form = [("_csrf", token.as_str()), ("headline", headline), ("section", &sec), ("author1", &author), ("body", "x"), ("action", "save")];
+            raw.post(url).header("cookie", cookies).form(&form).send().await.unwrap().status().as_u16()
+        }
+    };
+    // A forged nonce cookie with the same forged value in the form, beside a real session.
+    let forged = "f0".repeat(32);
+    assert_eq!(post(jar(&forged, &session), forged.clone(), "Forged nonce").await, 403);
+    // A real pair for another session (the forger's own, planted beside the victim's).
+    let (their_nonce, their_session) = raw_sign_in(&site, &raw, "writer").await;
+    let theirs = token_for(jar(&their_nonce, &their_session)).await;
+    assert_eq!(post(jar(&their_nonce, &session), theirs.clone(), "Forger's pair").await, 403);
+    assert_eq!(post(jar(&their_nonce, &their_session), theirs, "The writer's own").await, 303, "a token works with the session it was made for");
+    // The token a page gave before signing in does not outlive the sign-in.
+    let r = raw.get(site.url("/admin/login")).header("cookie", format!("mq_csrf={nonce}")).send().await.unwrap();
+    let before = common::csrf_in(&r.text().await.unwrap());
+    assert_eq!(post(jar(&nonce, &session), before, "Signed-out token").await, 403);
+    let mine = token_for(jar(&nonce, &session)).await;
+    assert_ne!(mine, nonce, "the token is not the cookie");
+    assert_eq!(post(jar(&nonce, &session), mine, "Genuine").await, 303);
+    let headlines: Vec<String> = site.store.article_summaries(None, 10, 0).await.unwrap().0.into_iter().map(|a| a.headline).collect();
+    assert_eq!(headlines.len(), 2, "{headlines:?}");
+    assert!(headlines.iter().all(|h| h == "Genuine" || h == "The writer's own"), "{headlines:?}");
+});
+
+both_backends!(form_bodies_that_are_not_utf8_are_refused, |site| {
+    site.login("editor").await;
+    let (_, html) = site.get("/admin/articles/new").await;
+    let csrf = common::csrf_in(&html);
+    let (sec, author) = (site.section_id("news").await, site.author_id("eddie-editor").await);
+    let encoded = format!("_csrf={csrf}&headline=Caf%E9&section={sec}&author1={author}&body=x&action=publish").into_bytes();
+    let mut raw_byte = format!("_csrf={csrf}&section={sec}&author1={author}&body=x&action=publish&headline=Caf").into_bytes();
+    raw_byte.push(0xE9);
+    for body in [encoded, raw_byte] {
+        let r = site.client.post(site.url("/admin/articles/new")).header("content-type", "application/x-www-form-urlencoded").body(body).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 400);
+        assert!(r.text().await.unwrap().contains("This form could not be read"));
+    }
+    // An upload's text field too.
+    let (_, html) = site.get("/admin/media").await;
+    let csrf = common::csrf_in(&html);
+    let form = reqwest::multipart::Form::new().text("_csrf", csrf).part("alt", reqwest::multipart::Part::bytes(vec![b'A', 0xFF])).part("file", reqwest::multipart::Part::bytes(vec![1, 2, 3]).file_name("x.png"));
+    let r = site.client.post(site.url("/admin/media")).multipart(form).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    assert!(r.text().await.unwrap().contains("could not be read as text"));
+    assert_eq!(site.store.article_summaries(None, 10, 0).await.unwrap().1, 0, "nothing was saved");
+    // The same form in UTF-8 goes through, accents and all.
+    let ok = format!("_csrf={}&headline=Caf%C3%A9&section={sec}&author1={author}&body=x&action=publish", common::csrf_in(&site.get("/admin/articles/new").await.1));
+    let r = site.client.post(site.url("/admin/articles/new")).header("content-type", "application/x-www-form-urlencoded").body(ok).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(site.store.article_summaries(None, 10, 0).await.unwrap().0[0].headline, "Café");
 });
 
 both_backends!(admins_manage_staff_sections_and_settings, |site| {

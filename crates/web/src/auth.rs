@@ -2,7 +2,7 @@
 //! `Staff` extractor (a newsroom session) and the readers' `Viewer` and `SignedIn` extractors.
 //! Sessions live in the database, which keeps only the SHA-256 of the token in the cookie.
 
-use crate::cookies::{cookie, token_hash, READER_COOKIE, SESSION_COOKIE};
+use crate::cookies::{reader_token, staff_token, token_hash};
 use crate::respond::{forbidden, AppError};
 use crate::state::AppState;
 use crate::views::url_encode;
@@ -72,7 +72,7 @@ impl FromRequestParts<AppState> for Staff {
             let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/admin/");
             AppError::Response(Redirect::to(&format!("/admin/login?next={}", url_encode(next))).into_response())
         };
-        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else { return Err(to_login()) };
+        let Some(token) = staff_token(&parts.headers, state.site().secure_cookies) else { return Err(to_login()) };
         let user = state.store().session_user(&token_hash(token), now_unix()).await?;
         match user {
             Some(user) => {
@@ -93,7 +93,7 @@ impl FromRequestParts<AppState> for Viewer {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let Some(token) = cookie(&parts.headers, READER_COOKIE) else { return Ok(Viewer(None)) };
+        let Some(token) = reader_token(&parts.headers, state.site().secure_cookies) else { return Ok(Viewer(None)) };
         let reader = state.store().session_reader(&token_hash(token), now_unix()).await?;
         Ok(Viewer(reader))
     }
@@ -109,17 +109,29 @@ impl FromRequestParts<AppState> for SignedIn {
         match Viewer::from_request_parts(parts, state).await?.0 {
             Some(r) => Ok(SignedIn(r)),
             None => {
-                // After a POST, come back to the page the form was on.
+                // After a POST, come back to the page the form was on: an article's comment
+                // forms name their article in the address; others go by the Referer.
                 let back = if parts.method == axum::http::Method::GET {
                     parts.uri.path_and_query().map(|p| p.as_str().to_string())
                 } else {
-                    parts.headers.get(header::REFERER).and_then(|v| v.to_str().ok()).and_then(|r| r.split_once("://").and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string())))
+                    article_of_form(parts.uri.path()).or_else(|| {
+                        parts.headers.get(header::REFERER).and_then(|v| v.to_str().ok()).and_then(|r| r.split_once("://").and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string())))
+                    })
                 };
                 let next = reader_next(back.as_deref());
                 Err(AppError::Response(Redirect::to(&format!("/account/login?next={}", url_encode(&next))).into_response()))
             }
         }
     }
+}
+
+/// The article a comment form posts from (`/{section}/{slug}/comments`, `…/subscribe`,
+/// `…/unsubscribe`), at its comments.
+fn article_of_form(path: &str) -> Option<String> {
+    let article = ["/comments", "/subscribe", "/unsubscribe"].iter().find_map(|end| path.strip_suffix(end))?;
+    let mut segments = article.strip_prefix('/')?.split('/');
+    let two = matches!((segments.next(), segments.next(), segments.next()), (Some(a), Some(b), None) if !a.is_empty() && !b.is_empty());
+    two.then(|| format!("{article}/#comments"))
 }
 
 /// A local path to return to after signing in; anything else becomes the account page.

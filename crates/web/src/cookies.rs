@@ -10,8 +10,23 @@ use sha2::{Digest, Sha256};
 pub const SESSION_COOKIE: &str = "mq_session";
 /// Readers' sessions.
 pub const READER_COOKIE: &str = "mq_reader";
+/// The browser's CSRF nonce (see `csrf`).
+pub const CSRF_COOKIE: &str = "mq_csrf";
 
 pub const SESSION_DAYS: i64 = 14;
+
+/// The name a cookie goes by. A site served over https (`secure`) uses the `__Host-` prefix:
+/// browsers keep such a cookie only when it is Secure, for Path=/ and without a Domain, so no
+/// sibling subdomain and no plain-http page can set or shadow it. Only that name is read then.
+pub fn cookie_name(plain: &'static str, secure: bool) -> &'static str {
+    match (plain, secure) {
+        (_, false) => plain,
+        (SESSION_COOKIE, true) => "__Host-mq_session",
+        (READER_COOKIE, true) => "__Host-mq_reader",
+        (CSRF_COOKIE, true) => "__Host-mq_csrf",
+        _ => unreachable!("cookie_name is given one of this module's cookie names"),
+    }
+}
 
 /// 32 random bytes as 64 hex characters.
 pub fn random_token() -> String {
@@ -31,12 +46,48 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     })
 }
 
-pub fn session_cookie(token: &str, secure: bool) -> String {
-    let secure = if secure { "; Secure" } else { "" };
-    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}", SESSION_DAYS * 86400)
+/// The staff session token the browser sent, under the name this site uses.
+pub fn staff_token(headers: &HeaderMap, secure: bool) -> Option<&str> {
+    cookie(headers, cookie_name(SESSION_COOKIE, secure))
 }
 
-pub fn clear_session_cookie(secure: bool) -> String {
+/// The reader session token the browser sent, under the name this site uses.
+pub fn reader_token(headers: &HeaderMap, secure: bool) -> Option<&str> {
+    cookie(headers, cookie_name(READER_COOKIE, secure))
+}
+
+/// `Set-Cookie` for a staff session (`plain` is `SESSION_COOKIE`) that lasts `SESSION_DAYS`.
+pub fn session_cookie(plain: &'static str, token: &str, secure: bool) -> String {
+    set_cookie(plain, token, Some(SESSION_DAYS * 86400), secure)
+}
+
+/// `Set-Cookie` that makes the browser forget a session.
+pub fn clear_session_cookie(plain: &'static str, secure: bool) -> String {
+    set_cookie(plain, "", Some(0), secure)
+}
+
+/// `Set-Cookie` for one of this module's cookies: HttpOnly, SameSite=Lax, for the whole site;
+/// without `max_age` it lasts as long as the browser session.
+pub fn set_cookie(plain: &'static str, value: &str, max_age: Option<i64>, secure: bool) -> String {
+    let name = cookie_name(plain, secure);
+    let age = max_age.map(|a| format!("; Max-Age={a}")).unwrap_or_default();
     let secure = if secure { "; Secure" } else { "" };
-    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax{age}{secure}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn https_sites_use_host_prefixed_cookies() {
+        assert_eq!(session_cookie(SESSION_COOKIE, "t", true), format!("__Host-mq_session=t; Path=/; HttpOnly; SameSite=Lax; Max-Age={}; Secure", SESSION_DAYS * 86400));
+        assert_eq!(clear_session_cookie(READER_COOKIE, false), "mq_reader=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+        let mut h = HeaderMap::new();
+        h.insert(axum::http::header::COOKIE, "mq_session=plain; __Host-mq_reader=prefixed".parse().unwrap());
+        assert_eq!(staff_token(&h, false), Some("plain"));
+        assert_eq!(staff_token(&h, true), None, "an https site ignores a cookie without the prefix");
+        assert_eq!(reader_token(&h, true), Some("prefixed"));
+        assert_eq!(reader_token(&h, false), None);
+    }
 }

@@ -181,7 +181,7 @@ impl<'a> Feed<'a> {
         .open("channel", &[])
         .text("title", &[], &self.title)
         .text("link", &[], &self.home)
-        .text("description", &[], &self.description)
+        .text("description", &[], &marquee_domain::media::escape_html(&self.description))
         .text("language", &[], "en")
         .text("copyright", &[], &self.site.publication.copyright)
         .text("lastBuildDate", &[], &rfc822(self.updated, tz))
@@ -199,8 +199,9 @@ impl<'a> Feed<'a> {
             for c in &e.categories {
                 x.text("category", &[], c);
             }
+            // Readers take an RSS description as HTML, and the deck is plain text.
             if !e.summary.is_empty() {
-                x.text("description", &[], &e.summary);
+                x.text("description", &[], &marquee_domain::media::escape_html(&e.summary));
             }
             x.text("content:encoded", &[], &e.content_html).close("item");
         }

@@ -5,7 +5,7 @@
 //! browser: no cookie is set or read for it. Crawlers, link previewers, prefetches and the
 //! newsroom's own visits do not count. Foundation: imports only `cookies`.
 
-use crate::cookies::{cookie, SESSION_COOKIE};
+use crate::cookies::{staff_token};
 use axum::http::{header, HeaderMap, Method};
 use marquee_domain::time::now_unix;
 use marquee_store::{Store, ViewCount};
@@ -82,7 +82,7 @@ pub fn is_reader_view(method: &Method, headers: &HeaderMap) -> bool {
     if purpose.iter().any(|h| headers.get(*h).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("prefetch") || v.contains("preview"))) {
         return false;
     }
-    if cookie(headers, SESSION_COOKIE).is_some() {
+    if staff_token(headers, false).is_some() || staff_token(headers, true).is_some() {
         return false;
     }
     let Some(agent) = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()) else { return false };

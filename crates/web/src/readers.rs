@@ -3,7 +3,7 @@
 //! account; and the signed one-click unsubscribe link at `/unsubscribe`.
 
 use crate::auth::{self, check_email, check_password, reader_next, SignedIn};
-use crate::cookies::{cookie, random_token, token_hash, READER_COOKIE};
+use crate::cookies::{clear_session_cookie, random_token, reader_token, set_cookie, token_hash, READER_COOKIE};
 use crate::csrf::CsrfToken;
 use crate::limits::{client_ip, honeypot_tripped, over_limit, rate_limit, Action};
 use crate::mail::{compose, read_unsubscribe_token};
@@ -123,8 +123,7 @@ async fn start_session(state: &AppState, reader_id: i64) -> Result<String, AppEr
     let token = random_token();
     let now = now_unix();
     state.store().create_reader_session(&token_hash(&token), reader_id, now, now + SESSION_DAYS * 86400).await?;
-    let secure = if state.site().secure_cookies { "; Secure" } else { "" };
-    Ok(format!("{READER_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}", SESSION_DAYS * 86400))
+    Ok(set_cookie(READER_COOKIE, &token, Some(SESSION_DAYS * 86400), state.site().secure_cookies))
 }
 
 #[derive(Deserialize)]
@@ -232,11 +231,10 @@ pub async fn login(State(state): State<AppState>, Extension(csrf): Extension<Csr
 }
 
 pub async fn logout(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Reply {
-    if let Some(token) = cookie(&headers, READER_COOKIE) {
+    if let Some(token) = reader_token(&headers, state.site().secure_cookies) {
         state.store().delete_reader_session(&token_hash(token)).await?;
     }
-    let secure = if state.site().secure_cookies { "; Secure" } else { "" };
-    Ok(([(header::SET_COOKIE, format!("{READER_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"))], Redirect::to("/")).into_response())
+    Ok(([(header::SET_COOKIE, clear_session_cookie(READER_COOKIE, state.site().secure_cookies))], Redirect::to("/")).into_response())
 }
 
 // ----- forgotten password -----
@@ -570,7 +568,6 @@ pub async fn delete_account(State(state): State<AppState>, Extension(csrf): Exte
     let policy = if state.store().comment_settings().await?.deleted_account == "remove" { DeletedComments::Remove } else { DeletedComments::Keep };
     state.store().delete_reader(reader.id, policy).await?;
     let _ = state.refresh().await;
-    let secure = if state.site().secure_cookies { "; Secure" } else { "" };
     let mut resp = notice(
         &state,
         &csrf,
@@ -584,7 +581,7 @@ pub async fn delete_account(State(state): State<AppState>, Extension(csrf): Exte
             ..Default::default()
         },
     )?;
-    resp.headers_mut().append(header::SET_COOKIE, format!("{READER_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}").parse().expect("cookie header"));
+    resp.headers_mut().append(header::SET_COOKIE, clear_session_cookie(READER_COOKIE, state.site().secure_cookies).parse().expect("cookie header"));
     Ok(resp)
 }
 

@@ -10,6 +10,9 @@
 pub mod html;
 pub mod xml;
 
+#[cfg(test)]
+mod proptests;
+
 use crate::library::{self, MediaText};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -1035,7 +1038,8 @@ fn prepare(ctx: &PostCtx<'_>, item: &Node, report: &mut Report) -> Result<Option
         slug = slugify(&headline);
     }
     if slug.is_empty() {
-        slug = format!("{kind}-{wp_id}");
+        // The id is what the export says it is: only its letters and digits go in the slug.
+        slug = slugify(&format!("{kind}-{wp_id}"));
     }
     let slug: String = slug.chars().take(80).collect::<String>().trim_end_matches('-').to_string();
 
@@ -1131,8 +1135,10 @@ fn prepare(ctx: &PostCtx<'_>, item: &Node, report: &mut Report) -> Result<Option
     } else {
         old_paths.push(format!("/?p={wp_id}"));
         let local = item.get("wp:post_date");
-        if local.len() >= 10 && !post_name.is_empty() && !local.starts_with("0000") {
-            let (y, m, d) = (&local[0..4], &local[5..7], &local[8..10]);
+        // The date's parts by position (WordPress writes "2019-05-03 14:22:10"); a date with
+        // other characters there is not cut inside one.
+        let dated = !post_name.is_empty() && !local.starts_with("0000");
+        if let (true, Some(y), Some(m), Some(d)) = (dated, local.get(0..4), local.get(5..7), local.get(8..10)) {
             old_paths.push(format!("/{y}/{m}/{d}/{}/", item.get("wp:post_name").trim()));
             for old in item.all("wp:postmeta").filter(|m| m.get("wp:meta_key") == "_wp_old_slug") {
                 former_paths.push(format!("/{y}/{m}/{d}/{}/", old.get("wp:meta_value").trim()));

@@ -368,3 +368,68 @@ where
     }
     panic!("timed out waiting: {what}");
 }
+
+// ----- readers and their mail -----
+
+/// How long a test waits for mail to arrive.
+pub const WAIT: std::time::Duration = std::time::Duration::from_secs(20);
+
+pub async fn register(site: &TestSite, name: &str, email: &str) -> (reqwest::Client, u16, String) {
+    let client = new_client();
+    let (_, html) = get_with(&client, &site.url("/account/register")).await;
+    let csrf = csrf_in(&html);
+    let r = client.post(site.url("/account/register")).form(&[("_csrf", csrf.as_str()), ("name", name), ("email", email), ("password", PASSWORD), ("website", "")]).send().await.unwrap();
+    let status = r.status().as_u16();
+    (client, status, r.text().await.unwrap())
+}
+
+/// Waits for the `n`th message (1-based) to `email`.
+pub async fn nth_mail(sink: &marquee_mail::sink::SmtpSink, email: &str, n: usize) -> marquee_mail::sink::Received {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let mine: Vec<marquee_mail::sink::Received> = sink.messages().into_iter().filter(|m| m.rcpt_to.iter().any(|r| r == email)).collect();
+        if mine.len() >= n {
+            return mine[n - 1].clone();
+        }
+        if tokio::time::Instant::now() > deadline {
+            panic!("no message #{n} to {email} arrived; got {:?}", sink.messages().iter().map(|m| (m.rcpt_to.clone(), m.subject())).collect::<Vec<_>>());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// The first link in `text` that contains `needle`.
+pub fn link_in(text: &str, needle: &str) -> String {
+    text.split_whitespace().find(|w| w.starts_with("http") && w.contains(needle)).unwrap_or_else(|| panic!("no link with {needle} in:\n{text}")).to_string()
+}
+
+/// A registered reader who opened the verification link; signed in.
+pub async fn verified_reader(site: &TestSite, sink: &marquee_mail::sink::SmtpSink, name: &str, email: &str) -> reqwest::Client {
+    let (client, status, body) = register(site, name, email).await;
+    assert_eq!(status, 200, "registration failed: {body}");
+    let mail = nth_mail(sink, email, 1).await;
+    let link = link_in(&mail.text(), "/account/verify?token=");
+    let (status, page) = get_with(&client, &link).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Address confirmed"), "{page}");
+    client
+}
+
+/// Makes a key at `/admin/integrations/` as an admin; `user` is the staff member an Admin key
+/// acts as (their email's local part). Answers the key, shown once on the page.
+pub async fn make_key(site: &TestSite, kind: &str, name: &str, user: Option<&str>) -> String {
+    let admin = new_client();
+    site.login_as(&admin, "admin").await;
+    let (_, page) = get_with(&admin, &site.url("/admin/integrations/")).await;
+    let csrf = csrf_in(&page);
+    let user_id = match user {
+        Some(who) => site.store.user_by_email(&format!("{who}@paper.test")).await.unwrap().unwrap().id.to_string(),
+        None => String::new(),
+    };
+    let r = admin.post(site.url("/admin/integrations/keys")).form(&[("_csrf", csrf.as_str()), ("kind", kind), ("name", name), ("user_id", &user_id)]).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let body = r.text().await.unwrap();
+    let marker = "id=\"made-value\" class=\"secret\" value=\"";
+    let start = body.find(marker).unwrap_or_else(|| panic!("no key shown:\n{body}")) + marker.len();
+    body[start..].split('"').next().unwrap().to_string()
+}

@@ -111,9 +111,10 @@ pub async fn upload(State(state): State<AppState>, staff: Staff, Extension(csrf)
             }
             continue;
         }
-        let value = match field.text().await {
-            Ok(v) => v,
-            Err(_) => return Err(bad_request("A field of the upload form could not be read as text.")),
+        // Read as bytes: `text()` would put U+FFFD in place of bytes that are not UTF-8.
+        let value = match field.bytes().await.map(|b| String::from_utf8(b.to_vec())) {
+            Ok(Ok(v)) => v,
+            _ => return Err(bad_request("A field of the upload form could not be read as text (UTF-8); nothing was saved.")),
         };
         match name.as_str() {
             "alt" => alt = value,

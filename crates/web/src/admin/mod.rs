@@ -3,7 +3,7 @@
 //! and may use this frame, never another desk.
 
 use crate::auth::{self, Staff};
-use crate::cookies::{clear_session_cookie, cookie, random_token, session_cookie, token_hash, SESSION_COOKIE, SESSION_DAYS};
+use crate::cookies::{clear_session_cookie, random_token, session_cookie, staff_token, token_hash, SESSION_COOKIE, SESSION_DAYS};
 use crate::csrf::CsrfToken;
 use crate::respond::{private_page, Reply};
 use crate::state::AppState;
@@ -145,15 +145,15 @@ pub async fn login(
     store.forget_login_attempt(&attempt).await?;
     let token = random_token();
     store.create_session(&token_hash(&token), user.id, now, now + SESSION_DAYS * 86400).await?;
-    let cookie = session_cookie(&token, state.site().secure_cookies);
+    let cookie = session_cookie(SESSION_COOKIE, &token, state.site().secure_cookies);
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&safe_next(f.next.as_deref()))).into_response())
 }
 
 pub async fn logout(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Reply {
-    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+    if let Some(token) = staff_token(&headers, state.site().secure_cookies) {
         state.store().delete_session(&token_hash(token)).await?;
     }
-    Ok(([(header::SET_COOKIE, clear_session_cookie(state.site().secure_cookies))], Redirect::to("/admin/login")).into_response())
+    Ok(([(header::SET_COOKIE, clear_session_cookie(SESSION_COOKIE, state.site().secure_cookies))], Redirect::to("/admin/login")).into_response())
 }
 
 

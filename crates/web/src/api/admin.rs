@@ -447,6 +447,8 @@ pub async fn upload_image(State(state): State<AppState>, caller: Caller, form: R
             ApiError::bad_request("The form could not be read.")
         }
     };
+    // Text fields are read as bytes: `text()` would put U+FFFD in place of bytes that are not UTF-8.
+    let utf8 = |b: axum::body::Bytes| String::from_utf8(b.to_vec()).map_err(|_| ApiError::bad_request("The form could not be read: a field is not UTF-8 text."));
     let (mut file, mut purpose, mut reference) = (None, None, None);
     while let Some(field) = form.next_field().await.map_err(unreadable)? {
         match field.name().unwrap_or("") {
@@ -454,8 +456,8 @@ pub async fn upload_image(State(state): State<AppState>, caller: Caller, form: R
                 let name = field.file_name().unwrap_or("").to_string();
                 file = Some((name, field.bytes().await.map_err(unreadable)?.to_vec()));
             }
-            "purpose" => purpose = Some(field.text().await.map_err(unreadable)?),
-            "ref" => reference = Some(field.text().await.map_err(unreadable)?),
+            "purpose" => purpose = Some(utf8(field.bytes().await.map_err(unreadable)?)?),
+            "ref" => reference = Some(utf8(field.bytes().await.map_err(unreadable)?)?),
             other => return Err(ApiError::invalid(other, "images/upload takes the fields file, purpose and ref.")),
         }
     }

@@ -11,7 +11,7 @@ pub mod filters;
 pub mod v1;
 
 use crate::auth::Staff;
-use crate::cookies::{cookie, random_token, token_hash, SESSION_COOKIE};
+use crate::cookies::{random_token, staff_token, token_hash};
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
@@ -372,7 +372,7 @@ impl FromRequestParts<AppState> for Caller {
         let store = state.store();
         let Some(auth) = parts.headers.get(header::AUTHORIZATION) else {
             // A newsroom session: the browser's cookie, checked like the newsroom's own.
-            let user = match cookie(&parts.headers, SESSION_COOKIE) {
+            let user = match staff_token(&parts.headers, state.site().secure_cookies) {
                 Some(t) => store.session_user(&token_hash(t), now).await?,
                 None => None,
             };
