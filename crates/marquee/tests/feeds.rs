@@ -458,9 +458,11 @@ both_backends!(tags_sitemap_and_empty_kinds, |site| {
 });
 
 both_backends!(large_sitemaps_stream_in_batches, marquee_web::WebConfig { sitemap_page_size: 1_200, ..Default::default() }, |site| {
-    // 1,300 live articles and 20 drafts, written straight into the database.
+    // 1,300 live articles and 1,200 drafts after them, written straight into the database:
+    // ids 1-1,200 make file 1, 1,201-2,400 file 2, and 2,401-2,500 are drafts only, so no
+    // file 3.
     let news: i64 = site.section_id("news").await.parse().unwrap();
-    for (count, status, prefix) in [(1_300, "published", "bulk"), (20, "draft", "hidden")] {
+    for (count, status, prefix) in [(1_300, "published", "bulk"), (1_200, "draft", "hidden")] {
         let sql = format!(
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count}) \
              INSERT INTO articles (section_id, slug, headline, status, publish_at, created_at, updated_at) \

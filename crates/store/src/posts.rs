@@ -258,11 +258,19 @@ impl Store {
         // `$1` is now whether or not it is used, so that the filter's values start at `$2`.
         let visible = if q.live_only { LIVE } else { "$1 = $1" };
         let from = format!("FROM articles a JOIN sections s ON s.id = a.section_id WHERE {visible}{condition}");
-        let page = match q.limit {
-            Some(limit) => format!(" LIMIT {} OFFSET {}", limit.max(0), q.offset.max(0)),
-            None => String::new(),
+        let order = order_sql(q.order);
+        let sql = match q.limit {
+            // The page's ids first, through an index in the order asked for where there is
+            // one, then only those rows whole: the rows skipped to reach a deep page are not
+            // read with their bodies.
+            Some(limit) => format!(
+                "SELECT {CARD_COLS}, {POST_COLS} FROM (SELECT a.id {from} ORDER BY {order} LIMIT {} OFFSET {}) p JOIN articles a ON a.id = p.id \
+                 JOIN sections s ON s.id = a.section_id LEFT JOIN media m ON m.id = a.lead_media_id ORDER BY {order}",
+                limit.max(0),
+                q.offset.max(0)
+            ),
+            None => format!("SELECT {CARD_COLS}, {POST_COLS} {} ORDER BY {order}", from.replacen(" WHERE ", " LEFT JOIN media m ON m.id = a.lead_media_id WHERE ", 1)),
         };
-        let sql = format!("SELECT {CARD_COLS}, {POST_COLS} {} ORDER BY {}{page}", from.replacen(" WHERE ", " LEFT JOIN media m ON m.id = a.lead_media_id WHERE ", 1), order_sql(q.order));
         let mut rows_q = sqlx::query_as::<_, PostRow>(&sql).bind(q.now);
         let count_sql = format!("SELECT COUNT(*) {from}");
         let mut count_q = sqlx::query_as::<_, (i64,)>(&count_sql).bind(q.now);

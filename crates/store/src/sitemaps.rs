@@ -1,6 +1,7 @@
 //! What the sitemaps list. Each kind of public page is one entry of [`SITEMAP_KINDS`]: the rows
-//! it comes from, which of them readers can see, and the path and last change of each. The web
-//! layer pages through a kind in id order, a batch at a time, so no sitemap is held in memory.
+//! it comes from, which of them readers can see, and the path and last change of each. A
+//! sitemap file covers a range of ids, so finding one needs no count and no OFFSET; the web
+//! layer pages through it in id order, a batch at a time, so no sitemap is held in memory.
 
 use crate::cards::live;
 use crate::db::{Result, Store};
@@ -11,6 +12,8 @@ use sqlx::FromRow;
 pub struct SitemapKind {
     /// The file name stem: `/sitemaps/{name}-{n}.xml`.
     pub name: &'static str,
+    /// The table whose ids the sitemap goes by.
+    table: &'static str,
     /// What follows `FROM`.
     from: &'static str,
     /// The row's id, which orders the sitemap and pages it.
@@ -32,15 +35,17 @@ const UNKNOWN: &str = "CAST(NULL AS BIGINT)";
 pub const SITEMAP_KINDS: &[SitemapKind] = &[
     SitemapKind {
         name: "articles",
+        table: "articles",
         from: "articles a JOIN sections s ON s.id = a.section_id",
         id: "a.id",
         visible: live!(),
         path: "'/' || s.slug || '/' || a.slug || '/'",
         lastmod: "CASE WHEN a.revised_at > a.publish_at THEN a.revised_at ELSE a.publish_at END",
     },
-    SitemapKind { name: "sections", from: "sections s", id: "s.id", visible: EVERY_ROW, path: "'/' || s.slug || '/'", lastmod: UNKNOWN },
+    SitemapKind { name: "sections", table: "sections", from: "sections s", id: "s.id", visible: EVERY_ROW, path: "'/' || s.slug || '/'", lastmod: UNKNOWN },
     SitemapKind {
         name: "authors",
+        table: "authors",
         from: "authors au",
         id: "au.id",
         visible: concat!("EXISTS (SELECT 1 FROM article_authors x JOIN articles a ON a.id = x.article_id WHERE x.author_id = au.id AND ", live!(), ")"),
@@ -49,16 +54,17 @@ pub const SITEMAP_KINDS: &[SitemapKind] = &[
     },
     SitemapKind {
         name: "tags",
+        table: "tags",
         from: "tags tg",
         id: "tg.id",
         visible: concat!("EXISTS (SELECT 1 FROM article_tags x JOIN articles a ON a.id = x.article_id WHERE x.tag_id = tg.id AND ", live!(), ")"),
         path: "'/tags/' || tg.slug || '/'",
         lastmod: UNKNOWN,
     },
-    SitemapKind { name: "films", from: "films f", id: "f.id", visible: EVERY_ROW, path: "'/films/' || f.slug || '/'", lastmod: "f.updated_at" },
-    SitemapKind { name: "theaters", from: "theaters th", id: "th.id", visible: EVERY_ROW, path: "'/theaters/' || th.slug || '/'", lastmod: UNKNOWN },
-    SitemapKind { name: "reports", from: "reports r", id: "r.id", visible: "r.status = 'published' AND $1 = $1", path: "'/reports/' || r.slug || '/'", lastmod: "r.updated_at" },
-    SitemapKind { name: "events", from: "events e", id: "e.id", visible: EVERY_ROW, path: "'/events/' || e.slug || '/'", lastmod: "e.updated_at" },
+    SitemapKind { name: "films", table: "films", from: "films f", id: "f.id", visible: EVERY_ROW, path: "'/films/' || f.slug || '/'", lastmod: "f.updated_at" },
+    SitemapKind { name: "theaters", table: "theaters", from: "theaters th", id: "th.id", visible: EVERY_ROW, path: "'/theaters/' || th.slug || '/'", lastmod: UNKNOWN },
+    SitemapKind { name: "reports", table: "reports", from: "reports r", id: "r.id", visible: "r.status = 'published' AND $1 = $1", path: "'/reports/' || r.slug || '/'", lastmod: "r.updated_at" },
+    SitemapKind { name: "events", table: "events", from: "events e", id: "e.id", visible: EVERY_ROW, path: "'/events/' || e.slug || '/'", lastmod: "e.updated_at" },
 ];
 
 impl SitemapKind {
@@ -85,32 +91,33 @@ pub struct NewsRow {
 }
 
 impl Store {
-    /// How many pages of this kind readers can see at `now`.
-    pub async fn sitemap_count(&self, kind: &SitemapKind, now: i64) -> Result<i64> {
-        let sql = format!("SELECT COUNT(*) FROM {} WHERE {}", kind.from, kind.visible);
-        let (n,): (i64,) = sqlx::query_as(&sql).bind(now).fetch_one(&self.pool).await?;
-        Ok(n)
+    /// The highest id this kind's table has given, visible or not (the primary key's end, so
+    /// no rows are counted). Sitemap file n holds the visible rows with ids in
+    /// ((n - 1) * size, n * size].
+    pub async fn sitemap_last_id(&self, kind: &SitemapKind) -> Result<Option<i64>> {
+        let sql = format!("SELECT MAX(id) FROM {}", kind.table);
+        let (last,): (Option<i64>,) = sqlx::query_as(&sql).fetch_one(&self.pool).await?;
+        Ok(last)
     }
 
-    /// The id of the visible row at `offset` in id order: a sitemap file after the first
-    /// starts after the last row of the one before.
-    pub async fn sitemap_id_at(&self, kind: &SitemapKind, now: i64, offset: i64) -> Result<Option<i64>> {
-        let sql = format!("SELECT {id} FROM {} WHERE {} ORDER BY {id} LIMIT 1 OFFSET $2", kind.from, kind.visible, id = kind.id);
-        let row: Option<(i64,)> = sqlx::query_as(&sql).bind(now).bind(offset).fetch_optional(&self.pool).await?;
-        Ok(row.map(|(id,)| id))
+    /// Whether readers can see any row with an id in (`after`, `upto`] at `now`.
+    pub async fn sitemap_has_rows(&self, kind: &SitemapKind, now: i64, after: i64, upto: i64) -> Result<bool> {
+        let sql = format!("SELECT {id} FROM {} WHERE {} AND {id} > $2 AND {id} <= $3 LIMIT 1", kind.from, kind.visible, id = kind.id);
+        let row: Option<(i64,)> = sqlx::query_as(&sql).bind(now).bind(after).bind(upto).fetch_optional(&self.pool).await?;
+        Ok(row.is_some())
     }
 
-    /// Up to `limit` visible rows with an id above `after`, in id order (keyset paging).
-    pub async fn sitemap_rows(&self, kind: &SitemapKind, now: i64, after: i64, limit: i64) -> Result<Vec<SitemapRow>> {
+    /// Up to `limit` visible rows with an id in (`after`, `upto`], in id order (keyset paging).
+    pub async fn sitemap_rows(&self, kind: &SitemapKind, now: i64, after: i64, upto: i64, limit: i64) -> Result<Vec<SitemapRow>> {
         let sql = format!(
-            "SELECT {id} AS id, {} AS path, {} AS lastmod FROM {} WHERE {} AND {id} > $2 ORDER BY {id} LIMIT $3",
+            "SELECT {id} AS id, {} AS path, {} AS lastmod FROM {} WHERE {} AND {id} > $2 AND {id} <= $3 ORDER BY {id} LIMIT $4",
             kind.path,
             kind.lastmod,
             kind.from,
             kind.visible,
             id = kind.id
         );
-        Ok(sqlx::query_as(&sql).bind(now).bind(after).bind(limit).fetch_all(&self.pool).await?)
+        Ok(sqlx::query_as(&sql).bind(now).bind(after).bind(upto).bind(limit).fetch_all(&self.pool).await?)
     }
 
     /// Live articles published since `since`, newest first, at most `limit`.

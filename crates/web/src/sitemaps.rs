@@ -1,10 +1,13 @@
 //! Sitemaps for search engines (sitemaps.org) and robots.txt.
 //!
 //! `/sitemap.xml` is an index of child sitemaps: `/sitemaps/{kind}-{n}.xml` for each kind of
-//! public page in `marquee_store::SITEMAP_KINDS` (at most `sitemap_page_size` URLs each), and
-//! `/sitemaps/news.xml`, a Google News sitemap of the last two days' articles. A child sitemap
-//! is streamed: its rows are read a batch at a time in id order and written as they come, so
-//! no sitemap is ever whole in memory. Sitemaps are not kept in the page cache.
+//! public page in `marquee_store::SITEMAP_KINDS`, and `/sitemaps/news.xml`, a Google News
+//! sitemap of the last two days' articles. File n of a kind lists the public rows with ids in
+//! ((n - 1) * `sitemap_page_size`, n * `sitemap_page_size`], so at most that many URLs, and
+//! finding a file takes no count and no OFFSET; the index leaves out ranges with no public
+//! row. A child sitemap is streamed: its rows are read a batch at a time in id order and
+//! written as they come, so no sitemap is ever whole in memory. Sitemaps are not kept in the
+//! page cache.
 
 use crate::cache::CachedPage;
 use crate::respond::{not_found, serve_cached, Reply};
@@ -38,9 +41,9 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/sitemap.xml", get(index)).route("/sitemaps/{file}", get(child)).route("/robots.txt", get(robots))
 }
 
-/// How many files a kind with `rows` visible rows takes.
-fn files(rows: i64, page_size: i64) -> i64 {
-    (rows + page_size - 1) / page_size
+/// How many id ranges of `page_size` reach the id `last`.
+fn files(last: i64, page_size: i64) -> i64 {
+    (last + page_size - 1) / page_size
 }
 
 fn page_size(state: &AppState) -> i64 {
@@ -59,8 +62,12 @@ async fn index(State(state): State<AppState>) -> Reply {
     let size = page_size(&state);
     let mut children = Vec::new();
     for kind in SITEMAP_KINDS {
-        let rows = store.sitemap_count(kind, now).await?;
-        children.extend((1..=files(rows, size)).map(|n| format!("{}-{n}.xml", kind.name)));
+        let last = store.sitemap_last_id(kind).await?.unwrap_or(0);
+        for n in 1..=files(last, size) {
+            if store.sitemap_has_rows(kind, now, (n - 1) * size, n * size).await? {
+                children.push(format!("{}-{n}.xml", kind.name));
+            }
+        }
     }
     match store.news_rows(now, now - NEWS_WINDOW_SECS, 1).await? {
         recent if !recent.is_empty() => children.push("news.xml".into()),
@@ -88,27 +95,20 @@ async fn child(State(state): State<AppState>, Path(file): Path<String>) -> Reply
     let store = state.store();
     let now = now_unix();
     let size = page_size(&state);
-    let rows = store.sitemap_count(kind, now).await?;
-    if n > files(rows, size) {
+    // File n holds the public rows with ids in ((n - 1) * size, n * size].
+    let last = store.sitemap_last_id(kind).await?.unwrap_or(0);
+    let (after, upto) = ((n - 1) * size, n * size);
+    if n > files(last, size) || !store.sitemap_has_rows(kind, now, after, upto).await? {
         return Err(not_found());
     }
-    // File n holds the rows after the last one of file n - 1.
-    let after = if n == 1 {
-        i64::MIN
-    } else {
-        match store.sitemap_id_at(kind, now, (n - 1) * size - 1).await? {
-            Some(id) => id,
-            None => return Err(not_found()),
-        }
-    };
-    xml(stream_urlset(&state, kind, now, after, size))
+    xml(stream_urlset(&state, kind, now, after, upto))
 }
 
 /// Where a streaming sitemap is.
 enum Step {
     Open,
-    /// Rows after this id are next, and this many more may be written.
-    Rows { after: i64, left: i64 },
+    /// Rows after this id are next.
+    Rows { after: i64 },
     Close,
     Done,
 }
@@ -118,11 +118,14 @@ struct Streaming {
     site: Arc<SiteInfo>,
     kind: &'static SitemapKind,
     now: i64,
+    /// The last id the file covers.
+    upto: i64,
 }
 
-/// A `<urlset>` of up to `limit` rows of `kind` after id `after`, written batch by batch.
-fn stream_urlset(state: &AppState, kind: &'static SitemapKind, now: i64, after: i64, limit: i64) -> Body {
-    let ctx = Arc::new(Streaming { store: state.store().clone(), site: state.site(), kind, now });
+/// A `<urlset>` of the public rows of `kind` with ids in (`after`, `upto`], written batch by
+/// batch.
+fn stream_urlset(state: &AppState, kind: &'static SitemapKind, now: i64, after: i64, upto: i64) -> Body {
+    let ctx = Arc::new(Streaming { store: state.store().clone(), site: state.site(), kind, now, upto });
     let chunks = futures_util::stream::unfold(Step::Open, move |step| {
         let ctx = ctx.clone();
         async move {
@@ -131,11 +134,10 @@ fn stream_urlset(state: &AppState, kind: &'static SitemapKind, now: i64, after: 
                 Step::Open => {
                     let mut x = Xml::document();
                     x.open("urlset", &[("xmlns", SITEMAP_NS)]);
-                    (x.finish(), Step::Rows { after, left: limit })
+                    (x.finish(), Step::Rows { after })
                 }
-                Step::Rows { after, left } if left > 0 => {
-                    let want = left.min(BATCH);
-                    let rows = match ctx.store.sitemap_rows(ctx.kind, ctx.now, after, want).await {
+                Step::Rows { after } => {
+                    let rows = match ctx.store.sitemap_rows(ctx.kind, ctx.now, after, ctx.upto, BATCH).await {
                         Ok(rows) => rows,
                         Err(e) => {
                             // The status line is gone already: cut the body short so the file is
@@ -149,12 +151,12 @@ fn stream_urlset(state: &AppState, kind: &'static SitemapKind, now: i64, after: 
                         url(&mut x, &ctx.site, &row.path, row.lastmod);
                     }
                     let next = match rows.last() {
-                        Some(last) if rows.len() as i64 == want => Step::Rows { after: last.id, left: left - want },
+                        Some(last) if rows.len() as i64 == BATCH => Step::Rows { after: last.id },
                         _ => Step::Close,
                     };
                     (x.finish(), next)
                 }
-                Step::Rows { .. } | Step::Close => ("</urlset>\n".to_string(), Step::Done),
+                Step::Close => ("</urlset>\n".to_string(), Step::Done),
             };
             Some((Ok(Bytes::from(chunk)), next))
         }
