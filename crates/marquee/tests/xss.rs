@@ -1,6 +1,6 @@
 //! Stored cross-site scripting, tried through every way text gets in: the newsroom's article
 //! form (headline, deck, body, tags), author names and biographies, readers' names and
-//! comments, the Admin API, a WordPress import and an events feed. Every page, feed, API answer
+//! comments, the Admin API, a WordPress import, an events feed and a film database. Every page, feed, API answer
 //! and ActivityPub document that shows that text afterwards, and every form that sent it back
 //! with an error, is parsed the way a browser parses it (html5ever) and must hold nothing that
 //! runs beyond the site's own. Runs on both databases.
@@ -416,6 +416,23 @@ with_mail!(no_payload_of_the_corpus_comes_back_executable, |cfg| {
         found.get(&reader, &site, &format!("/events/{slug}/")).await;
     }
     std::fs::remove_dir_all(dir).ok();
+    // A film database: titles, credits and characters on the film and person pages.
+    let films: Vec<Value> = payloads
+        .iter()
+        .enumerate()
+        .map(|(i, p)| json!({ "title": p, "original_title": p, "year": 1950 + i % 70, "genres": [p], "directors": [p], "cast": [{ "name": format!("{p} {i}"), "character": p }] }))
+        .collect();
+    let report = marquee::import::import_films(&site.store, "xss.json", &Value::Array(films).to_string(), false).await.expect("the films are read");
+    let slugs = sqlx::query_scalar::<_, String>("SELECT slug FROM films ORDER BY id").fetch_all(site.store.pool()).await.unwrap();
+    assert!(slugs.len() * 10 >= payloads.len() * 9, "{}: {} films", report.summary(), slugs.len());
+    for slug in slugs.iter().step_by(4) {
+        found.get(&reader, &site, &format!("/films/{slug}/")).await;
+    }
+    let people = sqlx::query_scalar::<_, String>("SELECT slug FROM people ORDER BY id LIMIT 40").fetch_all(site.store.pool()).await.unwrap();
+    assert!(!people.is_empty());
+    for slug in &people {
+        found.get(&reader, &site, &format!("/people/{slug}/")).await;
+    }
 
     eprintln!("{} payloads; {} pages and {} fragments checked in {:.1} s", payloads.len(), found.pages, found.fragments, started.elapsed().as_secs_f64());
     found.assert_clean();
