@@ -225,8 +225,16 @@ impl html5ever::tokenizer::TokenSink for DepthSink {
         }
         let name: &str = &tag.name;
         let mut open = self.open.borrow_mut();
+        // Formatting elements: the end tag of one that is not the innermost open element makes
+        // the parser move elements about (the adoption agency) rather than close anything, so
+        // `<b><li></b>` leaves the list item open, and deeper.
+        const FORMATTING: &[&str] = &["a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u"];
         if tag.kind == TagKind::EndTag {
-            if let Some(pos) = open.iter().rposition(|n| n == name) {
+            if FORMATTING.contains(&name) {
+                if open.last().is_some_and(|n| n == name) {
+                    open.pop();
+                }
+            } else if let Some(pos) = open.iter().rposition(|n| n == name) {
                 if open[pos + 1..].iter().all(|n| OPTIONAL_END.contains(&n.as_str())) {
                     open.truncate(pos);
                 }

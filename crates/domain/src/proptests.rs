@@ -786,8 +786,14 @@ fn regression_end_tags_that_close_nothing_do_not_hide_nesting() {
         let html = render(&body);
         assert!(elements(&html).iter().map(|e| e.depth).max().unwrap_or(0) > MAX_DEPTH, "{unit} does nest");
     }
+    // A formatting element's end tag inside list items closes nothing: the parser moves the
+    // element in and keeps everything open (found by a second reader of the code).
+    let body = format!("<dd>{}", "<b><li><dd></b>".repeat(MAX_DEPTH));
+    assert!(render_checked(&body, 200_000).is_err_and(|e| e.contains("levels deep")));
+    assert!(elements(&render(&body)).iter().map(|e| e.depth).max().unwrap_or(0) > MAX_DEPTH, "it does nest");
     // What is well nested, or closed by the parser, still counts as it should.
     assert!(render_checked(&"<div>x</div>".repeat(1000), 200_000).is_ok());
+    assert!(render_checked(&"<p><b>bold</b> and <i>italic <a href=\"https://example.org\">link</a></i></p>\n\n".repeat(200), 200_000).is_ok());
     assert!(render_checked(&format!("{}{}", "<div>".repeat(MAX_DEPTH), "</div>".repeat(MAX_DEPTH)), 200_000).is_ok());
     assert!(render_checked(&"<ul><li>one<li>two</ul>\n\n".repeat(100), 200_000).is_ok(), "an item left open is closed by its list");
     assert!(render_checked(&"<textarea><div><div></textarea>".repeat(100), 200_000).is_ok(), "tags in a textarea are its text");

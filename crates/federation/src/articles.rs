@@ -107,7 +107,17 @@ fn parse_time(v: &Value) -> Option<i64> {
 /// references read, white space collapsed to single spaces. What comes out is plain text,
 /// escaped again wherever it is shown.
 pub fn html_to_text(html: &str) -> String {
-    marquee_domain::search::plain_text(html).split_whitespace().collect::<Vec<_>>().join(" ")
+    // A `<` that cannot open a tag ("I <3 this") is text, as a browser reads it.
+    let mut escaped = String::with_capacity(html.len());
+    let mut chars = html.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, chars.peek()) {
+            ('<', Some(n)) if n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?') => escaped.push('<'),
+            ('<', _) => escaped.push_str("&lt;"),
+            (c, _) => escaped.push(c),
+        }
+    }
+    marquee_domain::search::plain_text(&escaped).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// `#RustAndBone` from "rust and bone": hashtags take letters and digits only.
@@ -423,6 +433,7 @@ mod tests {
         let mut other = object.clone();
         other["summary"] = json!("<p>Hello <b class=\"x\">world</b></p><p>again&nbsp;&#x26;&#38; 1 &lt; 2</p><script>x()</script>");
         assert_eq!(read_article("https://a.example/actor", &other).unwrap().summary, "Hello world again && 1 < 2 x()");
+        assert_eq!(html_to_text("I <3 this film, 2 < 3"), "I <3 this film, 2 < 3", "a < that opens no tag is text");
     }
 
     #[test]

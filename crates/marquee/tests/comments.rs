@@ -80,7 +80,7 @@ async fn comment_settings(site: &TestSite, moderation: &str, banned: &str, suspe
     assert_eq!(status, 303, "saving comment settings failed: {body}");
 }
 
-both_backends!(a_signed_out_comment_is_sent_to_sign_in_and_back_to_its_article, |site| {
+with_mail!(a_signed_out_comment_is_sent_to_sign_in_and_back_to_its_article, |site, _sink| {
     let article = publish(&site, "Rust and Bone", "rust-and-bone").await;
     // A reader whose session ended posts the form still open in their browser.
     let client = new_client();
@@ -94,6 +94,25 @@ both_backends!(a_signed_out_comment_is_sent_to_sign_in_and_back_to_its_article, 
         let (_, page) = get_with(&client, &site.url(&location)).await;
         assert!(page.contains("value=\"/news/rust-and-bone/#comments\""), "the sign-in form returns to the article");
     }
+    // A reader whose session cookie the browser has dropped posts the form still on screen:
+    // its token was made for that session, and they are sent to sign in all the same.
+    let raw = common::raw_client();
+    let r = raw.get(site.url("/account/register")).send().await.unwrap();
+    let nonce = common::cookie_set(&r, "mq_csrf").unwrap();
+    let token = csrf_in(&r.text().await.unwrap());
+    let form = [("_csrf", token.as_str()), ("name", "Ines Faro"), ("email", "ines@readers.test"), ("password", PASSWORD), ("website", "")];
+    let r = raw.post(site.url("/account/register")).header("cookie", format!("mq_csrf={nonce}")).form(&form).send().await.unwrap();
+    let session = common::cookie_set(&r, "mq_reader").expect("registering signs the reader in");
+    let page = raw.get(site.url("/account/")).header("cookie", format!("mq_csrf={nonce}; mq_reader={session}")).send().await.unwrap().text().await.unwrap();
+    let bound = csrf_in(&page);
+    let r = raw.post(site.url(&format!("{article}comments"))).header("cookie", format!("mq_csrf={nonce}")).form(&[("_csrf", bound.as_str()), ("body", "Still here."), ("website", "")]).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(r.headers().get("location").unwrap().to_str().unwrap(), "/account/login?next=/news/rust-and-bone/%23comments");
+    // That token opens no other form, and nothing was posted.
+    let r = raw.post(site.url("/account/name")).header("cookie", format!("mq_csrf={nonce}")).form(&[("_csrf", bound.as_str()), ("name", "Someone Else")]).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    let comments: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM comments").fetch_one(site.store.pool()).await.unwrap();
+    assert_eq!(comments, 0);
 });
 
 with_mail!(the_whole_story_from_registration_to_one_click_unsubscribe, |site, sink| {

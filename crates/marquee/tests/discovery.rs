@@ -3,9 +3,7 @@
 
 mod common;
 
-use common::{article_id, new_client, TestSite};
-
-const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0";
+use common::{article_id, new_client, TestSite, FIREFOX};
 
 async fn publish(site: &TestSite, headline: &str, section: &str, body: &str) -> String {
     let sec = site.section_id(section).await;
@@ -26,10 +24,9 @@ async fn save(site: &TestSite, id: &str, headline: &str, slug: &str, body: &str,
 
 /// `times` page views of `path` from a client sending `agent`; answers the last status.
 async fn visit(site: &TestSite, path: &str, agent: &str, times: usize) -> u16 {
-    let client = reqwest::Client::builder().user_agent(agent).build().unwrap();
     let mut status = 0;
     for _ in 0..times {
-        status = client.get(site.url(path)).send().await.unwrap().status().as_u16();
+        status = common::another_reader(agent).get(site.url(path)).send().await.unwrap().status().as_u16();
     }
     status
 }
@@ -99,6 +96,28 @@ both_backends!(most_popular_counts_readers_only, |site| {
     assert_eq!(ranking(&site, "").await, vec!["Often read"]);
 });
 
+both_backends!(a_reader_counts_once_by_their_address_behind_a_trusted_proxy, marquee_web::WebConfig { trusted_proxies: marquee_web::proxy::TrustedProxies::parse("127.0.0.1").unwrap(), ..Default::default() }, |site| {
+    site.login("editor").await;
+    publish(&site, "Reread story", "news", "x").await;
+    publish(&site, "Direct story", "news", "y").await;
+    let proxy = reqwest::Client::builder().user_agent(FIREFOX).build().unwrap();
+    // Through the proxy (127.0.0.1): three readers, one of whom reloads twice.
+    for reader in ["198.51.100.7", "198.51.100.7", "198.51.100.7", "198.51.100.8", "2001:db8::9"] {
+        let r = proxy.get(site.url("/news/reread-story/")).header("x-forwarded-for", reader).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+    }
+    // Straight from a reader at 127.1.x.y: what they claim to forward counts for nothing.
+    let direct = common::another_reader(FIREFOX);
+    for claimed in ["198.51.100.1", "198.51.100.2", "198.51.100.3"] {
+        direct.get(site.url("/news/direct-story/")).header("x-forwarded-for", claimed).send().await.unwrap();
+    }
+    site.state.flush_views().await.unwrap();
+    let now = marquee_domain::time::now_unix();
+    let top = site.store.most_popular(now, now - 86400, None, 5).await.unwrap();
+    let views: Vec<(String, i64)> = top.iter().map(|t| (t.card.headline.clone(), t.views)).collect();
+    assert_eq!(views, vec![("Reread story".to_string(), 3), ("Direct story".to_string(), 1)], "one view per reader's address and article");
+});
+
 both_backends!(several_servers_add_up_their_counts, |site| {
     site.login("editor").await;
     publish(&site, "Shared story", "news", "x").await;
@@ -107,10 +126,9 @@ both_backends!(several_servers_add_up_their_counts, |site| {
     let second_base = format!("http://{}", listener.local_addr().unwrap());
     let second = marquee_web::AppState::new(site.store.clone(), marquee_web::WebConfig::default()).await.unwrap();
     tokio::spawn(marquee_web::serve(listener, second.clone()));
-    let client = reqwest::Client::builder().user_agent(FIREFOX).build().unwrap();
     for i in 0..10 {
         let base = if i % 2 == 0 { &site.base } else { &second_base };
-        assert_eq!(client.get(format!("{base}/news/shared-story/")).send().await.unwrap().status().as_u16(), 200);
+        assert_eq!(common::another_reader(FIREFOX).get(format!("{base}/news/shared-story/")).send().await.unwrap().status().as_u16(), 200);
     }
     let (first, other) = tokio::join!(site.state.flush_views(), second.flush_views());
     first.unwrap();

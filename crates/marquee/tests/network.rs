@@ -54,9 +54,8 @@ async fn publish(site: &TestSite, fields: &[(&str, &str)]) -> String {
 
 /// Reads a page as a browser would, which counts a view.
 async fn view(site: &TestSite, path: &str, times: usize) {
-    let client = reqwest::Client::builder().user_agent("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0").build().unwrap();
     for _ in 0..times {
-        assert_eq!(client.get(site.url(path)).send().await.unwrap().status().as_u16(), 200);
+        assert_eq!(common::another_reader(common::FIREFOX).get(site.url(path)).send().await.unwrap().status().as_u16(), 200);
     }
     site.state.flush_views().await.unwrap();
 }

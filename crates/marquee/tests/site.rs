@@ -370,9 +370,9 @@ both_backends!(session_cookie_is_protected_and_logout_ends_it, |site| {
     assert!(cookie.starts_with("__Host-mq_session=") && cookie.contains("Secure") && cookie.contains("Path=/") && !cookie.contains("Domain"), "{cookie}");
     // An https site reads only the prefixed names: a plain-named cookie, which a sibling
     // subdomain could have planted, counts for nothing.
-    let raw = raw_client();
+    let raw = common::raw_client();
     let r = raw.get(site.url("/admin/login")).send().await.unwrap();
-    let nonce = cookie_set(&r, "__Host-mq_csrf").expect("the nonce cookie is prefixed");
+    let nonce = common::cookie_set(&r, "__Host-mq_csrf").expect("the nonce cookie is prefixed");
     let token = common::csrf_in(&r.text().await.unwrap());
     let login = [("_csrf", token.as_str()), ("email", "editor@paper.test"), ("password", common::PASSWORD)];
     let r = raw.post(site.url("/admin/login")).header("cookie", format!("mq_csrf={nonce}")).form(&login).send().await.unwrap();
@@ -381,30 +381,19 @@ both_backends!(session_cookie_is_protected_and_logout_ends_it, |site| {
     assert_eq!(r.status().as_u16(), 303);
 });
 
-/// A client that keeps no cookies: each test request carries exactly the cookies it names.
-fn raw_client() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
-}
-
-/// The value a response sets for the cookie `name`.
-fn cookie_set(r: &reqwest::Response, name: &str) -> Option<String> {
-    let prefix = format!("{name}=");
-    r.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find_map(|c| c.strip_prefix(&prefix).map(|rest| rest.split(';').next().unwrap_or("").to_string()))
-}
-
 /// Signs `who` in with a cookie-less client; returns the browser's CSRF nonce and session.
 async fn raw_sign_in(site: &TestSite, raw: &reqwest::Client, who: &str) -> (String, String) {
     let r = raw.get(site.url("/admin/login")).send().await.unwrap();
-    let nonce = cookie_set(&r, "mq_csrf").expect("the login page sets the nonce");
+    let nonce = common::cookie_set(&r, "mq_csrf").expect("the login page sets the nonce");
     let token = common::csrf_in(&r.text().await.unwrap());
     let email = format!("{who}@paper.test");
     let r = raw.post(site.url("/admin/login")).header("cookie", format!("mq_csrf={nonce}")).form(&[("_csrf", token.as_str()), ("email", email.as_str()), ("password", common::PASSWORD)]).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 303, "signing in as {who}");
-    (nonce, cookie_set(&r, "mq_session").expect("a session"))
+    (nonce, common::cookie_set(&r, "mq_session").expect("a session"))
 }
 
 both_backends!(csrf_tokens_are_bound_to_the_session, |site| {
-    let raw = raw_client();
+    let raw = common::raw_client();
     let (nonce, session) = raw_sign_in(&site, &raw, "editor").await;
     let jar = |nonce: &str, session: &str| format!("mq_csrf={nonce}; mq_session={session}");
     let token_for = |cookies: String| {

@@ -168,7 +168,7 @@ impl Findings {
 
     async fn get(&mut self, client: &reqwest::Client, site: &TestSite, path: &str) -> String {
         let (status, html) = get_with(client, &site.url(path)).await;
-        assert!(status < 500, "{path} answered {status}");
+        assert_eq!(status, 200, "{path}");
         self.page(path, &html);
         html
     }
@@ -301,7 +301,7 @@ with_mail!(no_payload_of_the_corpus_comes_back_executable, |cfg| {
     for n in 1..=pages {
         found.get(&reader, &site, &format!("/news/?page={n}")).await;
     }
-    for path in ["/", "/authors/eddie-editor/", "/search/?q=script", "/search/?q=alert", "/search/?q=%3Cscript%3E", "/popular/", "/admin/articles/"] {
+    for path in ["/", "/authors/eddie-editor/", "/search/?q=script", "/search/?q=alert", "/search/?q=%3Cscript%3E", "/popular/", "/admin/"] {
         let client = if path.starts_with("/admin") { &editor } else { &reader };
         found.get(client, &site, path).await;
     }
@@ -320,6 +320,11 @@ with_mail!(no_payload_of_the_corpus_comes_back_executable, |cfg| {
     let outbox: Value = new_client().get(site.url("/actor/outbox")).header("accept", "application/activity+json").send().await.unwrap().json().await.unwrap();
     assert!(outbox["orderedItems"].as_array().is_some_and(|a| !a.is_empty()), "the outbox lists the articles");
     json_fragments(&mut found, "/actor/outbox", &outbox, &["content", "summary"]);
+    for item in outbox["orderedItems"].as_array().unwrap().iter().take(20) {
+        let id = item["object"]["id"].as_str().unwrap().trim_start_matches(&site.base).to_string();
+        let object: Value = new_client().get(site.url(&id)).header("accept", "application/activity+json").send().await.unwrap().json().await.unwrap();
+        json_fragments(&mut found, &id, &object, &["content", "summary"]);
+    }
     // The editing form shows every field again.
     let first = site.store.article_summaries(None, 5, 0).await.unwrap().0;
     for a in &first {
@@ -362,6 +367,8 @@ with_mail!(no_payload_of_the_corpus_comes_back_executable, |cfg| {
     // the article and in the newsroom's queue.
     let visitor = new_client();
     let csrf = csrf_in(&get_with(&visitor, &site.url("/account/register")).await.1);
+    // One token serves every try: each payload holds a character no name may have, so every
+    // name is refused and no session (to which a token is bound) begins.
     for (i, p) in payloads.iter().enumerate().step_by(5) {
         let email = format!("visitor{i}@readers.test");
         send(&mut found, &visitor, &site, &csrf, "/account/register", &[("name", p), ("email", &email), ("password", common::PASSWORD), ("website", "")]).await;

@@ -114,7 +114,7 @@ impl FromRequestParts<AppState> for SignedIn {
                 let back = if parts.method == axum::http::Method::GET {
                     parts.uri.path_and_query().map(|p| p.as_str().to_string())
                 } else {
-                    article_of_form(parts.uri.path()).or_else(|| {
+                    crate::views::article_of_comment_form(parts.uri.path()).map(|a| format!("{a}/#comments")).or_else(|| {
                         parts.headers.get(header::REFERER).and_then(|v| v.to_str().ok()).and_then(|r| r.split_once("://").and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string())))
                     })
                 };
@@ -123,15 +123,6 @@ impl FromRequestParts<AppState> for SignedIn {
             }
         }
     }
-}
-
-/// The article a comment form posts from (`/{section}/{slug}/comments`, `…/subscribe`,
-/// `…/unsubscribe`), at its comments.
-fn article_of_form(path: &str) -> Option<String> {
-    let article = ["/comments", "/subscribe", "/unsubscribe"].iter().find_map(|end| path.strip_suffix(end))?;
-    let mut segments = article.strip_prefix('/')?.split('/');
-    let two = matches!((segments.next(), segments.next(), segments.next()), (Some(a), Some(b), None) if !a.is_empty() && !b.is_empty());
-    two.then(|| format!("{article}/#comments"))
 }
 
 /// A local path to return to after signing in; anything else becomes the account page.

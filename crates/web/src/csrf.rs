@@ -121,7 +121,12 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
             (Some(s), Some(e)) => constant_time_eq(s.as_bytes(), e.as_bytes()),
             _ => false,
         };
-        if fresh || !matches {
+        // A reader whose session ended (the browser dropped the cookie) may still post an
+        // article's comment form: with no session at all, those forms change nothing and only
+        // send the reader to sign in and back, which beats an "expired form" page.
+        let no_session = token.0.staff.is_none() && token.0.reader.is_none();
+        let signed_out_comment = no_session && crate::views::article_of_comment_form(parts.uri.path()).is_some();
+        if (fresh || !matches) && !signed_out_comment {
             return error_page(
                 StatusCode::FORBIDDEN,
                 "This form could not be accepted",

@@ -3,13 +3,18 @@
 //!
 //! A view is a GET of a live article page answered 200 to something that looks like a person's
 //! browser: no cookie is set or read for it. Crawlers, link previewers, prefetches and the
-//! newsroom's own visits do not count. Foundation: imports only `cookies`.
+//! newsroom's own visits do not count, and neither does a reader reading the same article
+//! again within half an hour: a view is counted once per client address (the reader's own
+//! behind a trusted proxy, see `proxy`) and article in that time, by each server. Foundation:
+//! imports only `cookies`.
 
-use crate::cookies::{staff_token};
+use crate::cookies::staff_token;
 use axum::http::{header, HeaderMap, Method};
 use marquee_domain::time::now_unix;
 use marquee_store::{Store, ViewCount};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::hash::BuildHasher;
+use std::net::IpAddr;
 use std::sync::Mutex;
 
 /// Seconds between flushes; a crash loses at most this many seconds of counts.
@@ -25,6 +30,35 @@ const NOT_A_READER: &[&str] = &[
     "pingdom", "uptime", "validator", "feed", "archive",
 ];
 
+/// How long a reader's view of an article keeps their next views of it from counting.
+const REPEAT_SECS: i64 = 30 * 60;
+
+/// Readers and articles remembered per half hour; past it the older half hour is forgotten
+/// early (about 2 MB each).
+const MAX_SEEN: usize = 100_000;
+
+/// Which (address, article) pairs were counted lately: two generations of keyed hashes, the
+/// current one and the one before, so a pair is remembered for between one and two periods.
+#[derive(Default)]
+struct Seen {
+    current: HashSet<u64>,
+    previous: HashSet<u64>,
+    since: i64,
+    keys: std::collections::hash_map::RandomState,
+}
+
+impl Seen {
+    /// True the first time `client` reads this article in the period, which counts.
+    fn first(&mut self, client: IpAddr, section: &str, slug: &str, now: i64) -> bool {
+        if now - self.since >= REPEAT_SECS || self.current.len() >= MAX_SEEN {
+            self.previous = std::mem::take(&mut self.current);
+            self.since = now;
+        }
+        let key = self.keys.hash_one((client, section, slug));
+        !self.previous.contains(&key) && self.current.insert(key)
+    }
+}
+
 /// Counts waiting to be written, by section slug, then article slug. Sorted maps hand the
 /// counts over in one fixed order, so that two servers flushing at once on PostgreSQL take
 /// row locks in the same order and cannot deadlock; borrowed lookups keep a view free of
@@ -32,6 +66,7 @@ const NOT_A_READER: &[&str] = &[
 #[derive(Default)]
 pub struct ViewCounter {
     pending: Mutex<Pending>,
+    seen: Mutex<Seen>,
     /// Held while a flush writes, so that a second flush finds the first one's counts written.
     flushing: tokio::sync::Mutex<()>,
 }
@@ -54,8 +89,11 @@ impl Pending {
 }
 
 impl ViewCounter {
-    pub fn record(&self, section: &str, slug: &str) {
-        self.pending.lock().unwrap().add(section, slug, 1);
+    /// Counts a reader's view from `client`, unless that address read the article lately.
+    pub fn record(&self, client: IpAddr, section: &str, slug: &str) {
+        if self.seen.lock().unwrap().first(client, section, slug, now_unix()) {
+            self.pending.lock().unwrap().add(section, slug, 1);
+        }
     }
 
     fn take(&self) -> Vec<ViewCount> {
@@ -144,14 +182,38 @@ mod tests {
         assert!(!is_reader_view(&Method::GET, &staff), "the newsroom's visits do not count");
     }
 
+    fn reader(n: u8) -> IpAddr {
+        IpAddr::from([203, 0, 113, n])
+    }
+
+    #[test]
+    fn a_reader_counts_once_per_article_and_half_hour() {
+        let c = ViewCounter::default();
+        for _ in 0..3 {
+            c.record(reader(1), "news", "a");
+        }
+        c.record(reader(2), "news", "a");
+        c.record(reader(1), "news", "b");
+        c.record(reader(1), "arts", "a");
+        let views: Vec<i64> = c.take().into_iter().map(|v| v.views).collect();
+        assert_eq!(views, vec![1, 2, 1], "arts/a once, news/a by two readers, news/b once");
+        let mut seen = Seen::default();
+        assert!(seen.first(reader(1), "news", "a", 1_000));
+        assert!(!seen.first(reader(1), "news", "a", 1_000 + REPEAT_SECS - 1));
+        assert!(!seen.first(reader(1), "news", "a", 1_000 + REPEAT_SECS), "still remembered in the period after");
+        assert!(seen.first(reader(1), "news", "a", 1_000 + 2 * REPEAT_SECS), "two periods on, a new view");
+        let v6: IpAddr = "2001:db8::1".parse().unwrap();
+        assert!(seen.first(v6, "news", "a", 1_000 + 2 * REPEAT_SECS));
+    }
+
     #[test]
     fn failed_counts_are_kept_for_the_next_flush() {
         let c = ViewCounter::default();
-        c.record("news", "a");
-        c.record("news", "a");
+        c.record(reader(1), "news", "a");
+        c.record(reader(2), "news", "a");
         let taken = c.take();
         assert_eq!(taken, vec![ViewCount { section: "news".into(), slug: "a".into(), views: 2 }]);
-        c.record("news", "a");
+        c.record(reader(3), "news", "a");
         c.restore(taken);
         assert_eq!(c.take()[0].views, 3);
         assert!(c.take().is_empty());
@@ -160,8 +222,8 @@ mod tests {
     #[test]
     fn counts_are_handed_over_in_one_order() {
         let c = ViewCounter::default();
-        for (section, slug) in [("news", "b"), ("arts", "z"), ("news", "a"), ("news", "b")] {
-            c.record(section, slug);
+        for (n, (section, slug)) in [("news", "b"), ("arts", "z"), ("news", "a"), ("news", "b")].into_iter().enumerate() {
+            c.record(reader(n as u8), section, slug);
         }
         let order: Vec<(String, String, i64)> = c.take().into_iter().map(|v| (v.section, v.slug, v.views)).collect();
         assert_eq!(order, vec![("arts".into(), "z".into(), 1), ("news".into(), "a".into(), 1), ("news".into(), "b".into(), 2)]);

@@ -184,6 +184,7 @@ pub async fn article(
     Query(cq): Query<CommentQuery>,
     Viewer(viewer): Viewer,
     axum::Extension(csrf): axum::Extension<CsrfToken>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
     method: axum::http::Method,
     headers: HeaderMap,
 ) -> Reply {
@@ -212,7 +213,7 @@ pub async fn article(
     })
     .await;
     if resp.status() == StatusCode::OK && crate::pageviews::is_reader_view(&method, &headers) {
-        state.0.views.record(&section, &slug);
+        state.0.views.record(peer.ip(), &section, &slug);
     }
     // The same address shows a signed-in reader their own forms and comments: no shared
     // cache (or back button after signing out) may keep that copy.

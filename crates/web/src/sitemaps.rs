@@ -97,8 +97,13 @@ async fn child(State(state): State<AppState>, Path(file): Path<String>) -> Reply
     let size = page_size(&state);
     // File n holds the public rows with ids in ((n - 1) * size, n * size].
     let last = store.sitemap_last_id(kind).await?.unwrap_or(0);
+    // The number comes from the address: past the last file it is refused before any
+    // arithmetic with it.
+    if n > files(last, size) {
+        return Err(not_found());
+    }
     let (after, upto) = ((n - 1) * size, n * size);
-    if n > files(last, size) || !store.sitemap_has_rows(kind, now, after, upto).await? {
+    if !store.sitemap_has_rows(kind, now, after, upto).await? {
         return Err(not_found());
     }
     xml(stream_urlset(&state, kind, now, after, upto))

@@ -109,6 +109,16 @@ pub fn address_line(street: &str, city: &str, state: &str, postal_code: &str) ->
     [street, city, region.as_str()].iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(", ")
 }
 
+/// The article (`/{section}/{slug}`) whose comment form posts to `path`
+/// (`/{section}/{slug}/comments`, `…/subscribe` or `…/unsubscribe`); those forms act only for
+/// a signed-in reader.
+pub fn article_of_comment_form(path: &str) -> Option<&str> {
+    let article = ["/comments", "/subscribe", "/unsubscribe"].iter().find_map(|end| path.strip_suffix(end))?;
+    let mut segments = article.strip_prefix('/')?.split('/');
+    let two = matches!((segments.next(), segments.next(), segments.next()), (Some(a), Some(b), None) if !a.is_empty() && !b.is_empty() && !matches!(a, "admin" | "api" | "ghost" | "account"));
+    two.then_some(article)
+}
+
 /// Percent-encodes a string for use in a query parameter.
 pub fn url_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

@@ -433,3 +433,27 @@ pub async fn make_key(site: &TestSite, kind: &str, name: &str, user: Option<&str
     let start = body.find(marker).unwrap_or_else(|| panic!("no key shown:\n{body}")) + marker.len();
     body[start..].split('"').next().unwrap().to_string()
 }
+
+/// A desktop Firefox's User-Agent: a reader's browser, whose article views count.
+pub const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+
+static READERS: AtomicU32 = AtomicU32::new(0);
+
+/// A browser of its own reader: `agent`, connecting from a loopback address no other client
+/// of this test process uses (127.1.x.y), since views count once per address and article.
+pub fn another_reader(agent: &str) -> reqwest::Client {
+    let n = READERS.fetch_add(1, Ordering::Relaxed);
+    let address = std::net::Ipv4Addr::new(127, 1, (n / 250 % 250) as u8, (n % 250 + 1) as u8);
+    reqwest::Client::builder().user_agent(agent).local_address(std::net::IpAddr::V4(address)).build().unwrap()
+}
+
+/// A client that keeps no cookies: each test request carries exactly the cookies it names.
+pub fn raw_client() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// The value a response sets for the cookie `name`.
+pub fn cookie_set(r: &reqwest::Response, name: &str) -> Option<String> {
+    let prefix = format!("{name}=");
+    r.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find_map(|c| c.strip_prefix(&prefix).map(|rest| rest.split(';').next().unwrap_or("").to_string()))
+}
