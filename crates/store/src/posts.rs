@@ -124,6 +124,16 @@ enum Bind {
     Text(String),
 }
 
+/// Whether the filter's SQL names the section (`s.slug`).
+fn uses_section(f: &PostFilter) -> bool {
+    match f {
+        PostFilter::All(parts) | PostFilter::Any(parts) => parts.iter().any(uses_section),
+        PostFilter::Not(inner) => uses_section(inner),
+        PostFilter::Tag(_) | PostFilter::PrimaryTag(_) => true,
+        _ => false,
+    }
+}
+
 /// Writes `f` as SQL over `articles a JOIN sections s`, pushing its values to `binds`; the
 /// first value is `$first`.
 fn sql_of(f: &PostFilter, binds: &mut Vec<Bind>, first: usize) -> String {
@@ -258,13 +268,16 @@ impl Store {
         // `$1` is now whether or not it is used, so that the filter's values start at `$2`.
         let visible = if q.live_only { LIVE } else { "$1 = $1" };
         let from = format!("FROM articles a JOIN sections s ON s.id = a.section_id WHERE {visible}{condition}");
+        // Every article has a section, so the page's ids need the join only when the filter
+        // names one; without it they come from the time index alone.
+        let ids_from = if q.filter.is_some_and(uses_section) { from.clone() } else { format!("FROM articles a WHERE {visible}{condition}") };
         let order = order_sql(q.order);
         let sql = match q.limit {
             // The page's ids first, through an index in the order asked for where there is
             // one, then only those rows whole: the rows skipped to reach a deep page are not
             // read with their bodies.
             Some(limit) => format!(
-                "SELECT {CARD_COLS}, {POST_COLS} FROM (SELECT a.id {from} ORDER BY {order} LIMIT {} OFFSET {}) p JOIN articles a ON a.id = p.id \
+                "SELECT {CARD_COLS}, {POST_COLS} FROM (SELECT a.id {ids_from} ORDER BY {order} LIMIT {} OFFSET {}) p JOIN articles a ON a.id = p.id \
                  JOIN sections s ON s.id = a.section_id LEFT JOIN media m ON m.id = a.lead_media_id ORDER BY {order}",
                 limit.max(0),
                 q.offset.max(0)
@@ -272,7 +285,7 @@ impl Store {
             None => format!("SELECT {CARD_COLS}, {POST_COLS} {} ORDER BY {order}", from.replacen(" WHERE ", " LEFT JOIN media m ON m.id = a.lead_media_id WHERE ", 1)),
         };
         let mut rows_q = sqlx::query_as::<_, PostRow>(&sql).bind(q.now);
-        let count_sql = format!("SELECT COUNT(*) {from}");
+        let count_sql = format!("SELECT COUNT(*) {ids_from}");
         let mut count_q = sqlx::query_as::<_, (i64,)>(&count_sql).bind(q.now);
         for b in &binds {
             match b {
