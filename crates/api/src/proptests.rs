@@ -18,7 +18,7 @@ const ESCAPABLE: &[char] = &['\'', '"', '+', ',', '(', ')', '>', '<', '=', '[', 
 
 /// A filter as NQL, with `pad` between tokens; `None` when a text value cannot be written
 /// (see [`write_text`]).
-fn write(filter: &Filter, pad: &str) -> Option<String> {
+pub(crate) fn write(filter: &Filter, pad: &str) -> Option<String> {
     let mut out = String::new();
     write_filter(filter, pad, &mut out)?;
     Some(out)

@@ -16,7 +16,7 @@ use crate::respond::error_page;
 use crate::state::AppState;
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use hmac::{Hmac, Mac};
@@ -83,8 +83,8 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
     if let Some(v) = &existing {
         let _ = nonce.set(v.clone());
     }
-    let sessions = |h: &HeaderMap| (staff_token(h, secure).map(str::to_string), reader_token(h, secure).map(str::to_string));
-    let (staff, reader) = sessions(req.headers());
+    let staff = staff_token(req.headers(), secure).map(str::to_string);
+    let reader = reader_token(req.headers(), secure).map(str::to_string);
     let token = CsrfToken(Arc::new(TokenInner { state: state.clone(), nonce, staff, reader, token: OnceLock::new(), used: AtomicBool::new(false) }));
 
     // One-click unsubscribe (RFC 8058) is posted by mail programs without cookies; the signed
