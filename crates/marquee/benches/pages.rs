@@ -2,8 +2,11 @@
 //! measures requests per second and latency for the home, section and article pages under 64
 //! concurrent keep-alive connections, next to a static file served by the same server in the
 //! same run, then prints each page's throughput as a ratio of the static file's.
-//! It runs with the page cache (the default), without it (every request renders, as for a
-//! signed-in reader), and without the box cache as well, to show what the boxes would cost;
+//! Before it measures, it gives the review 50 approved comments (46 from readers it adds to the
+//! demo) and signs in 64 other verified readers; the "signed-in" rows ask for the review as
+//! those readers, one per connection, each getting their own comment forms and token.
+//! It runs with the page cache (the default), without it (every request renders),
+//! and without the box cache as well, to show what the boxes would cost;
 //! then adds 500 theaters and 100,000 showtimes (most far away or in the past) and measures
 //! the review page with its Now Playing box again. Between the two it serves the same site
 //! with `marquee serve` (no API rate limit) and measures Ghost's Content API,
@@ -11,7 +14,8 @@
 //! the static file and the article page, with the page cache and without.
 //! Requests carry a browser's User-Agent, so each article request is counted for Most Popular.
 //! MARQUEE_BENCH_SECS sets the seconds per page (default 5); MARQUEE_BENCH_CONNECTIONS the
-//! connections (default 64).
+//! connections (default 64); MARQUEE_BENCH_ONLY (page names separated by commas, such as
+//! `signed-in`) leaves out the other rows but the static file's, for a profiler.
 
 use http_body_util::{BodyExt, Empty};
 use hyper::body::Bytes;
@@ -25,7 +29,11 @@ const PAGES: &[(&str, &str)] = &[
     ("home", "/"),
     ("section", "/movie-review/"),
     ("article", "/movie-review/rust-and-bone/"),
+    ("signed-in", "/movie-review/rust-and-bone/"),
 ];
+
+/// Signed-in readers the "signed-in" rows spread their connections over.
+const READERS: usize = 64;
 
 const READER_AGENT: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0";
 
@@ -108,13 +116,16 @@ struct Result {
     errors: usize,
 }
 
-async fn load(addr: &str, path: &str, connections: usize, secs: u64) -> Result {
+/// `sessions`: the reader session cookies to send, connection i sending cookie i modulo
+/// their number (none when empty).
+async fn load(addr: &str, path: &str, connections: usize, secs: u64, sessions: &[String]) -> Result {
     let deadline = Instant::now() + Duration::from_secs(secs);
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for _ in 0..connections {
+    for i in 0..connections {
         let addr = addr.to_string();
         let path = path.to_string();
+        let cookie = (!sessions.is_empty()).then(|| format!("mq_reader={}", sessions[i % sessions.len()]));
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::with_capacity(4096);
             let mut errors = 0usize;
@@ -126,7 +137,11 @@ async fn load(addr: &str, path: &str, connections: usize, secs: u64) -> Result {
             while Instant::now() < deadline {
                 let t = Instant::now();
                 // A browser's User-Agent, so that every article request counts as a page view.
-                let req = Request::get(&path).header("host", &addr).header("user-agent", READER_AGENT).body(Empty::new()).unwrap();
+                let mut req = Request::get(&path).header("host", &addr).header("user-agent", READER_AGENT);
+                if let Some(c) = &cookie {
+                    req = req.header("cookie", c);
+                }
+                let req = req.body(Empty::new()).unwrap();
                 match send.send_request(req).await {
                     Ok(resp) => {
                         let ok = resp.status().is_success();
@@ -157,6 +172,46 @@ async fn load(addr: &str, path: &str, connections: usize, secs: u64) -> Result {
     all.sort();
     let pct = |p: f64| all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(f64::NAN);
     Result { rps: all.len() as f64 / elapsed, p50_ms: pct(0.50), p99_ms: pct(0.99), errors }
+}
+
+/// Gives the review 50 approved comments in all (the demo has 4; 46 readers add one each,
+/// some as replies) and signs in `READERS` verified readers with no comment there; answers
+/// their session tokens, as the `mq_reader` cookie carries them.
+async fn add_readers(data_dir: &std::path::Path) -> Vec<String> {
+    let store = marquee_store::Store::open(&database_url(data_dir)).await.expect("open the demo database");
+    let now = jiff::Timestamp::now().as_second();
+    let page = store.live_article("movie-review", "rust-and-bone", now).await.unwrap().expect("the demo review");
+    let no_mail = |_: &marquee_store::Subscriber, _: i64| -> marquee_store::NewMail { unreachable!("nobody is subscribed") };
+    let first = ["Alma", "Bruno", "Carla", "Dmitri", "Elena", "Farid", "Greta", "Hugo", "Irene", "Jonas", "Keiko", "Luis", "Mara", "Nils", "Olga", "Pavel"];
+    let last = ["Berg", "Costa", "Duval", "Ekholm", "Ferrer", "Gallo", "Hale", "Ishii"];
+    let name = |i: usize| format!("{} {}", first[i % first.len()], last[(i / first.len()) % last.len()]);
+    let mut ids: Vec<i64> = Vec::new();
+    for i in 0..46 {
+        let reader = store.create_verified_reader(&format!("commenter{i}@bench.test"), &name(i), "not-a-password-hash", now - 86400).await.unwrap();
+        let body = format!("Comment {i} on the review: the film's second half earns its ending, and the sound of the water in the orca scenes is worth hearing in a theater.");
+        let html = marquee_domain::comment::render_comment(&body).unwrap().html;
+        let c = marquee_store::NewComment {
+            article_id: page.card.id,
+            reader_id: reader,
+            parent_id: (i % 3 == 2).then(|| ids[i - 1]),
+            body: &body,
+            body_html: &html,
+            status: "approved",
+            hold_reason: "",
+            ip: "",
+            now: now - (46 - i as i64) * 600,
+        };
+        ids.push(store.add_comment(c, &no_mail).await.unwrap().unwrap());
+    }
+    let mut sessions = Vec::new();
+    for i in 0..READERS {
+        let reader = store.create_verified_reader(&format!("reader{i}@bench.test"), &name(i + 46), "not-a-password-hash", now - 86400).await.unwrap();
+        let token = format!("bench-session-{i}-{}", std::process::id());
+        store.create_reader_session(&hex::encode(<sha2::Sha256 as sha2::Digest>::digest(token.as_bytes())), reader, now, now + 86400).await.unwrap();
+        sessions.push(token);
+    }
+    store.close().await;
+    sessions
 }
 
 /// 500 theaters (20 near the demo's home, the rest across the country) and 200 screenings at
@@ -211,6 +266,14 @@ fn main() {
     // (round, page cache, box cache): round 0 is the demo, round 2 the APIs on the same data,
     // round 1 adds showtimes.
     let mut api_pages: Vec<(&str, String)> = Vec::new();
+    // The demo's data first, then the comments and readers the signed-in rows need.
+    {
+        let addr = format!("127.0.0.1:{}", 17000 + (std::process::id() % 1000) as u16);
+        let _server = start(&addr, &data_dir, true, true);
+        rt.block_on(wait_ready(&addr));
+    }
+    let sessions = rt.block_on(add_readers(&data_dir));
+    println!("The review has 50 comments; {READERS} signed-in readers without a comment there share the signed-in rows' connections.");
     for (round, cache, boxes) in [(0, true, true), (0, false, true), (0, false, false), (2, true, true), (2, false, true), (1, true, true), (1, false, true)] {
         if round == 1 && cache {
             let (t, n) = rt.block_on(add_bulk_showtimes(&data_dir));
@@ -227,12 +290,14 @@ fn main() {
         let pages: Vec<(&str, String)> = match round {
             2 => api_pages.clone(),
             0 if boxes => PAGES.iter().map(|(n, p)| (*n, p.to_string())).collect(),
-            _ => PAGES.iter().filter(|(name, _)| *name == "static file" || *name == "article").map(|(n, p)| (*n, p.to_string())).collect(),
+            _ => PAGES.iter().filter(|(name, _)| ["static file", "article", "signed-in"].contains(name)).map(|(n, p)| (*n, p.to_string())).collect(),
         };
+        let only = std::env::var("MARQUEE_BENCH_ONLY").unwrap_or_default();
+        let pages: Vec<(&str, String)> = pages.into_iter().filter(|(name, _)| only.is_empty() || *name == "static file" || only.split(',').any(|o| o.trim() == *name)).collect();
         // Warm up: fill caches and the connection pool.
         rt.block_on(async {
-            for (_, path) in &pages {
-                load(&addr, path, 4, 1).await;
+            for (name, path) in &pages {
+                load(&addr, path, 4, 1, if *name == "signed-in" { &sessions } else { &[] }).await;
             }
         });
         let mode = match (round, cache, boxes) {
@@ -246,7 +311,7 @@ fn main() {
         println!("{:<12} {:>10} {:>9} {:>9} {:>8} {:>7}", "page", "req/s", "p50 ms", "p99 ms", "errors", "ratio");
         let mut static_rps = None;
         for (name, path) in &pages {
-            let r = rt.block_on(load(&addr, path, connections, secs));
+            let r = rt.block_on(load(&addr, path, connections, secs, if *name == "signed-in" { &sessions } else { &[] }));
             let base = *static_rps.get_or_insert(r.rps);
             println!("{:<12} {:>10.0} {:>9.2} {:>9.2} {:>8} {:>6.0}%", name, r.rps, r.p50_ms, r.p99_ms, r.errors, 100.0 * r.rps / base);
         }

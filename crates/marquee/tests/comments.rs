@@ -713,3 +713,131 @@ with_mail!(forwarded_for_ignored_without_a_trusted_proxy, |site, _sink| {
     }
     assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
 });
+
+with_mail!(signed_in_readers_share_one_cached_page_yet_each_sees_only_their_own_parts, |site, sink| {
+    let article = publish(&site, "Rust and Bone", "rust-and-bone").await;
+    let zoe = verified_reader(&site, &sink, "Zoë O'Hara-Ávila", "zoe@readers.test").await;
+    let ben = verified_reader(&site, &sink, "Ben Okafor", "ben@readers.test").await;
+    let dee = verified_reader(&site, &sink, "Dee Marsh", "dee@readers.test").await;
+    let (cy, status, _) = register(&site, "Cy Young", "cy@readers.test").await;
+    assert_eq!(status, 200);
+    // An approved thread, so every page carries reply forms with the reader's name and token.
+    let (_, loc, _) = comment(&site, &dee, &article, "The frozen lake scene stays with you.", None).await;
+    site.login("editor").await;
+    moderate(&site, &comment_id(&loc), "approve", "").await;
+    let page = |client: &reqwest::Client, path: &str| {
+        let (client, url) = (client.clone(), site.url(path));
+        async move {
+            let r = client.get(url).send().await.unwrap();
+            assert_eq!(r.status().as_u16(), 200);
+            assert_eq!(r.headers().get("cache-control").map(|v| v.to_str().unwrap().to_string()).as_deref(), Some("private, no-store"), "a signed-in page is never kept by caches");
+            r.text().await.unwrap()
+        }
+    };
+    // Zoë's page, the first from the shared copy and the second from the cache, matches the
+    // page rendered whole for her (an unknown ZIP code is never cached, and this article has
+    // no film whose showtimes it would change), name escaping and all.
+    let first = page(&zoe, &article).await;
+    let second = page(&zoe, &article).await;
+    let whole = page(&zoe, &format!("{article}?zip=00000")).await;
+    assert_eq!(first, second);
+    assert_eq!(first, whole, "the shared copy with Zoë's parts is the page rendered for her");
+    assert!(first.contains("Your reply, as Zoë O&#39;Hara-Ávila"), "{first}");
+    assert!(first.contains("Your comment, as Zoë O"));
+    // Ben gets the same shared copy with his own name and token, none of Zoë's.
+    let bens = page(&ben, &article).await;
+    let (zoe_token, ben_token) = (csrf_in(&first), csrf_in(&bens));
+    assert_ne!(zoe_token, ben_token);
+    assert!(bens.contains("Your comment, as Ben Okafor") && !bens.contains("Zo\u{eb}"), "Ben sees none of Zoë's parts");
+    assert!(!bens.contains(&zoe_token) && !first.contains(&ben_token));
+    assert_eq!(bens, page(&ben, &format!("{article}?zip=00000")).await);
+    // His token from that page is his: his comment posts (and waits, as a new reader's does).
+    let r = ben.post(site.url(&format!("{article}comments"))).form(&[("_csrf", ben_token.as_str()), ("body", "Cotillard carries every scene she is in."), ("parent", ""), ("website", "")]).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    assert!(r.headers().get("location").unwrap().to_str().unwrap().contains("posted=pending"));
+    // Now his page shows his waiting comment; nobody else's does.
+    assert!(page(&ben, &article).await.contains("Cotillard carries every scene"), "its author sees his waiting comment");
+    for other in [&zoe, &dee] {
+        let theirs = page(other, &article).await;
+        assert!(!theirs.contains("Cotillard carries") && !theirs.contains("Ben Okafor"), "another reader's waiting comment or name leaked");
+    }
+    assert!(!site.get(&article).await.1.contains("Cotillard carries"));
+    // Dee, whose comment is approved, has Delete on it rather than Report; others have Report.
+    let dees = page(&dee, &article).await;
+    assert!(dees.contains("/delete") && dees.contains("Your comment, as Dee Marsh"), "{dees}");
+    assert!(!first.contains("/delete") && first.contains("/report"));
+    // Subscribing is per reader: Zoë's page says so, Ben's and Dee's do not.
+    let r = zoe.post(site.url(&format!("{article}subscribe"))).form(&[("_csrf", zoe_token.as_str())]).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    let subscribed = page(&zoe, &article).await;
+    assert!(subscribed.contains("Stop emails about this thread"));
+    assert_eq!(subscribed, page(&zoe, &format!("{article}?zip=00000")).await);
+    for other in [&ben, &dee] {
+        let theirs = page(other, &article).await;
+        assert!(!theirs.contains("Stop emails about this thread") && theirs.contains(">Subscribe to this thread</button>"));
+    }
+    // A reader who has not confirmed their address is asked to, on a page of their own.
+    let cys = page(&cy, &article).await;
+    assert!(cys.contains("Confirm your email address to comment") && !cys.contains("Your comment, as"), "{cys}");
+    // After signing out, the page is everyone's again.
+    let (_, account) = get_with(&zoe, &site.url("/account/")).await;
+    let r = zoe.post(site.url("/account/logout")).form(&[("_csrf", csrf_in(&account).as_str())]).send().await.unwrap();
+    assert!(r.status().is_redirection() || r.status().is_success());
+    let (_, signed_out) = get_with(&zoe, &site.url(&article)).await;
+    assert!(!signed_out.contains("Your comment, as") && signed_out.contains("to comment."));
+});
+
+with_mail!(a_readers_change_on_one_server_shows_on_another_within_a_second, |site, sink| {
+    let article = publish(&site, "Rust and Bone", "rust-and-bone").await;
+    let ana = verified_reader(&site, &sink, "Ana Ruiz", "ana@readers.test").await;
+    // A second server as behind a load balancer: on PostgreSQL a server of its own, with its
+    // own store and memory; a SQLite file has one server, so there the same one answers.
+    let (second_base, _second) = match site.postgres_url() {
+        Some(url) => {
+            let store = marquee_store::Store::open(&url).await.unwrap();
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let base = format!("http://{}", listener.local_addr().unwrap());
+            let state = marquee_web::AppState::new(store, common::mail_config(&sink)).await.unwrap();
+            tokio::spawn(marquee_web::serve(listener, state.clone()));
+            let deadline = std::time::Instant::now() + Duration::from_secs(5);
+            while !state.listening_for_changes() {
+                assert!(std::time::Instant::now() < deadline, "the second server never listened for changes");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            (base, Some(state))
+        }
+        None => (site.base.clone(), None),
+    };
+    let on_second = |client: &reqwest::Client| {
+        let (client, url) = (client.clone(), format!("{second_base}{article}"));
+        async move { client.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    // Ana reads the article on the second server, which now keeps her in memory.
+    let page = on_second(&ana).await;
+    assert!(page.contains("Your comment, as Ana Ruiz") && page.contains(">Subscribe to this thread</button>"));
+    let within_a_second = |what: &'static str, done: fn(&str) -> bool| {
+        let ana = ana.clone();
+        let on_second = &on_second;
+        async move {
+            let changed = std::time::Instant::now();
+            while !done(&on_second(&ana).await) {
+                assert!(changed.elapsed() < Duration::from_secs(1), "the second server still showed the old page {what} after {:?}", changed.elapsed());
+                tokio::time::sleep(Duration::from_millis(25)).await;
+            }
+        }
+    };
+    // She subscribes through the first server; the second shows it.
+    let (status, _, _) = reader_post(&site, &ana, &article, &format!("{article}subscribe"), &[]).await;
+    assert_eq!(status, 303);
+    within_a_second("after subscribing", |p| p.contains("Stop emails about this thread")).await;
+    // Her comment, posted through the first server, waits for an editor: the second shows it to her.
+    let (status, _, _) = comment(&site, &ana, &article, "The fight scenes are shot like dances.", None).await;
+    assert_eq!(status, 303);
+    within_a_second("after commenting", |p| p.contains("shot like dances") && p.contains("Only you can see this comment")).await;
+    // An editor bans her through the first server: the second signs her out.
+    let id = site.store.reader_by_email("ana@readers.test").await.unwrap().unwrap().id;
+    site.login("editor").await;
+    let (status, _, _) = site.post_form("/admin/comments/", &format!("/admin/readers/{id}"), &[("action", "ban")]).await;
+    assert_eq!(status, 303);
+    within_a_second("after the ban", |p| !p.contains("Ana Ruiz") && p.contains("to comment.")).await;
+});

@@ -2,13 +2,27 @@
 //! the content version sends a notice on commit (migration 0016's trigger), and each server
 //! listens with a connection of its own, so it drops its cached pages within moments instead
 //! of asking the database every second. SQLite has no such notices.
+//!
+//! The same channel carries `reader:<id>` when a reader, their sessions, comments or
+//! subscriptions change (migration 0018's triggers): the listener forgets that reader from
+//! the store's memo (`reader_memo.rs`), which it lets the store use only while it listens.
 
 use crate::db::{Backend, Result, Store};
 
 const CHANNEL: &str = "marquee_content";
 
 /// A server's connection listening for changes.
-pub struct ChangeListener(sqlx::postgres::PgListener);
+pub struct ChangeListener {
+    listener: sqlx::postgres::PgListener,
+    store: Store,
+}
+
+impl Drop for ChangeListener {
+    fn drop(&mut self) {
+        // Nobody hears other servers' changes to readers now.
+        self.store.set_reader_memo_usable(false);
+    }
+}
 
 impl Store {
     /// Listens for other servers' (and this one's) changes; `None` on SQLite.
@@ -20,7 +34,8 @@ impl Store {
         // A lost connection is reported, not silently made again: the caller listens anew.
         listener.eager_reconnect(false);
         listener.listen(CHANNEL).await?;
-        Ok(Some(ChangeListener(listener)))
+        self.set_reader_memo_usable(true);
+        Ok(Some(ChangeListener { listener, store: self.clone() }))
     }
 
     /// Sends a notice that changes nothing, so a listener that has heard nothing for a while
@@ -35,10 +50,20 @@ impl Store {
 }
 
 impl ChangeListener {
-    /// Waits for the next notice: `true` for a change; `false` when the connection was lost.
-    /// Notices sent while it is down are gone, so a caller should then listen anew (which
-    /// connects again) and look for itself.
+    /// Waits for the next notice of a change to content (or a ping): `true`; `false` when the
+    /// connection was lost. Notices about readers are dealt with on the way. Notices sent
+    /// while it is down are gone, so a caller should then listen anew (which connects again)
+    /// and look for itself.
     pub async fn next(&mut self) -> Result<bool> {
-        Ok(self.0.try_recv().await?.is_some())
+        loop {
+            let Some(notice) = self.listener.try_recv().await? else {
+                self.store.set_reader_memo_usable(false);
+                return Ok(false);
+            };
+            match notice.payload().strip_prefix("reader:").map(str::parse::<i64>) {
+                Some(Ok(id)) => self.store.forget_reader(id),
+                _ => return Ok(true),
+            }
+        }
     }
 }

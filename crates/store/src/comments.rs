@@ -240,6 +240,7 @@ impl Store {
             crate::site::bump_version(&mut tx).await?;
         }
         tx.commit().await?;
+        self.forget_reader(c.reader_id);
         Ok(Ok(id))
     }
 
@@ -281,6 +282,7 @@ impl Store {
         .rows_affected();
         crate::site::bump_version(&mut tx).await?;
         tx.commit().await?;
+        self.forget_reader(reader_id);
         Ok(n == 1)
     }
 
@@ -296,6 +298,7 @@ impl Store {
             .rows_affected();
         crate::site::bump_version(&mut tx).await?;
         tx.commit().await?;
+        self.forget_reader(reader_id);
         Ok(n == 1)
     }
 
@@ -392,6 +395,9 @@ impl Store {
         log(&mut tx, &who, action, Some(id), reader_id, Some(article_id), &detail, now).await?;
         crate::site::bump_version(&mut tx).await?;
         tx.commit().await?;
+        if let Some(r) = reader_id {
+            self.forget_reader(r);
+        }
         Ok(true)
     }
 
@@ -427,6 +433,7 @@ impl Store {
         };
         log(&mut tx, &who, action, None, Some(reader_id), None, &detail, now).await?;
         tx.commit().await?;
+        self.forget_reader(reader_id);
         Ok(true)
     }
 
@@ -455,6 +462,7 @@ impl Store {
     pub async fn subscribe(&self, reader_id: i64, article_id: i64, now: i64) -> Result<bool> {
         let _write = self.write_guard().await;
         let r = sqlx::query("INSERT INTO subscriptions (reader_id, article_id, created_at) VALUES ($1, $2, $3)").bind(reader_id).bind(article_id).bind(now).execute(&self.pool).await;
+        self.forget_reader(reader_id);
         match r {
             Ok(_) => Ok(true),
             Err(e) if crate::db::is_unique_violation(&e) => Ok(false),
@@ -471,13 +479,16 @@ impl Store {
     pub async fn unsubscribe(&self, reader_id: i64, article_id: i64) -> Result<bool> {
         let _write = self.write_guard().await;
         let n = sqlx::query("DELETE FROM subscriptions WHERE reader_id = $1 AND article_id = $2").bind(reader_id).bind(article_id).execute(&self.pool).await?.rows_affected();
+        self.forget_reader(reader_id);
         Ok(n > 0)
     }
 
     /// Ends every subscription of a reader; returns how many.
     pub async fn unsubscribe_all(&self, reader_id: i64) -> Result<u64> {
         let _write = self.write_guard().await;
-        Ok(sqlx::query("DELETE FROM subscriptions WHERE reader_id = $1").bind(reader_id).execute(&self.pool).await?.rows_affected())
+        let n = sqlx::query("DELETE FROM subscriptions WHERE reader_id = $1").bind(reader_id).execute(&self.pool).await?.rows_affected();
+        self.forget_reader(reader_id);
+        Ok(n)
     }
 
     /// The subscription with this id, as (reader id, article id, reader's address).

@@ -38,6 +38,8 @@ pub struct Store {
     pub(crate) write_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// Where it connected, for connections outside the pool (`changes.rs`).
     pub(crate) url: std::sync::Arc<str>,
+    /// Signed-in readers kept in memory (`reader_memo.rs`).
+    pub(crate) readers: std::sync::Arc<crate::reader_memo::ReaderMemo>,
 }
 
 impl Store {
@@ -75,7 +77,7 @@ impl Store {
             })
             .connect(&url)
             .await?;
-        Ok(Store { pool, backend, write_lock: Default::default(), url: url.into() })
+        Ok(Store { pool, backend, write_lock: Default::default(), url: url.into(), readers: std::sync::Arc::new(crate::reader_memo::ReaderMemo::new(backend == Backend::Sqlite)) })
     }
 
     /// Starts a transaction that will write. On SQLite it takes the write lock at once

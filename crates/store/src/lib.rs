@@ -21,6 +21,8 @@ mod people;
 mod places;
 mod posts;
 mod popular;
+mod reader_memo;
+mod reader_row;
 mod readers;
 mod redirects;
 mod reports;

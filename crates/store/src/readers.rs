@@ -3,32 +3,13 @@
 
 use crate::outbox::{enqueue, NewMail};
 use crate::db::{Result, Store};
-use sqlx::FromRow;
+use crate::reader_memo::Known;
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Instant;
 
-#[derive(Debug, Clone, FromRow, serde::Serialize)]
-pub struct Reader {
-    pub id: i64,
-    pub email: String,
-    pub name: String,
-    #[serde(skip)]
-    pub password_hash: String,
-    pub verified: i64,
-    pub digest: String,
-    pub suspended_until: i64,
-    pub banned: i64,
-    pub created_at: i64,
-}
+pub use crate::reader_row::{Reader, ReaderOnArticle};
 
-impl Reader {
-    pub fn is_verified(&self) -> bool {
-        self.verified == 1
-    }
-
-    /// Whether the reader may comment, report or subscribe at `now`.
-    pub fn is_blocked(&self, now: i64) -> bool {
-        self.banned == 1 || self.suspended_until > now
-    }
-}
 
 const READER_COLS: &str = "id, email, name, password_hash, verified, digest, suspended_until, banned, created_at";
 
@@ -141,6 +122,7 @@ impl Store {
         }
         let reader: Reader = sqlx::query_as(&format!("SELECT {READER_COLS} FROM readers WHERE id = $1")).bind(reader_id).fetch_one(&mut *tx).await?;
         tx.commit().await?;
+        self.forget_reader(reader_id);
         Ok(Some(Ok(reader)))
     }
 
@@ -166,6 +148,7 @@ impl Store {
         sqlx::query("DELETE FROM reader_sessions WHERE reader_id = $1").bind(reader_id).execute(&mut *tx).await?;
         let reader: Reader = sqlx::query_as(&format!("SELECT {READER_COLS} FROM readers WHERE id = $1")).bind(reader_id).fetch_one(&mut *tx).await?;
         tx.commit().await?;
+        self.forget_reader(reader_id);
         Ok(Some(reader))
     }
 
@@ -187,12 +170,14 @@ impl Store {
         sqlx::query("UPDATE readers SET name = $1 WHERE id = $2").bind(name).bind(id).execute(&mut *tx).await?;
         crate::site::bump_version(&mut tx).await?;
         tx.commit().await?;
+        self.forget_reader(id);
         Ok(())
     }
 
     pub async fn set_reader_digest(&self, id: i64, digest: &str) -> Result<()> {
         let _write = self.write_guard().await;
         sqlx::query("UPDATE readers SET digest = $1 WHERE id = $2").bind(digest).bind(id).execute(&self.pool).await?;
+        self.forget_reader(id);
         Ok(())
     }
 
@@ -214,6 +199,7 @@ impl Store {
         sqlx::query("DELETE FROM readers WHERE id = $1").bind(id).execute(&mut *tx).await?;
         crate::site::bump_version(&mut tx).await?;
         tx.commit().await?;
+        self.forget_reader(id);
         Ok(())
     }
 
@@ -241,9 +227,98 @@ impl Store {
         .await?)
     }
 
+    /// The session's reader and their standing on one article (see [`ReaderOnArticle`]),
+    /// from memory when `reader_memo.rs` holds them, else from the database (and then kept).
+    pub async fn session_reader_on(&self, token_hash: &str, now: i64, article_id: i64) -> Result<Option<ReaderOnArticle>> {
+        let memo = &self.readers;
+        if !memo.usable() {
+            return self.read_reader_on(token_hash, now, article_id).await;
+        }
+        let known = match memo.get(token_hash) {
+            Some(k) => k,
+            None => {
+                let generation = memo.generation();
+                let Some(k) = self.read_known(token_hash, now).await? else { return Ok(None) };
+                let k = Arc::new(k);
+                memo.keep(token_hash, k.clone(), generation);
+                k
+            }
+        };
+        if known.session_expires <= now || known.reader.banned == 1 {
+            return Ok(None);
+        }
+        Ok(Some(ReaderOnArticle {
+            reader: known.reader.clone(),
+            commented: known.commented.contains(&article_id) as i64,
+            subscribed: known.subscribed.contains(&article_id) as i64,
+        }))
+    }
+
+    /// The same as [`Store::session_reader_on`], always from the database, in one statement.
+    async fn read_reader_on(&self, token_hash: &str, now: i64, article_id: i64) -> Result<Option<ReaderOnArticle>> {
+        Ok(sqlx::query_as(
+            "SELECT r.id, r.email, r.name, r.password_hash, r.verified, r.digest, r.suspended_until, r.banned, r.created_at, \
+             CASE WHEN EXISTS (SELECT 1 FROM comments c WHERE c.reader_id = r.id AND c.article_id = $3 AND c.status <> 'deleted') THEN 1 ELSE 0 END AS commented, \
+             CASE WHEN EXISTS (SELECT 1 FROM subscriptions u WHERE u.reader_id = r.id AND u.article_id = $3) THEN 1 ELSE 0 END AS subscribed \
+             FROM reader_sessions s JOIN readers r ON r.id = s.reader_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND r.banned = 0",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .bind(article_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// A session with everything the memo keeps of it.
+    async fn read_known(&self, token_hash: &str, now: i64) -> Result<Option<Known>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            reader: Reader,
+            expires_at: i64,
+        }
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT r.id, r.email, r.name, r.password_hash, r.verified, r.digest, r.suspended_until, r.banned, r.created_at, s.expires_at \
+             FROM reader_sessions s JOIN readers r ON r.id = s.reader_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND r.banned = 0",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let mut sets = [HashSet::new(), HashSet::new()];
+        for (set, sql) in sets.iter_mut().zip([
+            "SELECT DISTINCT article_id FROM comments WHERE reader_id = $1 AND status <> 'deleted'",
+            "SELECT article_id FROM subscriptions WHERE reader_id = $1",
+        ]) {
+            let rows: Vec<(i64,)> = sqlx::query_as(sql).bind(row.reader.id).fetch_all(&self.pool).await?;
+            set.extend(rows.into_iter().map(|(id,)| id));
+        }
+        let [commented, subscribed] = sets;
+        Ok(Some(Known { session_expires: row.expires_at, reader: row.reader, commented, subscribed, read_at: Instant::now() }))
+    }
+
+    /// Forgets what is kept in memory of a reader, after a change to them, their sessions,
+    /// comments or subscriptions (`reader_memo.rs`).
+    pub fn forget_reader(&self, reader_id: i64) {
+        self.readers.forget(|_, k| k.reader.id == reader_id);
+    }
+
+    /// Forgets one session (signed out).
+    fn forget_session(&self, token_hash: &str) {
+        self.readers.forget(|hash, _| hash == token_hash);
+    }
+
+    /// Lets lookups of signed-in readers come from memory, or not (PostgreSQL: while this
+    /// server hears other servers' notices).
+    pub(crate) fn set_reader_memo_usable(&self, usable: bool) {
+        self.readers.set_usable(usable);
+    }
+
     pub async fn delete_reader_session(&self, token_hash: &str) -> Result<()> {
         let _write = self.write_guard().await;
         sqlx::query("DELETE FROM reader_sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+        self.forget_session(token_hash);
         Ok(())
     }
 

@@ -8,7 +8,8 @@ use axum::body::Bytes;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
+use crate::personal::PersonalPage;
 
 const MAX_ENTRIES: usize = 10_000;
 
@@ -24,6 +25,8 @@ pub struct CachedPage {
     pub validators: Option<Validators>,
     /// Unix second after which the page is rendered again (pages listing screenings).
     pub expires: i64,
+    /// An article's page for signed-in readers, with their parts left out (`personal.rs`).
+    pub personal: Option<Arc<PersonalPage>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -36,7 +39,7 @@ pub struct Validators {
 
 impl CachedPage {
     pub fn new(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> CachedPage {
-        CachedPage { status: status.as_u16(), content_type, body: body.into(), validators: None, expires: i64::MAX }
+        CachedPage { status: status.as_u16(), content_type, body: body.into(), validators: None, expires: i64::MAX, personal: None }
     }
 
     pub fn html(status: StatusCode, body: String) -> CachedPage {
@@ -102,6 +105,10 @@ pub struct PageCache {
 impl PageCache {
     pub fn new(enabled: bool) -> Self {
         PageCache { enabled, pages: RwLock::new(HashMap::new()), next_change: AtomicI64::new(i64::MAX), generation: AtomicU64::new(0) }
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.enabled
     }
 
     pub fn get(&self, key: &str, now: i64) -> Option<CachedPage> {

@@ -28,6 +28,7 @@ mod network;
 mod newsroom;
 mod pageviews;
 mod parts;
+mod personal;
 mod popular;
 pub mod proxy;
 mod public;

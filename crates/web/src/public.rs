@@ -1,10 +1,12 @@
 //! What readers see: home, section, article, author and tag pages, static assets, 404s.
 
-use crate::auth::Viewer;
 use crate::csrf::CsrfToken;
 use crate::parts::archive::{archive_subject, Archive};
 use crate::parts::article::{film_box, ArticleCtx};
-use crate::parts::comment_box::{comments_box, CommentQuery};
+use crate::parts::comment_box::{comments_box, CommentQuery, CommentsBox, Looker};
+use crate::personal::{PersonalPage, Slotted};
+use crate::cache::CachedPage;
+use std::sync::Arc;
 use crate::parts::now_playing::{now_playing_box, LocationQuery, NowPlaying, SHOWTIME_PAGE_TTL};
 use crate::respond::{bad_request, cached, cached_for, moved, not_found, page_number, render_page, AppError, Rendered, Reply};
 use crate::site::SiteInfo;
@@ -182,36 +184,18 @@ pub async fn article(
     Path((section, slug)): Path<(String, String)>,
     Query(place): Query<LocationQuery>,
     Query(cq): Query<CommentQuery>,
-    Viewer(viewer): Viewer,
     axum::Extension(csrf): axum::Extension<CsrfToken>,
     axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
     method: axum::http::Method,
     headers: HeaderMap,
 ) -> Reply {
-    let key = format!("/{section}/{slug}/");
-    // A signed-in reader sees their own forms and pending comments: never cached.
-    let signed_in = viewer.is_some();
-    let cache_key = if signed_in { None } else { place.cache_key(&state.site()).map(|q| format!("{key}?{q}{}", cq.cache_suffix())) };
-    let mut resp = cached_for(&state, cache_key, Some(SHOWTIME_PAGE_TTL), || async {
-        let site = state.site();
-        let Some(page) = state.store().live_article(&section, &slug, now_unix()).await? else {
-            return match state.store().redirect_target(&key, now_unix()).await? {
-                Some(to) => Err(AppError::Response(moved(&to))),
-                None => Err(not_found()),
-            };
-        };
-        let film = film_box(&state, page.film_id).await?;
-        let lead = crate::parts::article::lead_image(&state, page.lead_media_id).await?;
-        let mut ctx = ArticleCtx::new(&site, &page, film, lead.as_ref(), None);
-        if let Some(film_id) = page.film_id {
-            ctx.now_playing = Some(now_playing_box(&state, &place, film_id).await?);
-        }
-        ctx.comments = Some(comments_box(&state, &page, viewer.as_ref(), viewer.as_ref().map(|_| &csrf), &cq).await?);
-        let boxes = state.boxes().await?;
-        ctx.boxes = Some(boxes.for_article(&site, &page.card, page.section_id));
-        render_page(&state, "article.html", ctx)
-    })
-    .await;
+    let site = state.site();
+    let at = ArticleAt { section: &section, slug: &slug, key: format!("/{section}/{slug}/"), place: &place, cq: &cq };
+    let cache_key = place.cache_key(&site).map(|q| format!("{}?{q}{}", at.key, cq.cache_suffix()));
+    let (mut resp, signed_in) = match crate::cookies::reader_token(&headers, site.secure_cookies) {
+        Some(token) => signed_in_article(&state, &at, cache_key, &crate::cookies::token_hash(token), &csrf).await?,
+        None => (everyones_article(&state, &at, cache_key).await, false),
+    };
     if resp.status() == StatusCode::OK && crate::pageviews::is_reader_view(&method, &headers) {
         state.0.views.record(peer.ip(), &section, &slug);
     }
@@ -222,6 +206,127 @@ pub async fn article(
     }
     resp.headers_mut().insert(header::VARY, HeaderValue::from_static("Cookie"));
     Ok(resp)
+}
+
+/// The article page a request asks for.
+struct ArticleAt<'a> {
+    section: &'a str,
+    slug: &'a str,
+    /// The article's address, `/{section}/{slug}/`.
+    key: String,
+    place: &'a LocationQuery,
+    cq: &'a CommentQuery,
+}
+
+/// Everything on an article page but its comments, or the redirect or 404 in its place.
+async fn article_ctx(state: &AppState, at: &ArticleAt<'_>) -> Result<(marquee_store::ArticlePage, ArticleCtx), AppError> {
+    let site = state.site();
+    let Some(page) = state.store().live_article(at.section, at.slug, now_unix()).await? else {
+        return match state.store().redirect_target(&at.key, now_unix()).await? {
+            Some(to) => Err(AppError::Response(moved(&to))),
+            None => Err(not_found()),
+        };
+    };
+    let film = film_box(state, page.film_id).await?;
+    let lead = crate::parts::article::lead_image(state, page.lead_media_id).await?;
+    let mut ctx = ArticleCtx::new(&site, &page, film, lead.as_ref(), None);
+    if let Some(film_id) = page.film_id {
+        ctx.now_playing = Some(now_playing_box(state, at.place, film_id).await?);
+    }
+    let boxes = state.boxes().await?;
+    ctx.boxes = Some(boxes.for_article(&site, &page.card, page.section_id));
+    Ok((page, ctx))
+}
+
+/// The page as everyone who is not signed in sees it, from the page cache when it holds it.
+async fn everyones_article(state: &AppState, at: &ArticleAt<'_>, cache_key: Option<String>) -> axum::response::Response {
+    cached_for(state, cache_key, Some(SHOWTIME_PAGE_TTL), || async {
+        let (page, mut ctx) = article_ctx(state, at).await?;
+        ctx.comments = Some(comments_box(state, &page, None, at.cq).await?);
+        render_page(state, "article.html", ctx)
+    })
+    .await
+}
+
+/// The page rendered whole for one reader.
+async fn readers_article(state: &AppState, at: &ArticleAt<'_>, reader: &marquee_store::Reader, subscribed: Option<bool>, csrf: &CsrfToken) -> Result<axum::response::Response, AppError> {
+    let (page, mut ctx) = article_ctx(state, at).await?;
+    let subscribed = match subscribed {
+        Some(s) => s,
+        None => state.store().is_subscribed(reader.id, page.card.id).await?,
+    };
+    let looker = Looker { reader, subscribed, csrf: csrf.value() };
+    ctx.comments = Some(comments_box(state, &page, Some(looker), at.cq).await?);
+    Ok(render_page(state, "article.html", ctx)?.into_response())
+}
+
+/// The page for a browser with a reader's session cookie, and whether the session was valid.
+/// Most readers get the shared signed-in copy with their name and token put in (see
+/// `personal.rs`); the others, and every reader when the page cache is off, a page rendered
+/// for them.
+async fn signed_in_article(state: &AppState, at: &ArticleAt<'_>, cache_key: Option<String>, session: &str, csrf: &CsrfToken) -> Result<(axum::response::Response, bool), AppError> {
+    let now = now_unix();
+    let store = state.store();
+    let shared_key = cache_key.as_ref().filter(|_| state.0.cache.enabled() && !at.cq.posted()).map(|k| format!("{k}#signed-in"));
+    let Some(shared_key) = shared_key else {
+        return Ok(match store.session_reader(session, now).await? {
+            Some(reader) => (readers_article(state, at, &reader, None, csrf).await?, true),
+            None => (everyones_article(state, at, cache_key).await, false),
+        });
+    };
+    let generation = state.0.cache.generation();
+    let shared = match state.0.cache.get(&shared_key, now).and_then(|p| p.personal) {
+        Some(p) => p,
+        None => {
+            let p = Arc::new(personal_page(state, at).await?);
+            let mut entry = CachedPage::html(StatusCode::OK, String::new());
+            entry.personal = Some(p.clone());
+            entry.expires = now + SHOWTIME_PAGE_TTL;
+            state.0.cache.put(shared_key, entry, now, generation);
+            p
+        }
+    };
+    let Some(on) = store.session_reader_on(session, now, shared.article_id).await? else {
+        return Ok((everyones_article(state, at, cache_key).await, false));
+    };
+    let reader = &on.reader;
+    if !reader.is_verified() || reader.is_blocked(now) || on.commented == 1 {
+        return Ok((readers_article(state, at, reader, Some(on.subscribed == 1), csrf).await?, true));
+    }
+    let name = marquee_domain::media::escape_html(&reader.name);
+    let body = shared.for_reader(on.subscribed == 1).fill(&name, csrf.value());
+    Ok(((StatusCode::OK, [(header::CONTENT_TYPE, crate::cache::HTML)], body).into_response(), true))
+}
+
+/// The shared copy of an article page for signed-in readers: as a verified reader with no
+/// comment there sees it, once not subscribed and once subscribed, with markers for their
+/// name and token.
+async fn personal_page(state: &AppState, at: &ArticleAt<'_>) -> Result<PersonalPage, AppError> {
+    let m = crate::personal::markers();
+    let stand_in = marquee_store::Reader {
+        // No comment has this reader id, so none is shown as theirs.
+        id: i64::MIN,
+        email: String::new(),
+        name: m.name.clone(),
+        password_hash: String::new(),
+        verified: 1,
+        digest: String::new(),
+        suspended_until: 0,
+        banned: 0,
+        created_at: 0,
+    };
+    let (page, mut ctx) = article_ctx(state, at).await?;
+    let mut comments = comments_box(state, &page, Some(Looker { reader: &stand_in, subscribed: false, csrf: &m.csrf }), at.cq).await?;
+    let mut cut = |comments: CommentsBox| -> Result<(Slotted, CommentsBox), AppError> {
+        ctx.comments = Some(comments);
+        let html = state.0.templates.render("article.html", &ctx)?;
+        Ok((Slotted::cut(&html, m), ctx.comments.take().expect("set above")))
+    };
+    let (unsubscribed, back) = cut(comments)?;
+    comments = back;
+    comments.set_subscribed(true);
+    let (subscribed, _) = cut(comments)?;
+    Ok(PersonalPage { article_id: page.card.id, unsubscribed, subscribed })
 }
 
 pub async fn film(State(state): State<AppState>, Path(slug): Path<String>, Query(place): Query<LocationQuery>) -> Reply {

@@ -126,6 +126,14 @@ impl TestSite {
         }
     }
 
+    /// The PostgreSQL database's address, for a second server of its own (`None` on SQLite).
+    pub fn postgres_url(&self) -> Option<String> {
+        match &self.cleanup {
+            Cleanup::PgDatabase { admin_url, name } => Some(replace_db(admin_url, name)),
+            Cleanup::Dir(_) => None,
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }

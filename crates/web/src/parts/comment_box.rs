@@ -1,7 +1,6 @@
 //! "What others are saying": the comment threads of an article as one reader sees them
 //! (their own waiting and rejected comments too), paged, with their subscribe state and forms.
 
-use crate::csrf::CsrfToken;
 use crate::respond::AppError;
 use crate::state::AppState;
 use marquee_domain::comment::{MAX_COMMENT_CHARS, REAL_NAME_POLICY};
@@ -30,6 +29,11 @@ impl CommentQuery {
 
     fn page(&self) -> usize {
         self.cpage.as_deref().and_then(|p| p.parse::<usize>().ok()).filter(|p| (1..=10_000).contains(p)).unwrap_or(1)
+    }
+
+    /// Whether the address says a comment was just posted (the page then thanks its reader).
+    pub fn posted(&self) -> bool {
+        self.posted.is_some()
     }
 
     /// The part of the page-cache key these options make, when they differ from the default.
@@ -91,8 +95,27 @@ pub struct CommentsBox {
     next: String,
 }
 
-/// Builds the comment box for `page`, as `viewer` (if signed in) sees it.
-pub async fn comments_box(state: &AppState, page: &ArticlePage, viewer: Option<&Reader>, csrf: Option<&CsrfToken>, q: &CommentQuery) -> Result<CommentsBox, AppError> {
+impl CommentsBox {
+    /// Shows the box to its viewer as subscribed to the thread, or not.
+    pub fn set_subscribed(&mut self, subscribed: bool) {
+        if let Some(v) = self.viewer.as_mut() {
+            v.subscribed = subscribed;
+        }
+    }
+}
+
+/// Who is looking at a comment box: a signed-in reader, whether they are subscribed to the
+/// thread, and the token their forms carry.
+#[derive(Clone, Copy)]
+pub struct Looker<'a> {
+    pub reader: &'a Reader,
+    pub subscribed: bool,
+    pub csrf: &'a str,
+}
+
+/// Builds the comment box for `page`, as `looker` (a signed-in reader, if any) sees it.
+pub async fn comments_box(state: &AppState, page: &ArticlePage, looker: Option<Looker<'_>>, q: &CommentQuery) -> Result<CommentsBox, AppError> {
+    let viewer = looker.map(|l| l.reader);
     let store = state.store();
     let now = now_unix();
     let rows = store.article_comments(page.card.id).await?;
@@ -147,13 +170,10 @@ pub async fn comments_box(state: &AppState, page: &ArticlePage, viewer: Option<&
     let pages = threads.len().div_ceil(THREADS_PER_PAGE).max(1);
     let page_no = q.page().min(pages);
     let threads: Vec<CommentView> = threads.into_iter().skip((page_no - 1) * THREADS_PER_PAGE).take(THREADS_PER_PAGE).collect();
-    let viewer_box = match (viewer, csrf) {
-        (Some(v), Some(csrf)) => {
-            let subscribed = store.is_subscribed(v.id, page.card.id).await?;
-            Some(ViewerBox { name: v.name.clone(), verified: v.is_verified(), blocked: blocked_message(v, now, &tz), subscribed, csrf: csrf.value().to_string() })
-        }
-        _ => None,
-    };
+    let viewer_box = looker.map(|l| {
+        let v = l.reader;
+        ViewerBox { name: v.name.clone(), verified: v.is_verified(), blocked: blocked_message(v, now, &tz), subscribed: l.subscribed, csrf: l.csrf.to_string() }
+    });
     let url = format!("/{}/{}/", page.card.section_slug, page.card.slug);
     Ok(CommentsBox {
         count,

@@ -1,0 +1,147 @@
+//! Signed-in readers' article pages, made from one shared copy.
+//!
+//! Rendering a whole article page for every signed-in reader costs about what a cache miss
+//! costs. Yet for most readers the page differs from everyone else's in two strings only:
+//! their name (in each comment form's label) and their form token, plus whether they are
+//! subscribed to the thread. So the page cache also keeps, per article, the page as a
+//! verified reader who has not commented there sees it, rendered twice (subscribed and not)
+//! with a marker in place of the name and of the token. A request then needs one query (the
+//! session, and the reader's standing on that article) and a copy of the bytes with the two
+//! strings put in.
+//!
+//! Readers for whom the page is different in more than that get the page rendered for them:
+//! anyone with a comment of their own on the article (waiting, rejected or approved, since
+//! those show edit, delete and notices only to them), readers not yet verified, suspended or
+//! banned readers, and the page right after posting (`?posted=`).
+//!
+//! The markers are random for each process, so no article, comment or name can contain them.
+
+use axum::body::Bytes;
+use std::sync::OnceLock;
+
+/// What a marker stands for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Slot {
+    /// The reader's name, HTML-escaped as the templates escape it (`escape_html`).
+    Name,
+    /// The reader's form token.
+    Csrf,
+}
+
+/// The strings rendered in place of a reader's name and token.
+pub struct Markers {
+    pub name: String,
+    pub csrf: String,
+}
+
+/// This process's markers.
+pub fn markers() -> &'static Markers {
+    static MARKERS: OnceLock<Markers> = OnceLock::new();
+    MARKERS.get_or_init(|| {
+        // Letters and digits only, so that HTML escaping leaves them as they are.
+        let nonce = crate::cookies::random_token();
+        Markers { name: format!("mqname{nonce}"), csrf: format!("mqcsrf{nonce}") }
+    })
+}
+
+/// A page cut at its markers: `pieces` has one more element than `slots`.
+#[derive(Debug)]
+pub struct Slotted {
+    pieces: Vec<Bytes>,
+    slots: Vec<Slot>,
+    /// The length of the pieces together.
+    fixed: usize,
+}
+
+impl Slotted {
+    /// Cuts `html` at every marker of `m`.
+    pub fn cut(html: &str, m: &Markers) -> Slotted {
+        let mut pieces = Vec::new();
+        let mut slots = Vec::new();
+        let mut rest = html;
+        loop {
+            let next = [(Slot::Name, &m.name), (Slot::Csrf, &m.csrf)]
+                .into_iter()
+                .filter_map(|(slot, marker)| rest.find(marker.as_str()).map(|at| (at, slot, marker.len())))
+                .min_by_key(|(at, _, _)| *at);
+            match next {
+                Some((at, slot, len)) => {
+                    pieces.push(Bytes::copy_from_slice(rest[..at].as_bytes()));
+                    slots.push(slot);
+                    rest = &rest[at + len..];
+                }
+                None => {
+                    pieces.push(Bytes::copy_from_slice(rest.as_bytes()));
+                    break;
+                }
+            }
+        }
+        let fixed = pieces.iter().map(Bytes::len).sum();
+        Slotted { pieces, slots, fixed }
+    }
+
+    /// The page for one reader: `name` is their name as the page shows it (escaped already)
+    /// and `csrf` their form token.
+    pub fn fill(&self, name: &str, csrf: &str) -> Bytes {
+        let names = self.slots.iter().filter(|s| **s == Slot::Name).count();
+        let mut out = Vec::with_capacity(self.fixed + names * name.len() + (self.slots.len() - names) * csrf.len());
+        for (piece, slot) in self.pieces.iter().zip(self.slots.iter().map(Some).chain([None])) {
+            out.extend_from_slice(piece);
+            match slot {
+                Some(Slot::Name) => out.extend_from_slice(name.as_bytes()),
+                Some(Slot::Csrf) => out.extend_from_slice(csrf.as_bytes()),
+                None => {}
+            }
+        }
+        Bytes::from(out)
+    }
+}
+
+/// One article's page for signed-in readers, kept in the page cache beside everyone's copy.
+#[derive(Debug)]
+pub struct PersonalPage {
+    pub article_id: i64,
+    pub unsubscribed: Slotted,
+    pub subscribed: Slotted,
+}
+
+impl PersonalPage {
+    pub fn for_reader(&self, subscribed: bool) -> &Slotted {
+        if subscribed {
+            &self.subscribed
+        } else {
+            &self.unsubscribed
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_are_cut_out_and_filled_in_order() {
+        let m = markers();
+        let html = format!("<p>{}</p><input value=\"{}\"><label>as {}</label>", m.name, m.csrf, m.name);
+        let page = Slotted::cut(&html, m);
+        assert_eq!(page.slots, [Slot::Name, Slot::Csrf, Slot::Name]);
+        let filled = page.fill("Ana &amp; Bo", "tok123");
+        assert_eq!(&filled[..], b"<p>Ana &amp; Bo</p><input value=\"tok123\"><label>as Ana &amp; Bo</label>");
+    }
+
+    #[test]
+    fn a_page_without_markers_is_kept_whole() {
+        let page = Slotted::cut("<p>no forms here</p>", markers());
+        assert!(page.slots.is_empty());
+        assert_eq!(&page.fill("x", "y")[..], b"<p>no forms here</p>");
+    }
+
+    #[test]
+    fn markers_differ_from_each_other_and_survive_escaping() {
+        let m = markers();
+        assert_ne!(m.name, m.csrf);
+        assert!(!m.name.contains(&m.csrf) && !m.csrf.contains(&m.name));
+        assert_eq!(marquee_domain::media::escape_html(&m.name), m.name);
+        assert_eq!(marquee_domain::media::escape_html(&m.csrf), m.csrf);
+    }
+}
