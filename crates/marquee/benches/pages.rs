@@ -15,7 +15,10 @@
 //! Requests carry a browser's User-Agent, so each article request is counted for Most Popular.
 //! MARQUEE_BENCH_SECS sets the seconds per page (default 5); MARQUEE_BENCH_CONNECTIONS the
 //! connections (default 64); MARQUEE_BENCH_ONLY (page names separated by commas, such as
-//! `signed-in`) leaves out the other rows but the static file's, for a profiler.
+//! `signed-in`) leaves out the other rows but the static file's, for a profiler;
+//! MARQUEE_BENCH_BIN measures another `marquee` binary (an older commit's) on the same data;
+//! MARQUEE_BENCH_DB=postgres keeps the demo in a scratch PostgreSQL database (on
+//! MARQUEE_BENCH_POSTGRES_URL, default the local `test` one), dropped at the end.
 
 use http_body_util::{BodyExt, Empty};
 use hyper::body::Bytes;
@@ -48,9 +51,19 @@ impl Drop for Server {
     }
 }
 
+/// The binary to measure: this build's, or the one `MARQUEE_BENCH_BIN` names (an older
+/// commit's, to compare side by side; the data is then set up by this build's code without
+/// running its migrations, so the older binary can open it).
+fn binary() -> String {
+    std::env::var("MARQUEE_BENCH_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_marquee").to_string())
+}
+
 fn start(addr: &str, data_dir: &std::path::Path, cache: bool, boxes: bool) -> Server {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_marquee"));
+    let mut cmd = Command::new(binary());
     cmd.args(["demo", "--addr", addr, "--data-dir"]).arg(data_dir).stdout(Stdio::null()).stderr(Stdio::null());
+    if let Some(url) = POSTGRES.get() {
+        cmd.args(["--database-url", url]);
+    }
     if !cache {
         cmd.arg("--no-page-cache");
     }
@@ -63,7 +76,7 @@ fn start(addr: &str, data_dir: &std::path::Path, cache: bool, boxes: bool) -> Se
 /// `marquee serve` on the demo's database, with no API rate limit (the load is one key from
 /// one address).
 fn serve(addr: &str, data_dir: &std::path::Path, cache: bool) -> Server {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_marquee"));
+    let mut cmd = Command::new(binary());
     cmd.args(["serve", "--addr", addr, "--database-url", &database_url(data_dir)])
         .env("MARQUEE_API_REQUESTS_PER_MINUTE", "0")
         .env("MARQUEE_PAGE_CACHE", if cache { "1" } else { "0" })
@@ -72,13 +85,30 @@ fn serve(addr: &str, data_dir: &std::path::Path, cache: bool) -> Server {
     Server { child: cmd.spawn().expect("start marquee serve") }
 }
 
+/// The PostgreSQL database the site runs on under `MARQUEE_BENCH_DB=postgres`.
+static POSTGRES: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
 fn database_url(data_dir: &std::path::Path) -> String {
-    format!("sqlite://{}", data_dir.join("marquee.db").display())
+    match POSTGRES.get() {
+        Some(url) => url.clone(),
+        None => format!("sqlite://{}", data_dir.join("marquee.db").display()),
+    }
+}
+
+/// A scratch database on MARQUEE_BENCH_POSTGRES_URL (default the local `test` one) for the
+/// demo, answered with the way to drop it.
+async fn scratch_postgres() -> (String, marquee_store::Store, String) {
+    let admin_url = std::env::var("MARQUEE_BENCH_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let name = format!("marquee_pages_bench_{}", std::process::id());
+    let admin = marquee_store::Store::connect(&admin_url).await.expect("connect to PostgreSQL");
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(admin.pool()).await.unwrap();
+    let root = admin_url.rsplit_once('/').map(|(r, _)| r).unwrap_or(&admin_url);
+    (format!("{root}/{name}"), admin, name)
 }
 
 /// A Content API key for the demo's database, made as a user would make one.
 fn content_key(data_dir: &std::path::Path) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_marquee"))
+    let out = Command::new(binary())
         .args(["key", "add", "--kind", "content", "--name", "Benchmark", "--database-url", &database_url(data_dir)])
         .output()
         .expect("run marquee key add");
@@ -178,7 +208,7 @@ async fn load(addr: &str, path: &str, connections: usize, secs: u64, sessions: &
 /// some as replies) and signs in `READERS` verified readers with no comment there; answers
 /// their session tokens, as the `mq_reader` cookie carries them.
 async fn add_readers(data_dir: &std::path::Path) -> Vec<String> {
-    let store = marquee_store::Store::open(&database_url(data_dir)).await.expect("open the demo database");
+    let store = marquee_store::Store::connect(&database_url(data_dir)).await.expect("open the demo database");
     let now = jiff::Timestamp::now().as_second();
     let page = store.live_article("movie-review", "rust-and-bone", now).await.unwrap().expect("the demo review");
     let no_mail = |_: &marquee_store::Subscriber, _: i64| -> marquee_store::NewMail { unreachable!("nobody is subscribed") };
@@ -218,7 +248,7 @@ async fn add_readers(data_dir: &std::path::Path) -> Vec<String> {
 /// each, half in the past month and half in the next two weeks: 100,000 in all.
 async fn add_bulk_showtimes(data_dir: &std::path::Path) -> (usize, usize) {
     use rand::{Rng, SeedableRng};
-    let store = marquee_store::Store::open(&database_url(data_dir)).await.expect("open the demo database");
+    let store = marquee_store::Store::connect(&database_url(data_dir)).await.expect("open the demo database");
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
     let films: Vec<i64> = {
         let mut ids = Vec::new();
@@ -262,7 +292,12 @@ fn main() {
     let connections: usize = std::env::var("MARQUEE_BENCH_CONNECTIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(64);
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
     let data_dir = std::env::temp_dir().join(format!("marquee-bench-{}", std::process::id()));
-    println!("Marquee page benchmark: {connections} connections, {secs} s per page, demo site on SQLite");
+    let postgres = std::env::var("MARQUEE_BENCH_DB").is_ok_and(|v| v == "postgres");
+    let scratch = postgres.then(|| rt.block_on(scratch_postgres()));
+    if let Some((url, _, _)) = &scratch {
+        POSTGRES.set(url.clone()).unwrap();
+    }
+    println!("Marquee page benchmark: {connections} connections, {secs} s per page, demo site on {}", if postgres { "PostgreSQL" } else { "SQLite" });
     // (round, page cache, box cache): round 0 is the demo, round 2 the APIs on the same data,
     // round 1 adds showtimes.
     let mut api_pages: Vec<(&str, String)> = Vec::new();
@@ -317,4 +352,7 @@ fn main() {
         }
     }
     let _ = std::fs::remove_dir_all(&data_dir);
+    if let Some((_, admin, name)) = scratch {
+        rt.block_on(async { sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)")).execute(admin.pool()).await.unwrap() });
+    }
 }

@@ -841,3 +841,40 @@ with_mail!(a_readers_change_on_one_server_shows_on_another_within_a_second, |sit
     assert_eq!(status, 303);
     within_a_second("after the ban", |p| !p.contains("Ana Ruiz") && p.contains("to comment.")).await;
 });
+
+with_mail!(a_deleted_articles_subscriptions_do_not_follow_its_id, |site, sink| {
+    let first = publish(&site, "Rust and Bone", "rust-and-bone").await;
+    let ana = verified_reader(&site, &sink, "Ana Ruiz", "ana@readers.test").await;
+    let (status, _, _) = reader_post(&site, &ana, &first, &format!("{first}subscribe"), &[]).await;
+    assert_eq!(status, 303);
+    assert!(get_with(&ana, &site.url(&first)).await.1.contains("Stop emails about this thread"), "she follows it, and the server keeps that in memory");
+    // The article is deleted (through the Admin API) and another published: on SQLite it may
+    // get the same id.
+    let (id,): (i64,) = sqlx::query_as("SELECT id FROM articles WHERE slug = 'rust-and-bone'").fetch_one(site.store.pool()).await.unwrap();
+    let key = common::make_key(&site, "admin", "Cleanup", Some("editor")).await;
+    let post = marquee_api::ids::encode(marquee_api::ids::Kind::Post, id);
+    let r = new_client().delete(site.url(&format!("/ghost/api/admin/posts/{post}/"))).header("authorization", format!("Bearer {key}")).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 204);
+    let second = publish(&site, "Amour", "amour").await;
+    let page = get_with(&ana, &site.url(&second)).await.1;
+    assert!(page.contains(">Subscribe to this thread</button>") && !page.contains("Stop emails"), "the new article is not hers to stop");
+});
+
+with_mail!(a_theme_that_changes_the_readers_name_still_gets_each_reader_their_own_page, |cfg| {
+    let dir = std::env::temp_dir().join(format!("marquee-theme-{}-{}", std::process::id(), rand::random::<u32>()));
+    std::fs::create_dir_all(dir.join("templates/comments")).unwrap();
+    let default = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../web/theme/templates/comments/box.html")).unwrap();
+    let changed = default.replace("as {{ box.viewer.name }}", "as {{ box.viewer.name|upper }}");
+    assert_ne!(default, changed);
+    std::fs::write(dir.join("templates/comments/box.html"), changed).unwrap();
+    cfg.theme_dir = Some(dir);
+}, |site, sink| {
+    let article = publish(&site, "Rust and Bone", "rust-and-bone").await;
+    let ana = verified_reader(&site, &sink, "Ana Ruiz", "ana@readers.test").await;
+    let ben = verified_reader(&site, &sink, "Ben Okafor", "ben@readers.test").await;
+    for (client, name, other) in [(&ana, "ANA RUIZ", "BEN OKAFOR"), (&ben, "BEN OKAFOR", "ANA RUIZ"), (&ana, "ANA RUIZ", "BEN OKAFOR")] {
+        let page = get_with(client, &site.url(&article)).await.1;
+        assert!(page.contains(&format!("Your comment, as {name}")) && !page.contains(other), "{page}");
+        assert!(!page.to_lowercase().contains("mqname") && !page.to_lowercase().contains("mqcsrf"), "no marker reaches a reader");
+    }
+});

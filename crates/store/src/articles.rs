@@ -286,6 +286,9 @@ impl Store {
     /// the article as live, and each webhook `event` with its body. False if there was none.
     pub async fn delete_article(&self, id: i64, withdrawal: &str, events: &[(&str, String)], now: i64) -> Result<bool> {
         let _write = self.write_guard().await;
+        // Readers kept in memory name the articles they commented on or follow by id, which
+        // SQLite may give the next article: forget them all.
+        let _forget = self.forget_when_done(None);
         let mut tx = self.begin_write().await?;
         let told: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM federated_articles WHERE article_id = $1 AND live = 1 AND announced = 1").bind(id).fetch_optional(&mut *tx).await?;
         if told.is_some() {

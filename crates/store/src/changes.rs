@@ -5,7 +5,8 @@
 //!
 //! The same channel carries `reader:<id>` when a reader, their sessions, comments or
 //! subscriptions change (migration 0018's triggers): the listener forgets that reader from
-//! the store's memo (`reader_memo.rs`), which it lets the store use only while it listens.
+//! the store's memo (`reader_memo.rs`), which it lets the store use only from the first notice
+//! it hears until it is lost or has heard nothing for a while (`quiet`).
 
 use crate::db::{Backend, Result, Store};
 
@@ -34,7 +35,10 @@ impl Store {
         // A lost connection is reported, not silently made again: the caller listens anew.
         listener.eager_reconnect(false);
         listener.listen(CHANNEL).await?;
-        self.set_reader_memo_usable(true);
+        // Readers come from memory only once this connection is heard to hear: a notice
+        // sent through the pool must come back first (a pooler that drops notices never
+        // passes this).
+        self.ping_listeners().await?;
         Ok(Some(ChangeListener { listener, store: self.clone() }))
     }
 
@@ -50,6 +54,12 @@ impl Store {
 }
 
 impl ChangeListener {
+    /// Tells the listener that nothing came for a while: until a notice arrives again it may
+    /// be deaf (a connection cut without a word), so readers are read from the database.
+    pub fn quiet(&self) {
+        self.store.set_reader_memo_usable(false);
+    }
+
     /// Waits for the next notice of a change to content (or a ping): `true`; `false` when the
     /// connection was lost. Notices about readers are dealt with on the way. Notices sent
     /// while it is down are gone, so a caller should then listen anew (which connects again)
@@ -60,6 +70,7 @@ impl ChangeListener {
                 self.store.set_reader_memo_usable(false);
                 return Ok(false);
             };
+            self.store.reader_memo_heard();
             match notice.payload().strip_prefix("reader:").map(str::parse::<i64>) {
                 Some(Ok(id)) => self.store.forget_reader(id),
                 _ => return Ok(true),

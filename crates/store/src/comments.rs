@@ -196,6 +196,7 @@ impl Store {
     /// subscribers in the same transaction.
     pub async fn add_comment(&self, c: NewComment<'_>, compose: Compose<'_>) -> Result<Result<i64, CommentError>> {
         let _write = self.write_guard().await;
+        let _forget = self.forget_when_done(Some(c.reader_id));
         let mut tx = self.begin_write().await?;
         let open: Option<(i64,)> = sqlx::query_as("SELECT comments_open FROM articles WHERE id = $1").bind(c.article_id).fetch_optional(&mut *tx).await?;
         if open.map(|o| o.0) != Some(1) {
@@ -240,7 +241,6 @@ impl Store {
             crate::site::bump_version(&mut tx).await?;
         }
         tx.commit().await?;
-        self.forget_reader(c.reader_id);
         Ok(Ok(id))
     }
 
@@ -265,6 +265,7 @@ impl Store {
     #[allow(clippy::too_many_arguments)]
     pub async fn edit_comment(&self, id: i64, reader_id: i64, body: &str, body_html: &str, status: &'static str, hold_reason: &str, now: i64) -> Result<bool> {
         let _write = self.write_guard().await;
+        let _forget = self.forget_when_done(Some(reader_id));
         let mut tx = self.begin_write().await?;
         let n = sqlx::query(
             "UPDATE comments SET body = $1, body_html = $2, status = $3, hold_reason = $4, edited_at = $5 \
@@ -282,13 +283,13 @@ impl Store {
         .rows_affected();
         crate::site::bump_version(&mut tx).await?;
         tx.commit().await?;
-        self.forget_reader(reader_id);
         Ok(n == 1)
     }
 
     /// The author takes their comment down; replies to it stay under a placeholder.
     pub async fn delete_own_comment(&self, id: i64, reader_id: i64) -> Result<bool> {
         let _write = self.write_guard().await;
+        let _forget = self.forget_when_done(Some(reader_id));
         let mut tx = self.begin_write().await?;
         let n = sqlx::query("UPDATE comments SET status = 'deleted', body = '', body_html = '', featured = 0 WHERE id = $1 AND reader_id = $2 AND status <> 'deleted'")
             .bind(id)
@@ -298,7 +299,6 @@ impl Store {
             .rows_affected();
         crate::site::bump_version(&mut tx).await?;
         tx.commit().await?;
-        self.forget_reader(reader_id);
         Ok(n == 1)
     }
 
@@ -358,6 +358,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let row: Option<(i64, Option<i64>, String)> = sqlx::query_as("SELECT article_id, reader_id, status FROM comments WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
         let Some((article_id, reader_id, status)) = row else { return Ok(false) };
+        let _forget = self.forget_when_done(reader_id);
         let (action, detail) = match decision {
             Decision::Approve => {
                 let changed = sqlx::query("UPDATE comments SET status = 'approved', reject_reason = '', decided_at = $1 WHERE id = $2 AND status IN ('pending', 'rejected')")
@@ -395,9 +396,6 @@ impl Store {
         log(&mut tx, &who, action, Some(id), reader_id, Some(article_id), &detail, now).await?;
         crate::site::bump_version(&mut tx).await?;
         tx.commit().await?;
-        if let Some(r) = reader_id {
-            self.forget_reader(r);
-        }
         Ok(true)
     }
 
@@ -405,6 +403,7 @@ impl Store {
     /// also signs them out and takes their waiting comments out of the queue.
     pub async fn restrict_reader(&self, reader_id: i64, until: i64, ban: bool, who: Moderator<'_>, now: i64) -> Result<bool> {
         let _write = self.write_guard().await;
+        let _forget = self.forget_when_done(Some(reader_id));
         let mut tx = self.begin_write().await?;
         // Suspending changes only the date; a ban stays until it is lifted.
         let sql = if ban {
@@ -433,7 +432,6 @@ impl Store {
         };
         log(&mut tx, &who, action, None, Some(reader_id), None, &detail, now).await?;
         tx.commit().await?;
-        self.forget_reader(reader_id);
         Ok(true)
     }
 
@@ -461,8 +459,8 @@ impl Store {
     /// Subscribes a reader to an article's thread; `false` if they already were.
     pub async fn subscribe(&self, reader_id: i64, article_id: i64, now: i64) -> Result<bool> {
         let _write = self.write_guard().await;
+        let _forget = self.forget_when_done(Some(reader_id));
         let r = sqlx::query("INSERT INTO subscriptions (reader_id, article_id, created_at) VALUES ($1, $2, $3)").bind(reader_id).bind(article_id).bind(now).execute(&self.pool).await;
-        self.forget_reader(reader_id);
         match r {
             Ok(_) => Ok(true),
             Err(e) if crate::db::is_unique_violation(&e) => Ok(false),
@@ -478,17 +476,16 @@ impl Store {
     /// Ends one subscription of a reader (by article); `false` when there was none.
     pub async fn unsubscribe(&self, reader_id: i64, article_id: i64) -> Result<bool> {
         let _write = self.write_guard().await;
+        let _forget = self.forget_when_done(Some(reader_id));
         let n = sqlx::query("DELETE FROM subscriptions WHERE reader_id = $1 AND article_id = $2").bind(reader_id).bind(article_id).execute(&self.pool).await?.rows_affected();
-        self.forget_reader(reader_id);
         Ok(n > 0)
     }
 
     /// Ends every subscription of a reader; returns how many.
     pub async fn unsubscribe_all(&self, reader_id: i64) -> Result<u64> {
         let _write = self.write_guard().await;
-        let n = sqlx::query("DELETE FROM subscriptions WHERE reader_id = $1").bind(reader_id).execute(&self.pool).await?.rows_affected();
-        self.forget_reader(reader_id);
-        Ok(n)
+        let _forget = self.forget_when_done(Some(reader_id));
+        Ok(sqlx::query("DELETE FROM subscriptions WHERE reader_id = $1").bind(reader_id).execute(&self.pool).await?.rows_affected())
     }
 
     /// The subscription with this id, as (reader id, article id, reader's address).

@@ -10,9 +10,10 @@
 //!   notice `reader:<id>` on the change channel for every such row, at commit, whoever wrote
 //!   it, and the `ChangeListener` (`changes.rs`) forgets that reader.
 //!
-//! On PostgreSQL the memo is used only while a listener hears notices; with none (before it
-//! connects, after it is lost, behind a pooler) every lookup asks the database. SQLite has a
-//! single server per file, so the store's own calls are enough there.
+//! On PostgreSQL the memo is used only while a listener hears notices: from the first notice
+//! it hears (it pings itself on connecting) until it is lost or 30 s pass without one; before,
+//! after, and behind a pooler that drops notices, every lookup asks the database. SQLite has
+//! a single server per file, so the store's own calls are enough there.
 //!
 //! A lookup that started before a change must not keep what it read: each forget moves a
 //! generation, and a lookup keeps its answer only if the generation did not move meanwhile.

@@ -108,6 +108,7 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
         let Some((reader_id, email)) = row else { return Ok(None) };
+        let _forget = self.forget_when_done(Some(reader_id));
         let before: Reader = sqlx::query_as(&format!("SELECT {READER_COLS} FROM readers WHERE id = $1")).bind(reader_id).fetch_one(&mut *tx).await?;
         // One address at a time: other verification links (an older change) stop working.
         sqlx::query("DELETE FROM reader_tokens WHERE reader_id = $1 AND purpose = 'verify'").bind(reader_id).execute(&mut *tx).await?;
@@ -122,7 +123,6 @@ impl Store {
         }
         let reader: Reader = sqlx::query_as(&format!("SELECT {READER_COLS} FROM readers WHERE id = $1")).bind(reader_id).fetch_one(&mut *tx).await?;
         tx.commit().await?;
-        self.forget_reader(reader_id);
         Ok(Some(Ok(reader)))
     }
 
@@ -137,6 +137,7 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
         let Some((reader_id, email)) = row else { return Ok(None) };
+        let _forget = self.forget_when_done(Some(reader_id));
         // Every outstanding link dies with the old password, a pending change of address too.
         sqlx::query("DELETE FROM reader_tokens WHERE reader_id = $1").bind(reader_id).execute(&mut *tx).await?;
         sqlx::query("UPDATE readers SET password_hash = $1, verified = CASE WHEN email = $2 THEN 1 ELSE verified END WHERE id = $3")
@@ -148,7 +149,6 @@ impl Store {
         sqlx::query("DELETE FROM reader_sessions WHERE reader_id = $1").bind(reader_id).execute(&mut *tx).await?;
         let reader: Reader = sqlx::query_as(&format!("SELECT {READER_COLS} FROM readers WHERE id = $1")).bind(reader_id).fetch_one(&mut *tx).await?;
         tx.commit().await?;
-        self.forget_reader(reader_id);
         Ok(Some(reader))
     }
 
@@ -166,18 +166,18 @@ impl Store {
     /// A new display name; shown on the reader's comments from now on.
     pub async fn rename_reader(&self, id: i64, name: &str) -> Result<()> {
         let _write = self.write_guard().await;
+        let _forget = self.forget_when_done(Some(id));
         let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE readers SET name = $1 WHERE id = $2").bind(name).bind(id).execute(&mut *tx).await?;
         crate::site::bump_version(&mut tx).await?;
         tx.commit().await?;
-        self.forget_reader(id);
         Ok(())
     }
 
     pub async fn set_reader_digest(&self, id: i64, digest: &str) -> Result<()> {
         let _write = self.write_guard().await;
+        let _forget = self.forget_when_done(Some(id));
         sqlx::query("UPDATE readers SET digest = $1 WHERE id = $2").bind(digest).bind(id).execute(&self.pool).await?;
-        self.forget_reader(id);
         Ok(())
     }
 
@@ -185,6 +185,7 @@ impl Store {
     /// unsent mail. Their comments stay under "deleted account" or are taken down.
     pub async fn delete_reader(&self, id: i64, comments: DeletedComments) -> Result<()> {
         let _write = self.write_guard().await;
+        let _forget = self.forget_when_done(Some(id));
         let mut tx = self.begin_write().await?;
         if comments == DeletedComments::Remove {
             sqlx::query("UPDATE comments SET status = 'deleted', body = '', body_html = '', featured = 0 WHERE reader_id = $1").bind(id).execute(&mut *tx).await?;
@@ -199,7 +200,6 @@ impl Store {
         sqlx::query("DELETE FROM readers WHERE id = $1").bind(id).execute(&mut *tx).await?;
         crate::site::bump_version(&mut tx).await?;
         tx.commit().await?;
-        self.forget_reader(id);
         Ok(())
     }
 
@@ -304,9 +304,11 @@ impl Store {
         self.readers.forget(|_, k| k.reader.id == reader_id);
     }
 
-    /// Forgets one session (signed out).
-    fn forget_session(&self, token_hash: &str) {
-        self.readers.forget(|hash, _| hash == token_hash);
+    /// A guard that forgets `reader` (every reader, for `None`) in the memo when it is
+    /// dropped: when the method that took it returns after its commit, and also when the
+    /// request is cancelled while the commit is under way.
+    pub(crate) fn forget_when_done(&self, reader: Option<i64>) -> Forget<'_> {
+        Forget { store: self, who: reader.map_or(Who::Everyone, Who::Reader) }
     }
 
     /// Lets lookups of signed-in readers come from memory, or not (PostgreSQL: while this
@@ -315,10 +317,18 @@ impl Store {
         self.readers.set_usable(usable);
     }
 
+    /// The change listener heard a notice: on PostgreSQL the memo may be used (from empty,
+    /// if it was off).
+    pub(crate) fn reader_memo_heard(&self) {
+        if !self.readers.usable() {
+            self.readers.set_usable(true);
+        }
+    }
+
     pub async fn delete_reader_session(&self, token_hash: &str) -> Result<()> {
         let _write = self.write_guard().await;
+        let _forget = Forget { store: self, who: Who::Session(token_hash) };
         sqlx::query("DELETE FROM reader_sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
-        self.forget_session(token_hash);
         Ok(())
     }
 
@@ -342,4 +352,27 @@ async fn insert_token(tx: &mut sqlx::Transaction<'_, sqlx::Any>, reader_id: i64,
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// Whom a [`Forget`] forgets.
+pub(crate) enum Who<'a> {
+    Reader(i64),
+    Session(&'a str),
+    Everyone,
+}
+
+/// Forgets readers in the memo when dropped (see [`Store::forget_when_done`]).
+pub(crate) struct Forget<'a> {
+    store: &'a Store,
+    who: Who<'a>,
+}
+
+impl Drop for Forget<'_> {
+    fn drop(&mut self) {
+        match self.who {
+            Who::Reader(id) => self.store.forget_reader(id),
+            Who::Session(hash) => self.store.readers.forget(|h, _| h == hash),
+            Who::Everyone => self.store.readers.forget(|_, _| true),
+        }
+    }
 }

@@ -15,6 +15,9 @@
 //! banned readers, and the page right after posting (`?posted=`).
 //!
 //! The markers are random for each process, so no article, comment or name can contain them.
+//! A theme must print `box.viewer.name` and `box.viewer.csrf` as they are: if a page shows a
+//! marker changed (cut short, upper-cased), it is not shared, and each reader gets the page
+//! rendered for them, so no marker ever reaches a reader.
 
 use axum::body::Bytes;
 use std::sync::OnceLock;
@@ -32,6 +35,8 @@ enum Slot {
 pub struct Markers {
     pub name: String,
     pub csrf: String,
+    /// What both share, in lower case.
+    nonce: String,
 }
 
 /// This process's markers.
@@ -40,7 +45,7 @@ pub fn markers() -> &'static Markers {
     MARKERS.get_or_init(|| {
         // Letters and digits only, so that HTML escaping leaves them as they are.
         let nonce = crate::cookies::random_token();
-        Markers { name: format!("mqname{nonce}"), csrf: format!("mqcsrf{nonce}") }
+        Markers { name: format!("mqname{nonce}"), csrf: format!("mqcsrf{nonce}"), nonce }
     })
 }
 
@@ -54,8 +59,9 @@ pub struct Slotted {
 }
 
 impl Slotted {
-    /// Cuts `html` at every marker of `m`.
-    pub fn cut(html: &str, m: &Markers) -> Slotted {
+    /// Cuts `html` at every marker of `m`; `None` when what is left still holds a piece of
+    /// one (a theme changed it on the way out).
+    pub fn cut(html: &str, m: &Markers) -> Option<Slotted> {
         let mut pieces = Vec::new();
         let mut slots = Vec::new();
         let mut rest = html;
@@ -76,8 +82,15 @@ impl Slotted {
                 }
             }
         }
+        let altered = pieces.iter().any(|p| {
+            let lower = String::from_utf8_lossy(p).to_ascii_lowercase();
+            lower.contains("mqname") || lower.contains("mqcsrf") || lower.contains(&m.nonce[..12])
+        });
+        if altered {
+            return None;
+        }
         let fixed = pieces.iter().map(Bytes::len).sum();
-        Slotted { pieces, slots, fixed }
+        Some(Slotted { pieces, slots, fixed })
     }
 
     /// The page for one reader: `name` is their name as the page shows it (escaped already)
@@ -101,17 +114,14 @@ impl Slotted {
 #[derive(Debug)]
 pub struct PersonalPage {
     pub article_id: i64,
-    pub unsubscribed: Slotted,
-    pub subscribed: Slotted,
+    /// Not subscribed, and subscribed; `None` when the theme changed a marker.
+    pub copies: Option<(Slotted, Slotted)>,
 }
 
 impl PersonalPage {
-    pub fn for_reader(&self, subscribed: bool) -> &Slotted {
-        if subscribed {
-            &self.subscribed
-        } else {
-            &self.unsubscribed
-        }
+    /// The copy for a reader, unless this page cannot be shared.
+    pub fn for_reader(&self, subscribed: bool) -> Option<&Slotted> {
+        self.copies.as_ref().map(|(unsubscribed, subscribed_copy)| if subscribed { subscribed_copy } else { unsubscribed })
     }
 }
 
@@ -123,7 +133,7 @@ mod tests {
     fn markers_are_cut_out_and_filled_in_order() {
         let m = markers();
         let html = format!("<p>{}</p><input value=\"{}\"><label>as {}</label>", m.name, m.csrf, m.name);
-        let page = Slotted::cut(&html, m);
+        let page = Slotted::cut(&html, m).unwrap();
         assert_eq!(page.slots, [Slot::Name, Slot::Csrf, Slot::Name]);
         let filled = page.fill("Ana &amp; Bo", "tok123");
         assert_eq!(&filled[..], b"<p>Ana &amp; Bo</p><input value=\"tok123\"><label>as Ana &amp; Bo</label>");
@@ -131,9 +141,18 @@ mod tests {
 
     #[test]
     fn a_page_without_markers_is_kept_whole() {
-        let page = Slotted::cut("<p>no forms here</p>", markers());
+        let page = Slotted::cut("<p>no forms here</p>", markers()).unwrap();
         assert!(page.slots.is_empty());
         assert_eq!(&page.fill("x", "y")[..], b"<p>no forms here</p>");
+    }
+
+    #[test]
+    fn a_page_with_a_marker_changed_is_not_shared() {
+        let m = markers();
+        for changed in [m.name.to_uppercase(), m.csrf[..20].to_string(), format!("x{}", &m.nonce[..12])] {
+            let html = format!("<label>as {}</label><p>{changed}</p>", m.name);
+            assert!(Slotted::cut(&html, m).is_none(), "{changed}");
+        }
     }
 
     #[test]

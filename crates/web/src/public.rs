@@ -193,7 +193,8 @@ pub async fn article(
     let at = ArticleAt { section: &section, slug: &slug, key: format!("/{section}/{slug}/"), place: &place, cq: &cq };
     let cache_key = place.cache_key(&site).map(|q| format!("{}?{q}{}", at.key, cq.cache_suffix()));
     let (mut resp, signed_in) = match crate::cookies::reader_token(&headers, site.secure_cookies) {
-        Some(token) => signed_in_article(&state, &at, cache_key, &crate::cookies::token_hash(token), &csrf).await?,
+        // A redirect or 404 gets the headers below too.
+        Some(token) => signed_in_article(&state, &at, cache_key, &crate::cookies::token_hash(token), &csrf).await.unwrap_or_else(|e| (e.into_response(), false)),
         None => (everyones_article(&state, &at, cache_key).await, false),
     };
     if resp.status() == StatusCode::OK && crate::pageviews::is_reader_view(&method, &headers) {
@@ -290,11 +291,12 @@ async fn signed_in_article(state: &AppState, at: &ArticleAt<'_>, cache_key: Opti
         return Ok((everyones_article(state, at, cache_key).await, false));
     };
     let reader = &on.reader;
-    if !reader.is_verified() || reader.is_blocked(now) || on.commented == 1 {
+    let copy = shared.for_reader(on.subscribed == 1);
+    let Some(copy) = copy.filter(|_| reader.is_verified() && !reader.is_blocked(now) && on.commented == 0) else {
         return Ok((readers_article(state, at, reader, Some(on.subscribed == 1), csrf).await?, true));
-    }
+    };
     let name = marquee_domain::media::escape_html(&reader.name);
-    let body = shared.for_reader(on.subscribed == 1).fill(&name, csrf.value());
+    let body = copy.fill(&name, csrf.value());
     Ok(((StatusCode::OK, [(header::CONTENT_TYPE, crate::cache::HTML)], body).into_response(), true))
 }
 
@@ -317,7 +319,7 @@ async fn personal_page(state: &AppState, at: &ArticleAt<'_>) -> Result<PersonalP
     };
     let (page, mut ctx) = article_ctx(state, at).await?;
     let mut comments = comments_box(state, &page, Some(Looker { reader: &stand_in, subscribed: false, csrf: &m.csrf }), at.cq).await?;
-    let mut cut = |comments: CommentsBox| -> Result<(Slotted, CommentsBox), AppError> {
+    let mut cut = |comments: CommentsBox| -> Result<(Option<Slotted>, CommentsBox), AppError> {
         ctx.comments = Some(comments);
         let html = state.0.templates.render("article.html", &ctx)?;
         Ok((Slotted::cut(&html, m), ctx.comments.take().expect("set above")))
@@ -326,7 +328,7 @@ async fn personal_page(state: &AppState, at: &ArticleAt<'_>) -> Result<PersonalP
     comments = back;
     comments.set_subscribed(true);
     let (subscribed, _) = cut(comments)?;
-    Ok(PersonalPage { article_id: page.card.id, unsubscribed, subscribed })
+    Ok(PersonalPage { article_id: page.card.id, copies: unsubscribed.zip(subscribed) })
 }
 
 pub async fn film(State(state): State<AppState>, Path(slug): Path<String>, Query(place): Query<LocationQuery>) -> Reply {

@@ -70,14 +70,19 @@ fn spawn_change_notices(state: &AppState) {
                 }
                 let heard = match tokio::time::timeout(QUIET, listener.next()).await {
                     Ok(heard) => heard,
-                    Err(_) => match state.store().ping_listeners().await {
-                        Ok(()) => tokio::time::timeout(ECHO, listener.next()).await.unwrap_or_else(|_| {
-                            // Deaf, perhaps for good (a pooler): a while on the clock first.
-                            pause = Duration::from_secs(300);
-                            Ok(false)
-                        }),
-                        Err(e) => Err(e),
-                    },
+                    Err(_) => {
+                        // Perhaps deaf: signed-in readers are read from the database until
+                        // a notice comes back.
+                        listener.quiet();
+                        match state.store().ping_listeners().await {
+                            Ok(()) => tokio::time::timeout(ECHO, listener.next()).await.unwrap_or_else(|_| {
+                                // Deaf, perhaps for good (a pooler): a while on the clock first.
+                                pause = Duration::from_secs(300);
+                                Ok(false)
+                            }),
+                            Err(e) => Err(e),
+                        }
+                    }
                 };
                 match heard {
                     Ok(true) => {}

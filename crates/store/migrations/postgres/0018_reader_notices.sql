@@ -26,7 +26,8 @@ BEGIN
 END
 $$ LANGUAGE plpgsql;
 
-CREATE TRIGGER readers_notice AFTER UPDATE OR DELETE ON readers
+-- Only the columns a signed-in page depends on (not the digest's bookkeeping).
+CREATE TRIGGER readers_notice AFTER UPDATE OF email, name, password_hash, verified, suspended_until, banned OR DELETE ON readers
     FOR EACH ROW EXECUTE FUNCTION marquee_reader_row_notice();
 CREATE TRIGGER reader_sessions_notice AFTER UPDATE OR DELETE ON reader_sessions
     FOR EACH ROW EXECUTE FUNCTION marquee_reader_notice();
