@@ -5,9 +5,9 @@
 //! their name (in each comment form's label) and their form token, plus whether they are
 //! subscribed to the thread. So the page cache also keeps, per article, the page as a
 //! verified reader who has not commented there sees it, rendered twice (subscribed and not)
-//! with a marker in place of the name and of the token. A request then needs one query (the
-//! session, and the reader's standing on that article) and a copy of the bytes with the two
-//! strings put in.
+//! with a marker in place of the name and of the token. A request then needs one lookup (the
+//! session, and the reader's standing on that article: from memory when the store keeps the
+//! reader, see `store/src/reader_memo.rs`) and a copy of the bytes with the two strings put in.
 //!
 //! Readers for whom the page is different in more than that get the page rendered for them:
 //! anyone with a comment of their own on the article (waiting, rejected or approved, since
