@@ -13,6 +13,8 @@
 //! client, 64 at a time, unsigned and unqueued: the floor the loopback network and the
 //! receiver set. MARQUEE_BENCH_FOLLOWERS changes the number of followers.
 
+mod scratch;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -51,31 +53,21 @@ async fn receiver() -> Receiver {
     Receiver { base, got, unsigned }
 }
 
-async fn open_store() -> (marquee_store::Store, Box<dyn FnOnce() + Send>) {
-    let want_pg = std::env::var("MARQUEE_BENCH_DB").is_ok_and(|v| v == "postgres") || std::env::args().any(|a| a == "postgres");
-    if want_pg {
-        let admin_url = std::env::var("MARQUEE_BENCH_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-        let admin = marquee_store::Store::connect(&admin_url).await.expect("PostgreSQL");
-        let name = format!("marquee_fed_bench_{}", std::process::id());
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(admin.pool()).await.unwrap();
-        let url = format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0);
-        let store = marquee_store::Store::open(&url).await.unwrap();
-        let cleanup = move || {
-            let rt = tokio::runtime::Handle::current();
-            std::thread::spawn(move || {
-                rt.block_on(async move {
-                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(admin.pool()).await;
-                })
-            })
-            .join()
-            .unwrap();
-        };
-        (store, Box::new(cleanup))
+/// The site's database: a scratch PostgreSQL one, or a SQLite file in a directory of its own.
+enum Db {
+    Postgres(scratch::Scratch),
+    Sqlite(std::path::PathBuf),
+}
+
+async fn open_store() -> (marquee_store::Store, Db) {
+    if scratch::wanted() {
+        let db = scratch::Scratch::create("fed").await;
+        (marquee_store::Store::open(&db.url).await.unwrap(), Db::Postgres(db))
     } else {
         let dir = std::env::temp_dir().join(format!("marquee-fed-bench-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let store = marquee_store::Store::open(&format!("sqlite://{}", dir.join("bench.db").display())).await.unwrap();
-        (store, Box::new(move || drop(std::fs::remove_dir_all(dir))))
+        (store, Db::Sqlite(dir))
     }
 }
 
@@ -83,7 +75,7 @@ async fn open_store() -> (marquee_store::Store, Box<dyn FnOnce() + Send>) {
 async fn main() {
     let n = followers();
     let recv = receiver().await;
-    let (store, cleanup) = open_store().await;
+    let (store, db) = open_store().await;
     println!("backend: {:?}, followers: {n}", store.backend());
 
     // The site: a section, an author, and n followers whose inboxes are on the receiver.
@@ -175,5 +167,8 @@ async fn main() {
     println!("floor, {n} unsigned POSTs of the same body, 64 at a time: {:.2} s ({:.0}/s)", floor.as_secs_f64(), n as f64 / floor.as_secs_f64());
     println!("ratio delivery / floor: {:.1}x", delivered.as_secs_f64() / floor.as_secs_f64());
     store.close().await;
-    cleanup();
+    match db {
+        Db::Postgres(scratch) => scratch.drop_database().await,
+        Db::Sqlite(dir) => drop(std::fs::remove_dir_all(dir)),
+    }
 }

@@ -20,6 +20,8 @@
 //! MARQUEE_BENCH_DB=postgres keeps the demo in a scratch PostgreSQL database (on
 //! MARQUEE_BENCH_POSTGRES_URL, default the local `test` one), dropped at the end.
 
+mod scratch;
+
 use http_body_util::{BodyExt, Empty};
 use hyper::body::Bytes;
 use hyper::Request;
@@ -95,16 +97,7 @@ fn database_url(data_dir: &std::path::Path) -> String {
     }
 }
 
-/// A scratch database on MARQUEE_BENCH_POSTGRES_URL (default the local `test` one) for the
-/// demo, answered with the way to drop it.
-async fn scratch_postgres() -> (String, marquee_store::Store, String) {
-    let admin_url = std::env::var("MARQUEE_BENCH_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    let name = format!("marquee_pages_bench_{}", std::process::id());
-    let admin = marquee_store::Store::connect(&admin_url).await.expect("connect to PostgreSQL");
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(admin.pool()).await.unwrap();
-    let root = admin_url.rsplit_once('/').map(|(r, _)| r).unwrap_or(&admin_url);
-    (format!("{root}/{name}"), admin, name)
-}
+
 
 /// A Content API key for the demo's database, made as a user would make one.
 fn content_key(data_dir: &std::path::Path) -> String {
@@ -292,10 +285,10 @@ fn main() {
     let connections: usize = std::env::var("MARQUEE_BENCH_CONNECTIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(64);
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
     let data_dir = std::env::temp_dir().join(format!("marquee-bench-{}", std::process::id()));
-    let postgres = std::env::var("MARQUEE_BENCH_DB").is_ok_and(|v| v == "postgres");
-    let scratch = postgres.then(|| rt.block_on(scratch_postgres()));
-    if let Some((url, _, _)) = &scratch {
-        POSTGRES.set(url.clone()).unwrap();
+    let postgres = scratch::wanted();
+    let scratch = postgres.then(|| rt.block_on(scratch::Scratch::create("pages")));
+    if let Some(s) = &scratch {
+        POSTGRES.set(s.url.clone()).unwrap();
     }
     println!("Marquee page benchmark: {connections} connections, {secs} s per page, demo site on {}", if postgres { "PostgreSQL" } else { "SQLite" });
     // (round, page cache, box cache): round 0 is the demo, round 2 the APIs on the same data,
@@ -352,7 +345,7 @@ fn main() {
         }
     }
     let _ = std::fs::remove_dir_all(&data_dir);
-    if let Some((_, admin, name)) = scratch {
-        rt.block_on(async { sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)")).execute(admin.pool()).await.unwrap() });
+    if let Some(s) = scratch {
+        rt.block_on(s.drop_database());
     }
 }

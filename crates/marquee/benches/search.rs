@@ -13,6 +13,8 @@
 //! argument `postgres`) uses a scratch database on MARQUEE_BENCH_POSTGRES_URL (default
 //! postgres://postgres@127.0.0.1:5432/test), dropped at the end.
 
+mod scratch;
+
 use marquee_domain::search::parse;
 use marquee_store::{SearchFilter, Store};
 use rand::rngs::StdRng;
@@ -223,7 +225,7 @@ fn report(name: &str, mut lat: Vec<Duration>, hits: Option<f64>) {
 
 fn main() {
     let articles: usize = std::env::var("MARQUEE_BENCH_ARTICLES").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
-    let postgres = std::env::var("MARQUEE_BENCH_DB").is_ok_and(|v| v == "postgres") || std::env::args().any(|a| a == "postgres");
+    let postgres = scratch::wanted();
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     rt.block_on(run(articles, postgres));
 }
@@ -232,16 +234,8 @@ async fn run(articles: usize, postgres: bool) {
     let mut rng = StdRng::seed_from_u64(2026);
     let now = marquee_domain::time::now_unix();
     let dir = std::env::temp_dir().join(format!("marquee-search-bench-{}", std::process::id()));
-    let (url, admin) = if postgres {
-        let admin_url = std::env::var("MARQUEE_BENCH_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-        let name = format!("marquee_search_bench_{}", std::process::id());
-        let admin = Store::connect(&admin_url).await.expect("connect to PostgreSQL");
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(admin.pool()).await.unwrap();
-        let root = admin_url.rsplit_once('/').map(|(r, _)| r).unwrap_or(&admin_url);
-        (format!("{root}/{name}"), Some((admin, name)))
-    } else {
-        (format!("sqlite://{}", dir.join("bench.db").display()), None)
-    };
+    let scratch = if postgres { Some(scratch::Scratch::create("search").await) } else { None };
+    let url = scratch.as_ref().map_or_else(|| format!("sqlite://{}", dir.join("bench.db").display()), |s| s.url.clone());
     let engine = if postgres { "PostgreSQL (tsvector + GIN)" } else { "SQLite (FTS5)" };
     println!("Marquee search benchmark: {articles} live articles on {engine}");
     let store = Store::open(&url).await.expect("open the database");
@@ -312,9 +306,8 @@ async fn run(articles: usize, postgres: bool) {
     report("search page", lat, None);
     server.abort();
     store.close().await;
-    if let Some((admin, name)) = admin {
-        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(admin.pool()).await.unwrap();
-        admin.close().await;
+    if let Some(s) = scratch {
+        s.drop_database().await;
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -18,6 +18,8 @@
 //! argument `postgres`) uses a scratch database on MARQUEE_BENCH_POSTGRES_URL (default
 //! postgres://postgres@127.0.0.1:5432/test), dropped at the end.
 
+mod scratch;
+
 use marquee::import::wordpress::{self, xml};
 use marquee_store::Store;
 use rand::rngs::StdRng;
@@ -197,17 +199,12 @@ fn cpu_line(before: (f64, f64), postgres: bool) {
     }
 }
 
-async fn open_db(postgres: bool, dir: &Path) -> (Store, Option<(String, String)>) {
+async fn open_db(postgres: bool, dir: &Path) -> (Store, Option<scratch::Scratch>) {
     if !postgres {
         return (Store::open(&format!("sqlite://{}", dir.join("bench.db").display())).await.unwrap(), None);
     }
-    let admin_url = std::env::var("MARQUEE_BENCH_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    let admin = Store::connect(&admin_url).await.expect("PostgreSQL for the benchmark");
-    let name = format!("marquee_bench_wp_{}", std::process::id());
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(admin.pool()).await.unwrap();
-    admin.close().await;
-    let (base, _) = admin_url.rsplit_once('/').unwrap();
-    (Store::open(&format!("{base}/{name}")).await.unwrap(), Some((admin_url, name)))
+    let db = scratch::Scratch::create("wp").await;
+    (Store::open(&db.url).await.unwrap(), Some(db))
 }
 
 fn line(what: &str, records: u64, posts: u64, secs: f64) {
@@ -216,7 +213,7 @@ fn line(what: &str, records: u64, posts: u64, secs: f64) {
 
 #[tokio::main]
 async fn main() {
-    let postgres = std::env::var("MARQUEE_BENCH_DB").is_ok_and(|v| v == "postgres") || std::env::args().any(|a| a == "postgres");
+    let postgres = scratch::wanted();
     let posts: usize = std::env::var("MARQUEE_BENCH_POSTS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     let dir: PathBuf = std::env::temp_dir().join(format!("marquee-bench-wp-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -257,10 +254,8 @@ async fn main() {
     println!("first import: {rate:.0} records/s = {:.2}x the 10,000/s target", rate / target);
 
     store.close().await;
-    if let Some((admin_url, name)) = pg {
-        let admin = Store::connect(&admin_url).await.unwrap();
-        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(admin.pool()).await;
-        admin.close().await;
+    if let Some(db) = pg {
+        db.drop_database().await;
     }
     // MARQUEE_BENCH_KEEP=1 keeps the export and the SQLite database, to look at a large
     // archive afterwards.
