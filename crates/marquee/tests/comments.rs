@@ -878,3 +878,40 @@ with_mail!(a_theme_that_changes_the_readers_name_still_gets_each_reader_their_ow
         assert!(!page.to_lowercase().contains("mqname") && !page.to_lowercase().contains("mqcsrf"), "no marker reaches a reader");
     }
 });
+
+both_backends!(a_readers_standing_on_an_article_reads_the_same_from_memory_and_from_the_database, |site| {
+    publish(&site, "Rust and Bone", "rust-and-bone").await;
+    publish(&site, "Amour", "amour").await;
+    let ids: Vec<(i64,)> = sqlx::query_as("SELECT id FROM articles WHERE slug IN ('rust-and-bone', 'amour') ORDER BY slug DESC").fetch_all(site.store.pool()).await.unwrap();
+    let (commented_on, followed) = (ids[0].0, ids[1].0);
+    let now = marquee_domain::time::now_unix();
+    let store = &site.store;
+    let reader = store.create_verified_reader("ana@readers.test", "Ana Ruiz", "unused", now).await.unwrap();
+    store.create_reader_session("session-of-ana", reader, now, now + 3600).await.unwrap();
+    let no_mail = |_: &marquee_store::Subscriber, _: i64| -> marquee_store::NewMail { unreachable!("nobody else follows it") };
+    let c = marquee_store::NewComment { article_id: commented_on, reader_id: reader, parent_id: None, body: "Worth it.", body_html: "<p>Worth it.</p>", status: "pending", hold_reason: "", ip: "", now };
+    let comment = store.add_comment(c, &no_mail).await.unwrap().unwrap();
+    store.subscribe(reader, followed, now).await.unwrap();
+    // The site's store keeps readers in memory (on PostgreSQL once its listener hears); a
+    // store of its own on PostgreSQL, with no listener, asks the database every time.
+    let mut stores = vec![site.store.clone()];
+    if let Some(url) = site.postgres_url() {
+        stores.push(marquee_store::Store::connect(&url).await.unwrap());
+    }
+    let standing = |store: marquee_store::Store, at: i64, article: i64| async move { store.session_reader_on("session-of-ana", at, article).await.unwrap().map(|o| (o.reader.name, o.commented, o.subscribed)) };
+    for s in &stores {
+        for _ in 0..2 {
+            assert_eq!(standing(s.clone(), now, commented_on).await, Some(("Ana Ruiz".to_string(), 1, 0)));
+            assert_eq!(standing(s.clone(), now, followed).await, Some(("Ana Ruiz".to_string(), 0, 1)));
+        }
+        assert_eq!(standing(s.clone(), now + 7200, commented_on).await, None, "an expired session is nobody's");
+    }
+    assert!(store.delete_own_comment(comment, reader).await.unwrap());
+    for s in &stores {
+        assert_eq!(standing(s.clone(), now, commented_on).await, Some(("Ana Ruiz".to_string(), 0, 0)), "a deleted comment is no longer hers to see");
+    }
+    store.delete_reader_session("session-of-ana").await.unwrap();
+    for s in &stores {
+        assert_eq!(standing(s.clone(), now, followed).await, None, "signed out");
+    }
+});

@@ -12,6 +12,18 @@ pub use crate::reader_row::{Reader, ReaderOnArticle};
 
 
 const READER_COLS: &str = "id, email, name, password_hash, verified, digest, suspended_until, banned, created_at";
+/// A statement reading the reader of a session that is still valid ($1 its token's hash, $2
+/// now), unless banned, with `$more` columns after the reader's. A literal, so that each
+/// request's lookup builds no string.
+macro_rules! session_reader_sql {
+    ($more:literal) => {
+        concat!(
+            "SELECT r.id, r.email, r.name, r.password_hash, r.verified, r.digest, r.suspended_until, r.banned, r.created_at",
+            $more,
+            " FROM reader_sessions s JOIN readers r ON r.id = s.reader_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND r.banned = 0"
+        )
+    };
+}
 
 /// A single-use link token, stored as a hash, sent by mail.
 pub struct MailToken<'a> {
@@ -217,14 +229,7 @@ impl Store {
 
     /// The reader a session belongs to, unless it expired or the reader is banned.
     pub async fn session_reader(&self, token_hash: &str, now: i64) -> Result<Option<Reader>> {
-        Ok(sqlx::query_as(
-            "SELECT r.id, r.email, r.name, r.password_hash, r.verified, r.digest, r.suspended_until, r.banned, r.created_at \
-             FROM reader_sessions s JOIN readers r ON r.id = s.reader_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND r.banned = 0",
-        )
-        .bind(token_hash)
-        .bind(now)
-        .fetch_optional(&self.pool)
-        .await?)
+        Ok(sqlx::query_as(session_reader_sql!("")).bind(token_hash).bind(now).fetch_optional(&self.pool).await?)
     }
 
     /// The session's reader and their standing on one article (see [`ReaderOnArticle`]),
@@ -256,12 +261,10 @@ impl Store {
 
     /// The same as [`Store::session_reader_on`], always from the database, in one statement.
     async fn read_reader_on(&self, token_hash: &str, now: i64, article_id: i64) -> Result<Option<ReaderOnArticle>> {
-        Ok(sqlx::query_as(
-            "SELECT r.id, r.email, r.name, r.password_hash, r.verified, r.digest, r.suspended_until, r.banned, r.created_at, \
-             CASE WHEN EXISTS (SELECT 1 FROM comments c WHERE c.reader_id = r.id AND c.article_id = $3 AND c.status <> 'deleted') THEN 1 ELSE 0 END AS commented, \
-             CASE WHEN EXISTS (SELECT 1 FROM subscriptions u WHERE u.reader_id = r.id AND u.article_id = $3) THEN 1 ELSE 0 END AS subscribed \
-             FROM reader_sessions s JOIN readers r ON r.id = s.reader_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND r.banned = 0",
-        )
+        Ok(sqlx::query_as(session_reader_sql!(
+            ", CASE WHEN EXISTS (SELECT 1 FROM comments c WHERE c.reader_id = r.id AND c.article_id = $3 AND c.status <> 'deleted') THEN 1 ELSE 0 END AS commented, \
+             CASE WHEN EXISTS (SELECT 1 FROM subscriptions u WHERE u.reader_id = r.id AND u.article_id = $3) THEN 1 ELSE 0 END AS subscribed"
+        ))
         .bind(token_hash)
         .bind(now)
         .bind(article_id)
@@ -277,14 +280,7 @@ impl Store {
             reader: Reader,
             expires_at: i64,
         }
-        let row: Option<Row> = sqlx::query_as(
-            "SELECT r.id, r.email, r.name, r.password_hash, r.verified, r.digest, r.suspended_until, r.banned, r.created_at, s.expires_at \
-             FROM reader_sessions s JOIN readers r ON r.id = s.reader_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND r.banned = 0",
-        )
-        .bind(token_hash)
-        .bind(now)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row: Option<Row> = sqlx::query_as(session_reader_sql!(", s.expires_at")).bind(token_hash).bind(now).fetch_optional(&self.pool).await?;
         let Some(row) = row else { return Ok(None) };
         let mut sets = [HashSet::new(), HashSet::new()];
         for (set, sql) in sets.iter_mut().zip([

@@ -3,7 +3,7 @@
 use crate::csrf::CsrfToken;
 use crate::parts::archive::{archive_subject, Archive};
 use crate::parts::article::{film_box, ArticleCtx};
-use crate::parts::comment_box::{comments_box, CommentQuery, CommentsBox, Looker};
+use crate::parts::comment_box::{comments_box, CommentQuery, Looker};
 use crate::personal::{PersonalPage, Slotted};
 use crate::cache::CachedPage;
 use std::sync::Arc;
@@ -318,16 +318,12 @@ async fn personal_page(state: &AppState, at: &ArticleAt<'_>) -> Result<PersonalP
         created_at: 0,
     };
     let (page, mut ctx) = article_ctx(state, at).await?;
-    let mut comments = comments_box(state, &page, Some(Looker { reader: &stand_in, subscribed: false, csrf: &m.csrf }), at.cq).await?;
-    let mut cut = |comments: CommentsBox| -> Result<(Option<Slotted>, CommentsBox), AppError> {
-        ctx.comments = Some(comments);
-        let html = state.0.templates.render("article.html", &ctx)?;
-        Ok((Slotted::cut(&html, m), ctx.comments.take().expect("set above")))
-    };
-    let (unsubscribed, back) = cut(comments)?;
-    comments = back;
-    comments.set_subscribed(true);
-    let (subscribed, _) = cut(comments)?;
+    ctx.comments = Some(comments_box(state, &page, Some(Looker { reader: &stand_in, subscribed: false, csrf: &m.csrf }), at.cq).await?);
+    let unsubscribed = Slotted::cut(&state.0.templates.render("article.html", &ctx)?, m);
+    if let Some(comments) = ctx.comments.as_mut() {
+        comments.set_subscribed(true);
+    }
+    let subscribed = Slotted::cut(&state.0.templates.render("article.html", &ctx)?, m);
     Ok(PersonalPage { article_id: page.card.id, copies: unsubscribed.zip(subscribed) })
 }
 
