@@ -705,40 +705,21 @@ proptest! {
 // Search queries, indexed text and slugs
 // ---------------------------------------------------------------------------------------------
 
-/// Removes the double-quoted stretches of an FTS5 query, answering (outside, inside).
-fn split_quoted(s: &str, quote: char) -> (String, Vec<String>) {
-    let mut outside = String::new();
-    let mut inside = Vec::new();
-    let mut parts = s.split(quote);
-    if let Some(first) = parts.next() {
-        outside.push_str(first);
-    }
-    for (i, part) in parts.enumerate() {
-        if i % 2 == 0 {
-            inside.push(part.to_string());
-        } else {
-            outside.push_str(part);
-        }
-    }
-    (outside, inside)
-}
-
 proptest! {
     /// A query that parses is written in its normal form, which reads back the same (as
-    /// `Display` promises), and the engines' query strings hold only quoted words and the
-    /// operators the code writes.
+    /// `Display` promises), and holds only words of letters and digits.
     #[test]
     fn search_queries_round_trip(q in prop_oneof![any_text(60), glued(&["\"", "-", "*", " ", "rust", "Bone", "self-driving", "d'os", "NEAR(", ")", "OR", "AND", ":", "^", "'", "\\", "é", "İ", "ǅ", "\u{301}", "日本", "a", "a-b-c-d-e-f-g-h", "x.y"], 120)]) {
         let Ok(parsed) = crate::search::parse(&q) else { return Ok(()) };
         let normal = parsed.to_string();
         prop_assert_eq!(crate::search::parse(&normal), Ok(parsed.clone()), "{:?} -> {:?}", q, normal);
-        let (outside, inside) = split_quoted(&parsed.to_fts5(), '"');
-        prop_assert!(outside.replace(" AND ", "").replace(" NOT ", "").replace('*', "").is_empty(), "{}", parsed.to_fts5());
-        let clean = inside.iter().all(|w| !w.contains(['\'', '\\', '(', ')', ':', '^', '*', '{']));
-        prop_assert!(clean, "{}", parsed.to_fts5());
-        let (outside, inside) = split_quoted(&parsed.to_tsquery(), '\'');
-        prop_assert!(outside.chars().all(|c| " &!()<->:*".contains(c)), "{}", parsed.to_tsquery());
-        prop_assert!(inside.iter().all(|w| !w.contains(['\\', '<', '>', '&', '|', '!', ':'])), "{}", parsed.to_tsquery());
+        for c in &parsed.clauses {
+            let words = match &c.term {
+                crate::search::Term::Word(w) | crate::search::Term::Prefix(w) => vec![w.clone()],
+                crate::search::Term::Phrase(ws) => ws.clone(),
+            };
+            prop_assert!(words.iter().all(|w| !w.is_empty() && w.chars().all(|ch| ch.is_alphanumeric() || ('\u{300}'..='\u{36f}').contains(&ch))), "{:?}", words);
+        }
     }
 
     /// Snippets: everything is escaped but the highlights, which are balanced.

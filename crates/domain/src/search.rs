@@ -1,9 +1,8 @@
 //! Readers' search queries. What a reader types is parsed here into a small syntax tree (words,
-//! "phrases", prefixes* and -exclusions); the engines' query strings (SQLite FTS5 and
-//! PostgreSQL `to_tsquery`) are generated from that tree and contain nothing but quoted
-//! letters and digits and the operators written here, so no input can make a query the
-//! engine refuses. Also: the plain text an article is indexed by, and search snippets made
-//! safe for HTML.
+//! "phrases", prefixes* and -exclusions) of letters and digits; the search index
+//! (`crates/search`) builds its query objects from that tree, so no input reaches it as
+//! syntax. Also: the plain text an article is indexed by, and search snippets made safe for
+//! HTML.
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -22,10 +21,6 @@ pub const MIN_PREFIX_CHARS: usize = 2;
 pub const MARK_START: char = '\u{E000}';
 /// Closes a highlighted stretch.
 pub const MARK_END: char = '\u{E001}';
-/// Stands in for `<` in text given to PostgreSQL's `ts_headline`, whose parser would take
-/// `<script>` for a tag and leave out what follows. Never part of indexed text either.
-pub const LT_STAND_IN: char = '\u{E002}';
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Term {
     /// One word; the engines also match its other forms (stemming).
@@ -163,66 +158,11 @@ impl std::fmt::Display for SearchQuery {
 }
 
 impl SearchQuery {
-    /// An SQLite FTS5 MATCH expression: every term in double quotes (its words hold no
-    /// quote), `*` after a prefix, the included terms joined by AND, then each excluded one
-    /// after NOT. FTS5 lowercases, strips accents and stems by itself.
-    pub fn to_fts5(&self) -> String {
-        let term = |t: &Term| match t {
-            Term::Word(w) => format!("\"{w}\""),
-            Term::Prefix(w) => format!("\"{w}\"*"),
-            Term::Phrase(ws) => format!("\"{}\"", ws.join(" ")),
-        };
-        let include: Vec<String> = self.clauses.iter().filter(|c| !c.exclude).map(|c| term(&c.term)).collect();
-        let mut out = include.join(" AND ");
-        for c in self.clauses.iter().filter(|c| c.exclude) {
-            out.push_str(" NOT ");
-            out.push_str(&term(&c.term));
-        }
-        out
-    }
-
-    /// A PostgreSQL `to_tsquery` string: every word in single quotes (its letters hold no
-    /// quote or backslash), accents folded as in the index ([`fold`]), `:*` after a
-    /// prefix, `<->` between a phrase's words, `!` before an exclusion, all joined by `&`.
-    pub fn to_tsquery(&self) -> String {
-        let word = |w: &str| format!("'{}'", fold(w));
-        let parts: Vec<String> = self
-            .clauses
-            .iter()
-            .map(|c| {
-                let t = match &c.term {
-                    Term::Word(w) => word(w),
-                    Term::Prefix(w) => format!("{}:*", word(w)),
-                    Term::Phrase(ws) => format!("({})", ws.iter().map(|w| word(w)).collect::<Vec<_>>().join(" <-> ")),
-                };
-                if c.exclude { format!("!{t}") } else { t }
-            })
-            .collect();
-        parts.join(" & ")
-    }
-
     /// The words a reader looked for (not those left out), for hints such as "search for
     /// just one of them".
     pub fn included_terms(&self) -> Vec<String> {
         self.clauses.iter().filter(|c| !c.exclude).map(|c| SearchQuery { clauses: vec![c.clone()] }.to_string()).collect()
     }
-}
-
-/// Lowercase, with accents on Latin letters removed ("Céline" -> "celine"), and `<`, `>`
-/// made spaces: the form in which PostgreSQL indexes text and reads query words, so that both
-/// agree and its parser never meets something it takes for markup.
-pub fn fold(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' | '>' => out.push(' '),
-            c => match crate::slug::fold_accent(c) {
-                Some(s) => out.push_str(s),
-                None => out.extend(c.to_lowercase()),
-            },
-        }
-    }
-    out
 }
 
 /// The text of sanitized article HTML as a reader reads it: tags gone (block elements leave a
@@ -361,21 +301,6 @@ mod tests {
     }
 
     #[test]
-    fn engine_syntax_is_quoted_words_and_our_operators_only() {
-        let q = parse(r#"Céline "rust and bone" audi* -dogs"#).unwrap();
-        assert_eq!(q.to_fts5(), r#""céline" AND "rust and bone" AND "audi"* NOT "dogs""#);
-        assert_eq!(q.to_tsquery(), "'celine' & ('rust' <-> 'and' <-> 'bone') & 'audi':* & !'dogs'");
-        let hostile = parse(r#"NEAR(a b) "x" OR y AND z NOT w : & | ! ( ) ' \ ^ {col}: title:rust a''b"#).unwrap();
-        for s in [hostile.to_fts5(), hostile.to_tsquery()] {
-            for bad in ["(a", "|", "\\", "^", "{", ":r", "''"] {
-                assert!(!s.contains(bad), "{bad} leaked into {s}");
-            }
-        }
-        assert!(hostile.to_fts5().starts_with(r#""near a" AND "b" AND "x" AND "or" AND "y" AND "and""#), "operator words are plain, quoted words: {}", hostile.to_fts5());
-        assert!(hostile.to_fts5().contains(r#""title rust""#), "no column filters: {}", hostile.to_fts5());
-    }
-
-    #[test]
     fn bad_queries_say_why() {
         assert_eq!(parse("   "), Err(QueryError::NoWords));
         assert_eq!(parse(r#"* " " () : & | ! - --"#), Err(QueryError::NoWords));
@@ -408,11 +333,6 @@ mod tests {
         let s = format!("<script>{MARK_START}rust{MARK_END} & \"bone\" {MARK_START}open");
         assert_eq!(marked_html(&s), "&lt;script&gt;<mark>rust</mark> &amp; &quot;bone&quot; <mark>open</mark>");
         assert_eq!(marked_html(&format!("{MARK_END}a{MARK_START}{MARK_START}b")), "a<mark>b</mark>");
-    }
-
-    #[test]
-    fn folding_matches_the_index() {
-        assert_eq!(fold("Céline <b>ŒUVRE</b>"), "celine  b oeuvre /b ");
     }
 
     #[test]

@@ -45,6 +45,9 @@ pub struct Config {
     /// Reverse proxies (addresses or networks, `["127.0.0.1", "10.0.0.0/8"]`) whose
     /// X-Forwarded-For header names the reader, for rate limits behind nginx or HAProxy.
     pub trusted_proxies: Vec<String>,
+    /// Where this server keeps its search index; empty: beside the SQLite file, or in memory
+    /// on PostgreSQL (read again from the database on every start).
+    pub search_dir: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -77,6 +80,7 @@ impl Default for Config {
             media_s3_secret_key: String::new(),
             media_max_mb: web.media_limits.max_bytes / (1024 * 1024),
             trusted_proxies: Vec::new(),
+            search_dir: None,
         }
     }
 }
@@ -149,6 +153,9 @@ impl Config {
         }
         if let Some(v) = get("MARQUEE_MEDIA_MAX_MB") {
             self.media_max_mb = v.parse().context("MARQUEE_MEDIA_MAX_MB must be a whole number of megabytes")?;
+        }
+        if let Some(v) = get("MARQUEE_SEARCH_DIR") {
+            self.search_dir = (!v.is_empty()).then(|| v.into());
         }
         if let Some(v) = get("MARQUEE_MAIL_DIR") {
             self.mail_dir = v.into();

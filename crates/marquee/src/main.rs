@@ -212,6 +212,9 @@ async fn main() -> anyhow::Result<()> {
                 cfg.theme_dir = theme_dir;
             }
             let store = Store::open(&cfg.database_url).await.with_context(|| format!("opening {}", cfg.database_url))?;
+            if cfg.search_dir.is_some() {
+                store.set_search_dir(cfg.search_dir.clone());
+            }
             let web = cfg.web_config()?;
             match web.mail.mailer() {
                 Some(m) => println!("Mail: {}", m.describe()),

@@ -308,7 +308,7 @@ impl Store {
         // An imported post stays deleted when its export is imported again, and its id (which
         // SQLite may give a new article) no longer names it.
         sqlx::query("UPDATE import_map SET target_id = 0 WHERE kind = 'post' AND target_id = $1").bind(id).execute(&mut *tx).await?;
-        crate::search::reindex(&mut tx, self.backend, &[id]).await?;
+        crate::search::note(&mut tx, &[id]).await?;
         crate::site::bump_version(&mut tx).await?;
         tx.commit().await?;
         Ok(true)
@@ -357,7 +357,7 @@ impl Store {
             Err(e) => return Err(e.into()),
         }
         let carriers = crate::search::articles_where(&mut tx, crate::search::Related::Tag, id).await?;
-        crate::search::reindex(&mut tx, self.backend, &carriers).await?;
+        crate::search::note(&mut tx, &carriers).await?;
         crate::site::bump_version(&mut tx).await?;
         tx.commit().await?;
         Ok(Some(true))
@@ -370,7 +370,7 @@ impl Store {
         let carriers = crate::search::articles_where(&mut tx, crate::search::Related::Tag, id).await?;
         sqlx::query("DELETE FROM article_tags WHERE tag_id = $1").bind(id).execute(&mut *tx).await?;
         let gone = sqlx::query("DELETE FROM tags WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected() == 1;
-        crate::search::reindex(&mut tx, self.backend, &carriers).await?;
+        crate::search::note(&mut tx, &carriers).await?;
         crate::site::bump_version(&mut tx).await?;
         tx.commit().await?;
         Ok(gone)
@@ -476,7 +476,7 @@ impl Store {
             Ok(id) => id,
             Err(e) => return Ok(Err(e)),
         };
-        crate::search::reindex(&mut tx, self.backend, &[id]).await?;
+        crate::search::note(&mut tx, &[id]).await?;
         crate::site::bump_version(&mut tx).await?;
         tx.commit().await?;
         Ok(Ok(id))

@@ -19,6 +19,10 @@ pub enum StoreError {
     Io(String, std::io::Error),
     #[error("{0}: {1}")]
     Write(String, std::io::Error),
+    #[error(transparent)]
+    Search(#[from] marquee_search::SearchError),
+    #[error("a background task failed: {0}")]
+    Task(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +44,8 @@ pub struct Store {
     pub(crate) url: std::sync::Arc<str>,
     /// Signed-in readers kept in memory (`reader_memo.rs`).
     pub(crate) readers: std::sync::Arc<crate::reader_memo::ReaderMemo>,
+    /// This server's search index (`search.rs`).
+    pub(crate) search: std::sync::Arc<crate::search_state::SearchState>,
 }
 
 impl Store {
@@ -77,7 +83,8 @@ impl Store {
             })
             .connect(&url)
             .await?;
-        Ok(Store { pool, backend, write_lock: Default::default(), url: url.into(), readers: std::sync::Arc::new(crate::reader_memo::ReaderMemo::new(backend == Backend::Sqlite)) })
+        let search = std::sync::Arc::new(crate::search_state::SearchState::new(backend == Backend::Sqlite, &url));
+        Ok(Store { pool, backend, write_lock: Default::default(), url: url.into(), readers: std::sync::Arc::new(crate::reader_memo::ReaderMemo::new(backend == Backend::Sqlite)), search })
     }
 
     /// Starts a transaction that will write. On SQLite it takes the write lock at once

@@ -21,9 +21,9 @@ pub const EXPORTED_TABLES: &[&str] = &[
 
 /// Tables an export leaves out, because they are made again or only matter for a moment:
 /// sign-in sessions and one-time tokens (everyone signs in again), rate-limit and failed
-/// sign-in counters, the search index (rebuilt from the articles) and the rendition queue
+/// sign-in counters, the search log (noted again from the articles) and the rendition queue
 /// (every image is queued again).
-pub const LEFT_OUT_TABLES: &[&str] = &["sessions", "login_failures", "reader_sessions", "reader_tokens", "rate_events", "search_docs", "media_jobs"];
+pub const LEFT_OUT_TABLES: &[&str] = &["sessions", "login_failures", "reader_sessions", "reader_tokens", "rate_events", "search_changes", "search_log", "media_jobs"];
 
 /// A column's kind, as both backends store it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -67,7 +67,7 @@ impl Store {
     /// index's internal tables), to check that every one is exported or left out on purpose.
     pub async fn table_names(&self) -> Result<Vec<String>> {
         let sql = match self.backend {
-            Backend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%' AND name NOT LIKE 'search_docs_%' ORDER BY name",
+            Backend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%' ORDER BY name",
             Backend::Postgres => "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name NOT LIKE '_sqlx%' ORDER BY table_name",
         };
         let rows: Vec<(String,)> = sqlx::query_as(sql).fetch_all(&self.pool).await?;

@@ -118,7 +118,7 @@ impl Store {
             }
         };
         insert_credits(&mut tx, id, f).await?;
-        reindex_reviews(&mut tx, self.backend, id).await?;
+        note_reviews(&mut tx, id).await?;
         crate::site::bump_version(&mut tx).await?;
         tx.commit().await?;
         Ok((id, outcome))
@@ -150,7 +150,7 @@ impl Store {
         update_film_row(&mut tx, id, f, &key, &fingerprint(f), now).await?;
         sqlx::query("DELETE FROM credits WHERE film_id = $1").bind(id).execute(&mut *tx).await?;
         insert_credits(&mut tx, id, f).await?;
-        reindex_reviews(&mut tx, self.backend, id).await?;
+        note_reviews(&mut tx, id).await?;
         crate::site::bump_version(&mut tx).await?;
         tx.commit().await?;
         Ok(Ok(id))
@@ -251,7 +251,7 @@ impl Store {
         let _write = self.write_guard().await;
         let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE articles SET film_id = $1, rating = $2 WHERE id = $3").bind(film_id).bind(rating).bind(article_id).execute(&mut *tx).await?;
-        crate::search::reindex(&mut tx, self.backend, &[article_id]).await?;
+        crate::search::note(&mut tx, &[article_id]).await?;
         crate::site::bump_version(&mut tx).await?;
         tx.commit().await?;
         Ok(())
@@ -305,10 +305,10 @@ async fn update_film_row(tx: &mut Transaction<'_, Any>, id: i64, f: &FilmRecord,
     Ok(())
 }
 
-/// Re-indexes the reviews of a film whose titles may have changed.
-async fn reindex_reviews(tx: &mut Transaction<'_, Any>, backend: crate::Backend, film_id: i64) -> Result<()> {
+/// Notes for the search index the reviews of a film whose titles may have changed.
+async fn note_reviews(tx: &mut Transaction<'_, Any>, film_id: i64) -> Result<()> {
     let ids = crate::search::articles_where(tx, crate::search::Related::Film, film_id).await?;
-    crate::search::reindex(tx, backend, &ids).await?;
+    crate::search::note(tx, &ids).await?;
     Ok(())
 }
 

@@ -35,8 +35,6 @@ pub struct NewArticle<'a> {
     pub deck: &'a str,
     pub body: &'a str,
     pub body_html: &'a str,
-    /// `body_html` as plain text (`marquee_domain::search::plain_text`), for the search index.
-    pub body_text: &'a str,
     pub status: &'a str,
     pub publish_at: Option<i64>,
     pub author_ids: &'a [i64],
@@ -56,16 +54,12 @@ pub struct NewArticle<'a> {
 
 /// One batch of an import, committed whole.
 pub struct ImportTx<'s> {
-    store: &'s Store,
     tx: Transaction<'static, Any>,
     _guard: Option<tokio::sync::MutexGuard<'s, ()>>,
+    /// Articles written or changed, noted in the search log at commit.
     articles: Vec<i64>,
-    /// Search entries of new articles, written last, just before commit: SQLite's full-text
-    /// index writes what it holds in memory whenever a later statement opens a savepoint, so
-    /// entries written early would be flushed in many small pieces that it must then merge.
-    docs: Vec<crate::search::Doc>,
-    /// Something readers see was written besides `articles` (new articles, whose entries are
-    /// in `docs`, or comments): the content version moves at commit.
+    /// Something readers see was written besides `articles` (comments, say): the content
+    /// version moves at commit.
     visible: bool,
 }
 
@@ -98,7 +92,7 @@ impl Store {
             // spill them to the log before commit and read them back: 16 MB for the import.
             sqlx::query("PRAGMA cache_size = -16384").execute(&mut *tx).await?;
         }
-        Ok(ImportTx { store: self, tx, _guard: guard, articles: Vec::new(), docs: Vec::new(), visible: false })
+        Ok(ImportTx { tx, _guard: guard, articles: Vec::new(), visible: false })
     }
 
     /// An article's custom fields, in order.
@@ -362,35 +356,7 @@ impl ImportTx<'_> {
         }
         insert_many(&mut self.tx, "redirects (old_path, article_id)", "ON CONFLICT (old_path) DO UPDATE SET article_id = excluded.article_id", 2, &rows).await?;
 
-        // Their search entries, from what is in hand (names as the tables hold them).
-        let mut author_ids: Vec<i64> = articles.iter().flat_map(|a| a.author_ids.iter().copied()).collect::<HashSet<_>>().into_iter().collect();
-        author_ids.sort_unstable();
-        let mut author_names: HashMap<i64, String> = HashMap::new();
-        for chunk in author_ids.chunks(500) {
-            let sql = format!("SELECT id, name FROM authors WHERE id IN ({})", placeholders(1, chunk.len()));
-            let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
-            for a in chunk {
-                q = q.bind(*a);
-            }
-            author_names.extend(q.fetch_all(&mut *self.tx).await?);
-        }
-        let docs = articles
-            .iter()
-            .zip(&ids)
-            .filter(|(a, _)| a.status != "draft")
-            .map(|(a, id)| {
-                let mut seen = HashSet::new();
-                crate::search::Doc {
-                    id: *id,
-                    headline: a.headline.to_string(),
-                    deck: a.deck.to_string(),
-                    film: String::new(),
-                    people: a.author_ids.iter().filter_map(|x| author_names.get(x).cloned()).collect(),
-                    tags: a.tags.iter().filter_map(|(slug, _)| tag_ids.get(slug).filter(|(t, _)| seen.insert(*t)).map(|(_, name)| name.clone())).collect(),
-                    body: a.body_text.to_string(),
-                }
-            });
-        self.docs.extend(docs);
+        self.articles.extend(articles.iter().zip(&ids).filter(|(a, _)| a.status != "draft").map(|(_, id)| *id));
         self.visible = true;
         Ok(ids.into_iter().zip(paths).collect())
     }
@@ -457,16 +423,14 @@ impl ImportTx<'_> {
         .await
     }
 
-    /// Writes the search entries of the batch's articles (those changed, then those new) and
-    /// commits it.
+    /// Notes the batch's articles in the search log (which moves the content version too)
+    /// and commits it.
     pub async fn commit(mut self) -> Result<()> {
         if !self.articles.is_empty() {
-            crate::search::reindex(&mut self.tx, self.store.backend, &self.articles).await?;
-        }
-        if !self.articles.is_empty() || self.visible {
+            crate::search::note(&mut self.tx, &self.articles).await?;
+        } else if self.visible {
             crate::site::bump_version(&mut self.tx).await?;
         }
-        crate::search::index_new(&mut self.tx, self.store.backend, &self.docs).await?;
         self.tx.commit().await?;
         Ok(())
     }

@@ -28,6 +28,7 @@ mod redirects;
 mod reports;
 mod schema;
 mod search;
+mod search_state;
 mod site;
 mod sitemaps;
 mod theaters;

@@ -157,7 +157,7 @@ impl Store {
             sqlx::query("UPDATE articles SET body_html = $1 WHERE id = $2").bind(html).bind(article).execute(&mut *tx).await?;
         }
         if !bodies.is_empty() {
-            crate::search::reindex(&mut tx, self.backend, &bodies.iter().map(|b| b.0).collect::<Vec<_>>()).await?;
+            crate::search::note(&mut tx, &bodies.iter().map(|b| b.0).collect::<Vec<_>>()).await?;
         }
         crate::site::bump_version(&mut tx).await?;
         tx.commit().await?;

@@ -70,7 +70,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE authors SET name = $1, bio = $2 WHERE id = $3").bind(name).bind(bio).bind(id).execute(&mut *tx).await?;
         let bylines = crate::search::articles_where(&mut tx, crate::search::Related::Author, id).await?;
-        crate::search::reindex(&mut tx, self.backend, &bylines).await?;
+        crate::search::note(&mut tx, &bylines).await?;
         crate::site::bump_version(&mut tx).await?;
         tx.commit().await?;
         Ok(())

@@ -1,5 +1,4 @@
-//! Bringing a database's schema up to date: the migrations of its backend, then the search
-//! index of an archive made before search existed.
+//! Bringing a database's schema up to date: the migrations of its backend.
 
 use crate::db::{Backend, Result, Store};
 
@@ -17,7 +16,6 @@ impl Store {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?,
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
         }
-        self.build_search_index_if_missing().await?;
         Ok(())
     }
 }

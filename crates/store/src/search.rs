@@ -1,36 +1,40 @@
-//! Full-text search over articles with the database's own engine: SQLite FTS5 or PostgreSQL
-//! tsvector with a GIN index (migration 0006). `search_docs` holds one row for every article
-//! that is not a draft, rewritten by [`reindex`] inside the transaction of every change to an
-//! article, its byline, its film or an author's name. Searches add the LIVE condition, so a
-//! scheduled article is found once its time comes and a draft never is.
+//! Search over articles: an embedded tantivy index (`crates/search`) that every server keeps
+//! for itself and fills from a change log in the database, so that several servers on one
+//! database find the same articles.
 //!
-//! Ranking: score = relevance × (1 + 0.3 / (1 + age in days / 365)). Relevance is FTS5's
-//! bm25() with column weights headline 10, deck, film and authors 4, tags 2, body 1, or
-//! PostgreSQL's ts_rank() with weights A 1.0, B 0.4, C 0.2, D 0.1 (the same proportions)
-//! and length normalization 1. The recency factor is 1.3 for an article published today,
-//! 1.15 at a year old and falls towards 1: at equal relevance the newer article comes first,
-//! while a headline match still outranks a body-only one.
+//! The log is `search_changes` (migration 0019): one row per article ever changed, with the
+//! position (`seq`) of its last change. Every change to an article, its byline, its film, its
+//! tags or an author's name calls [`note`] inside its transaction; `note` takes the next
+//! content version as the position, by updating the one publication row. That row stays
+//! locked until the transaction ends, so positions are handed out in the order transactions
+//! commit, and a server that has read up to a position has seen everything before it.
+//!
+//! A server reads the log from where its index stands (kept in the index's commit, with the
+//! log's `epoch`, which is new for every database) and re-reads those articles: a draft or a
+//! deleted article leaves the index, any other is written anew. It does this every second (a
+//! background loop), and before every search when only a little is new, so a search sees
+//! every change committed before it. A larger backlog (a big import, a new server's first
+//! start) is read in the background while searches use what is indexed so far. Writers no
+//! longer build search entries at all; an import only notes its articles' ids.
 
 use crate::cards::{ArticleCard, CARD_COLS, LIVE};
-use crate::db::{insert_many, insert_rows, placeholders, Arg};
-use crate::db::{Backend, Result, Store};
-use marquee_domain::search::{plain_text, SearchQuery, LT_STAND_IN, MARK_END, MARK_START};
+use crate::db::{insert_many, placeholders, Arg};
+use crate::db::{Result, Store};
+use marquee_domain::search::{plain_text, SearchQuery};
+use marquee_search::{Doc, SearchIndex};
 use sqlx::{Any, Transaction};
 use std::collections::HashMap;
+use crate::search_state::Position;
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 /// Narrows a search; every filter given must hold.
-#[derive(Debug, Clone, Default)]
-pub struct SearchFilter {
-    pub section_id: Option<i64>,
-    pub author_id: Option<i64>,
-    /// Published at or after this instant.
-    pub from: Option<i64>,
-    /// Published before this instant.
-    pub to: Option<i64>,
-}
+pub use marquee_search::Filter as SearchFilter;
 
 /// One result: the article, its headline and a passage of its body, in which
-/// [`MARK_START`] and [`MARK_END`] surround the matches (plain text, not HTML).
+/// [`marquee_domain::search::MARK_START`] and `MARK_END` surround the matches (plain text,
+/// not HTML).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SearchHit {
     pub card: ArticleCard,
@@ -38,145 +42,241 @@ pub struct SearchHit {
     pub snippet: String,
 }
 
-/// The recency factor of the ranking ($1 is now; 31,536,000 seconds are 365 days).
-const RECENCY: &str = "(1.0 + 0.3 / (1.0 + CAST($1 - a.publish_at AS DOUBLE PRECISION) / 31536000.0))";
-/// Articles per statement when the index is rewritten.
-const BATCH: usize = 200;
-
-/// The parts of a search statement that differ between the engines.
-struct Engine {
-    /// The matching articles' ids with their relevance, for the query bound as $2.
-    ranked: &'static str,
-    /// How the articles join them. SQLite's CROSS JOIN keeps the full-text index in the
-    /// lead, rather than a filter on articles whose every row would run the MATCH again.
-    join: &'static str,
-    /// The column of `search_docs` that holds the article's id.
-    id: &'static str,
-}
-
-const FTS5: Engine = Engine {
-    ranked: "SELECT rowid AS id, -bm25(search_docs, 10.0, 4.0, 4.0, 4.0, 2.0, 1.0) AS score FROM search_docs WHERE search_docs MATCH $2",
-    join: "CROSS JOIN",
-    id: "rowid",
-};
-
-const TSVECTOR: Engine = Engine {
-    ranked: "SELECT d.article_id AS id, ts_rank(d.doc, query, 1) AS score FROM search_docs d CROSS JOIN to_tsquery('english', $2) query WHERE d.doc @@ query",
-    join: "JOIN",
-    id: "article_id",
-};
-
-fn engine(backend: Backend) -> &'static Engine {
-    match backend {
-        Backend::Sqlite => &FTS5,
-        Backend::Postgres => &TSVECTOR,
-    }
-}
+/// Articles read from the log per commit to the index.
+const BATCH: i64 = 1_000;
+/// The most log entries a search waits for the index to take in; with more, it searches what
+/// is indexed while the rest is read in the background.
+const INLINE: i64 = 2_000;
 
 impl Store {
+    /// Keeps the search index in `dir` (None: in memory) instead of the default: beside the
+    /// database file on SQLite, in memory on PostgreSQL. Takes effect only before the index is
+    /// first used.
+    pub fn set_search_dir(&self, dir: Option<PathBuf>) {
+        *self.search.dir.lock().unwrap_or_else(|e| e.into_inner()) = (dir, true);
+    }
 
-    fn engine_query(&self, q: &SearchQuery) -> String {
-        match self.backend {
-            Backend::Sqlite => q.to_fts5(),
-            Backend::Postgres => q.to_tsquery(),
+    /// The index, opened on first use. A default directory that another process holds (a
+    /// second command on the same SQLite file) gives way to an index in memory.
+    async fn search_index(&self) -> Result<Arc<SearchIndex>> {
+        let state = self.search.clone();
+        let index = self
+            .search
+            .index
+            .get_or_try_init(|| async move {
+                let (dir, asked) = state.dir.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                let opened = tokio::task::spawn_blocking(move || match SearchIndex::open(dir.as_deref()) {
+                    Err(e) if dir.is_some() && !asked => {
+                        tracing::warn!("{e}: searching from an index in memory instead");
+                        SearchIndex::open(None)
+                    }
+                    other => other,
+                })
+                .await
+                .map_err(|e| crate::db::StoreError::Task(e.to_string()))??;
+                Ok::<_, crate::db::StoreError>(Arc::new(opened))
+            })
+            .await?;
+        Ok(index.clone())
+    }
+
+    /// Where the index stands, read from it on first use; an index of another database (an
+    /// old directory, a restored copy) starts over.
+    async fn search_position(&self, index: &SearchIndex) -> Result<(Position, bool)> {
+        if let Some(p) = self.search.at.lock().unwrap_or_else(|e| e.into_inner()).clone() {
+            return Ok((p, false));
         }
+        let (epoch,): (String,) = sqlx::query_as("SELECT epoch FROM search_log WHERE id = 1").fetch_one(&self.pool).await?;
+        match index.position()?.as_deref().and_then(Position::parse) {
+            Some(p) if p.epoch == epoch => Ok((p, false)),
+            _ => Ok((Position { epoch, seq: 0, article: 0 }, true)),
+        }
+    }
+
+    fn set_search_position(&self, p: Option<Position>) {
+        *self.search.at.lock().unwrap_or_else(|e| e.into_inner()) = p;
+    }
+
+    /// How many log entries (at most `limit`) come after `p`.
+    async fn search_backlog(&self, p: &Position, limit: i64) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM (SELECT 1 FROM search_changes WHERE seq > $1 OR (seq = $1 AND article_id > $2) LIMIT $3) x")
+            .bind(p.seq)
+            .bind(p.article)
+            .bind(limit)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n)
+    }
+
+    /// Reads the log into the index until it has all of it (or `batches` batches); returns how
+    /// many articles it read.
+    async fn catch_up(&self, batches: Option<usize>) -> Result<u64> {
+        let index = self.search_index().await?;
+        let _reading = self.search.reading.lock().await;
+        let (mut p, mut clear) = self.search_position(&index).await?;
+        let mut read = 0u64;
+        let mut done = 0usize;
+        loop {
+            if batches.is_some_and(|b| done >= b) {
+                break;
+            }
+            let rows: Vec<(i64, i64)> =
+                sqlx::query_as("SELECT article_id, seq FROM search_changes WHERE seq > $1 OR (seq = $1 AND article_id > $2) ORDER BY seq, article_id LIMIT $3")
+                    .bind(p.seq)
+                    .bind(p.article)
+                    .bind(BATCH)
+                    .fetch_all(&self.pool)
+                    .await?;
+            let Some(&(last_id, last_seq)) = rows.last() else {
+                if clear {
+                    // An empty log and an index of another database: empty the index.
+                    let index = index.clone();
+                    let written = p.written();
+                    spawn(move || index.apply(true, &[], &[], &written)).await?;
+                }
+                break;
+            };
+            let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+            let docs = self.search_docs(&ids).await?;
+            let gone: Vec<i64> = ids.iter().filter(|id| !docs.iter().any(|d| d.id == **id)).copied().collect();
+            p.seq = last_seq;
+            p.article = last_id;
+            let (index, written, wipe) = (index.clone(), p.written(), clear);
+            spawn(move || index.apply(wipe, &gone, &docs, &written)).await?;
+            clear = false;
+            read += ids.len() as u64;
+            done += 1;
+            self.set_search_position(Some(p.clone()));
+        }
+        if !clear {
+            self.set_search_position(Some(p));
+        }
+        Ok(read)
+    }
+
+    /// Brings this server's search index up to date with the database's log; returns how many
+    /// articles it read. The servers' background loop calls it every second.
+    pub async fn sync_search(&self) -> Result<u64> {
+        self.catch_up(None).await
+    }
+
+    /// The index, with every change committed before now in it when there are few; with many,
+    /// a background read of them is started and the index is used as it is.
+    async fn index_in_step(&self) -> Result<Arc<SearchIndex>> {
+        let index = self.search_index().await?;
+        let (p, _) = self.search_position(&index).await?;
+        let backlog = self.search_backlog(&p, INLINE + 1).await?;
+        if backlog == 0 {
+        } else if backlog <= INLINE {
+            self.catch_up(None).await?;
+        } else if !self.search.catching_up.swap(true, Ordering::SeqCst) {
+            let store = self.clone();
+            tokio::spawn(async move {
+                if let Err(e) = store.catch_up(None).await {
+                    tracing::warn!("reading the search log failed: {e}");
+                }
+                store.search.catching_up.store(false, Ordering::SeqCst);
+            });
+        }
+        Ok(index)
     }
 
     /// Live articles matching `q`, best first, one page of them, with the number of all
     /// matches.
     pub async fn search(&self, q: &SearchQuery, filter: &SearchFilter, now: i64, limit: i64, offset: i64) -> Result<(Vec<SearchHit>, i64)> {
-        let engine = engine(self.backend);
-        let query = self.engine_query(q);
-        let mut conditions = String::new();
-        let mut args: Vec<i64> = Vec::new();
-        let mut add = |sql: &str, value: Option<i64>| {
-            if let Some(v) = value {
-                args.push(v);
-                conditions.push_str(&sql.replace("$n", &format!("${}", args.len() + 2)));
-            }
+        let index = self.index_in_step().await?;
+        let (ids, total) = {
+            let (index, q, filter) = (index.clone(), q.clone(), filter.clone());
+            spawn(move || index.search(&q, &filter, now, limit.max(0) as usize, offset.max(0) as usize)).await?
         };
-        add(" AND a.section_id = $n", filter.section_id);
-        add(" AND EXISTS (SELECT 1 FROM article_authors f WHERE f.article_id = a.id AND f.author_id = $n)", filter.author_id);
-        add(" AND a.publish_at >= $n", filter.from);
-        add(" AND a.publish_at < $n", filter.to);
-        let from = format!("({}) m {} articles a ON a.id = m.id", engine.ranked, engine.join);
-        let n = args.len() + 3;
-        // The total comes with the page (a window over all matches) rather than from a
-        // second pass over them; only a page past the end needs the count on its own.
-        let sql = format!(
-            "SELECT {CARD_COLS}, COUNT(*) OVER () AS total FROM {from} JOIN sections s ON s.id = a.section_id WHERE {LIVE}{conditions} ORDER BY m.score * {RECENCY} DESC, a.publish_at DESC, a.id DESC LIMIT ${n} OFFSET ${}",
-            n + 1
-        );
-        let mut rows = sqlx::query_as::<_, Ranked>(&sql).bind(now).bind(&query);
-        for a in &args {
-            rows = rows.bind(a);
+        if ids.is_empty() {
+            return Ok((Vec::new(), total as i64));
         }
-        let rows = rows.bind(limit).bind(offset).fetch_all(&self.pool).await?;
-        let total = match rows.first() {
-            Some(r) => r.total,
-            None if offset == 0 => 0,
-            None => {
-                let count_sql = format!("SELECT COUNT(*) FROM {from} WHERE {LIVE}{conditions}");
-                let mut count = sqlx::query_as::<_, (i64,)>(&count_sql).bind(now).bind(&query);
-                for a in &args {
-                    count = count.bind(a);
-                }
-                count.fetch_one(&self.pool).await?.0
+        let sql = format!("SELECT {CARD_COLS}, a.body_html FROM articles a JOIN sections s ON s.id = a.section_id WHERE {LIVE} AND a.id IN ({})", placeholders(2, ids.len()));
+        let mut rows = sqlx::query_as::<_, WithBody>(&sql).bind(now);
+        for id in &ids {
+            rows = rows.bind(id);
+        }
+        let mut found: HashMap<i64, WithBody> = rows.fetch_all(&self.pool).await?.into_iter().map(|r| (r.card.id, r)).collect();
+        let mut cards = Vec::with_capacity(ids.len());
+        let mut bodies = Vec::with_capacity(ids.len());
+        for id in &ids {
+            if let Some(r) = found.remove(id) {
+                cards.push(r.card);
+                bodies.push(r.body_html);
             }
-        };
-        let mut cards: Vec<ArticleCard> = rows.into_iter().map(|r| r.card).collect();
+        }
         self.attach_authors(&mut cards).await?;
-        let mut marked = self.highlights(&query, &cards).await?;
         let hits = cards
             .into_iter()
-            .map(|card| {
-                let (headline, snippet) = marked.remove(&card.id).unwrap_or_else(|| (card.headline.clone(), String::new()));
-                SearchHit { card, headline, snippet }
-            })
+            .zip(bodies)
+            .map(|(card, body)| SearchHit { headline: index.mark_all(q, &card.headline), snippet: index.snippet(q, &plain_text(&body)), card })
             .collect();
-        Ok((hits, total))
+        Ok((hits, total as i64))
     }
 
-    /// The headline with its matches marked and the passage of the body that matches best,
-    /// for the articles on one page of results only.
-    async fn highlights(&self, query: &str, cards: &[ArticleCard]) -> Result<HashMap<i64, (String, String)>> {
-        if cards.is_empty() {
-            return Ok(HashMap::new());
+    /// The index's documents for these articles: those that are not drafts, as stored now.
+    async fn search_docs(&self, ids: &[i64]) -> Result<Vec<Doc>> {
+        let mut docs = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let list = placeholders(1, chunk.len());
+            let sql = format!(
+                "SELECT a.id, a.headline, a.deck, a.body_html, COALESCE(f.title, ''), COALESCE(f.original_title, ''), a.section_id, COALESCE(a.publish_at, 0) FROM articles a LEFT JOIN films f ON f.id = a.film_id WHERE a.id IN ({list}) AND a.status <> 'draft' ORDER BY a.id"
+            );
+            let mut q = sqlx::query_as::<_, (i64, String, String, String, String, String, i64, i64)>(&sql);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            let mut part: Vec<Doc> = q
+                .fetch_all(&self.pool)
+                .await?
+                .into_iter()
+                .map(|(id, headline, deck, html, title, original, section_id, publish_at)| {
+                    let film = if original.is_empty() || original == title { title } else { format!("{title} / {original}") };
+                    Doc { id, headline, deck, film, body: plain_text(&html), section_id, publish_at, ..Default::default() }
+                })
+                .collect();
+            let at: HashMap<i64, usize> = part.iter().enumerate().map(|(i, d)| (d.id, i)).collect();
+            let sql = format!("SELECT aa.article_id, aa.author_id, au.name FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id IN ({list}) ORDER BY aa.article_id, aa.position");
+            let mut q = sqlx::query_as::<_, (i64, i64, String)>(&sql);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            for (article, author, name) in q.fetch_all(&self.pool).await? {
+                if let Some(d) = at.get(&article).map(|i| &mut part[*i]) {
+                    d.author_ids.push(author);
+                    if !d.people.is_empty() {
+                        d.people.push_str(", ");
+                    }
+                    d.people.push_str(&name);
+                }
+            }
+            let sql = format!("SELECT at.article_id, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id IN ({list}) ORDER BY at.article_id, at.position");
+            let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            for (article, name) in q.fetch_all(&self.pool).await? {
+                if let Some(d) = at.get(&article).map(|i| &mut part[*i]) {
+                    if !d.tags.is_empty() {
+                        d.tags.push_str(", ");
+                    }
+                    d.tags.push_str(&name);
+                }
+            }
+            docs.extend(part);
         }
-        let ids = placeholders(4, cards.len());
-        let (sql, start, stop) = match self.backend {
-            Backend::Sqlite => (
-                format!("SELECT rowid, highlight(search_docs, 0, $2, $3), snippet(search_docs, 5, $2, $3, '…', 40) FROM search_docs WHERE search_docs MATCH $1 AND rowid IN ({ids})"),
-                MARK_START.to_string(),
-                MARK_END.to_string(),
-            ),
-            // ts_headline reads `<` as the start of a tag, so it sees a stand-in (mapped back
-            // below); its options are bound as $2 (headline) and $3 (body).
-            Backend::Postgres => (
-                format!(
-                    "SELECT d.article_id, ts_headline('english', replace(d.headline, '<', '{LT_STAND_IN}'), query, $2), ts_headline('english', replace(d.body, '<', '{LT_STAND_IN}'), query, $3) FROM search_docs d CROSS JOIN to_tsquery('english', $1) query WHERE d.article_id IN ({ids})"
-                ),
-                format!("StartSel={MARK_START}, StopSel={MARK_END}, HighlightAll=true"),
-                format!("StartSel={MARK_START}, StopSel={MARK_END}, MaxFragments=2, MaxWords=24, MinWords=12, FragmentDelimiter=\" … \""),
-            ),
-        };
-        let mut q = sqlx::query_as::<_, (i64, String, String)>(&sql).bind(query).bind(start).bind(stop);
-        for c in cards {
-            q = q.bind(c.id);
-        }
-        let back = |s: String| s.replace(LT_STAND_IN, "<");
-        Ok(q.fetch_all(&self.pool).await?.into_iter().map(|(id, h, s)| (id, (back(h), back(s)))).collect())
+        Ok(docs)
     }
 
-    /// Rewrites the whole search index from the articles, a batch per transaction, and
-    /// returns how many articles it holds.
+    /// Notes every article in the log and reads them all into this server's index; returns
+    /// how many articles the index then holds.
     pub async fn rebuild_search_index(&self) -> Result<u64> {
         let mut after = 0i64;
-        let mut indexed = 0u64;
         loop {
             let ids: Vec<i64> = sqlx::query_as::<_, (i64,)>("SELECT id FROM articles WHERE id > $1 ORDER BY id LIMIT $2")
                 .bind(after)
-                .bind(BATCH as i64 * 5)
+                .bind(BATCH * 5)
                 .fetch_all(&self.pool)
                 .await?
                 .into_iter()
@@ -186,140 +286,41 @@ impl Store {
             after = *last;
             let _write = self.write_guard().await;
             let mut tx = self.begin_write().await?;
-            indexed += reindex(&mut tx, self.backend, &ids).await?;
+            note(&mut tx, &ids).await?;
             tx.commit().await?;
         }
-        let _write = self.write_guard().await;
-        let mut tx = self.begin_write().await?;
-        crate::site::bump_version(&mut tx).await?;
-        tx.commit().await?;
-        Ok(indexed)
+        self.catch_up(None).await?;
+        Ok(self.search_index().await?.len())
     }
+}
 
-    /// Builds the index of a database that has articles but no index yet (one made before
-    /// search existed).
-    pub(crate) async fn build_search_index_if_missing(&self) -> Result<()> {
-        let (docs,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM (SELECT 1 FROM search_docs LIMIT 1) x").fetch_one(&self.pool).await?;
-        let (articles,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM (SELECT 1 FROM articles WHERE status <> 'draft' LIMIT 1) x").fetch_one(&self.pool).await?;
-        if docs == 0 && articles > 0 {
-            let n = self.rebuild_search_index().await?;
-            tracing::info!("built the search index: {n} articles");
-        }
-        Ok(())
-    }
+/// Runs index work off the async threads.
+async fn spawn<T: Send + 'static>(f: impl FnOnce() -> marquee_search::Result<T> + Send + 'static) -> Result<T> {
+    Ok(tokio::task::spawn_blocking(f).await.map_err(|e| crate::db::StoreError::Task(e.to_string()))??)
 }
 
 #[derive(sqlx::FromRow)]
-struct Ranked {
+struct WithBody {
     #[sqlx(flatten)]
     card: ArticleCard,
-    total: i64,
+    body_html: String,
 }
 
-/// One article as the index holds it.
-/// What the index holds of one article: its headline, deck, film titles, author names and tag
-/// names in byline and tag order, and its body as plain text (`search::plain_text`).
-pub(crate) struct Doc {
-    pub(crate) id: i64,
-    pub(crate) headline: String,
-    pub(crate) deck: String,
-    pub(crate) film: String,
-    pub(crate) people: Vec<String>,
-    pub(crate) tags: Vec<String>,
-    pub(crate) body: String,
-}
-
-/// Writes the index rows of articles that have none yet (new in this transaction and not
-/// drafts), from what the caller has in hand instead of reading them back: the import's way.
-pub(crate) async fn index_new(tx: &mut Transaction<'_, Any>, backend: Backend, docs: &[Doc]) -> Result<()> {
-    insert_docs(tx, backend, docs).await
-}
-
-/// Rewrites the index rows of these articles inside `tx`: a draft's row is removed, every
-/// other article's row is written from what is stored now. On PostgreSQL the articles' rows
-/// are locked first, so two transactions re-indexing one article take turns. Returns how many
-/// rows were written.
-pub(crate) async fn reindex(tx: &mut Transaction<'_, Any>, backend: Backend, ids: &[i64]) -> Result<u64> {
-    let mut written = 0;
-    for chunk in ids.chunks(BATCH) {
-        let list = placeholders(1, chunk.len());
-        let lock = if backend == Backend::Postgres { " FOR UPDATE OF a" } else { "" };
-        let sql = format!(
-            "SELECT a.id, a.headline, a.deck, a.body_html, COALESCE(f.title, ''), COALESCE(f.original_title, '') FROM articles a LEFT JOIN films f ON f.id = a.film_id WHERE a.id IN ({list}) AND a.status <> 'draft' ORDER BY a.id{lock}"
-        );
-        let mut q = sqlx::query_as::<_, (i64, String, String, String, String, String)>(&sql);
-        for id in chunk {
-            q = q.bind(id);
-        }
-        let mut docs: Vec<Doc> = q
-            .fetch_all(&mut **tx)
-            .await?
-            .into_iter()
-            .map(|(id, headline, deck, html, title, original)| {
-                let film = if original.is_empty() || original == title { title } else { format!("{title} / {original}") };
-                Doc { id, headline, deck, film, people: Vec::new(), tags: Vec::new(), body: plain_text(&html) }
-            })
-            .collect();
-        for (table, sql) in [
-            ("authors", "SELECT aa.article_id, au.name FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id IN ({list}) ORDER BY aa.article_id, aa.position"),
-            ("tags", "SELECT at.article_id, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id IN ({list}) ORDER BY at.article_id, at.position"),
-        ] {
-            let sql = sql.replace("{list}", &list);
-            let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
-            for id in chunk {
-                q = q.bind(id);
-            }
-            let mut names: HashMap<i64, Vec<String>> = HashMap::new();
-            for (id, name) in q.fetch_all(&mut **tx).await? {
-                names.entry(id).or_default().push(name);
-            }
-            for d in docs.iter_mut() {
-                let list = names.remove(&d.id).unwrap_or_default();
-                if table == "authors" {
-                    d.people = list;
-                } else {
-                    d.tags = list;
-                }
-            }
-        }
-        let del_sql = format!("DELETE FROM search_docs WHERE {} IN ({list})", engine(backend).id);
-        let mut del = sqlx::query(&del_sql);
-        for id in chunk {
-            del = del.bind(id);
-        }
-        del.execute(&mut **tx).await?;
-        insert_docs(tx, backend, &docs).await?;
-        written += docs.len() as u64;
+/// Notes in the search log, inside `tx`, that these articles changed (or were deleted). The
+/// position is the next content version, so the content version moves too.
+pub(crate) async fn note(tx: &mut Transaction<'_, Any>, ids: &[i64]) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
     }
-    Ok(written)
-}
-
-/// Writes index entries, many to a statement.
-async fn insert_docs(tx: &mut Transaction<'_, Any>, backend: Backend, docs: &[Doc]) -> Result<()> {
-    match backend {
-        Backend::Sqlite => {
-            let joined: Vec<(String, String)> = docs.iter().map(|d| (d.people.join(", "), d.tags.join(", "))).collect();
-            let mut values = Vec::with_capacity(docs.len() * 7);
-            for (d, (people, tags)) in docs.iter().zip(&joined) {
-                values.extend([Arg::Int(d.id), Arg::Text(&d.headline), Arg::Text(&d.deck), Arg::Text(&d.film), Arg::Text(people), Arg::Text(tags), Arg::Text(&d.body)]);
-            }
-            insert_many(tx, "search_docs (rowid, headline, deck, film, people, tags, body)", "", 7, &values).await
-        }
-        Backend::Postgres => {
-            use marquee_domain::search::fold;
-            // Folded text for the four weights: the headline; deck, film and people; tags; body.
-            let folded: Vec<[String; 4]> = docs
-                .iter()
-                .map(|d| [fold(&d.headline), fold(&format!("{}\n{}\n{}", d.deck, d.film, d.people.join(", "))), fold(&d.tags.join(", ")), fold(&d.body)])
-                .collect();
-            let mut values = Vec::with_capacity(docs.len() * 7);
-            for (d, f) in docs.iter().zip(&folded) {
-                values.extend([Arg::Int(d.id), Arg::Text(&d.headline), Arg::Text(&d.body), Arg::Text(&f[0]), Arg::Text(&f[1]), Arg::Text(&f[2]), Arg::Text(&f[3])]);
-            }
-            let row = "(?, ?, ?, setweight(to_tsvector('english', ?), 'A') || setweight(to_tsvector('english', ?), 'B') || setweight(to_tsvector('english', ?), 'C') || setweight(to_tsvector('english', ?), 'D'))";
-            insert_rows(tx, "search_docs (article_id, headline, body, doc)", "", row, &values).await
-        }
+    let (seq,): (i64,) = sqlx::query_as("UPDATE publication SET content_version = content_version + 1 WHERE id = 1 RETURNING content_version").fetch_one(&mut **tx).await?;
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut values = Vec::with_capacity(ids.len() * 2);
+    for id in &ids {
+        values.extend([Arg::Int(*id), Arg::Int(seq)]);
     }
+    insert_many(tx, "search_changes (article_id, seq)", "ON CONFLICT (article_id) DO UPDATE SET seq = excluded.seq", 2, &values).await
 }
 
 /// The articles that name this author, review this film or carry this tag, for re-indexing

@@ -7,16 +7,32 @@ use crate::state::AppState;
 use marquee_domain::time::now_unix;
 use std::time::Duration;
 
-/// Starts every loop: change notices, housekeeping, mail, activity deliveries, the network, webhooks and
-/// image renditions.
+/// Starts every loop: change notices, the search index, housekeeping, mail, activity
+/// deliveries, the network, webhooks and image renditions.
 pub fn spawn_all(state: &AppState) {
     spawn_change_notices(state);
+    spawn_search(state);
     spawn_housekeeping(state);
     spawn_mail(state);
     spawn_deliveries(state);
     spawn_network(state);
     spawn_webhooks(state);
     spawn_media(state);
+}
+
+/// Reads the search log into this server's index every second, so that edits made on any
+/// server are found here without waiting for a search to ask (a search also reads a short
+/// backlog itself before it runs).
+fn spawn_search(state: &AppState) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = state.store().sync_search().await {
+                tracing::warn!("reading the search log failed: {e}");
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    });
 }
 
 /// Makes renditions of uploaded images: at once after a full batch, else when an upload wakes

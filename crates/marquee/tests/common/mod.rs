@@ -134,6 +134,14 @@ impl TestSite {
         }
     }
 
+    /// The database's address, for a second store of its own.
+    pub fn database_url(&self) -> String {
+        match &self.cleanup {
+            Cleanup::PgDatabase { admin_url, name } => replace_db(admin_url, name),
+            Cleanup::Dir(dir) => format!("sqlite://{}", dir.join("marquee.db").display()),
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }

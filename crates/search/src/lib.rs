@@ -1,0 +1,472 @@
+//! The search index: an embedded tantivy index of the articles readers may find, kept in step
+//! with the database by the store (`store/src/search.rs` reads the database's change log and
+//! hands this crate the documents). This crate knows nothing of SQL; it turns a parsed
+//! [`SearchQuery`] into a tantivy query, ranks with the recency boost, and marks matches in
+//! headlines and snippets.
+//!
+//! Ranking: score = relevance × (1 + 0.3 / (1 + age in days / 365)). Relevance is BM25 summed
+//! over the fields a term matches, weighted headline 10, deck, film and people 4, tags 2,
+//! body 1 (a prefix term counts its field's weight once). At equal relevance the newer article
+//! comes first, while a headline match still outranks a body-only one.
+
+use marquee_domain::search::{SearchQuery, Term as QueryTerm, MARK_END, MARK_START};
+use std::ops::Bound;
+use std::path::Path;
+use std::sync::Mutex;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::directory::MmapDirectory;
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED};
+use tantivy::tokenizer::{AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer, TokenStream};
+use tantivy::{DocAddress, DocId, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader, TantivyDocument, Term};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("search index directory {0}: {1}")]
+    Dir(String, String),
+}
+
+pub type Result<T, E = SearchError> = std::result::Result<T, E>;
+
+/// The tokenizer's name in the index: words split at anything not a letter or digit,
+/// lowercased, accents folded, English stems (as SQLite's porter and PostgreSQL's 'english'
+/// did before this index).
+const ANALYZER: &str = "marquee";
+/// The text fields and their weights, in the order a [`Doc`] gives them.
+const TEXT_FIELDS: [(&str, Score); 6] = [("headline", 10.0), ("deck", 4.0), ("film", 4.0), ("people", 4.0), ("tags", 2.0), ("body", 1.0)];
+/// Memory the writer may fill before it writes a segment (tantivy's least is 15 MB).
+const WRITER_MEMORY: usize = 32_000_000;
+/// Words in a body snippet.
+const SNIPPET_WORDS: usize = 40;
+
+/// One article as the index holds it.
+#[derive(Debug, Clone, Default)]
+pub struct Doc {
+    pub id: i64,
+    pub headline: String,
+    pub deck: String,
+    /// The film's title, and its original title when that differs.
+    pub film: String,
+    /// Author names in byline order.
+    pub people: String,
+    pub tags: String,
+    /// Plain text (`search::plain_text` of the body's HTML).
+    pub body: String,
+    pub section_id: i64,
+    pub author_ids: Vec<i64>,
+    pub publish_at: i64,
+}
+
+/// Narrows a search; every filter given must hold.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub section_id: Option<i64>,
+    pub author_id: Option<i64>,
+    /// Published at or after this instant.
+    pub from: Option<i64>,
+    /// Published before this instant.
+    pub to: Option<i64>,
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    section: Field,
+    author: Field,
+    publish_at: Field,
+    text: [Field; 6],
+}
+
+/// The index and its one writer. Searches read the last committed state; [`SearchIndex::apply`]
+/// writes a batch of changes and commits them with the position in the change log they reach.
+pub struct SearchIndex {
+    index: tantivy::Index,
+    fields: Fields,
+    writer: Mutex<IndexWriter>,
+    reader: IndexReader,
+    analyzer: TextAnalyzer,
+}
+
+fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(60))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// The same without stems, for prefixes: `audi*` must match the start of the indexed stem.
+fn folder() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default()).filter(LowerCaser).filter(AsciiFoldingFilter).build()
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let id = b.add_u64_field("id", INDEXED | FAST);
+    let section = b.add_u64_field("section", INDEXED);
+    let author = b.add_u64_field("author", INDEXED);
+    let publish_at = b.add_i64_field("publish_at", INDEXED | FAST);
+    let text_options = TextOptions::default().set_indexing_options(TextFieldIndexing::default().set_tokenizer(ANALYZER).set_index_option(IndexRecordOption::WithFreqsAndPositions));
+    let text = TEXT_FIELDS.map(|(name, _)| b.add_text_field(name, text_options.clone()));
+    (b.build(), Fields { id, section, author, publish_at, text })
+}
+
+impl SearchIndex {
+    /// Opens the index kept in `dir` (made if missing), or a new one in memory. An index whose
+    /// files cannot be read, or were written with another schema, is started over empty: the
+    /// change log can always fill it again.
+    pub fn open(dir: Option<&Path>) -> Result<SearchIndex> {
+        let (schema, fields) = schema();
+        let index = match dir {
+            None => tantivy::Index::create_in_ram(schema.clone()),
+            Some(dir) => {
+                let shown = dir.display().to_string();
+                std::fs::create_dir_all(dir).map_err(|e| SearchError::Dir(shown.clone(), e.to_string()))?;
+                let open = || -> Result<tantivy::Index> {
+                    let directory = MmapDirectory::open(dir).map_err(|e| SearchError::Dir(shown.clone(), e.to_string()))?;
+                    Ok(tantivy::Index::open_or_create(directory, schema.clone())?)
+                };
+                match open() {
+                    Ok(index) => index,
+                    Err(e) => {
+                        tracing::warn!("starting the search index at {shown} over: {e}");
+                        std::fs::remove_dir_all(dir).map_err(|e| SearchError::Dir(shown.clone(), e.to_string()))?;
+                        std::fs::create_dir_all(dir).map_err(|e| SearchError::Dir(shown.clone(), e.to_string()))?;
+                        open()?
+                    }
+                }
+            }
+        };
+        index.tokenizers().register(ANALYZER, analyzer());
+        let writer = index.writer_with_num_threads(1, WRITER_MEMORY).map_err(|e| match (e, dir) {
+            (tantivy::TantivyError::LockFailure(..), Some(dir)) => {
+                SearchError::Dir(dir.display().to_string(), "another process is using this search index; give each server its own search_dir".into())
+            }
+            (e, _) => e.into(),
+        })?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(SearchIndex { index, fields, writer: Mutex::new(writer), reader, analyzer: analyzer() })
+    }
+
+    /// The position in the change log that the last commit reached, as the store wrote it.
+    pub fn position(&self) -> Result<Option<String>> {
+        Ok(self.index.load_metas()?.payload)
+    }
+
+    /// How many articles the index holds.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Removes the articles in `gone` and every article in `docs`, adds `docs`, and commits
+    /// the lot with `position`; searches see it once this returns. With `clear`, everything
+    /// is removed first.
+    pub fn apply(&self, clear: bool, gone: &[i64], docs: &[Doc], position: &str) -> Result<()> {
+        let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        if clear {
+            writer.delete_all_documents()?;
+        }
+        for id in gone.iter().chain(docs.iter().map(|d| &d.id)) {
+            writer.delete_term(Term::from_field_u64(self.fields.id, *id as u64));
+        }
+        for d in docs {
+            let mut doc = TantivyDocument::default();
+            doc.add_u64(self.fields.id, d.id as u64);
+            doc.add_u64(self.fields.section, d.section_id as u64);
+            for a in &d.author_ids {
+                doc.add_u64(self.fields.author, *a as u64);
+            }
+            doc.add_i64(self.fields.publish_at, d.publish_at);
+            for (field, text) in self.fields.text.iter().zip([&d.headline, &d.deck, &d.film, &d.people, &d.tags, &d.body]) {
+                doc.add_text(*field, text);
+            }
+            writer.add_document(doc)?;
+        }
+        let mut commit = writer.prepare_commit()?;
+        commit.set_payload(position);
+        commit.commit()?;
+        drop(writer);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// The ids of one page of the articles matching `q` whose publication time has come by
+    /// `now`, best first, and how many match in all.
+    pub fn search(&self, q: &SearchQuery, filter: &Filter, now: i64, limit: usize, offset: usize) -> Result<(Vec<i64>, usize)> {
+        let query = self.query(q, filter, now);
+        let searcher = self.reader.searcher();
+        let top = TopDocs::with_limit(limit.max(1)).and_offset(offset).tweak_score(move |segment: &SegmentReader| {
+            let published = segment.fast_fields().i64("publish_at").ok().map(|c| c.first_or_default_col(now));
+            move |doc: DocId, score: Score| {
+                let age_days = published.as_ref().map_or(0.0, |p| (now - p.get_val(doc)).max(0) as f64 / 86_400.0);
+                // The publication time breaks ties among equal scores, newest first.
+                let boosted = score as f64 * (1.0 + 0.3 / (1.0 + age_days / 365.0));
+                (boosted, -age_days)
+            }
+        });
+        let (top, total) = searcher.search(&query, &(top, Count))?;
+        if limit == 0 {
+            return Ok((Vec::new(), total));
+        }
+        let mut ids = Vec::with_capacity(top.len());
+        for (_, DocAddress { segment_ord, doc_id }) in top {
+            let column = searcher.segment_reader(segment_ord).fast_fields().u64("id")?;
+            if let Some(id) = column.first(doc_id) {
+                ids.push(id as i64);
+            }
+        }
+        Ok((ids, total))
+    }
+
+    fn query(&self, q: &SearchQuery, filter: &Filter, now: i64) -> Box<dyn Query> {
+        let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for clause in &q.clauses {
+            let occur = if clause.exclude { Occur::MustNot } else { Occur::Must };
+            parts.push((occur, self.term_query(&clause.term)));
+        }
+        let exact = |field: Field, v: i64| -> Box<dyn Query> { Box::new(ConstScoreQuery::new(Box::new(TermQuery::new(Term::from_field_u64(field, v as u64), IndexRecordOption::Basic)), 0.0)) };
+        if let Some(s) = filter.section_id {
+            parts.push((Occur::Must, exact(self.fields.section, s)));
+        }
+        if let Some(a) = filter.author_id {
+            parts.push((Occur::Must, exact(self.fields.author, a)));
+        }
+        let at = |v: i64| Term::from_field_i64(self.fields.publish_at, v);
+        let lower = filter.from.map_or(Bound::Unbounded, |f| Bound::Included(at(f)));
+        let upper = match filter.to {
+            Some(t) if t <= now => Bound::Excluded(at(t)),
+            _ => Bound::Included(at(now)),
+        };
+        parts.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(RangeQuery::new(lower, upper)), 0.0))));
+        Box::new(BooleanQuery::new(parts))
+    }
+
+    /// One term of the query, in any text field, each field's match weighted.
+    fn term_query(&self, term: &QueryTerm) -> Box<dyn Query> {
+        let per_field = |make: &dyn Fn(Field) -> Box<dyn Query>| -> Box<dyn Query> {
+            let fields = self.fields.text.iter().zip(TEXT_FIELDS).map(|(f, (_, weight))| (Occur::Should, Box::new(BoostQuery::new(make(*f), weight)) as Box<dyn Query>));
+            Box::new(BooleanQuery::new(fields.collect()))
+        };
+        match term {
+            QueryTerm::Prefix(p) => {
+                let prefix = tokens(&mut folder(), p).concat();
+                let pattern = format!("{}.*", escape(&prefix));
+                per_field(&|f| match RegexQuery::from_pattern(&pattern, f) {
+                    Ok(q) => Box::new(q),
+                    Err(_) => Box::new(tantivy::query::EmptyQuery),
+                })
+            }
+            QueryTerm::Word(w) => self.words_query(std::slice::from_ref(w), per_field),
+            QueryTerm::Phrase(ws) => self.words_query(ws, per_field),
+        }
+    }
+
+    fn words_query(&self, words: &[String], per_field: impl Fn(&dyn Fn(Field) -> Box<dyn Query>) -> Box<dyn Query>) -> Box<dyn Query> {
+        let stems: Vec<String> = words.iter().flat_map(|w| tokens(&mut self.analyzer.clone(), w)).collect();
+        match stems.len() {
+            0 => Box::new(tantivy::query::EmptyQuery),
+            1 => per_field(&|f| Box::new(TermQuery::new(Term::from_field_text(f, &stems[0]), IndexRecordOption::WithFreqs))),
+            _ => per_field(&|f| Box::new(PhraseQuery::new(stems.iter().map(|s| Term::from_field_text(f, s)).collect()))),
+        }
+    }
+
+    /// `text` with every word that matches an included term of `q` between [`MARK_START`] and
+    /// [`MARK_END`].
+    pub fn mark_all(&self, q: &SearchQuery, text: &str) -> String {
+        let found = self.matches(q, text);
+        marked(text, 0, text.len(), &found)
+    }
+
+    /// The passage of `text` (about 40 words) that holds the most matches of `q`, marked as in
+    /// [`SearchIndex::mark_all`], with `…` where it cuts the text; the start of the text when
+    /// nothing matches.
+    pub fn snippet(&self, q: &SearchQuery, text: &str) -> String {
+        let words = word_spans(text);
+        if words.is_empty() {
+            return String::new();
+        }
+        let found = self.matches(q, text);
+        let is_match: Vec<bool> = words.iter().map(|w| found.iter().any(|m| m.0 == w.0)).collect();
+        let window = SNIPPET_WORDS.min(words.len());
+        let mut best = (0usize, 0usize);
+        let mut count: usize = is_match[..window].iter().filter(|m| **m).count();
+        if count > 0 {
+            best = (count, 0);
+        }
+        for start in 1..=words.len() - window {
+            count = count + is_match[start + window - 1] as usize - is_match[start - 1] as usize;
+            if count > best.0 {
+                best = (count, start);
+            }
+        }
+        // Start a few words before the first match, so the passage reads as a sentence.
+        let mut start = best.1;
+        if best.0 > 0 {
+            let first = (start..start + window).find(|i| is_match[*i]).unwrap_or(start);
+            start = first.saturating_sub(5).min(words.len() - window);
+        }
+        let end = start + window - 1;
+        let mut out = String::new();
+        if start > 0 {
+            out.push('…');
+        }
+        out.push_str(&marked(text, words[start].0, words[end].1, &found));
+        if end + 1 < words.len() {
+            out.push('…');
+        }
+        out
+    }
+
+    /// Byte ranges of the words in `text` that match an included term of `q`.
+    fn matches(&self, q: &SearchQuery, text: &str) -> Vec<(usize, usize)> {
+        let mut stems: Vec<String> = Vec::new();
+        let mut prefixes: Vec<String> = Vec::new();
+        for c in q.clauses.iter().filter(|c| !c.exclude) {
+            match &c.term {
+                QueryTerm::Word(w) => stems.extend(tokens(&mut self.analyzer.clone(), w)),
+                QueryTerm::Phrase(ws) => ws.iter().for_each(|w| stems.extend(tokens(&mut self.analyzer.clone(), w))),
+                QueryTerm::Prefix(p) => prefixes.push(tokens(&mut folder(), p).concat()),
+            }
+        }
+        let mut out = Vec::new();
+        let mut analyzer = self.analyzer.clone();
+        let mut stream = analyzer.token_stream(text);
+        while stream.advance() {
+            let t = stream.token();
+            if stems.iter().any(|s| *s == t.text) || prefixes.iter().any(|p| t.text.starts_with(p.as_str())) {
+                out.push((t.offset_from, t.offset_to));
+            }
+        }
+        out
+    }
+}
+
+/// The index's terms for `text`.
+fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while stream.advance() {
+        out.push(stream.token().text.clone());
+    }
+    out
+}
+
+/// Byte ranges of every word in `text`, as the tokenizer splits it.
+fn word_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut analyzer = TextAnalyzer::from(SimpleTokenizer::default());
+    let mut stream = analyzer.token_stream(text);
+    while stream.advance() {
+        out.push((stream.token().offset_from, stream.token().offset_to));
+    }
+    out
+}
+
+/// `text[from..to]` with the ranges in `found` marked.
+fn marked(text: &str, from: usize, to: usize, found: &[(usize, usize)]) -> String {
+    let mut out = String::with_capacity(to - from + 16);
+    let mut at = from;
+    for &(s, e) in found.iter().filter(|(s, e)| *s >= from && *e <= to) {
+        out.push_str(&text[at..s]);
+        out.push(MARK_START);
+        out.push_str(&text[s..e]);
+        out.push(MARK_END);
+        at = e;
+    }
+    out.push_str(&text[at..to]);
+    out
+}
+
+/// Escapes a term for tantivy's regular expressions (every character that is not a letter
+/// or digit gets a backslash; a query's prefix holds only letters and digits anyway).
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if !c.is_alphanumeric() {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use marquee_domain::search::parse;
+
+    fn doc(id: i64, headline: &str, body: &str, publish_at: i64) -> Doc {
+        Doc { id, headline: headline.into(), body: body.into(), section_id: 1, author_ids: vec![7], publish_at, ..Default::default() }
+    }
+
+    #[test]
+    fn finds_stems_prefixes_phrases_and_leaves_out_exclusions() {
+        let index = SearchIndex::open(None).unwrap();
+        let now = 1_000_000_000;
+        index
+            .apply(false, &[], &[doc(1, "Running with wolves", "A film about Céline and the wolves.", now - 10), doc(2, "Quiet", "The audience ran out of the theater.", now - 10)], "e 1")
+            .unwrap();
+        let find = |q: &str| index.search(&parse(q).unwrap(), &Filter::default(), now, 10, 0).unwrap();
+        assert_eq!(find("runs").0, vec![1], "stems");
+        assert_eq!(find("celine").0, vec![1], "folded accents");
+        assert_eq!(find("audi*").0, vec![2]);
+        assert_eq!(find("\"about celine\"").0, vec![1]);
+        assert_eq!(find("\"celine about\"").0, Vec::<i64>::new());
+        assert_eq!(find("the -wolves").0, vec![2]);
+        assert_eq!(index.position().unwrap().as_deref(), Some("e 1"));
+        index.apply(false, &[1], &[], "e 2").unwrap();
+        assert_eq!(find("runs").1, 0, "removed");
+    }
+
+    #[test]
+    fn headlines_outrank_bodies_and_newer_wins_a_tie() {
+        let index = SearchIndex::open(None).unwrap();
+        let now = 1_000_000_000;
+        let year = 365 * 86_400;
+        index
+            .apply(false, &[], &[doc(1, "Other", "otters here", now - 100), doc(2, "Otters", "nothing", now - 5 * year), doc(3, "Other", "otters here", now - 2 * year), doc(4, "Later", "otters", now + 100)], "e 1")
+            .unwrap();
+        let (ids, total) = index.search(&parse("otters").unwrap(), &Filter::default(), now, 10, 0).unwrap();
+        assert_eq!(ids, vec![2, 1, 3], "a scheduled article is not found before its time");
+        assert_eq!(total, 3);
+        let page2 = index.search(&parse("otters").unwrap(), &Filter::default(), now, 2, 2).unwrap();
+        assert_eq!(page2, (vec![3], 3));
+        let filtered = index.search(&parse("otters").unwrap(), &Filter { author_id: Some(8), ..Default::default() }, now, 10, 0).unwrap();
+        assert_eq!(filtered, (vec![], 0));
+    }
+
+    #[test]
+    fn snippets_mark_the_matching_words() {
+        let index = SearchIndex::open(None).unwrap();
+        let q = parse("wolves aud*").unwrap();
+        let m = |s: &str| s.replace(MARK_START, "[").replace(MARK_END, "]");
+        assert_eq!(m(&index.mark_all(&q, "The Wolves & the Audience")), "The [Wolves] & the [Audience]");
+        let long: String = (0..100).map(|i| if i == 40 { "wolves ".to_string() } else { format!("w{i} ") }).collect();
+        let s = m(&index.snippet(&q, &long));
+        assert!(s.starts_with("…w35 w36 w37 w38 w39 [wolves] w41"), "{s}");
+        assert!(s.ends_with('…'));
+        assert_eq!(m(&index.snippet(&q, "no match here")), "no match here");
+    }
+
+    proptest::proptest! {
+        /// Whatever a reader types that parses, the index answers it (no syntax of its own
+        /// can be reached: prefixes become escaped patterns) and marks stay paired.
+        #[test]
+        fn every_parsed_query_is_answered(q in "[a-zA-Z0-9éİ日本 \"*().+?|\\\\\\[\\]{}^$-]{1,40}") {
+            let Ok(parsed) = parse(&q) else { return Ok(()) };
+            let index = SearchIndex::open(None).unwrap();
+            index.apply(false, &[], &[doc(1, "Rust and Bone (2012)", "A film. ab* [x] {y} a.b+c", 10)], "e 1").unwrap();
+            let answered = index.search(&parsed, &Filter::default(), 20, 10, 0);
+            proptest::prop_assert!(answered.is_ok(), "{:?}", answered.err());
+            let marked = index.snippet(&parsed, "Rust and Bone (2012) ab* [x] {y} a.b+c");
+            proptest::prop_assert_eq!(marked.matches(MARK_START).count(), marked.matches(MARK_END).count());
+        }
+    }
+}
