@@ -16,14 +16,14 @@ pub const MAX_TERMS: usize = 20;
 /// The fewest letters a prefix search (`audi*`) needs before its star.
 pub const MIN_PREFIX_CHARS: usize = 2;
 
-/// Opens a highlighted stretch in text that the engines return; [`marked_html`] turns it into
+/// Opens a highlighted stretch in text that the search index marks; [`marked_html`] turns it into
 /// `<mark>`. Indexed text never contains it ([`plain_text`] strips it).
 pub const MARK_START: char = '\u{E000}';
 /// Closes a highlighted stretch.
 pub const MARK_END: char = '\u{E001}';
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Term {
-    /// One word; the engines also match its other forms (stemming).
+    /// One word; the index also matches its other forms (stemming).
     Word(String),
     /// Words that must stand next to each other in this order.
     Phrase(Vec<String>),

@@ -254,7 +254,7 @@ pub async fn restore(store: &Store, media: &Storage, dir: &Path, progress: bool)
     report.media_files = files.len();
     store.finish_restore(tx).await?;
     bar.finish_and_clear();
-    store.rebuild_search_index().await?;
+    store.note_all_for_search().await?;
     store.requeue_all_media(marquee_domain::time::now_unix()).await?;
     Ok(report)
 }

@@ -40,6 +40,8 @@ const TEXT_FIELDS: [(&str, Score); 6] = [("headline", 10.0), ("deck", 4.0), ("fi
 const WRITER_MEMORY: usize = 32_000_000;
 /// Words in a body snippet.
 const SNIPPET_WORDS: usize = 40;
+/// The deepest offset ranked (the search page stops at 1,000 pages of 10).
+const MAX_OFFSET: usize = 10_000;
 
 /// One article as the index holds it.
 #[derive(Debug, Clone, Default)]
@@ -202,19 +204,23 @@ impl SearchIndex {
     pub fn search(&self, q: &SearchQuery, filter: &Filter, now: i64, limit: usize, offset: usize) -> Result<(Vec<i64>, usize)> {
         let query = self.query(q, filter, now);
         let searcher = self.reader.searcher();
-        let top = TopDocs::with_limit(limit.max(1)).and_offset(offset).tweak_score(move |segment: &SegmentReader| {
+        // Past the matches there is nothing to rank, and ranking reserves room for every
+        // match before the page asked for.
+        if limit == 0 || offset >= MAX_OFFSET {
+            return Ok((Vec::new(), searcher.search(&query, &Count)?));
+        }
+        let top = TopDocs::with_limit(limit).and_offset(offset).tweak_score(move |segment: &SegmentReader| {
             let published = segment.fast_fields().i64("publish_at").ok().map(|c| c.first_or_default_col(now));
+            let ids = segment.fast_fields().u64("id").ok().map(|c| c.first_or_default_col(0));
             move |doc: DocId, score: Score| {
                 let age_days = published.as_ref().map_or(0.0, |p| (now - p.get_val(doc)).max(0) as f64 / 86_400.0);
-                // The publication time breaks ties among equal scores, newest first.
                 let boosted = score as f64 * (1.0 + 0.3 / (1.0 + age_days / 365.0));
-                (boosted, -age_days)
+                // Equal scores: the newer article first, then the later id, as pages must
+                // not change order when tantivy merges its segments.
+                (boosted, -age_days, ids.as_ref().map_or(0, |c| c.get_val(doc)))
             }
         });
         let (top, total) = searcher.search(&query, &(top, Count))?;
-        if limit == 0 {
-            return Ok((Vec::new(), total));
-        }
         let mut ids = Vec::with_capacity(top.len());
         for (_, DocAddress { segment_ord, doc_id }) in top {
             let column = searcher.segment_reader(segment_ord).fast_fields().u64("id")?;
@@ -256,8 +262,7 @@ impl SearchIndex {
         };
         match term {
             QueryTerm::Prefix(p) => {
-                let prefix = tokens(&mut folder(), p).concat();
-                let pattern = format!("{}.*", escape(&prefix));
+                let pattern = prefix_pattern(&self.prefixes(p));
                 per_field(&|f| match RegexQuery::from_pattern(&pattern, f) {
                     Ok(q) => Box::new(q),
                     Err(_) => Box::new(tantivy::query::EmptyQuery),
@@ -275,6 +280,19 @@ impl SearchIndex {
             1 => per_field(&|f| Box::new(TermQuery::new(Term::from_field_text(f, &stems[0]), IndexRecordOption::WithFreqs))),
             _ => per_field(&|f| Box::new(PhraseQuery::new(stems.iter().map(|s| Term::from_field_text(f, s)).collect()))),
         }
+    }
+
+    /// What the stems a prefix should find begin with: the prefix as typed (folded), and its
+    /// own stem when that differs, since the index holds stems (`happy*` must find "happiness",
+    /// stored as `happi`, and `reviews*` find "review").
+    fn prefixes(&self, p: &str) -> Vec<String> {
+        let folded = tokens(&mut folder(), p).concat();
+        let stem = tokens(&mut self.analyzer.clone(), p).concat();
+        let mut out = vec![folded];
+        if !stem.is_empty() && stem != out[0] {
+            out.push(stem);
+        }
+        out
     }
 
     /// `text` with every word that matches an included term of `q` between [`MARK_START`] and
@@ -332,7 +350,7 @@ impl SearchIndex {
             match &c.term {
                 QueryTerm::Word(w) => stems.extend(tokens(&mut self.analyzer.clone(), w)),
                 QueryTerm::Phrase(ws) => ws.iter().for_each(|w| stems.extend(tokens(&mut self.analyzer.clone(), w))),
-                QueryTerm::Prefix(p) => prefixes.push(tokens(&mut folder(), p).concat()),
+                QueryTerm::Prefix(p) => prefixes.extend(self.prefixes(p)),
             }
         }
         let mut out = Vec::new();
@@ -384,6 +402,12 @@ fn marked(text: &str, from: usize, to: usize, found: &[(usize, usize)]) -> Strin
     out
 }
 
+/// A regular expression for terms that begin with any of `prefixes`.
+fn prefix_pattern(prefixes: &[String]) -> String {
+    let alternatives: Vec<String> = prefixes.iter().map(|p| escape(p)).collect();
+    format!("(?:{}).*", alternatives.join("|"))
+}
+
 /// Escapes a term for tantivy's regular expressions (every character that is not a letter
 /// or digit gets a backslash; a query's prefix holds only letters and digits anyway).
 fn escape(s: &str) -> String {
@@ -417,6 +441,7 @@ mod tests {
         assert_eq!(find("runs").0, vec![1], "stems");
         assert_eq!(find("celine").0, vec![1], "folded accents");
         assert_eq!(find("audi*").0, vec![2]);
+        assert_eq!(find("running*").0, vec![1], "a whole inflected word as a prefix finds its stem");
         assert_eq!(find("\"about celine\"").0, vec![1]);
         assert_eq!(find("\"celine about\"").0, Vec::<i64>::new());
         assert_eq!(find("the -wolves").0, vec![2]);
@@ -440,6 +465,10 @@ mod tests {
         assert_eq!(page2, (vec![3], 3));
         let filtered = index.search(&parse("otters").unwrap(), &Filter { author_id: Some(8), ..Default::default() }, now, 10, 0).unwrap();
         assert_eq!(filtered, (vec![], 0));
+        // Equal in every way but the id: the later id first, whatever the index's order.
+        index.apply(false, &[], &[doc(9, "Twins", "alike", now - 50), doc(8, "Twins", "alike", now - 50)], "e 2").unwrap();
+        assert_eq!(index.search(&parse("twins").unwrap(), &Filter::default(), now, 10, 0).unwrap().0, vec![9, 8]);
+        assert_eq!(index.search(&parse("twins").unwrap(), &Filter::default(), now, 10, 20_000).unwrap(), (vec![], 2), "too deep: only the count");
     }
 
     #[test]

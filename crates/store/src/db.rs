@@ -141,16 +141,15 @@ pub(crate) async fn insert_many(tx: &mut sqlx::Transaction<'_, sqlx::Any>, head:
 }
 
 /// [`insert_many`] with each row written as `row`, whose `?`s stand for its values in order
-/// (`(?, ?, to_tsvector(?))`).
+/// (`(?, ?, lower(?))`).
 pub(crate) async fn insert_rows(tx: &mut sqlx::Transaction<'_, sqlx::Any>, head: &str, tail: &str, row: &str, values: &[Arg<'_>]) -> Result<()> {
     let width = row.matches('?').count();
     debug_assert!(width > 0 && values.len() % width == 0);
     // SQLite looks a numbered parameter's name up by walking a list of all of them, so a
     // statement with hundreds of `$n` costs quadratic time to bind; plain `?` does not.
     let numbered = tx.backend_name() == "PostgreSQL";
-    // SQLite takes up to 32,766 parameters, and every statement that writes several rows
-    // opens a savepoint, which makes its full-text index flush what it holds: so as few
-    // statements as it allows. On PostgreSQL, a few hundred values a statement.
+    // SQLite takes up to 32,766 parameters, and each statement costs a parse and a plan: so
+    // as few statements as it allows. On PostgreSQL, a few hundred values a statement.
     let per = (if numbered { 960 } else { 32_766 } / width).max(1) * width;
     for chunk in values.chunks(per) {
         let mut sql = String::with_capacity(head.len() + tail.len() + chunk.len() / width * (row.len() + 16));

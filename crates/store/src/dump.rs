@@ -63,8 +63,8 @@ fn kind_of(declared: &str) -> Option<ColumnKind> {
 }
 
 impl Store {
-    /// The tables this database has besides sqlx's own bookkeeping (and SQLite's full-text
-    /// index's internal tables), to check that every one is exported or left out on purpose.
+    /// The tables this database has besides sqlx's own bookkeeping, to check that every one is
+    /// exported or left out on purpose.
     pub async fn table_names(&self) -> Result<Vec<String>> {
         let sql = match self.backend {
             Backend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%' ORDER BY name",

@@ -10,7 +10,8 @@
 //! commit, and a server that has read up to a position has seen everything before it.
 //!
 //! A server reads the log from where its index stands (kept in the index's commit, with the
-//! log's `epoch`, which is new for every database) and re-reads those articles: a draft or a
+//! log's `epoch`, which is new for every database; an index of another epoch, or ahead of
+//! the log, starts over) and re-reads those articles: a draft or a
 //! deleted article leaves the index, any other is written anew. It does this every second (a
 //! background loop), and before every search when only a little is new, so a search sees
 //! every change committed before it. A larger backlog (a big import, a new server's first
@@ -42,13 +43,21 @@ pub struct SearchHit {
     pub snippet: String,
 }
 
-/// Articles read from the log per commit to the index.
-const BATCH: i64 = 1_000;
+/// Articles read from the log per commit to the index: each commit writes a segment that
+/// tantivy later merges, so a large backlog goes in few of them.
+const BATCH: i64 = 5_000;
 /// The most log entries a search waits for the index to take in; with more, it searches what
 /// is indexed while the rest is read in the background.
 const INLINE: i64 = 2_000;
 
 impl Store {
+    /// A number that moves whenever this server's index takes in changes, for caches of
+    /// search results to key on: a page rendered while a large backlog was being read is not
+    /// served once the index has moved on.
+    pub fn search_generation(&self) -> u64 {
+        self.search.generation.load(Ordering::SeqCst)
+    }
+
     /// Keeps the search index in `dir` (None: in memory) instead of the default: beside the
     /// database file on SQLite, in memory on PostgreSQL. Takes effect only before the index is
     /// first used.
@@ -81,14 +90,18 @@ impl Store {
     }
 
     /// Where the index stands, read from it on first use; an index of another database (an
-    /// old directory, a restored copy) starts over.
+    /// old directory, a copy restored into a new database) or ahead of this one's log starts
+    /// over.
     async fn search_position(&self, index: &SearchIndex) -> Result<(Position, bool)> {
         if let Some(p) = self.search.at.lock().unwrap_or_else(|e| e.into_inner()).clone() {
             return Ok((p, false));
         }
-        let (epoch,): (String,) = sqlx::query_as("SELECT epoch FROM search_log WHERE id = 1").fetch_one(&self.pool).await?;
+        let (epoch, version): (String, i64) =
+            sqlx::query_as("SELECT l.epoch, p.content_version FROM search_log l CROSS JOIN publication p WHERE l.id = 1 AND p.id = 1").fetch_one(&self.pool).await?;
         match index.position()?.as_deref().and_then(Position::parse) {
-            Some(p) if p.epoch == epoch => Ok((p, false)),
+            // An index ahead of the log was made from a later state of this database (an
+            // older backup restored under it): what it holds cannot be trusted either.
+            Some(p) if p.epoch == epoch && p.seq <= version => Ok((p, false)),
             _ => Ok((Position { epoch, seq: 0, article: 0 }, true)),
         }
     }
@@ -97,9 +110,20 @@ impl Store {
         *self.search.at.lock().unwrap_or_else(|e| e.into_inner()) = p;
     }
 
-    /// How many log entries (at most `limit`) come after `p`.
+    /// How many log entries (at most `limit`) come after `p`. Asked before every
+    /// search, so the usual answer (none) comes from the ends of the log's index alone: its
+    /// largest position, and whether the position `p` stopped in has more.
     async fn search_backlog(&self, p: &Position, limit: i64) -> Result<i64> {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM (SELECT 1 FROM search_changes WHERE seq > $1 OR (seq = $1 AND article_id > $2) LIMIT $3) x")
+        let (last, more): (Option<i64>, i64) =
+            sqlx::query_as("SELECT (SELECT MAX(seq) FROM search_changes), CASE WHEN EXISTS (SELECT 1 FROM search_changes WHERE seq = $1 AND article_id > $2) THEN 1 ELSE 0 END")
+                .bind(p.seq)
+                .bind(p.article)
+                .fetch_one(&self.pool)
+                .await?;
+        if last.unwrap_or(0) <= p.seq && more == 0 {
+            return Ok(0);
+        }
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM (SELECT 1 FROM search_changes WHERE (seq, article_id) > ($1, $2) ORDER BY seq, article_id LIMIT $3) x")
             .bind(p.seq)
             .bind(p.article)
             .bind(limit)
@@ -108,20 +132,16 @@ impl Store {
         Ok(n)
     }
 
-    /// Reads the log into the index until it has all of it (or `batches` batches); returns how
-    /// many articles it read.
-    async fn catch_up(&self, batches: Option<usize>) -> Result<u64> {
+    /// Brings this server's search index up to date with the database's log; returns how many
+    /// articles it read. The servers' background loop calls it every second.
+    pub async fn sync_search(&self) -> Result<u64> {
         let index = self.search_index().await?;
         let _reading = self.search.reading.lock().await;
         let (mut p, mut clear) = self.search_position(&index).await?;
         let mut read = 0u64;
-        let mut done = 0usize;
         loop {
-            if batches.is_some_and(|b| done >= b) {
-                break;
-            }
             let rows: Vec<(i64, i64)> =
-                sqlx::query_as("SELECT article_id, seq FROM search_changes WHERE seq > $1 OR (seq = $1 AND article_id > $2) ORDER BY seq, article_id LIMIT $3")
+                sqlx::query_as("SELECT article_id, seq FROM search_changes WHERE (seq, article_id) > ($1, $2) ORDER BY seq, article_id LIMIT $3")
                     .bind(p.seq)
                     .bind(p.article)
                     .bind(BATCH)
@@ -138,26 +158,19 @@ impl Store {
             };
             let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
             let docs = self.search_docs(&ids).await?;
-            let gone: Vec<i64> = ids.iter().filter(|id| !docs.iter().any(|d| d.id == **id)).copied().collect();
+            let kept: std::collections::HashSet<i64> = docs.iter().map(|d| d.id).collect();
+            let gone: Vec<i64> = ids.iter().filter(|id| !kept.contains(id)).copied().collect();
             p.seq = last_seq;
             p.article = last_id;
             let (index, written, wipe) = (index.clone(), p.written(), clear);
             spawn(move || index.apply(wipe, &gone, &docs, &written)).await?;
             clear = false;
             read += ids.len() as u64;
-            done += 1;
             self.set_search_position(Some(p.clone()));
+            self.search.generation.fetch_add(1, Ordering::SeqCst);
         }
-        if !clear {
-            self.set_search_position(Some(p));
-        }
+        self.set_search_position(Some(p));
         Ok(read)
-    }
-
-    /// Brings this server's search index up to date with the database's log; returns how many
-    /// articles it read. The servers' background loop calls it every second.
-    pub async fn sync_search(&self) -> Result<u64> {
-        self.catch_up(None).await
     }
 
     /// The index, with every change committed before now in it when there are few; with many,
@@ -168,11 +181,14 @@ impl Store {
         let backlog = self.search_backlog(&p, INLINE + 1).await?;
         if backlog == 0 {
         } else if backlog <= INLINE {
-            self.catch_up(None).await?;
+            // In a task of its own, so that a request given up midway cannot stop a write to
+            // the index between reading the log and recording where it got to.
+            let store = self.clone();
+            tokio::spawn(async move { store.sync_search().await }).await.map_err(|e| crate::db::StoreError::Task(e.to_string()))??;
         } else if !self.search.catching_up.swap(true, Ordering::SeqCst) {
             let store = self.clone();
             tokio::spawn(async move {
-                if let Err(e) = store.catch_up(None).await {
+                if let Err(e) = store.sync_search().await {
                     tracing::warn!("reading the search log failed: {e}");
                 }
                 store.search.catching_up.store(false, Ordering::SeqCst);
@@ -221,7 +237,7 @@ impl Store {
         for chunk in ids.chunks(500) {
             let list = placeholders(1, chunk.len());
             let sql = format!(
-                "SELECT a.id, a.headline, a.deck, a.body_html, COALESCE(f.title, ''), COALESCE(f.original_title, ''), a.section_id, COALESCE(a.publish_at, 0) FROM articles a LEFT JOIN films f ON f.id = a.film_id WHERE a.id IN ({list}) AND a.status <> 'draft' ORDER BY a.id"
+                "SELECT a.id, a.headline, a.deck, a.body_html, COALESCE(f.title, ''), COALESCE(f.original_title, ''), a.section_id, COALESCE(a.publish_at, 9223372036854775807) FROM articles a LEFT JOIN films f ON f.id = a.film_id WHERE a.id IN ({list}) AND a.status <> 'draft' ORDER BY a.id"
             );
             let mut q = sqlx::query_as::<_, (i64, String, String, String, String, String, i64, i64)>(&sql);
             for id in chunk {
@@ -272,11 +288,19 @@ impl Store {
     /// Notes every article in the log and reads them all into this server's index; returns
     /// how many articles the index then holds.
     pub async fn rebuild_search_index(&self) -> Result<u64> {
+        self.note_all_for_search().await?;
+        self.sync_search().await?;
+        Ok(self.search_index().await?.len())
+    }
+
+    /// Notes every article in the search log, for every server to read into its index (after
+    /// a restore, which writes the tables directly).
+    pub async fn note_all_for_search(&self) -> Result<()> {
         let mut after = 0i64;
         loop {
             let ids: Vec<i64> = sqlx::query_as::<_, (i64,)>("SELECT id FROM articles WHERE id > $1 ORDER BY id LIMIT $2")
                 .bind(after)
-                .bind(BATCH * 5)
+                .bind(BATCH)
                 .fetch_all(&self.pool)
                 .await?
                 .into_iter()
@@ -289,8 +313,7 @@ impl Store {
             note(&mut tx, &ids).await?;
             tx.commit().await?;
         }
-        self.catch_up(None).await?;
-        Ok(self.search_index().await?.len())
+        Ok(())
     }
 }
 
@@ -324,8 +347,11 @@ pub(crate) async fn note(tx: &mut Transaction<'_, Any>, ids: &[i64]) -> Result<(
 }
 
 /// The articles that name this author, review this film or carry this tag, for re-indexing
-/// after a change.
+/// after a change. It first takes the publication row that [`note`] updates, so a save that
+/// adds this author, film or tag to another article meanwhile commits after this transaction
+/// and notes that article itself, to be read with the new name.
 pub(crate) async fn articles_where(tx: &mut Transaction<'_, Any>, column: Related, id: i64) -> Result<Vec<i64>> {
+    sqlx::query("UPDATE publication SET content_version = content_version WHERE id = 1").execute(&mut **tx).await?;
     let sql = match column {
         Related::Author => "SELECT article_id FROM article_authors WHERE author_id = $1",
         Related::Film => "SELECT id FROM articles WHERE film_id = $1",

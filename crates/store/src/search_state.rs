@@ -3,7 +3,7 @@
 
 use marquee_search::SearchIndex;
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::Arc;
 
 /// Where the index stands in the log: the database's epoch, then the last (position,
@@ -41,6 +41,8 @@ pub(crate) struct SearchState {
     pub(crate) reading: tokio::sync::Mutex<()>,
     /// A background read of a large backlog is under way.
     pub(crate) catching_up: AtomicBool,
+    /// Moves whenever the index takes in changes (`Store::search_generation`).
+    pub(crate) generation: AtomicU64,
 }
 
 impl SearchState {
@@ -54,7 +56,7 @@ impl SearchState {
         } else {
             None
         };
-        SearchState { dir: std::sync::Mutex::new((dir, false)), index: Default::default(), at: Default::default(), reading: Default::default(), catching_up: AtomicBool::new(false) }
+        SearchState { dir: std::sync::Mutex::new((dir, false)), index: Default::default(), at: Default::default(), reading: Default::default(), catching_up: AtomicBool::new(false), generation: AtomicU64::new(0) }
     }
 }
 

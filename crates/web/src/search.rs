@@ -1,7 +1,7 @@
 //! `/search/?q=`: readers' full-text search with filters by section, author and dates. The
-//! query is parsed by `marquee_domain::search`; the store runs it on the database's engine.
-//! Bad input answers 400 with the form and a message; results are cached like other pages,
-//! keyed by the normalized query.
+//! query is parsed by `marquee_domain::search`; the store runs it on this server's search
+//! index. Bad input answers 400 with the form and a message; results are cached like other
+//! pages, keyed by the address as sent and the index's generation.
 
 use crate::respond::{cached_for, page_number, render_page, AppError, Reply};
 use crate::site::SiteInfo;
@@ -13,6 +13,10 @@ use marquee_domain::search::{date_range, marked_html, parse, SearchQuery, MAX_QU
 use marquee_domain::time::{long_date, now_unix, rfc3339};
 use marquee_store::{Author, SearchFilter, SearchHit, Section};
 use serde::{Deserialize, Serialize};
+
+/// The deepest page of results served: ranking every match to reach a deeper page costs
+/// memory for all the matches before it.
+const MAX_PAGE: i64 = 1_000;
 
 const PER_PAGE: i64 = 10;
 
@@ -142,8 +146,10 @@ pub async fn search(State(state): State<AppState>, Query(p): Query<SearchParams>
         Err(Invalid::Failed(e)) => return Err(e),
     };
     // Only a search that was understood is cached. The form shows what this reader typed, so
-    // the key is the address as sent, not the search's normal form.
-    let key = valid.as_ref().ok().map(|_| format!("/search/?{}", raw.unwrap_or_default()));
+    // the key is the address as sent, not the search's normal form; with the index's
+    // generation, so results kept while the index was still reading a backlog go stale.
+    let generation = state.store().search_generation();
+    let key = valid.as_ref().ok().map(|_| format!("/search/?{}#{generation}", raw.unwrap_or_default()));
     Ok(cached_for(&state, key, None, || async {
         let (results, error) = match &valid {
             Err(message) => (None, Some(message.clone())),
@@ -208,6 +214,9 @@ async fn validate(state: &AppState, p: &SearchParams, site: &SiteInfo) -> Result
 
 /// One page of results, or (as `Err` inside) why that page does not exist.
 async fn results(state: &AppState, site: &SiteInfo, q: &SearchQuery, v: &Valid) -> Result<Result<Results, String>, AppError> {
+    if v.page > MAX_PAGE {
+        return Ok(Err(format!("Search results go {MAX_PAGE} pages deep; add a word or a filter to find what lies further.")));
+    }
     let offset = (v.page - 1) * PER_PAGE;
     let (hits, total) = state.store().search(q, &v.filter, now_unix(), PER_PAGE, offset).await?;
     if hits.is_empty() && v.page > 1 {
