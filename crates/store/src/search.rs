@@ -11,21 +11,21 @@
 //!
 //! A server reads the log from where its index stands (kept in the index's commit, with the
 //! log's `epoch`, which is new for every database; an index of another epoch, or ahead of
-//! the log, starts over) and re-reads those articles: a draft or a
-//! deleted article leaves the index, any other is written anew. It does this every second (a
-//! background loop), and before every search when only a little is new, so a search sees
-//! every change committed before it. A larger backlog (a big import, a new server's first
+//! the log, starts over) and re-reads those articles: a draft or a deleted article leaves the
+//! index, any other is written anew. It does this every second (a background loop), and
+//! before every search when only a little is new, so a search sees every change committed
+//! before it. A larger backlog (a big import, a new server's first
 //! start) is read in the background while searches use what is indexed so far. Writers no
 //! longer build search entries at all; an import only notes its articles' ids.
 
 use crate::cards::{ArticleCard, CARD_COLS, LIVE};
 use crate::db::{insert_many, placeholders, Arg};
 use crate::db::{Result, Store};
+use crate::search_state::Position;
 use marquee_domain::search::{plain_text, SearchQuery};
 use marquee_search::{Doc, SearchIndex};
 use sqlx::{Any, Transaction};
-use std::collections::HashMap;
-use crate::search_state::Position;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -158,7 +158,7 @@ impl Store {
             };
             let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
             let docs = self.search_docs(&ids).await?;
-            let kept: std::collections::HashSet<i64> = docs.iter().map(|d| d.id).collect();
+            let kept: HashSet<i64> = docs.iter().map(|d| d.id).collect();
             let gone: Vec<i64> = ids.iter().filter(|id| !kept.contains(id)).copied().collect();
             p.seq = last_seq;
             p.article = last_id;
@@ -180,7 +180,9 @@ impl Store {
         let (p, _) = self.search_position(&index).await?;
         let backlog = self.search_backlog(&p, INLINE + 1).await?;
         if backlog == 0 {
-        } else if backlog <= INLINE {
+            return Ok(index);
+        }
+        if backlog <= INLINE {
             // In a task of its own, so that a request given up midway cannot stop a write to
             // the index between reading the log and recording where it got to.
             let store = self.clone();
