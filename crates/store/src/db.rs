@@ -236,9 +236,60 @@ pub(crate) async fn free_slug(tx: &mut sqlx::Transaction<'_, sqlx::Any>, table: 
 }
 
 
+impl StoreError {
+    /// Whether the database could not be reached or dropped the connection (PostgreSQL
+    /// restarting or shutting down, the network to it gone, no connection free in time):
+    /// nothing the request asked for was wrong, and the same request may succeed in a moment.
+    pub fn database_away(&self) -> bool {
+        match self {
+            StoreError::Db(e) => sqlx_error_away(e),
+            _ => false,
+        }
+    }
+}
+
+/// [`StoreError::database_away`] for any error in a chain: a `StoreError` or a bare
+/// `sqlx::Error`.
+pub fn database_away(e: &(dyn std::error::Error + 'static)) -> bool {
+    if let Some(s) = e.downcast_ref::<StoreError>() {
+        return s.database_away();
+    }
+    e.downcast_ref::<sqlx::Error>().is_some_and(sqlx_error_away)
+}
+
+fn sqlx_error_away(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::Tls(_) => true,
+        // The connection ended mid-conversation (the server went away).
+        sqlx::Error::Protocol(m) => m.contains("closed") || m.contains("unexpected"),
+        // SQLSTATE class 08 (connection exception) and 57P01-57P03 (administrator or crash
+        // shutdown, cannot connect now).
+        sqlx::Error::Database(d) => d.code().is_some_and(|c| c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03")),
+        _ => false,
+    }
+}
+
 pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
 #[allow(dead_code)]
 type Row = AnyRow;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_out_of_reach_is_told_from_a_failed_statement() {
+        let io = || sqlx::Error::Io(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset by peer"));
+        assert!(StoreError::Db(io()).database_away());
+        assert!(StoreError::Db(sqlx::Error::PoolTimedOut).database_away());
+        assert!(database_away(&io()), "a bare sqlx error in a chain");
+        assert!(!StoreError::Db(sqlx::Error::RowNotFound).database_away());
+        assert!(!StoreError::Db(sqlx::Error::ColumnNotFound("x".into())).database_away());
+        assert!(!StoreError::BadUrl("mysql://".into()).database_away());
+        let unrelated = std::io::Error::other("disk full");
+        assert!(!database_away(&unrelated), "an error that is not the database's");
+    }
+}

@@ -38,7 +38,7 @@ pub use articles::*;
 pub use cards::*;
 pub use changes::ChangeListener;
 pub use comments::*;
-pub use db::{Backend, Result, Store, StoreError};
+pub use db::{database_away, Backend, Result, Store, StoreError};
 pub use dump::{Column, ColumnKind, Value, EXPORTED_TABLES, LEFT_OUT_TABLES};
 pub use events::*;
 pub use films::*;

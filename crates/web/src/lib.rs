@@ -223,6 +223,7 @@ pub fn router(state: AppState) -> Router {
         .merge(feeds::routes())
         .merge(sitemaps::routes())
         .fallback(public::fallback)
+        .layer(axum::middleware::from_fn(respond::retry_while_database_away))
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::protect))
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))

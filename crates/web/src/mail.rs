@@ -187,6 +187,19 @@ async fn run_digests(state: &AppState, now: i64) -> anyhow::Result<usize> {
     Ok(sent)
 }
 
+/// Records that a message went out. The mail server has it now, so the mark must not be lost
+/// to a database restart (the row would be sent again when its lease ran out): while the
+/// database is away the mark is tried again, for up to as long as the lease lasts.
+async fn record_sent(store: &marquee_store::Store, row: &marquee_store::OutboxRow) -> Result<(), marquee_store::StoreError> {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(LEASE_SECS as u64 / 2);
+    loop {
+        match store.mark_mail_sent(row, now_unix()).await {
+            Err(e) if e.database_away() && std::time::Instant::now() < until => tokio::time::sleep(std::time::Duration::from_millis(500)).await,
+            done => return done,
+        }
+    }
+}
+
 /// Sends what is due in the outbox once; returns how many messages were sent.
 pub async fn deliver_due(state: &AppState) -> anyhow::Result<usize> {
     let Some(mailer) = state.0.config.mail.mailer() else { return Ok(0) };
@@ -213,12 +226,12 @@ pub async fn deliver_due(state: &AppState) -> anyhow::Result<usize> {
             match mailer.send(&out).await {
                 Ok(marquee_mail::Sent::File(path)) => {
                     println!("Mail to {}: {}", row.to_email, path.display());
-                    store.mark_mail_sent(&row, now_unix()).await?;
+                    record_sent(store, &row).await?;
                     sent += 1;
                 }
                 Ok(_) => {
                     tracing::info!("mail {} ({}) sent to {}", row.id, row.kind, row.to_email);
-                    store.mark_mail_sent(&row, now_unix()).await?;
+                    record_sent(store, &row).await?;
                     sent += 1;
                 }
                 Err(e) => {

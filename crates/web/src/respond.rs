@@ -51,6 +51,18 @@ impl<E: Into<anyhow::Error>> From<E> for AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match self {
+            AppError::Internal(e, at) if database_away(&e) => {
+                tracing::warn!("the database is away: {e:#} (at {at})");
+                let mut resp = ErrorPage {
+                    status: StatusCode::SERVICE_UNAVAILABLE,
+                    title: "Back in a moment".into(),
+                    message: "The paper's database did not answer, so nothing was saved. Please try again in a few seconds.".into(),
+                }
+                .into_response();
+                resp.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("2"));
+                resp.extensions_mut().insert(DatabaseAway);
+                resp
+            }
             AppError::Internal(e, at) => {
                 tracing::error!("{e:#} (at {at})");
                 ErrorPage { status: StatusCode::INTERNAL_SERVER_ERROR, title: "Something went wrong".into(), message: "The server could not show this page. Please try again in a moment.".into() }.into_response()
@@ -68,6 +80,38 @@ impl IntoResponse for ErrorPage {
         let mut resp = (self.status, Html(body)).into_response();
         resp.extensions_mut().insert(self);
         resp
+    }
+}
+
+/// Marks an answer made because the database was away (see [`database_away`]).
+#[derive(Clone, Copy, Debug)]
+pub struct DatabaseAway;
+
+/// Whether an error came from the database being out of reach (PostgreSQL restarting, say)
+/// rather than from the request: answered 503 with `Retry-After`, and asked again by
+/// [`retry_while_database_away`] when reading it twice changes nothing.
+pub fn database_away(e: &anyhow::Error) -> bool {
+    e.chain().any(marquee_store::database_away)
+}
+
+/// How long a reading request waits for the database to come back before its reader sees 503.
+const DATABASE_AWAY_PATIENCE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The innermost layer: a GET or HEAD answered while the database was away is asked again
+/// every 250 ms, for up to 10 s, so a reader does not see a database restart. Other methods
+/// are answered at once (503, "nothing was saved"): the reader sends the form again.
+pub async fn retry_while_database_away(req: Request, next: Next) -> Response {
+    if !matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD) {
+        return next.run(req).await;
+    }
+    let (parts, _) = req.into_parts();
+    let until = std::time::Instant::now() + DATABASE_AWAY_PATIENCE;
+    loop {
+        let resp = next.clone().run(Request::from_parts(parts.clone(), axum::body::Body::empty())).await;
+        if resp.extensions().get::<DatabaseAway>().is_none() || std::time::Instant::now() >= until {
+            return resp;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
     }
 }
 
@@ -189,4 +233,70 @@ where
         state.0.cache.put(key, page.clone(), now, generation);
     }
     page.respond(request)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::routing::get;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use tower::ServiceExt;
+
+    /// A route that fails with `failure` the first `fails` times it runs, then answers "fine".
+    fn flaky(fails: usize, failure: fn() -> AppError) -> (axum::Router, Arc<AtomicUsize>) {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let c = calls.clone();
+        let handler = move || {
+            let c = c.clone();
+            async move {
+                if c.fetch_add(1, Ordering::SeqCst) < fails {
+                    return Err(failure());
+                }
+                Ok::<_, AppError>("fine")
+            }
+        };
+        let app = axum::Router::new().route("/page", get(handler.clone()).post(handler)).layer(axum::middleware::from_fn(retry_while_database_away));
+        (app, calls)
+    }
+
+    fn restarting() -> AppError {
+        marquee_store::StoreError::Db(sqlx::Error::Io(std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection refused"))).into()
+    }
+
+    fn broken() -> AppError {
+        anyhow::anyhow!("the template did not render").into()
+    }
+
+    async fn send(app: axum::Router, method: &str) -> (StatusCode, Option<String>, String) {
+        let resp = app.oneshot(Request::builder().method(method).uri("/page").body(Body::empty()).unwrap()).await.unwrap();
+        let status = resp.status();
+        let retry = resp.headers().get(header::RETRY_AFTER).map(|v| v.to_str().unwrap().to_string());
+        let body = String::from_utf8(axum::body::to_bytes(resp.into_body(), 1 << 20).await.unwrap().to_vec()).unwrap();
+        (status, retry, body)
+    }
+
+    #[tokio::test]
+    async fn a_page_asked_while_the_database_restarts_is_asked_again() {
+        let (app, calls) = flaky(3, restarting);
+        assert_eq!(send(app, "GET").await, (StatusCode::OK, None, "fine".to_string()));
+        assert_eq!(calls.load(Ordering::SeqCst), 4, "three failures, then the answer");
+    }
+
+    #[tokio::test]
+    async fn a_form_sent_while_the_database_restarts_is_refused_once_with_retry_after() {
+        let (app, calls) = flaky(1, restarting);
+        let (status, retry, _) = send(app, "POST").await;
+        assert_eq!((status, retry.as_deref()), (StatusCode::SERVICE_UNAVAILABLE, Some("2")));
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "a write is never sent twice by the server");
+    }
+
+    #[tokio::test]
+    async fn other_failures_are_not_asked_again() {
+        let (app, calls) = flaky(1, broken);
+        let (status, retry, _) = send(app, "GET").await;
+        assert_eq!((status, retry), (StatusCode::INTERNAL_SERVER_ERROR, None));
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
 }

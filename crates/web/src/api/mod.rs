@@ -49,8 +49,11 @@ pub type ApiReply = Result<Response, ApiError>;
 pub struct ApiError {
     pub status: StatusCode,
     pub errors: Vec<ErrorItem>,
-    /// Seconds to wait, for a 429.
+    /// Seconds to wait, for a 429 or 503.
     pub retry_after: Option<i64>,
+    /// Made because the database was away: a GET is asked again (see
+    /// `respond::retry_while_database_away`).
+    pub database_away: bool,
 }
 
 /// One error of an answer.
@@ -154,6 +157,7 @@ impl ApiError {
                 ghost_error_code: None,
             }],
             retry_after: None,
+            database_away: false,
         }
     }
 
@@ -170,6 +174,20 @@ impl ApiError {
     pub fn details(mut self, details: serde_json::Value) -> ApiError {
         self.errors[0].details = Some(details);
         self
+    }
+
+    /// A failure the caller cannot fix: 503 with `Retry-After` when the database was away
+    /// (nothing was saved; send it again), else 500.
+    fn unexpected(e: anyhow::Error, at: &'static Location<'static>) -> ApiError {
+        if crate::respond::database_away(&e) {
+            tracing::warn!("the database is away: {e:#} (at {at})");
+            let mut away = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "InternalServerError", "The database did not answer; nothing was saved. Please try again in a few seconds.").code("DATABASE_UNAVAILABLE");
+            away.retry_after = Some(2);
+            away.database_away = true;
+            return away;
+        }
+        tracing::error!("{e:#} (at {at})");
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError", "An unexpected error occurred, please try again.").code("UNEXPECTED_ERROR")
     }
 
     pub fn not_found(what: &str, action: &str) -> ApiError {
@@ -216,9 +234,7 @@ impl ApiError {
 impl<E: Into<anyhow::Error>> From<E> for ApiError {
     #[track_caller]
     fn from(e: E) -> ApiError {
-        let e = e.into();
-        tracing::error!("{e:#} (at {})", Location::caller());
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError", "An unexpected error occurred, please try again.").code("UNEXPECTED_ERROR")
+        ApiError::unexpected(e.into(), Location::caller())
     }
 }
 
@@ -228,10 +244,7 @@ impl From<crate::respond::AppError> for ApiError {
     fn from(e: crate::respond::AppError) -> ApiError {
         use crate::respond::AppError;
         match e {
-            AppError::Internal(e, at) => {
-                tracing::error!("{e:#} (at {at})");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError", "An unexpected error occurred, please try again.").code("UNEXPECTED_ERROR")
-            }
+            AppError::Internal(e, at) => ApiError::unexpected(e, at),
             AppError::Page(p) => {
                 let kind = match p.status.as_u16() {
                     400 => "BadRequestError",
@@ -255,6 +268,9 @@ impl IntoResponse for ApiError {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache, private, no-store, must-revalidate, max-stale=0, post-check=0, pre-check=0"));
         if let Some(secs) = self.retry_after {
             h.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        if self.database_away {
+            resp.extensions_mut().insert(crate::respond::DatabaseAway);
         }
         resp
     }
