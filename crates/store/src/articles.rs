@@ -105,15 +105,22 @@ pub enum Listing {
 }
 
 impl Listing {
-    /// The join and the condition (on `$2`, bound to the returned id) that narrow the live
-    /// articles (`$1` is now) to this listing.
-    fn sql(self) -> (&'static str, &'static str, Option<i64>) {
+    /// What the listing's ids are read from, newest first: a `FROM ... WHERE ...` whose rows
+    /// are the live articles (`$1` is now) of this listing (`$2`, bound to the returned id),
+    /// and the columns its order goes by (`time`, then `id`), which an index of the listing
+    /// holds in that order. Author and tag archives walk the byline and tag rows, which carry
+    /// their article's publication time (`listed_at`, migration 0020).
+    fn sql(self) -> (String, &'static str, &'static str, Option<i64>) {
+        // (Only the rows the listing is read from are filtered: a second `LIVE` on the page's
+        // articles leads SQLite to scan every live article for the home page.)
+        let articles = |filter: &str| format!("FROM articles a WHERE {LIVE}{filter}");
+        let by = |table: &str, column: &str| format!("FROM {table} f WHERE f.{column} = $2 AND f.listed_at <= $1");
         match self {
-            Listing::All => ("", "", None),
-            Listing::Section(id) => ("", " AND a.section_id = $2", Some(id)),
-            Listing::Author(id) => (" JOIN article_authors f ON f.article_id = a.id", " AND f.author_id = $2", Some(id)),
-            Listing::Tag(id) => (" JOIN article_tags f ON f.article_id = a.id", " AND f.tag_id = $2", Some(id)),
-            Listing::Film(id) => ("", " AND a.film_id = $2", Some(id)),
+            Listing::All => (articles(""), "a.publish_at", "a.id", None),
+            Listing::Section(id) => (articles(" AND a.section_id = $2"), "a.publish_at", "a.id", Some(id)),
+            Listing::Author(id) => (by("article_authors", "author_id"), "f.listed_at", "f.article_id", Some(id)),
+            Listing::Tag(id) => (by("article_tags", "tag_id"), "f.listed_at", "f.article_id", Some(id)),
+            Listing::Film(id) => (articles(" AND a.film_id = $2"), "a.publish_at", "a.id", Some(id)),
         }
     }
 }
@@ -186,14 +193,15 @@ pub enum SaveError {
 
 
 impl Store {
-    /// Live articles, newest first, with the total count for pagination.
-    pub async fn live_articles(&self, listing: Listing, now: i64, limit: i64, offset: i64) -> Result<(Vec<ArticleCard>, i64)> {
-        let (join, filter, arg) = listing.sql();
+    /// Live articles, newest first: `limit` of them after the first `offset`. Counts
+    /// nothing: a listing that shows how many pages it has asks [`Store::live_article_count`].
+    pub async fn live_articles(&self, listing: Listing, now: i64, limit: i64, offset: i64) -> Result<Vec<ArticleCard>> {
+        let (from, time, id, arg) = listing.sql();
         let n = if arg.is_some() { 3 } else { 2 };
-        // The page's ids first, walking an index in the listing's order (migration 0017)
-        // without reading the articles skipped over; then those twenty articles.
+        // The page's ids first, walking an index in the listing's order (migrations 0017 and
+        // 0020) without reading the articles skipped over; then those twenty articles.
         let sql = format!(
-            "SELECT {CARD_COLS} FROM (SELECT a.id FROM articles a{join} WHERE {LIVE}{filter} ORDER BY a.publish_at DESC, a.id DESC LIMIT ${n} OFFSET ${}) p \
+            "SELECT {CARD_COLS} FROM (SELECT {id} AS id {from} ORDER BY {time} DESC, {id} DESC LIMIT ${n} OFFSET ${}) p \
              JOIN articles a ON a.id = p.id JOIN sections s ON s.id = a.section_id ORDER BY a.publish_at DESC, a.id DESC",
             n + 1
         );
@@ -202,23 +210,30 @@ impl Store {
             q = q.bind(id);
         }
         let mut cards = q.bind(limit).bind(offset).fetch_all(&self.pool).await?;
-        let count_sql = format!("SELECT COUNT(*) FROM articles a{join} WHERE {LIVE}{filter}");
+        self.attach_authors(&mut cards).await?;
+        Ok(cards)
+    }
+
+    /// How many live articles a listing has (for its page count): a walk of the listing's
+    /// index, so its cost grows with the listing.
+    pub async fn live_article_count(&self, listing: Listing, now: i64) -> Result<i64> {
+        let (from, _, _, arg) = listing.sql();
+        let count_sql = format!("SELECT COUNT(*) {from}");
         let mut cq = sqlx::query_as::<_, (i64,)>(&count_sql).bind(now);
         if let Some(id) = arg {
             cq = cq.bind(id);
         }
-        let (total,) = cq.fetch_one(&self.pool).await?;
-        self.attach_authors(&mut cards).await?;
-        Ok((cards, total))
+        Ok(cq.fetch_one(&self.pool).await?.0)
     }
 
     /// The newest `limit` live articles of a listing with their bodies, bylines and tags, for
     /// feeds.
     pub async fn feed_articles(&self, listing: Listing, now: i64, limit: i64) -> Result<Vec<FeedArticle>> {
-        let (join, filter, arg) = listing.sql();
+        let (from, time, id, arg) = listing.sql();
         let n = if arg.is_some() { 3 } else { 2 };
         let sql = format!(
-            "SELECT {CARD_COLS}, a.body_html, a.revised_at, a.created_at FROM articles a JOIN sections s ON s.id = a.section_id{join} WHERE {LIVE}{filter} ORDER BY a.publish_at DESC, a.id DESC LIMIT ${n}"
+            "SELECT {CARD_COLS}, a.body_html, a.revised_at, a.created_at FROM (SELECT {id} AS id {from} ORDER BY {time} DESC, {id} DESC LIMIT ${n}) p \
+             JOIN articles a ON a.id = p.id JOIN sections s ON s.id = a.section_id ORDER BY a.publish_at DESC, a.id DESC"
         );
         let mut q = sqlx::query_as::<_, FeedArticle>(&sql).bind(now);
         if let Some(id) = arg {

@@ -8,7 +8,8 @@ use axum::body::Bytes;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
+use tokio::sync::watch;
 use crate::personal::PersonalPage;
 
 const MAX_ENTRIES: usize = 10_000;
@@ -100,11 +101,71 @@ pub struct PageCache {
     next_change: AtomicI64,
     /// Grows at every clear; a page rendered under an older generation is not stored.
     generation: AtomicU64,
+    /// Pages being rendered now, by key: a request for one waits for that render instead of
+    /// rendering the same page at the same moment (the home page just after a breaking story
+    /// emptied the cache, asked for by every reader at once).
+    flights: Mutex<HashMap<String, Flight>>,
+    /// Tells flights apart, so a finished one removes only itself.
+    flight_ids: AtomicU64,
+    /// How many articles each listing has (for its page count), with the generation it was
+    /// counted under: good until content changes or a scheduled article goes live, like a
+    /// page, but kept with the page cache off as well (see [`PageCache::count`]).
+    counts: Mutex<HashMap<String, (u64, i64)>>,
+}
+
+/// One render in progress.
+struct Flight {
+    id: u64,
+    /// The cache generation it was started under: only requests that arrived under the same
+    /// one may take its page.
+    generation: u64,
+    done: watch::Receiver<Option<CachedPage>>,
+}
+
+/// Who renders a missing page: this request ([`Turn::Lead`]), or another one already doing so,
+/// whose page this request waits for ([`Turn::Follow`]).
+pub enum Turn<'a> {
+    Lead(Leader<'a>),
+    Follow(watch::Receiver<Option<CachedPage>>),
+}
+
+/// The request rendering a page for others too. Dropped without [`Leader::finish`] (the page
+/// could not be kept: an error, a redirect, a 404), it lets those waiting render for
+/// themselves.
+pub struct Leader<'a> {
+    cache: &'a PageCache,
+    key: String,
+    id: u64,
+    done: watch::Sender<Option<CachedPage>>,
+}
+
+impl Leader<'_> {
+    /// Hands the rendered page to every request waiting for it.
+    pub fn finish(self, page: &CachedPage) {
+        self.done.send_replace(Some(page.clone()));
+    }
+}
+
+impl Drop for Leader<'_> {
+    fn drop(&mut self) {
+        let mut flights = self.cache.flights.lock().unwrap();
+        if flights.get(&self.key).is_some_and(|f| f.id == self.id) {
+            flights.remove(&self.key);
+        }
+    }
 }
 
 impl PageCache {
     pub fn new(enabled: bool) -> Self {
-        PageCache { enabled, pages: RwLock::new(HashMap::new()), next_change: AtomicI64::new(i64::MAX), generation: AtomicU64::new(0) }
+        PageCache {
+            enabled,
+            pages: RwLock::new(HashMap::new()),
+            next_change: AtomicI64::new(i64::MAX),
+            generation: AtomicU64::new(0),
+            flights: Mutex::new(HashMap::new()),
+            flight_ids: AtomicU64::new(0),
+            counts: Mutex::new(HashMap::new()),
+        }
     }
 
     pub fn enabled(&self) -> bool {
@@ -116,6 +177,46 @@ impl PageCache {
             return None;
         }
         self.pages.read().unwrap().get(key).filter(|p| now < p.expires).cloned()
+    }
+
+    /// For a page missing from the cache: render it (and say when it is done), or wait for
+    /// the request rendering it already, if that one started under the same `generation`.
+    /// None when the cache is off (every request renders).
+    pub fn join(&self, key: &str, generation: u64) -> Option<Turn<'_>> {
+        if !self.enabled {
+            return None;
+        }
+        let mut flights = self.flights.lock().unwrap();
+        if let Some(f) = flights.get(key).filter(|f| f.generation == generation) {
+            return Some(Turn::Follow(f.done.clone()));
+        }
+        let id = self.flight_ids.fetch_add(1, Ordering::Relaxed);
+        let (done, waiting) = watch::channel(None);
+        flights.insert(key.to_string(), Flight { id, generation, done: waiting });
+        Some(Turn::Lead(Leader { cache: self, key: key.to_string(), id, done }))
+    }
+
+    /// A listing's size counted since the last change, if any. Unlike pages, counts are kept
+    /// when the page cache is off: a miss still renders the page, but counting a listing of
+    /// 20,000 articles again for each of its pages is not part of that cost.
+    pub fn count(&self, key: &str, now: i64) -> Option<i64> {
+        if now >= self.next_change.load(Ordering::Relaxed) {
+            return None;
+        }
+        let generation = self.generation();
+        self.counts.lock().unwrap().get(key).filter(|(g, _)| *g == generation).map(|(_, n)| *n)
+    }
+
+    /// Keeps a listing's size, counted under `generation`.
+    pub fn keep_count(&self, key: String, count: i64, generation: u64) {
+        let mut counts = self.counts.lock().unwrap();
+        if self.generation() != generation {
+            return;
+        }
+        if counts.len() >= MAX_ENTRIES {
+            counts.clear();
+        }
+        counts.insert(key, (generation, count));
     }
 
     /// The generation to pass to [`PageCache::put`], read before rendering starts.
@@ -143,6 +244,7 @@ impl PageCache {
         let mut pages = self.pages.write().unwrap();
         self.generation.fetch_add(1, Ordering::AcqRel);
         pages.clear();
+        self.counts.lock().unwrap().clear();
     }
 
     /// Drops the pages whose key starts with `prefix` (and, like [`PageCache::clear`], any page
@@ -184,6 +286,55 @@ mod tests {
         assert!(cache.get("/", 0).is_some());
         cache.set_next_change(Some(10));
         assert!(cache.get("/", 10).is_none(), "stale once a scheduled article is due");
+    }
+
+    #[test]
+    fn a_listing_count_lasts_until_content_changes_or_a_scheduled_article_is_due() {
+        let cache = PageCache::new(false);
+        let g = cache.generation();
+        cache.keep_count("Section(1)".into(), 41, g);
+        assert_eq!(cache.count("Section(1)", 5), Some(41), "kept with the page cache off too");
+        cache.set_next_change(Some(10));
+        assert_eq!(cache.count("Section(1)", 10), None, "an article went live");
+        cache.set_next_change(None);
+        cache.clear();
+        assert_eq!(cache.count("Section(1)", 5), None, "content changed");
+        cache.keep_count("Section(1)".into(), 41, g);
+        assert_eq!(cache.count("Section(1)", 5), None, "counted before the change: not kept");
+    }
+
+    #[tokio::test]
+    async fn requests_for_a_page_being_rendered_wait_for_it() {
+        let cache = PageCache::new(true);
+        let g = cache.generation();
+        let Some(Turn::Lead(leader)) = cache.join("/", g) else { panic!("the first request renders") };
+        let Some(Turn::Follow(mut waiting)) = cache.join("/", g) else { panic!("the second waits") };
+        let Some(Turn::Follow(mut late)) = cache.join("/", g) else { panic!("so does the third") };
+        leader.finish(&CachedPage::html(StatusCode::OK, "rendered once".into()));
+        for w in [&mut waiting, &mut late] {
+            let page = w.wait_for(Option::is_some).await.expect("the page").clone().unwrap();
+            assert_eq!(&page.body[..], b"rendered once");
+        }
+        assert!(matches!(cache.join("/", g), Some(Turn::Lead(_))), "a finished render is forgotten; the next miss renders again");
+    }
+
+    #[tokio::test]
+    async fn a_render_that_keeps_nothing_lets_the_waiting_render_for_themselves() {
+        let cache = PageCache::new(true);
+        let g = cache.generation();
+        let leader = cache.join("/missing/", g);
+        let Some(Turn::Follow(mut waiting)) = cache.join("/missing/", g) else { panic!("waits") };
+        drop(leader); // a 404 or an error: nothing to share
+        assert!(waiting.wait_for(Option::is_some).await.is_err());
+    }
+
+    #[test]
+    fn a_request_after_a_change_does_not_wait_for_a_render_from_before_it() {
+        let cache = PageCache::new(true);
+        let _before = cache.join("/", cache.generation());
+        cache.clear();
+        assert!(matches!(cache.join("/", cache.generation()), Some(Turn::Lead(_))));
+        assert!(PageCache::new(false).join("/", 0).is_none(), "with the cache off every request renders");
     }
 
     fn request(pairs: &[(header::HeaderName, &str)]) -> HeaderMap {

@@ -56,7 +56,7 @@ pub async fn home(State(state): State<AppState>, uri: Uri) -> Reply {
         let site = state.site();
         let now = now_unix();
         let store = state.store();
-        let (top, _) = store.live_articles(Listing::All, now, 7, 0).await?;
+        let top = store.live_articles(Listing::All, now, 7, 0).await?;
         #[derive(Serialize)]
         struct SectionBlock {
             name: String,
@@ -65,7 +65,7 @@ pub async fn home(State(state): State<AppState>, uri: Uri) -> Reply {
         }
         let mut blocks = Vec::new();
         for s in &site.sections {
-            let (cards, _) = store.live_articles(Listing::Section(s.id), now, 5, 0).await?;
+            let cards = store.live_articles(Listing::Section(s.id), now, 5, 0).await?;
             let cards: Vec<_> = cards.into_iter().filter(|c| Some(c.id) != top.first().map(|t| t.id)).take(4).collect();
             if !cards.is_empty() {
                 blocks.push(SectionBlock { name: s.name.clone(), url: format!("/{}/", s.slug), cards: Card::list(&cards, &site) });
@@ -105,15 +105,30 @@ struct ListingCtx {
 }
 
 /// Renders one page of a listing, or 404 when the page is past the end.
+/// How many live articles a listing has, counted once per change of content (with the box
+/// cache on, the default) rather than on every page of it.
+async fn listing_size(state: &AppState, listing: Listing, now: i64) -> Result<i64, AppError> {
+    let keep = state.0.config.box_cache;
+    let key = format!("{listing:?}");
+    let generation = state.0.cache.generation();
+    if let Some(n) = keep.then(|| state.0.cache.count(&key, now)).flatten() {
+        return Ok(n);
+    }
+    let n = state.store().live_article_count(listing, now).await?;
+    if keep {
+        state.0.cache.keep_count(key, n, generation);
+    }
+    Ok(n)
+}
+
 async fn listing_page(state: &AppState, listing: Listing, base: &str, page: i64, make: impl FnOnce(Vec<Card>, Pager) -> ListingCtx) -> Rendered {
     let site = state.site();
-    let (cards, total) = state
-        .store()
-        .live_articles(listing, now_unix(), PER_PAGE, (page - 1) * PER_PAGE)
-        .await?;
+    let now = now_unix();
+    let cards = state.store().live_articles(listing, now, PER_PAGE, (page - 1) * PER_PAGE).await?;
     if cards.is_empty() && page > 1 {
         return Err(not_found());
     }
+    let total = listing_size(state, listing, now).await?;
     let pager = Pager::new(base, page, PER_PAGE, total);
     render_page(state, "listing.html", make(Card::list(&cards, &site), pager))
 }

@@ -3,7 +3,7 @@
 //! one needs no state), the page cache around rendered pages, private pages, and redirects.
 //! Imports only the state and the foundation below it; no handler module.
 
-use crate::cache::CachedPage;
+use crate::cache::{CachedPage, Turn};
 use crate::state::AppState;
 use crate::views::Layout;
 use axum::extract::{Request, State};
@@ -224,12 +224,29 @@ where
     if let Some(page) = key.as_deref().and_then(|k| state.0.cache.get(k, now)) {
         return page.respond(request);
     }
+    // Missing: render it, unless another request is rendering it right now; then take its
+    // page, or render after all if it could not keep one.
+    let leader = match key.as_deref().and_then(|k| state.0.cache.join(k, generation)) {
+        Some(Turn::Follow(mut done)) => {
+            if let Ok(page) = done.wait_for(Option::is_some).await {
+                if let Some(page) = page.as_ref() {
+                    return page.respond(request);
+                }
+            }
+            None
+        }
+        Some(Turn::Lead(leader)) => Some(leader),
+        None => None,
+    };
     let mut page = match render().await {
         Ok(page) => page,
         Err(e) => return e.into_response(),
     };
     if let (Some(key), StatusCode::OK) = (key, StatusCode::from_u16(page.status).unwrap_or(StatusCode::OK)) {
         page.expires = ttl.map(|t| now + t).unwrap_or(i64::MAX);
+        if let Some(leader) = leader {
+            leader.finish(&page);
+        }
         state.0.cache.put(key, page.clone(), now, generation);
     }
     page.respond(request)
