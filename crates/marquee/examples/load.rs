@@ -21,7 +21,7 @@
 //! (acknowledged) is in the database; every queued message reached the SMTP server exactly
 //! once; the survivors answered the probe throughout; every server showed each edit within
 //! 1 s outside the fault windows; no server's memory passed 200 MB. It prints latency
-//! percentiles per kind of request and the servers' memory at start and end, and exits
+//! percentiles per kind of request and each server's memory at every tenth of the run, and exits
 //! non-zero when a check fails.
 
 use http_body_util::{BodyExt, Full};

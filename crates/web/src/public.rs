@@ -104,7 +104,6 @@ struct ListingCtx {
     canonical: String,
 }
 
-/// Renders one page of a listing, or 404 when the page is past the end.
 /// How many live articles a listing has, counted once per change of content (with the box
 /// cache on, the default) rather than on every page of it.
 async fn listing_size(state: &AppState, listing: Listing, now: i64) -> Result<i64, AppError> {
@@ -121,6 +120,7 @@ async fn listing_size(state: &AppState, listing: Listing, now: i64) -> Result<i6
     Ok(n)
 }
 
+/// Renders one page of a listing, or 404 when the page is past the end.
 async fn listing_page(state: &AppState, listing: Listing, base: &str, page: i64, make: impl FnOnce(Vec<Card>, Pager) -> ListingCtx) -> Rendered {
     let site = state.site();
     let now = now_unix();

@@ -56,7 +56,7 @@ impl IntoResponse for AppError {
                 let mut resp = ErrorPage {
                     status: StatusCode::SERVICE_UNAVAILABLE,
                     title: "Back in a moment".into(),
-                    message: "The paper's database did not answer, so nothing was saved. Please try again in a few seconds.".into(),
+                    message: "The paper's database did not answer. Please try again in a few seconds; if you were saving something, look first whether it was saved.".into(),
                 }
                 .into_response();
                 resp.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("2"));
@@ -99,7 +99,9 @@ const DATABASE_AWAY_PATIENCE: std::time::Duration = std::time::Duration::from_se
 
 /// The innermost layer: a GET or HEAD answered while the database was away is asked again
 /// every 250 ms, for up to 10 s, so a reader does not see a database restart. Other methods
-/// are answered at once (503, "nothing was saved"): the reader sends the form again.
+/// are answered at once (503): the reader sends the form again. (A write that committed and
+/// then lost the database on a later statement is answered 503 too, so the message does not
+/// promise that nothing was saved.)
 pub async fn retry_while_database_away(req: Request, next: Next) -> Response {
     if !matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD) {
         return next.run(req).await;

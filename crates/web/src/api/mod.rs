@@ -177,11 +177,11 @@ impl ApiError {
     }
 
     /// A failure the caller cannot fix: 503 with `Retry-After` when the database was away
-    /// (nothing was saved; send it again), else 500.
+    /// (send it again, after looking whether it was saved), else 500.
     fn unexpected(e: anyhow::Error, at: &'static Location<'static>) -> ApiError {
         if crate::respond::database_away(&e) {
             tracing::warn!("the database is away: {e:#} (at {at})");
-            let mut away = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "InternalServerError", "The database did not answer; nothing was saved. Please try again in a few seconds.").code("DATABASE_UNAVAILABLE");
+            let mut away = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "InternalServerError", "The database did not answer. Try again in a few seconds; a write may have been saved before it stopped answering, so read it back first.").code("DATABASE_UNAVAILABLE");
             away.retry_after = Some(2);
             away.database_away = true;
             return away;
