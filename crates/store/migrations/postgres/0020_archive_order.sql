@@ -2,7 +2,9 @@
 -- byline or tag rows, that meant sorting every article of a staff writer (ten thousand in a
 -- large archive) for each page of it. Each byline and tag row now carries its article's
 -- publication time while the article is not a draft (`listed_at`, NULL for a draft), kept
--- by the triggers below, so a page of an archive is a walk of one index in its own order.
+-- by the triggers below, so a page of an archive is a walk of one index in its own order. A
+-- writer that knows the value (an import, many rows at a time) writes it and skips the
+-- trigger on insert; a NULL is always filled in.
 ALTER TABLE article_authors ADD COLUMN listed_at BIGINT;
 ALTER TABLE article_tags ADD COLUMN listed_at BIGINT;
 UPDATE article_authors x SET listed_at = CASE WHEN a.status <> 'draft' THEN a.publish_at END FROM articles a WHERE a.id = x.article_id;
@@ -18,9 +20,9 @@ END
 $$ LANGUAGE plpgsql;
 
 CREATE TRIGGER article_authors_listed BEFORE INSERT ON article_authors
-    FOR EACH ROW EXECUTE FUNCTION marquee_listed_at_of_new_row();
+    FOR EACH ROW WHEN (NEW.listed_at IS NULL) EXECUTE FUNCTION marquee_listed_at_of_new_row();
 CREATE TRIGGER article_tags_listed BEFORE INSERT ON article_tags
-    FOR EACH ROW EXECUTE FUNCTION marquee_listed_at_of_new_row();
+    FOR EACH ROW WHEN (NEW.listed_at IS NULL) EXECUTE FUNCTION marquee_listed_at_of_new_row();
 
 CREATE FUNCTION marquee_article_listed_at() RETURNS trigger AS $$
 BEGIN

@@ -2,7 +2,9 @@
 -- byline or tag rows, that meant sorting every article of a staff writer (ten thousand in a
 -- large archive) for each page of it. Each byline and tag row now carries its article's
 -- publication time while the article is not a draft (`listed_at`, NULL for a draft), kept
--- by the triggers below, so a page of an archive is a walk of one index in its own order.
+-- by the triggers below, so a page of an archive is a walk of one index in its own order. A
+-- writer that knows the value (an import, many rows at a time) writes it and skips the
+-- trigger on insert; a NULL is always filled in.
 ALTER TABLE article_authors ADD COLUMN listed_at INTEGER;
 ALTER TABLE article_tags ADD COLUMN listed_at INTEGER;
 UPDATE article_authors SET listed_at = (SELECT CASE WHEN a.status <> 'draft' THEN a.publish_at END FROM articles a WHERE a.id = article_authors.article_id);
@@ -10,11 +12,11 @@ UPDATE article_tags SET listed_at = (SELECT CASE WHEN a.status <> 'draft' THEN a
 CREATE INDEX article_authors_listed ON article_authors (author_id, listed_at, article_id);
 CREATE INDEX article_tags_listed ON article_tags (tag_id, listed_at, article_id);
 
-CREATE TRIGGER article_authors_listed AFTER INSERT ON article_authors BEGIN
+CREATE TRIGGER article_authors_listed AFTER INSERT ON article_authors WHEN NEW.listed_at IS NULL BEGIN
     UPDATE article_authors SET listed_at = (SELECT CASE WHEN a.status <> 'draft' THEN a.publish_at END FROM articles a WHERE a.id = NEW.article_id)
     WHERE article_id = NEW.article_id AND author_id = NEW.author_id;
 END;
-CREATE TRIGGER article_tags_listed AFTER INSERT ON article_tags BEGIN
+CREATE TRIGGER article_tags_listed AFTER INSERT ON article_tags WHEN NEW.listed_at IS NULL BEGIN
     UPDATE article_tags SET listed_at = (SELECT CASE WHEN a.status <> 'draft' THEN a.publish_at END FROM articles a WHERE a.id = NEW.article_id)
     WHERE article_id = NEW.article_id AND tag_id = NEW.tag_id;
 END;
