@@ -30,7 +30,7 @@ pub async fn run(addr: &str, data_dir: &Path, database_url: Option<&str>, name: 
     let store = Store::open(&url).await.with_context(|| format!("opening {}", crate::redact(&url)))?;
     let cred_path = data_dir.join(CREDENTIALS_FILE);
     let fresh = store.user_by_email(DEMO_EDITOR_EMAIL).await?.is_none();
-    if fresh && (!store.users().await?.is_empty() || store.article_summaries(None, 1, 0).await?.1 > 0) {
+    if fresh && (!store.users().await?.is_empty() || store.article_summaries(None, 1, marquee_store::Seek::FIRST).await?.1 > 0) {
         // Someone's paper, not a demo: seeding would rename it and add hundreds of articles.
         anyhow::bail!("{} already holds a site that is not the demo; the demo needs an empty database", crate::redact(&url));
     }
@@ -159,7 +159,7 @@ pub async fn seed(store: &Store, base_url: &str, name: &str, editor_password: &s
 /// Page views for the demo's newest stories over the last three days, so that Most Popular
 /// has something to rank on a fresh demo. Real views add to these as readers arrive.
 async fn seed_views(store: &Store, now: i64) -> anyhow::Result<()> {
-    let mut cards = store.live_articles(marquee_store::Listing::All, now, 40, 0).await?;
+    let mut cards = store.live_articles(marquee_store::Listing::All, now, 40, marquee_store::Seek::FIRST).await?;
     if let Some(review) = store.live_article("movie-review", "rust-and-bone", now).await? {
         if !cards.iter().any(|c| c.id == review.card.id) {
             cards.push(review.card);
@@ -212,7 +212,7 @@ async fn seed_reports(store: &Store, now: i64, events: &HashMap<&'static str, i6
                     DemoItem::Article(section, n) => {
                         if !newest.contains_key(section) {
                             let section_id = store.section_by_slug(section).await?.context("demo report lists an unknown section")?.id;
-                            let cards = store.live_articles(marquee_store::Listing::Section(section_id), now, 5, 0).await?;
+                            let cards = store.live_articles(marquee_store::Listing::Section(section_id), now, 5, marquee_store::Seek::FIRST).await?;
                             newest.insert(section, cards.iter().map(|c| c.id).collect());
                         }
                         marquee_store::ItemTarget::Article(*newest[section].get(*n).context("too few demo articles for a report")?)

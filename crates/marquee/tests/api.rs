@@ -259,7 +259,7 @@ both_backends!(the_admin_api_writes_with_the_newsroom_rules, |site| {
     assert_eq!(v["posts"].as_array().unwrap().iter().map(|p| p["title"].as_str().unwrap()).collect::<Vec<_>>(), ["Later"]);
 
     // Bodies that cannot be read: each a clear 4xx, nothing saved.
-    let articles_before = site.store.article_summaries(None, 100, 0).await.unwrap().1;
+    let articles_before = site.store.article_summaries(None, 100, marquee_store::Seek::FIRST).await.unwrap().1;
     let raw = |body: &str, ct: &str| {
         let (auth, body, ct) = (editor.clone(), body.to_string(), ct.to_string());
         let url = site.url("/ghost/api/admin/posts/");
@@ -282,7 +282,7 @@ both_backends!(the_admin_api_writes_with_the_newsroom_rules, |site| {
     assert_eq!(status, 413);
     let (status, v) = raw("{\"posts\": [{\"title\": \"x\", \"feature_image\": \"https://img.example/a.jpg\"}]}", "application/json").await;
     assert_eq!((status, v["errors"][0]["property"].as_str()), (422, Some("feature_image")), "what Marquee cannot keep is refused, not lost");
-    assert_eq!(site.store.article_summaries(None, 100, 0).await.unwrap().1, articles_before, "nothing was saved");
+    assert_eq!(site.store.article_summaries(None, 100, marquee_store::Seek::FIRST).await.unwrap().1, articles_before, "nothing was saved");
 
     // Credentials: a bearer key works; bad, expired and missing tokens do not.
     let (status, _) = admin_call(&site, reqwest::Method::GET, "/ghost/api/admin/posts/", &format!("Bearer {editor_key}"), None).await;

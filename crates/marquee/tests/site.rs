@@ -153,7 +153,7 @@ both_backends!(schedule_needs_a_future_time, |site| {
         .await;
     assert_eq!(status, 422);
     assert!(html.contains("is not a date and time"), "{html}");
-    assert_eq!(site.store.article_summaries(None, 10, 0).await.unwrap().1, 0, "nothing saved");
+    assert_eq!(site.store.article_summaries(None, 10, marquee_store::Seek::FIRST).await.unwrap().1, 0, "nothing saved");
 });
 
 both_backends!(contributor_cannot_publish, |site| {
@@ -164,7 +164,7 @@ both_backends!(contributor_cannot_publish, |site| {
     assert_eq!(status, 403);
     assert!(html.contains("Only editors can publish"));
     assert!(html.contains("My scoop"), "what was typed is kept");
-    assert_eq!(site.store.article_summaries(None, 10, 0).await.unwrap().1, 0);
+    assert_eq!(site.store.article_summaries(None, 10, marquee_store::Seek::FIRST).await.unwrap().1, 0);
     // A draft is fine, and the contributor can edit it.
     let (status, loc, _) = site.write(&[("headline", "My scoop"), ("section", &sec), ("author1", &me), ("body", "Big."), ("action", "save")]).await;
     assert_eq!(status, 303);
@@ -274,7 +274,7 @@ both_backends!(state_changing_post_without_csrf_is_refused, |site| {
     // A sign-in form posted from elsewhere is refused too.
     let r = new_client().post(site.url("/admin/login")).form(&[("email", "editor@paper.test"), ("password", common::PASSWORD)]).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 403);
-    assert_eq!(site.store.article_summaries(None, 10, 0).await.unwrap().1, 0);
+    assert_eq!(site.store.article_summaries(None, 10, marquee_store::Seek::FIRST).await.unwrap().1, 0);
 });
 
 both_backends!(bad_input_returns_the_form_with_messages_and_keeps_it, |site| {
@@ -291,19 +291,19 @@ both_backends!(bad_input_returns_the_form_with_messages_and_keeps_it, |site| {
     let (status, _, html) = site.write(&[("headline", "No section"), ("section", ""), ("author1", &author), ("body", "b"), ("action", "save")]).await;
     assert_eq!(status, 422);
     assert!(html.contains("Choose a section."));
-    assert_eq!(site.store.article_summaries(None, 10, 0).await.unwrap().1, 0, "nothing half-saved");
+    assert_eq!(site.store.article_summaries(None, 10, marquee_store::Seek::FIRST).await.unwrap().1, 0, "nothing half-saved");
     publish(&site, "Twins", "twins", "news", "One.").await;
     let (status, _, html) = site.write(&[("headline", "Twins"), ("slug", "twins"), ("section", &sec), ("author1", &author), ("body", "Two."), ("action", "publish")]).await;
     assert_eq!(status, 422);
     assert!(html.contains("already uses this slug") && html.contains("Two."));
-    assert_eq!(site.store.article_summaries(None, 10, 0).await.unwrap().1, 1);
+    assert_eq!(site.store.article_summaries(None, 10, marquee_store::Seek::FIRST).await.unwrap().1, 1);
     // Same slug in another section is fine.
     publish(&site, "Twins", "twins", "movie-review", "Other.").await;
     // Preview renders the Markdown and saves nothing.
     let (status, _, html) = site.write(&[("headline", "Preview me"), ("section", &sec), ("author1", &author), ("body", "Some **bold** words"), ("action", "preview")]).await;
     assert_eq!(status, 200);
     assert!(html.contains("<strong>bold</strong>") && html.contains("value=\"preview-me\""), "slug proposed from the headline");
-    assert_eq!(site.store.article_summaries(None, 10, 0).await.unwrap().1, 2);
+    assert_eq!(site.store.article_summaries(None, 10, marquee_store::Seek::FIRST).await.unwrap().1, 2);
 });
 
 both_backends!(revisions_can_be_viewed_and_restored, |site| {
@@ -352,28 +352,149 @@ both_backends!(bylines_keep_their_order, |site| {
     assert!(site.read("/authors/eddie-editor/").await.1.contains("Two hands"));
 });
 
+/// The address a pager link (`rel="next"` or `rel="prev"`) leads to.
+fn pager_link(html: &str, rel: &str) -> Option<String> {
+    let at = html.find(&format!("<a rel=\"{rel}\" href=\""))? + rel.len() + 16;
+    Some(html[at..].split('"').next()?.replace("&amp;", "&"))
+}
+
+/// The story numbers a listing page shows, top to bottom.
+fn story_numbers(html: &str) -> Vec<i64> {
+    html.split("Story number ").skip(1).filter_map(|s| s.split('<').next()?.parse().ok()).collect()
+}
+
 both_backends!(pagination, |site| {
     let sec: i64 = site.section_id("news").await.parse().unwrap();
     let author: i64 = site.author_id("eddie-editor").await.parse().unwrap();
-    for i in 0..25 {
-        let slug = format!("story-{i}");
-        let headline = format!("Story number {i}");
-        let w = marquee_store::ArticleWrite {
-            id: None, section_id: sec, slug: &slug, headline: &headline, deck: "", body: "b", body_html: "<p>b</p>", status: "published",
-            publish_at: Some(1_000_000 + i), author_ids: &[author], tags: &[], film_id: None, rating: None, user_id: None, featured: None, unchanged_since: None, slug_proposed: false, lead_media_id: None, now: 1_000_000 + i,
-        };
-        site.store.save_article(&w).await.unwrap().unwrap();
+    let publish = |i: i64| {
+        let store = site.store.clone();
+        async move {
+            let (slug, headline) = (format!("story-{i}"), format!("Story number {i}"));
+            // Two stories to a second: a page may end between two of the same time.
+            let w = marquee_store::ArticleWrite {
+                id: None, section_id: sec, slug: &slug, headline: &headline, deck: "", body: "b", body_html: "<p>b</p>", status: "published",
+                publish_at: Some(1_000_000 + i / 2), author_ids: &[author], tags: &[], film_id: None, rating: None, user_id: None, featured: None, unchanged_since: None, slug_proposed: false, lead_media_id: None, now: 1_000_000 + i,
+            };
+            store.save_article(&w).await.unwrap().unwrap();
+        }
+    };
+    for i in 0..45 {
+        publish(i).await;
     }
     let (_, p1) = site.read("/news/").await;
-    assert!(p1.contains("Story number 24") && !p1.contains("Story number 4<") && p1.contains("Page 1 of 2"));
+    assert_eq!(story_numbers(&p1), (25..45).rev().collect::<Vec<_>>());
+    assert!(p1.contains("Page 1 of 3") && pager_link(&p1, "prev").is_none());
     let (status, p2) = site.read("/news/?page=2").await;
     assert_eq!(status, 200);
-    assert!(p2.contains("Story number 4<") && p2.contains("Story number 0<") && !p2.contains("Story number 24"));
-    assert_eq!(site.read("/news/?page=3").await.0, 404);
+    assert_eq!(story_numbers(&p2), (5..25).rev().collect::<Vec<_>>());
+    assert_eq!(story_numbers(&site.read("/news/?page=3").await.1), (0..5).rev().collect::<Vec<_>>());
+    assert_eq!(site.read("/news/?page=4").await.0, 404);
+
+    // "Older" from the first page to the last, then "Newer" back: every story once, in order,
+    // each page the same as by its number.
+    let mut walked = Vec::new();
+    let (mut at, mut pages) = ("/news/".to_string(), Vec::new());
+    loop {
+        let (status, html) = site.read(&at).await;
+        assert_eq!(status, 200, "{at}");
+        walked.extend(story_numbers(&html));
+        pages.push((at.clone(), story_numbers(&html)));
+        match pager_link(&html, "next") {
+            Some(next) => at = next,
+            None => break,
+        }
+    }
+    assert_eq!(walked, (0..45).rev().collect::<Vec<_>>());
+    assert_eq!(pages.len(), 3);
+    assert!(pages[1].0.starts_with("/news/?page=2&after=") && pages[2].0.starts_with("/news/?page=3&after="), "{pages:?}");
+    let last = site.read(&pages[2].0).await.1;
+    assert!(last.contains("Page 3 of 3") && pager_link(&last, "next").is_none());
+    let back = pager_link(&last, "prev").unwrap();
+    assert!(back.starts_with("/news/?page=2&before="), "{back}");
+    let p2_again = site.read(&back).await.1;
+    assert_eq!(story_numbers(&p2_again), pages[1].1);
+    assert_eq!(pager_link(&p2_again, "prev").as_deref(), Some("/news/"));
+    assert_eq!(pager_link(&p2_again, "next").as_deref(), Some(pages[2].0.as_str()));
+
+    // A story published meanwhile moves every numbered page by one, but a reader walking on
+    // from a page they had open sees no story twice.
+    site.login("editor").await;
+    let eddie = author.to_string();
+    site.write(&[("headline", "Story number 45"), ("section", &sec.to_string()), ("author1", &eddie), ("body", "x"), ("action", "publish")]).await;
+    assert_eq!(story_numbers(&site.read("/news/?page=3").await.1), (0..6).rev().collect::<Vec<_>>());
+    assert_eq!(story_numbers(&site.read(&pages[2].0).await.1), (0..5).rev().collect::<Vec<_>>());
+
+    // Archives page the same way.
+    let a1 = site.read("/authors/eddie-editor/").await.1;
+    let a2 = site.read(&pager_link(&a1, "next").unwrap()).await.1;
+    assert!(pager_link(&a1, "next").unwrap().starts_with("/authors/eddie-editor/?page=2&after="));
+    assert_eq!(story_numbers(&a2), (6..26).rev().collect::<Vec<_>>());
+
+    // What a hand-typed address can get wrong is named.
     let (status, html) = site.read("/news/?page=abc").await;
     assert_eq!(status, 400);
     assert!(html.contains("whole number"));
-    assert!(site.read("/authors/eddie-editor/?page=2").await.1.contains("Story number 0<"));
+    for (bad, says) in [
+        ("/news/?page=2&after=yesterday", "two whole numbers joined by a dot"),
+        ("/news/?page=2&after=1000010", "two whole numbers joined by a dot"),
+        ("/news/?page=2&after=1.2&before=3.4", "not both"),
+        ("/news/?after=1000010.5", "numbered from 2 up"),
+        ("/tags/anything/?page=2&before=x.y", "two whole numbers joined by a dot"),
+    ] {
+        let (status, html) = site.read(bad).await;
+        assert_eq!(status, 400, "{bad}");
+        assert!(html.contains(says), "{bad}: {html}");
+    }
+    assert_eq!(site.read("/news/?page=5&after=1.1").await.0, 404, "nothing is older than the first second");
+});
+
+both_backends!(the_newsroom_list_walks_by_its_links, |site| {
+    let sec: i64 = site.section_id("news").await.parse().unwrap();
+    let author: i64 = site.author_id("eddie-editor").await.parse().unwrap();
+    for i in 0..110 {
+        let (slug, headline) = (format!("desk-{i}"), format!("Desk story {i}"));
+        let draft = i % 11 == 0;
+        let w = marquee_store::ArticleWrite {
+            id: None, section_id: sec, slug: &slug, headline: &headline, deck: "", body: "b", body_html: "<p>b</p>", status: if draft { "draft" } else { "published" },
+            publish_at: (!draft).then_some(1_000_000), author_ids: &[author], tags: &[], film_id: None, rating: None, user_id: None, featured: None, unchanged_since: None, slug_proposed: false, lead_media_id: None,
+            // Three saves to a second, so pages end between rows of one time.
+            now: 1_000_000 + i / 3,
+        };
+        site.store.save_article(&w).await.unwrap().unwrap();
+    }
+    site.login("editor").await;
+    let link = |html: &str, label: &str| html.find(label).map(|end| html[..end].rsplit("href=\"").next().unwrap().split('"').next().unwrap().replace("&amp;", "&"));
+    let desk = |html: &str| {
+        // A published article's row names it twice (its editor, and "view" it).
+        let mut rows = html.split("Desk story ").skip(1).filter_map(|s| s.split('<').next()?.parse().ok()).collect::<Vec<i64>>();
+        rows.dedup();
+        rows
+    };
+    for (status, expected) in [("", (0..110).rev().collect::<Vec<i64>>()), ("draft", (0..110).rev().filter(|i| i % 11 == 0).collect())] {
+        let (mut at, mut seen, mut pages) = (format!("/admin/?status={status}"), Vec::new(), Vec::new());
+        loop {
+            let (code, html) = site.get(&at).await;
+            assert_eq!(code, 200, "{at}");
+            seen.extend(desk(&html));
+            pages.push((at.clone(), html.clone()));
+            match link(&html, "Next →") {
+                Some(next) => at = next,
+                None => break,
+            }
+        }
+        assert_eq!(seen, expected, "every article once, most recently changed first ({status:?})");
+        assert_eq!(pages.len(), expected.len().div_ceil(50));
+        if let [_, second, third] = &pages[..] {
+            assert!(second.0.contains("&page=2&after=") && third.1.contains("Page 3 of 3"), "{}", second.0);
+            let back = link(&third.1, "← Previous").unwrap();
+            assert!(back.contains("&page=2&before="), "{back}");
+            assert_eq!(desk(&site.get(&back).await.1), desk(&second.1), "Previous shows the page before");
+            assert_eq!(link(&second.1, "← Previous").as_deref(), Some("/admin/?status="));
+        }
+    }
+    // A typed page number still works; a place that makes no sense shows the first page.
+    assert_eq!(desk(&site.get("/admin/?status=&page=2").await.1), (10..60).rev().collect::<Vec<_>>());
+    assert_eq!(desk(&site.get("/admin/?status=&page=2&after=nonsense").await.1)[0], 109);
 });
 
 both_backends!(login_is_rate_limited, |site| {
@@ -475,7 +596,7 @@ both_backends!(csrf_tokens_are_bound_to_the_session, |site| {
     let mine = token_for(jar(&nonce, &session)).await;
     assert_ne!(mine, nonce, "the token is not the cookie");
     assert_eq!(post(jar(&nonce, &session), mine, "Genuine").await, 303);
-    let headlines: Vec<String> = site.store.article_summaries(None, 10, 0).await.unwrap().0.into_iter().map(|a| a.headline).collect();
+    let headlines: Vec<String> = site.store.article_summaries(None, 10, marquee_store::Seek::FIRST).await.unwrap().0.into_iter().map(|a| a.headline).collect();
     assert_eq!(headlines.len(), 2, "{headlines:?}");
     assert!(headlines.iter().all(|h| h == "Genuine" || h == "The writer's own"), "{headlines:?}");
 });
@@ -500,12 +621,12 @@ both_backends!(form_bodies_that_are_not_utf8_are_refused, |site| {
     let r = site.client.post(site.url("/admin/media")).multipart(form).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 400);
     assert!(r.text().await.unwrap().contains("could not be read as text"));
-    assert_eq!(site.store.article_summaries(None, 10, 0).await.unwrap().1, 0, "nothing was saved");
+    assert_eq!(site.store.article_summaries(None, 10, marquee_store::Seek::FIRST).await.unwrap().1, 0, "nothing was saved");
     // The same form in UTF-8 goes through, accents and all.
     let ok = format!("_csrf={}&headline=Caf%C3%A9&section={sec}&author1={author}&body=x&action=publish", common::csrf_in(&site.get("/admin/articles/new").await.1));
     let r = site.client.post(site.url("/admin/articles/new")).header("content-type", "application/x-www-form-urlencoded").body(ok).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 303);
-    assert_eq!(site.store.article_summaries(None, 10, 0).await.unwrap().0[0].headline, "Café");
+    assert_eq!(site.store.article_summaries(None, 10, marquee_store::Seek::FIRST).await.unwrap().0[0].headline, "Café");
 });
 
 both_backends!(admins_manage_staff_sections_and_settings, |site| {
@@ -820,7 +941,7 @@ both_backends!(simultaneous_saves_all_succeed, |site| {
     for t in tasks {
         assert_eq!(t.await.unwrap(), 303, "every simultaneous save is stored");
     }
-    assert_eq!(site.store.article_summaries(None, 50, 0).await.unwrap().1, 12);
+    assert_eq!(site.store.article_summaries(None, 50, marquee_store::Seek::FIRST).await.unwrap().1, 12);
 });
 
 both_backends!(parallel_guessing_is_capped_and_cannot_lock_the_owner_out, |site| {
@@ -866,7 +987,7 @@ both_backends!(newsroom_bad_numbers_and_deep_nesting_are_clear_errors, |site| {
         assert_eq!(status, 422, "{action}");
         assert!(html.contains("levels deep"));
     }
-    assert_eq!(site.store.article_summaries(None, 10, 0).await.unwrap().1, 0);
+    assert_eq!(site.store.article_summaries(None, 10, marquee_store::Seek::FIRST).await.unwrap().1, 0);
 });
 
 /// Tomorrow's date in Los Angeles, as YYYY-MM-DD.

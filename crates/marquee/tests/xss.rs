@@ -326,7 +326,7 @@ with_mail!(no_payload_of_the_corpus_comes_back_executable, |cfg| {
         json_fragments(&mut found, &id, &object, &["content", "summary"]);
     }
     // The editing form shows every field again.
-    let first = site.store.article_summaries(None, 5, 0).await.unwrap().0;
+    let first = site.store.article_summaries(None, 5, marquee_store::Seek::FIRST).await.unwrap().0;
     for a in &first {
         found.get(&editor, &site, &format!("/admin/articles/{}", a.id)).await;
     }

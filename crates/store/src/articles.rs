@@ -1,4 +1,4 @@
-use crate::cards::{ArticleCard, TagRef, CARD_COLS, LIVE};
+use crate::cards::{ArticleCard, TagRef, CARD_COLS, LIVE, LIVE_FROM_A_PLACE};
 use crate::db::{placeholders, Result, Store};
 use crate::redirects::add_redirect;
 use sqlx::{Any, FromRow, Transaction};
@@ -110,11 +110,14 @@ impl Listing {
     /// and the columns its order goes by (`time`, then `id`), which an index of the listing
     /// holds in that order. Author and tag archives walk the byline and tag rows, which carry
     /// their article's publication time (`listed_at`, migration 0020).
-    fn sql(self) -> (String, &'static str, &'static str, Option<i64>) {
+    /// `from_a_place` when the walk starts at a place in the listing (a [`Seek`] cursor).
+    fn sql(self, from_a_place: bool) -> (String, &'static str, &'static str, Option<i64>) {
         // (Only the rows the listing is read from are filtered: a second `LIVE` on the page's
         // articles leads SQLite to scan every live article for the home page.)
-        let articles = |filter: &str| format!("FROM articles a WHERE {LIVE}{filter}");
-        let by = |table: &str, column: &str| format!("FROM {table} f WHERE f.{column} = $2 AND f.listed_at <= $1");
+        let live = if from_a_place { LIVE_FROM_A_PLACE } else { LIVE };
+        let up_to_now = if from_a_place { "+f.listed_at <= $1" } else { "f.listed_at <= $1" };
+        let articles = |filter: &str| format!("FROM articles a WHERE {live}{filter}");
+        let by = |table: &str, column: &str| format!("FROM {table} f WHERE f.{column} = $2 AND {up_to_now}");
         match self {
             Listing::All => (articles(""), "a.publish_at", "a.id", None),
             Listing::Section(id) => (articles(" AND a.section_id = $2"), "a.publish_at", "a.id", Some(id)),
@@ -123,6 +126,23 @@ impl Listing {
             Listing::Film(id) => (articles(" AND a.film_id = $2"), "a.publish_at", "a.id", Some(id)),
         }
     }
+}
+
+/// Where a page of a listing begins. A listing's order is its articles' publication times,
+/// newest first, then their ids, so an article's (time, id) marks one place in it for good.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seek {
+    /// After the first this many articles: a page number typed into the address.
+    Skip(i64),
+    /// The articles that come after this (time, id) in the listing: older ones.
+    Older(i64, i64),
+    /// The articles just before this (time, id): the nearest newer ones.
+    Newer(i64, i64),
+}
+
+impl Seek {
+    /// The top of a listing.
+    pub const FIRST: Seek = Seek::Skip(0);
 }
 
 /// An article as a feed carries it: the card, the whole body and what changes it.
@@ -193,23 +213,34 @@ pub enum SaveError {
 
 
 impl Store {
-    /// Live articles, newest first: `limit` of them after the first `offset`. Counts
+    /// Live articles, newest first: up to `limit` of them from where `seek` says. Counts
     /// nothing: a listing that shows how many pages it has asks [`Store::live_article_count`].
-    pub async fn live_articles(&self, listing: Listing, now: i64, limit: i64, offset: i64) -> Result<Vec<ArticleCard>> {
-        let (from, time, id, arg) = listing.sql();
+    pub async fn live_articles(&self, listing: Listing, now: i64, limit: i64, seek: Seek) -> Result<Vec<ArticleCard>> {
+        let (from, time, id, arg) = listing.sql(!matches!(seek, Seek::Skip(_)));
         let n = if arg.is_some() { 3 } else { 2 };
         // The page's ids first, walking an index in the listing's order (migrations 0017 and
-        // 0020) without reading the articles skipped over; then those twenty articles.
+        // 0020) without reading the articles skipped over; then those articles. A cursor
+        // starts the walk at its article, so a page deep in an archive costs what the first
+        // does; only a page number typed in skips entries of the index one by one.
+        let (bound, order, extra) = match seek {
+            Seek::Skip(_) => (String::new(), "DESC", format!(" OFFSET ${}", n + 1)),
+            Seek::Older(..) => (format!(" AND ({time}, {id}) < (${}, ${})", n + 1, n + 2), "DESC", String::new()),
+            Seek::Newer(..) => (format!(" AND ({time}, {id}) > (${}, ${})", n + 1, n + 2), "ASC", String::new()),
+        };
         let sql = format!(
-            "SELECT {CARD_COLS} FROM (SELECT {id} AS id {from} ORDER BY {time} DESC, {id} DESC LIMIT ${n} OFFSET ${}) p \
-             JOIN articles a ON a.id = p.id JOIN sections s ON s.id = a.section_id ORDER BY a.publish_at DESC, a.id DESC",
-            n + 1
+            "SELECT {CARD_COLS} FROM (SELECT {id} AS id {from}{bound} ORDER BY {time} {order}, {id} {order} LIMIT ${n}{extra}) p \
+             JOIN articles a ON a.id = p.id JOIN sections s ON s.id = a.section_id ORDER BY a.publish_at DESC, a.id DESC"
         );
         let mut q = sqlx::query_as::<_, ArticleCard>(&sql).bind(now);
         if let Some(id) = arg {
             q = q.bind(id);
         }
-        let mut cards = q.bind(limit).bind(offset).fetch_all(&self.pool).await?;
+        q = q.bind(limit);
+        q = match seek {
+            Seek::Skip(offset) => q.bind(offset.max(0)),
+            Seek::Older(t, i) | Seek::Newer(t, i) => q.bind(t).bind(i),
+        };
+        let mut cards = q.fetch_all(&self.pool).await?;
         self.attach_authors(&mut cards).await?;
         Ok(cards)
     }
@@ -217,7 +248,7 @@ impl Store {
     /// How many live articles a listing has (for its page count): a walk of the listing's
     /// index, so its cost grows with the listing.
     pub async fn live_article_count(&self, listing: Listing, now: i64) -> Result<i64> {
-        let (from, _, _, arg) = listing.sql();
+        let (from, _, _, arg) = listing.sql(false);
         let count_sql = format!("SELECT COUNT(*) {from}");
         let mut cq = sqlx::query_as::<_, (i64,)>(&count_sql).bind(now);
         if let Some(id) = arg {
@@ -229,7 +260,7 @@ impl Store {
     /// The newest `limit` live articles of a listing with their bodies, bylines and tags, for
     /// feeds.
     pub async fn feed_articles(&self, listing: Listing, now: i64, limit: i64) -> Result<Vec<FeedArticle>> {
-        let (from, time, id, arg) = listing.sql();
+        let (from, time, id, arg) = listing.sql(false);
         let n = if arg.is_some() { 3 } else { 2 };
         let sql = format!(
             "SELECT {CARD_COLS}, a.body_html, a.revised_at, a.created_at FROM (SELECT {id} AS id {from} ORDER BY {time} DESC, {id} DESC LIMIT ${n}) p \
@@ -422,18 +453,32 @@ impl Store {
         Ok(Some(rec))
     }
 
-    /// The newsroom's list, most recently changed first; `status` filters when given.
-    pub async fn article_summaries(&self, status: Option<&str>, limit: i64, offset: i64) -> Result<(Vec<ArticleSummary>, i64)> {
-        let filter = if status.is_some() { "WHERE a.status = $3" } else { "" };
+    /// The newsroom's list, most recently changed first, from where `seek` says (times are
+    /// `updated_at`); `status` filters when given. Also how many articles the list has.
+    pub async fn article_summaries(&self, status: Option<&str>, limit: i64, seek: Seek) -> Result<(Vec<ArticleSummary>, i64)> {
+        // $1 is the limit, then the seek's one or two values, then the status.
+        let (bound, order, extra, next) = match seek {
+            Seek::Skip(_) => ("", "DESC", " OFFSET $2", 3),
+            Seek::Older(..) => (" AND (a.updated_at, a.id) < ($2, $3)", "DESC", "", 4),
+            Seek::Newer(..) => (" AND (a.updated_at, a.id) > ($2, $3)", "ASC", "", 4),
+        };
+        let filter = if status.is_some() { format!(" AND a.status = ${next}") } else { String::new() };
+        // The page's ids from the index in the list's order (migration 0021), then their rows.
         let sql = format!(
-            "SELECT a.id, s.slug AS section_slug, s.name AS section_name, a.slug, a.headline, a.status, a.publish_at, a.updated_at, a.created_by FROM articles a JOIN sections s ON s.id = a.section_id {filter} ORDER BY a.updated_at DESC, a.id DESC LIMIT $1 OFFSET $2"
+            "SELECT a.id, s.slug AS section_slug, s.name AS section_name, a.slug, a.headline, a.status, a.publish_at, a.updated_at, a.created_by \
+             FROM (SELECT a.id FROM articles a WHERE 1 = 1{filter}{bound} ORDER BY a.updated_at {order}, a.id {order} LIMIT $1{extra}) p \
+             JOIN articles a ON a.id = p.id JOIN sections s ON s.id = a.section_id ORDER BY a.updated_at DESC, a.id DESC"
         );
-        let mut q = sqlx::query_as::<_, ArticleSummary>(&sql).bind(limit).bind(offset);
+        let mut q = sqlx::query_as::<_, ArticleSummary>(&sql).bind(limit);
+        q = match seek {
+            Seek::Skip(offset) => q.bind(offset.max(0)),
+            Seek::Older(t, id) | Seek::Newer(t, id) => q.bind(t).bind(id),
+        };
         if let Some(s) = status {
             q = q.bind(s);
         }
         let rows = q.fetch_all(&self.pool).await?;
-        let count_sql = format!("SELECT COUNT(*) FROM articles a {}", filter.replace("$3", "$1"));
+        let count_sql = format!("SELECT COUNT(*) FROM articles a{}", if status.is_some() { " WHERE a.status = $1" } else { "" });
         let mut cq = sqlx::query_as::<_, (i64,)>(&count_sql);
         if let Some(s) = status {
             cq = cq.bind(s);

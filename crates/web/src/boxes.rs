@@ -107,7 +107,7 @@ async fn build(store: &Store, site: &SiteInfo) -> anyhow::Result<Boxes> {
     let now = now_unix();
     let mut latest = HashMap::new();
     for s in &site.sections {
-        let cards = store.live_articles(Listing::Section(s.id), now, BOX_LEN as i64 + 1, 0).await?;
+        let cards = store.live_articles(Listing::Section(s.id), now, BOX_LEN as i64 + 1, marquee_store::Seek::FIRST).await?;
         latest.insert(s.id, cards.iter().map(|c| (c.id, BoxLink::new(c))).collect());
     }
     let reports = store.current_reports().await?.into_iter().map(ReportLink::from).collect();

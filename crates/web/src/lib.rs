@@ -27,6 +27,7 @@ mod media;
 mod network;
 mod newsroom;
 mod pageviews;
+mod paging;
 mod parts;
 mod personal;
 mod popular;

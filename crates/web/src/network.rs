@@ -340,7 +340,7 @@ impl AppState {
 
     /// The outbox: the newest live articles, each as its Create.
     pub(crate) async fn outbox_items(&self) -> anyhow::Result<Vec<Value>> {
-        let cards = self.store().live_articles(marquee_store::Listing::All, now_unix(), 20, 0).await?;
+        let cards = self.store().live_articles(marquee_store::Listing::All, now_unix(), 20, marquee_store::Seek::FIRST).await?;
         let me = self.identity();
         let mut items = Vec::new();
         for c in cards {

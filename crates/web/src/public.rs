@@ -1,6 +1,7 @@
 //! What readers see: home, section, article, author and tag pages, static assets, 404s.
 
 use crate::csrf::CsrfToken;
+use crate::paging::Place;
 use crate::parts::archive::{archive_subject, Archive};
 use crate::parts::article::{film_box, ArticleCtx};
 use crate::parts::comment_box::{comments_box, CommentQuery, Looker};
@@ -8,7 +9,7 @@ use crate::personal::{PersonalPage, Slotted};
 use crate::cache::CachedPage;
 use std::sync::Arc;
 use crate::parts::now_playing::{now_playing_box, LocationQuery, NowPlaying, SHOWTIME_PAGE_TTL};
-use crate::respond::{bad_request, cached, cached_for, moved, not_found, page_number, render_page, AppError, Rendered, Reply};
+use crate::respond::{bad_request, cached, cached_for, moved, not_found, render_page, AppError, Rendered, Reply};
 use crate::site::SiteInfo;
 use crate::state::AppState;
 use crate::views::{feed_links, Card, FeedLink, FilmDetails, Layout, Pager};
@@ -16,19 +17,23 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::IntoResponse;
 use marquee_domain::time::now_unix;
-use marquee_store::Listing;
+use marquee_store::{Listing, Seek};
 use serde::{Deserialize, Serialize};
 
 const PER_PAGE: i64 = 20;
 
+/// Which page of a listing to show: `?page=N`, and on the pages its own links lead to, the
+/// place where it begins (`after=` or `before=`; see `paging.rs`).
 #[derive(Deserialize)]
 pub struct PageQuery {
     page: Option<String>,
+    after: Option<String>,
+    before: Option<String>,
 }
 
 impl PageQuery {
-    fn number(&self) -> Result<i64, &'static str> {
-        page_number(self.page.as_deref())
+    fn place(&self) -> Result<Place, &'static str> {
+        Place::parse(self.page.as_deref(), self.after.as_deref(), self.before.as_deref(), PER_PAGE)
     }
 }
 
@@ -56,7 +61,7 @@ pub async fn home(State(state): State<AppState>, uri: Uri) -> Reply {
         let site = state.site();
         let now = now_unix();
         let store = state.store();
-        let top = store.live_articles(Listing::All, now, 7, 0).await?;
+        let top = store.live_articles(Listing::All, now, 7, Seek::FIRST).await?;
         #[derive(Serialize)]
         struct SectionBlock {
             name: String,
@@ -65,7 +70,7 @@ pub async fn home(State(state): State<AppState>, uri: Uri) -> Reply {
         }
         let mut blocks = Vec::new();
         for s in &site.sections {
-            let cards = store.live_articles(Listing::Section(s.id), now, 5, 0).await?;
+            let cards = store.live_articles(Listing::Section(s.id), now, 5, Seek::FIRST).await?;
             let cards: Vec<_> = cards.into_iter().filter(|c| Some(c.id) != top.first().map(|t| t.id)).take(4).collect();
             if !cards.is_empty() {
                 blocks.push(SectionBlock { name: s.name.clone(), url: format!("/{}/", s.slug), cards: Card::list(&cards, &site) });
@@ -121,20 +126,20 @@ async fn listing_size(state: &AppState, listing: Listing, now: i64) -> Result<i6
 }
 
 /// Renders one page of a listing, or 404 when the page is past the end.
-async fn listing_page(state: &AppState, listing: Listing, base: &str, page: i64, make: impl FnOnce(Vec<Card>, Pager) -> ListingCtx) -> Rendered {
+async fn listing_page(state: &AppState, listing: Listing, base: &str, at: Place, make: impl FnOnce(Vec<Card>, Pager) -> ListingCtx) -> Rendered {
     let site = state.site();
     let now = now_unix();
-    let cards = state.store().live_articles(listing, now, PER_PAGE, (page - 1) * PER_PAGE).await?;
-    if cards.is_empty() && page > 1 {
+    let fetched = state.store().live_articles(listing, now, PER_PAGE + 1, at.seek).await?;
+    if fetched.is_empty() && at.page > 1 {
         return Err(not_found());
     }
     let total = listing_size(state, listing, now).await?;
-    let pager = Pager::new(base, page, PER_PAGE, total);
+    let (cards, pager) = at.cut(base, PER_PAGE, fetched, total, |c| (c.publish_at, c.id));
     render_page(state, "listing.html", make(Card::list(&cards, &site), pager))
 }
 
 pub async fn section(State(state): State<AppState>, Path(slug): Path<String>, Query(q): Query<PageQuery>) -> Reply {
-    let page = q.number().map_err(bad_request)?;
+    let at = q.place().map_err(bad_request)?;
     let site = state.site();
     let Some(section) = site.sections.iter().find(|s| s.slug == slug).cloned() else {
         // A page's old address on an imported site (`/about/`).
@@ -144,8 +149,8 @@ pub async fn section(State(state): State<AppState>, Path(slug): Path<String>, Qu
         };
     };
     let base = format!("/{}/", section.slug);
-    Ok(cached(&state, format!("{base}?page={page}"), || async {
-        listing_page(&state, Listing::Section(section.id), &base, page, |cards, pager| ListingCtx {
+    Ok(cached(&state, format!("{base}?{}", at.query()), || async {
+        listing_page(&state, Listing::Section(section.id), &base, at, |cards, pager| ListingCtx {
             layout: Layout::new(&site, Some(&section.slug)),
             kind: "section",
             feeds: feed_links(&site, Some(&section.name), &base),
@@ -171,14 +176,14 @@ pub async fn tag(State(state): State<AppState>, Path(slug): Path<String>, Query(
 
 /// An author's or a tag's archive: their live articles, newest first, paginated.
 async fn archive(state: AppState, kind: Archive, slug: String, q: PageQuery) -> Reply {
-    let page = q.number().map_err(bad_request)?;
+    let at = q.place().map_err(bad_request)?;
     let base = format!("/{}/{slug}/", kind.prefix());
-    Ok(cached(&state, format!("{base}?page={page}"), || async {
+    Ok(cached(&state, format!("{base}?{}", at.query()), || async {
         let site = state.site();
         let Some(subject) = archive_subject(&state, kind, &slug).await? else {
             return Err(not_found());
         };
-        listing_page(&state, subject.listing, &base, page, |cards, pager| ListingCtx {
+        listing_page(&state, subject.listing, &base, at, |cards, pager| ListingCtx {
             layout: Layout::new(&site, None),
             kind: subject.kind,
             feeds: feed_links(&site, Some(&subject.name), &base),

@@ -173,14 +173,6 @@ pub fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
 
-/// A `page=` parameter: 1 when absent, else a whole number from 1 up.
-pub fn page_number(page: Option<&str>) -> Result<i64, &'static str> {
-    match page.map(str::trim) {
-        None | Some("") => Ok(1),
-        Some(p) => p.parse::<i64>().ok().filter(|n| (1..=100_000).contains(n)).ok_or("The page number must be a whole number from 1 up."),
-    }
-}
-
 /// Renders a template for a public page.
 pub fn render_page<S: Serialize>(state: &AppState, template: &str, ctx: S) -> Rendered {
     Ok((StatusCode::OK, state.0.templates.render(template, ctx)?))

@@ -3,7 +3,8 @@
 //! index. Bad input answers 400 with the form and a message; results are cached like other
 //! pages, keyed by the address as sent and the index's generation.
 
-use crate::respond::{cached_for, page_number, render_page, AppError, Reply};
+use crate::paging::page_number;
+use crate::respond::{cached_for, render_page, AppError, Reply};
 use crate::site::SiteInfo;
 use crate::state::AppState;
 use crate::views::{author_links, url_encode, AuthorLink, Layout, Pager};

@@ -4,6 +4,7 @@ use super::{admin_layout, page, AdminLayout, EditQuery, NOT_SAVED};
 use crate::auth::Staff;
 use crate::csrf::CsrfToken;
 use crate::newsroom::{self, ArticleForm, SaveOutcome};
+use crate::paging::Place;
 use crate::parts::article::ArticleCtx;
 use crate::respond::{forbidden, not_found, see_other, AppError, Reply};
 use crate::state::AppState;
@@ -12,6 +13,7 @@ use axum::http::StatusCode;
 use axum::{Extension, Form};
 use marquee_domain::time::{long_datetime, now_unix};
 use marquee_domain::FieldErrors;
+use marquee_store::Seek;
 use serde::{Deserialize, Serialize};
 
 // ----- articles -----
@@ -23,13 +25,19 @@ const CHANGED_MEANWHILE: &str = "Someone else saved this article after you opene
 pub struct ListQuery {
     status: Option<String>,
     page: Option<String>,
+    after: Option<String>,
+    before: Option<String>,
 }
 
 pub async fn dashboard(State(state): State<AppState>, staff: Staff, Extension(csrf): Extension<CsrfToken>, Query(q): Query<ListQuery>) -> Reply {
     let status = q.status.as_deref().filter(|s| marquee_domain::ArticleStatus::parse(s).is_some());
-    let page_no = q.page.as_deref().and_then(|p| p.trim().parse::<i64>().ok()).unwrap_or(1).clamp(1, 100_000);
     let per = 50;
-    let (rows, total) = state.store().article_summaries(status, per, (page_no - 1) * per).await?;
+    // A page number or place that makes no sense shows the first page: this is a tool, not
+    // an address anyone shares.
+    let place = Place::parse(q.page.as_deref(), q.after.as_deref(), q.before.as_deref(), per).unwrap_or(Place { page: 1, seek: Seek::FIRST });
+    let (rows, total) = state.store().article_summaries(status, per + 1, place.seek).await?;
+    let base = format!("/admin/?status={}", status.unwrap_or(""));
+    let (rows, pager) = place.cut(&base, per, rows, total, |r| (r.updated_at, r.id));
     let site = state.site();
     let now = now_unix();
     #[derive(Serialize)]
@@ -69,10 +77,6 @@ pub async fn dashboard(State(state): State<AppState>, staff: Staff, Extension(cs
         status: String,
         pager: crate::views::Pager,
     }
-    let base = format!("/admin/?status={}", status.unwrap_or(""));
-    let mut pager = crate::views::Pager::new(&base, page_no, per, total);
-    pager.prev_url = (page_no > 1).then(|| format!("{base}&page={}", page_no - 1));
-    pager.next_url = (page_no < pager.pages).then(|| format!("{base}&page={}", page_no + 1));
     page(&state, StatusCode::OK, "admin/dashboard.html", Ctx { admin: admin_layout(&state, &staff, &csrf), rows, status: status.unwrap_or("").to_string(), pager })
 }
 
