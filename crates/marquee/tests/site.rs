@@ -922,6 +922,23 @@ both_backends!(contributors_cannot_read_others_unpublished_text, |site| {
     }
 });
 
+both_backends!(a_saved_article_is_answered_as_saved_when_the_site_cannot_be_read_again, |site| {
+    site.login("editor").await;
+    let news = site.section_id("news").await;
+    let eddie = site.author_id("eddie-editor").await;
+    assert!(!site.read("/news/").await.1.contains("Saved while away"), "the section's page, cached");
+    // After the article commits, the site (settings, sections) is read again. Make that
+    // reading fail, as a database going away just after a commit would.
+    let rename = |from: &str, to: &str| format!("ALTER TABLE sections RENAME COLUMN {from} TO {to}");
+    sqlx::query(&rename("description", "description_away")).execute(site.store.pool()).await.unwrap();
+    let (status, location, _) = site.write(&[("headline", "Saved while away"), ("section", &news), ("author1", &eddie), ("body", "Kept."), ("action", "publish")]).await;
+    assert_eq!(status, 303, "the answer says the article was saved, not that something failed");
+    assert!(location.starts_with("/admin/articles/"), "{location}");
+    assert!(site.read("/news/").await.1.contains("Saved while away"), "no page from before the change is served");
+    sqlx::query(&rename("description_away", "description")).execute(site.store.pool()).await.unwrap();
+    assert!(site.read("/news/saved-while-away/").await.1.contains("Kept."));
+});
+
 both_backends!(simultaneous_saves_all_succeed, |site| {
     let mut tasks = Vec::new();
     for i in 0..12 {

@@ -123,7 +123,7 @@ pub async fn post_comment(
     match store.add_comment(new, &compose).await? {
         Ok(id) => {
             state.wake_mail();
-            let _ = state.refresh().await;
+            state.refresh_after_write().await;
             let posted = if status == "approved" { "yes" } else { "pending" };
             Ok(see_other(&format!("/{section}/{slug}/?posted={posted}#comment-{id}")))
         }
@@ -183,7 +183,7 @@ pub async fn edit(State(state): State<AppState>, Extension(csrf): Extension<Csrf
     };
     match store.edit_comment(id, reader.id, &f.body, &rendered.html, status, &reason, now_unix()).await? {
         true => {
-            let _ = state.refresh().await;
+            state.refresh_after_write().await;
             Ok(see_other(&format!("/{}/{}/#comment-{id}", page.card.section_slug, page.card.slug)))
         }
         false => form_again(&state, &csrf, StatusCode::CONFLICT, &page, &f, "This comment can no longer be edited.", &action),
@@ -193,7 +193,7 @@ pub async fn edit(State(state): State<AppState>, Extension(csrf): Extension<Csrf
 pub async fn delete(State(state): State<AppState>, SignedIn(reader): SignedIn, Path(id): Path<i64>) -> Reply {
     let (_, page) = own_comment(&state, &reader, id).await?;
     state.store().delete_own_comment(id, reader.id).await?;
-    let _ = state.refresh().await;
+    state.refresh_after_write().await;
     Ok(see_other(&format!("/{}/{}/#comments", page.card.section_slug, page.card.slug)))
 }
 

@@ -131,6 +131,6 @@ pub async fn body_media_problem(state: &AppState, markdown: &str) -> anyhow::Res
 /// shows it, in one transaction.
 pub async fn update_text(state: &AppState, row: &MediaRow, text: &MediaText) -> anyhow::Result<()> {
     marquee_import::library::update_text(state.store(), row, text).await?;
-    state.refresh().await?;
+    state.refresh_after_write().await;
     Ok(())
 }

@@ -267,7 +267,7 @@ pub async fn save(state: &AppState, staff: &Staff, existing: Option<&ArticleReco
     };
     match state.store().save_article(&write).await? {
         Ok(id) => {
-            state.refresh().await?;
+            state.refresh_after_write().await;
             Ok(SaveOutcome::Saved(id))
         }
         Err(SaveError::Changed) => Ok(SaveOutcome::Changed),

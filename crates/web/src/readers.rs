@@ -469,7 +469,7 @@ pub async fn change_name(State(state): State<AppState>, Extension(csrf): Extensi
     match check_real_name(&f.name) {
         Ok(name) => {
             state.store().rename_reader(reader.id, &name).await?;
-            let _ = state.refresh().await;
+            state.refresh_after_write().await;
             Ok(see_other("/account/?changed=name"))
         }
         Err(e) => {
@@ -567,7 +567,7 @@ pub async fn delete_account(State(state): State<AppState>, Extension(csrf): Exte
     }
     let policy = if state.store().comment_settings().await?.deleted_account == "remove" { DeletedComments::Remove } else { DeletedComments::Keep };
     state.store().delete_reader(reader.id, policy).await?;
-    let _ = state.refresh().await;
+    state.refresh_after_write().await;
     let mut resp = notice(
         &state,
         &csrf,

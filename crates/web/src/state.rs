@@ -207,6 +207,19 @@ impl AppState {
         Ok(())
     }
 
+    /// [`AppState::refresh`] after a write of this request has committed. If the database
+    /// cannot be read just then (it went away after the commit), the answer must still say
+    /// what happened, that the write was saved, rather than an error that invites doing it
+    /// again: the pages and API keys kept in memory are dropped at once, and the site is read
+    /// again by the background refresh once the database answers.
+    pub async fn refresh_after_write(&self) {
+        if let Err(e) = self.refresh().await {
+            tracing::warn!("reading the site again after a change failed ({e}); the background refresh will");
+            self.0.cache.clear();
+            self.0.api.forget_keys();
+        }
+    }
+
     pub(crate) async fn refresh_schedule(&self) -> anyhow::Result<()> {
         let next = self.0.store.next_scheduled_after(marquee_domain::time::now_unix()).await?;
         self.0.cache.set_next_change(next);

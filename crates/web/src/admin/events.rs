@@ -138,7 +138,7 @@ pub async fn save_event(State(state): State<AppState>, staff: Staff, Extension(c
     };
     match state.store().save_event(id, &record, now_unix()).await? {
         Ok(saved) => {
-            let _ = state.refresh().await;
+            state.refresh_after_write().await;
             Ok(see_other(&format!("/admin/events/{saved}?saved=1")))
         }
         Err(msg) => {
@@ -166,7 +166,7 @@ pub async fn delete_event(State(state): State<AppState>, staff: Staff, Path(id):
     staff.must_be_editor("Only editors manage events and venues.")?;
     match state.store().delete_event(id).await? {
         true => {
-            let _ = state.refresh().await;
+            state.refresh_after_write().await;
             Ok(see_other("/admin/events?deleted=1"))
         }
         false => Err(not_found()),
@@ -223,7 +223,7 @@ pub async fn save_venue(State(state): State<AppState>, staff: Staff, Extension(c
     };
     match state.store().save_venue(id, &record).await? {
         Ok(saved) => {
-            let _ = state.refresh().await;
+            state.refresh_after_write().await;
             Ok(see_other(&format!("/admin/venues/{saved}?saved=1")))
         }
         Err(msg) => {

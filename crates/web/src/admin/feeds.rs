@@ -68,7 +68,7 @@ pub async fn upload_feed(State(state): State<AppState>, staff: Staff, Extension(
     };
     match outcome {
         Ok((summary, lines)) => {
-            let _ = state.refresh().await;
+            state.refresh_after_write().await;
             feeds_page(&state, &staff, &csrf, StatusCode::OK, Some(summary), lines).await
         }
         Err(e) => {

@@ -75,7 +75,7 @@ pub async fn save_film(State(state): State<AppState>, staff: Staff, Extension(cs
     };
     match state.store().save_film(id, &record, now_unix()).await? {
         Ok(saved) => {
-            let _ = state.refresh().await;
+            state.refresh_after_write().await;
             Ok(see_other(&format!("/admin/films/{saved}?saved=1")))
         }
         Err(msg) => {
@@ -112,7 +112,7 @@ pub async fn save_theater(State(state): State<AppState>, staff: Staff, Extension
         Err(errors) => return theaters_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, f, errors, Some(NOT_SAVED.into())).await,
     };
     state.store().upsert_theater(&record).await?;
-    let _ = state.refresh().await;
+    state.refresh_after_write().await;
     let msg = Some(format!("Saved {}.", record.name));
     theaters_page(&state, &staff, &csrf, StatusCode::OK, PlaceForm { time_zone: record.time_zone, ..Default::default() }, FieldErrors::new(), msg).await
 }

@@ -217,7 +217,7 @@ pub async fn revoke_key(State(state): State<AppState>, staff: Staff, Path(id): P
     if !state.store().revoke_api_key(id, now_unix()).await? {
         return Err(error_page(StatusCode::NOT_FOUND, "No such key", "There is no key with that number that is still in use."));
     }
-    state.refresh().await?;
+    state.refresh_after_write().await;
     Ok(see_other("/admin/integrations/?done=revoked"))
 }
 

@@ -153,7 +153,7 @@ pub async fn upload(State(state): State<AppState>, staff: Staff, Extension(csrf)
     }
     if lead {
         state.store().set_lead_media(article, Some(id), now_unix()).await?;
-        state.refresh().await?;
+        state.refresh_after_write().await;
     }
     let row = state.store().media(id).await?.ok_or_else(not_found)?;
     Ok(see_other(&format!("/admin/articles/{article}?uploaded={}", row.content_key)))

@@ -158,7 +158,7 @@ pub async fn decide(State(state): State<AppState>, staff: Staff, Path(id): Path<
         true => {
             state.wake_mail();
             state.0.webhook_wake.notify_one();
-            let _ = state.refresh().await;
+            state.refresh_after_write().await;
             back_to(&f.view, &f.action)
         }
         false => Err(error_page(StatusCode::NOT_FOUND, "No such comment", "It may have been deleted by its author.")),
@@ -205,7 +205,7 @@ pub async fn set_open(State(state): State<AppState>, staff: Staff, Path(article_
     staff.must_be_editor("Only editors and admins moderate comments.")?;
     let open = f.open == "1";
     let r = state.store().set_comments_open(article_id, open, moderator(&staff), now_unix()).await;
-    let _ = state.refresh().await;
+    state.refresh_after_write().await;
     match r? {
         true if f.back == "editor" => Ok(see_other(&format!("/admin/articles/{article_id}"))),
         true => back_to("pending", "article"),

@@ -138,7 +138,7 @@ pub async fn create(State(state): State<AppState>, staff: Staff, Extension(csrf)
     };
     match state.store().create_report(&form.write(&slug, &intro_html, position)).await? {
         Some(id) => {
-            let _ = state.refresh().await;
+            state.refresh_after_write().await;
             Ok(see_other(&format!("/admin/reports/{id}?saved=1")))
         }
         None => invalid(slug_taken()).await,
@@ -211,7 +211,7 @@ pub async fn save(State(state): State<AppState>, staff: Staff, Extension(csrf): 
     };
     match state.store().update_report(id, &form.write(&slug, &intro_html, position)).await? {
         true => {
-            let _ = state.refresh().await;
+            state.refresh_after_write().await;
             Ok(see_other(&format!("/admin/reports/{id}?saved=1")))
         }
         false => edit_page(&state, &staff, &csrf, StatusCode::UNPROCESSABLE_ENTITY, id, Some(form), slug_taken(), Some("Nothing was saved.".into())).await,
@@ -221,7 +221,7 @@ pub async fn save(State(state): State<AppState>, staff: Staff, Extension(csrf): 
 pub async fn delete(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> Reply {
     staff.must_be_editor("Only editors build special reports.")?;
     state.store().delete_report(id).await?;
-    let _ = state.refresh().await;
+    state.refresh_after_write().await;
     Ok(see_other("/admin/reports"))
 }
 
@@ -317,6 +317,6 @@ pub async fn change_item(State(state): State<AppState>, staff: Staff, Path((id, 
 
 async fn done(state: &AppState, id: i64, anchor: &str, result: marquee_store::Result<()>) -> Reply {
     result?;
-    let _ = state.refresh().await;
+    state.refresh_after_write().await;
     Ok(see_other(&format!("/admin/reports/{id}?saved=1#{anchor}")))
 }

@@ -75,7 +75,7 @@ pub async fn add_section(State(state): State<AppState>, staff: Staff, Extension(
     if errors.is_empty() {
         match state.store().create_section(&f.slug, f.name.trim(), f.description.trim(), position).await? {
             Some(_) => {
-                let _ = state.refresh().await;
+                state.refresh_after_write().await;
                 return sections_page(&state, &staff, &csrf, StatusCode::OK, SectionForm::default(), FieldErrors::new(), Some(format!("Added the section {}.", f.name.trim()))).await;
             }
             None => {
@@ -92,7 +92,7 @@ pub async fn update_section(State(state): State<AppState>, staff: Staff, Extensi
     if errors.is_empty() {
         match state.store().update_section(id, &f.slug, f.name.trim(), f.description.trim(), position).await? {
             true => {
-                let _ = state.refresh().await;
+                state.refresh_after_write().await;
                 return Ok(see_other("/admin/sections"));
             }
             false => {
@@ -193,7 +193,7 @@ pub async fn save_settings(State(state): State<AppState>, staff: Staff, Extensio
         popular_days,
     };
     state.store().update_publication(&p).await?;
-    let _ = state.refresh().await;
+    state.refresh_after_write().await;
     settings_page(&state, &staff, &csrf, StatusCode::OK, f, FieldErrors::new(), Some("Settings saved.".into())).await
 }
 

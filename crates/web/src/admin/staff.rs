@@ -40,7 +40,7 @@ pub async fn update_author(State(state): State<AppState>, staff: Staff, Path(id)
         return Err(error_page(StatusCode::UNPROCESSABLE_ENTITY, "Author not saved", "A name (up to 120 characters) is required, and a bio can be at most 2,000 characters. Go back to keep what you typed."));
     }
     state.store().update_author(id, name, f.bio.trim()).await?;
-    let _ = state.refresh().await;
+    state.refresh_after_write().await;
     Ok(see_other("/admin/authors"))
 }
 
@@ -106,7 +106,7 @@ pub async fn add_user(State(state): State<AppState>, staff: Staff, Extension(csr
         let new = marquee_store::NewUser { email: &f.email, name: f.name.trim(), password_hash: &hash, role: role.as_str(), now: now_unix() };
         match state.store().create_user(new, &slugify(&f.name)).await? {
             Ok(u) => {
-                let _ = state.refresh().await;
+                state.refresh_after_write().await;
                 let msg = Some(format!("Added {} as {}.", u.name, u.role));
                 return users_page(&state, &staff, &csrf, StatusCode::OK, NewUserForm { role: "contributor".into(), ..Default::default() }, FieldErrors::new(), msg).await;
             }

@@ -568,7 +568,7 @@ pub async fn delete_post(State(state): State<AppState>, caller: Caller, ApiPath(
     }
     state.0.delivery_wake.notify_one();
     state.0.webhook_wake.notify_one();
-    state.refresh().await?;
+    state.refresh_after_write().await;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -730,7 +730,7 @@ pub async fn add_tag(State(state): State<AppState>, caller: Caller, ApiJson(body
     let (name, slug) = (name.unwrap_or_default(), slug.unwrap_or_default());
     not_a_section(&state, &slug)?;
     let tag = state.store().create_tag(&slug, &name).await?.ok_or_else(|| ApiError::invalid("slug", "Another tag already has this slug."))?;
-    state.refresh().await?;
+    state.refresh_after_write().await;
     Ok(super::json(StatusCode::CREATED, &TagsOne { tags: vec![api_views::plain_tag(&state.site(), &tag, None)] }))
 }
 
@@ -750,7 +750,7 @@ pub async fn edit_tag(State(state): State<AppState>, caller: Caller, ApiPath(id)
         Some(false) => return Err(ApiError::invalid("slug", "Another tag already has this slug.")),
         Some(true) => {}
     }
-    state.refresh().await?;
+    state.refresh_after_write().await;
     let tag = state.store().tag_by_id(number).await?.ok_or_else(|| ApiError::not_found("Tag", "edit tag"))?;
     Ok(super::json(StatusCode::OK, &TagsOne { tags: vec![api_views::plain_tag(&state.site(), &tag, None)] }))
 }
@@ -764,6 +764,6 @@ pub async fn delete_tag(State(state): State<AppState>, caller: Caller, ApiPath(i
     if !state.store().delete_tag(number).await? {
         return Err(ApiError::not_found("Tag", "delete tag"));
     }
-    state.refresh().await?;
+    state.refresh_after_write().await;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -235,7 +235,7 @@ async fn save_film(state: &AppState, caller: &Caller, id: Option<i64>, body: Fil
         Ok(saved) => saved,
         Err(msg) => return Err(ApiError::fields(&FieldErrors::from([("title", msg)]))),
     };
-    state.refresh().await?;
+    state.refresh_after_write().await;
     let f = state.store().film_by_id(saved).await?.ok_or_else(|| missing("Film"))?;
     let credits = state.store().credits(saved).await?;
     ok(if id.is_some() { StatusCode::OK } else { StatusCode::CREATED }, &FilmOne { film: film_out(state, &f, Some(&credits)) })
@@ -427,7 +427,7 @@ pub async fn put_theater(State(state): State<AppState>, caller: Caller, ApiPath(
     caller.must_be_editor("edit theater")?;
     let record = body.form(&external_id)?.check_theater().map_err(|e| ApiError::fields(&place_fields(e)))?;
     state.store().upsert_theater(&record).await?;
-    state.refresh().await?;
+    state.refresh_after_write().await;
     let t = state.store().theater_by_external_id(&record.external_id).await?.ok_or_else(|| missing("Theater"))?;
     ok(StatusCode::OK, &TheaterOne { theater: theater_out(&t) })
 }
@@ -526,7 +526,7 @@ async fn save_venue(state: &AppState, caller: &Caller, id: Option<i64>, body: Pl
         Ok(saved) => saved,
         Err(msg) => return Err(ApiError::fields(&FieldErrors::from([("name", msg)]))),
     };
-    state.refresh().await?;
+    state.refresh_after_write().await;
     let v = state.store().venue(saved).await?.ok_or_else(|| missing("Venue"))?;
     ok(if id.is_some() { StatusCode::OK } else { StatusCode::CREATED }, &VenueOne { venue: venue_out(&v) })
 }
@@ -687,7 +687,7 @@ async fn save_event(state: &AppState, caller: &Caller, id: Option<i64>, body: Ev
         Ok(saved) => saved,
         Err(msg) => return Err(ApiError::fields(&FieldErrors::from([("slug", msg)]))),
     };
-    state.refresh().await?;
+    state.refresh_after_write().await;
     let d = state.store().event(saved).await?.ok_or_else(|| missing("Event"))?;
     ok(if id.is_some() { StatusCode::OK } else { StatusCode::CREATED }, &EventOne { event: event_out(state, &d) })
 }
@@ -725,7 +725,7 @@ pub async fn delete_event(State(state): State<AppState>, caller: Caller, ApiPath
     if !state.store().delete_event(id).await? {
         return Err(missing("Event"));
     }
-    state.refresh().await?;
+    state.refresh_after_write().await;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -948,6 +948,6 @@ pub async fn decide(State(state): State<AppState>, caller: Caller, ApiPath(id): 
     }
     state.wake_mail();
     state.0.webhook_wake.notify_one();
-    state.refresh().await?;
+    state.refresh_after_write().await;
     ok(StatusCode::OK, &DecisionDone { id, action: body.action })
 }
