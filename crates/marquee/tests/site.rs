@@ -497,6 +497,37 @@ both_backends!(the_newsroom_list_walks_by_its_links, |site| {
     assert_eq!(desk(&site.get("/admin/?status=&page=2&after=nonsense").await.1)[0], 109);
 });
 
+both_backends!(the_home_page_leads_with_the_newest_and_shows_each_sections_own, |site| {
+    let news: i64 = site.section_id("news").await.parse().unwrap();
+    let reviews: i64 = site.section_id("movie-review").await.parse().unwrap();
+    let (eddie, wren): (i64, i64) = (site.author_id("eddie-editor").await.parse().unwrap(), site.author_id("wren-writer").await.parse().unwrap());
+    let mut stories = Vec::new();
+    for i in 0..6 {
+        stories.push((news, eddie, format!("N{i}"), 1_000_000 + i, "published"));
+        stories.push((reviews, wren, format!("M{i}"), 2_000_000 + i, "published"));
+    }
+    // Neither a scheduled story nor a draft is shown.
+    stories.push((news, eddie, "Later".into(), 4_000_000_000, "published"));
+    stories.push((reviews, wren, "Unfinished".into(), 3_000_000, "draft"));
+    for (section_id, author, name, at, status) in &stories {
+        let (slug, headline) = (name.to_lowercase(), format!("Front story {name}"));
+        let w = marquee_store::ArticleWrite {
+            id: None, section_id: *section_id, slug: &slug, headline: &headline, deck: "", body: "b", body_html: "<p>b</p>", status,
+            publish_at: (*status != "draft").then_some(*at), author_ids: &[*author], tags: &[], film_id: None, rating: None, user_id: None, featured: None, unchanged_since: None, slug_proposed: false, lead_media_id: None, now: *at,
+        };
+        site.store.save_article(&w).await.unwrap().unwrap();
+    }
+    let (_, home) = site.read("/").await;
+    let shown: Vec<&str> = home.split("Front story ").skip(1).filter_map(|s| s.split('<').next()).collect();
+    // The lead, the six after it from any section, then each section's four newest (in the
+    // sections' order) other than the lead.
+    assert_eq!(shown, ["M5", "M4", "M3", "M2", "M1", "M0", "N5", "N5", "N4", "N3", "N2", "M4", "M3", "M2", "M1"]);
+    assert!(!home.contains("Front story Later") && !home.contains("Front story Unfinished"));
+    // Every card carries its byline.
+    assert_eq!(home.matches(">Wren Writer<").count(), 10, "the M cards");
+    assert_eq!(home.matches(">Eddie Editor<").count(), 5, "the N cards");
+});
+
 both_backends!(login_is_rate_limited, |site| {
     let (_, html) = site.get("/admin/login").await;
     let csrf = common::csrf_in(&html);

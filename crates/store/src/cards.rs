@@ -74,8 +74,10 @@ impl Store {
         for (article_id, id, slug, name) in q.fetch_all(&self.pool).await? {
             by_article.entry(article_id).or_default().push(AuthorRef { id, slug, name });
         }
+        // (An article may be on several of the cards: the home page's lead stories and its
+        // section's.)
         for c in cards.iter_mut() {
-            c.authors = by_article.remove(&c.id).unwrap_or_default();
+            c.authors = by_article.get(&c.id).cloned().unwrap_or_default();
         }
         Ok(())
     }

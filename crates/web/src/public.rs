@@ -17,7 +17,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::IntoResponse;
 use marquee_domain::time::now_unix;
-use marquee_store::{Listing, Seek};
+use marquee_store::Listing;
 use serde::{Deserialize, Serialize};
 
 const PER_PAGE: i64 = 20;
@@ -61,7 +61,11 @@ pub async fn home(State(state): State<AppState>, uri: Uri) -> Reply {
         let site = state.site();
         let now = now_unix();
         let store = state.store();
-        let top = store.live_articles(Listing::All, now, 7, Seek::FIRST).await?;
+        // The lead stories and each section's newest, read together.
+        let mut asked = vec![(Listing::All, 7)];
+        asked.extend(site.sections.iter().map(|s| (Listing::Section(s.id), 5)));
+        let mut fronts = store.live_fronts(&asked, now).await?.into_iter();
+        let top = fronts.next().unwrap_or_default();
         #[derive(Serialize)]
         struct SectionBlock {
             name: String,
@@ -69,8 +73,7 @@ pub async fn home(State(state): State<AppState>, uri: Uri) -> Reply {
             cards: Vec<Card>,
         }
         let mut blocks = Vec::new();
-        for s in &site.sections {
-            let cards = store.live_articles(Listing::Section(s.id), now, 5, Seek::FIRST).await?;
+        for (s, cards) in site.sections.iter().zip(fronts) {
             let cards: Vec<_> = cards.into_iter().filter(|c| Some(c.id) != top.first().map(|t| t.id)).take(4).collect();
             if !cards.is_empty() {
                 blocks.push(SectionBlock { name: s.name.clone(), url: format!("/{}/", s.slug), cards: Card::list(&cards, &site) });
