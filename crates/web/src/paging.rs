@@ -59,6 +59,14 @@ impl Place {
         }
     }
 
+    /// The page cache's key for this page of the list at `base`, or `None` for a page found
+    /// from a place: any two numbers make a place, so keeping those pages would let anyone
+    /// fill the cache with made-up ones and push out every other page. Such a page is read
+    /// from its place in an index, about as cheap as the first page.
+    pub fn cache_key(&self, base: &str) -> Option<String> {
+        matches!(self.seek, Seek::Skip(_)).then(|| format!("{base}?{}", self.query()))
+    }
+
     /// One page from `fetched`, which the store read with this place's seek and a limit of
     /// one item more than a page (to learn whether the list goes on), and the pager around it.
     /// `base` is the list's first page; `mark` gives an item's place (time, id).
@@ -112,6 +120,8 @@ mod tests {
         assert_eq!(older, Place { page: 4, seek: Seek::Older(-86_400, 17) });
         assert_eq!(older.query(), "page=4&after=-86400.17");
         assert_eq!(place(Some("2"), None, Some("5.6")).unwrap().query(), "page=2&before=5.6");
+        assert_eq!(place(Some("4"), None, None).unwrap().cache_key("/news/").as_deref(), Some("/news/?page=4"));
+        assert_eq!(older.cache_key("/news/"), None, "a page found from a place is not kept");
         for bad in [(Some("2"), Some("5"), None), (Some("2"), Some("5.x"), None), (Some("2"), Some(".5"), None), (Some("2"), None, Some("1.2.3"))] {
             assert!(place(bad.0, bad.1, bad.2).unwrap_err().contains("two whole numbers"), "{bad:?}");
         }

@@ -152,7 +152,7 @@ pub async fn section(State(state): State<AppState>, Path(slug): Path<String>, Qu
         };
     };
     let base = format!("/{}/", section.slug);
-    Ok(cached(&state, format!("{base}?{}", at.query()), || async {
+    Ok(cached_for(&state, at.cache_key(&base), None, || async {
         listing_page(&state, Listing::Section(section.id), &base, at, |cards, pager| ListingCtx {
             layout: Layout::new(&site, Some(&section.slug)),
             kind: "section",
@@ -181,7 +181,7 @@ pub async fn tag(State(state): State<AppState>, Path(slug): Path<String>, Query(
 async fn archive(state: AppState, kind: Archive, slug: String, q: PageQuery) -> Reply {
     let at = q.place().map_err(bad_request)?;
     let base = format!("/{}/{slug}/", kind.prefix());
-    Ok(cached(&state, format!("{base}?{}", at.query()), || async {
+    Ok(cached_for(&state, at.cache_key(&base), None, || async {
         let site = state.site();
         let Some(subject) = archive_subject(&state, kind, &slug).await? else {
             return Err(not_found());

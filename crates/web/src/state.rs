@@ -217,6 +217,9 @@ impl AppState {
             tracing::warn!("reading the site again after a change failed ({e}); the background refresh will");
             self.0.cache.clear();
             self.0.api.forget_keys();
+            // The write may have scheduled a story: until the schedule is read again (the
+            // background loop does when this time is due, that is at once), keep no page.
+            self.0.cache.set_next_change(Some(marquee_domain::time::now_unix()));
         }
     }
 
