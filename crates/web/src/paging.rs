@@ -35,16 +35,16 @@ impl Place {
             v.trim()
                 .split_once('.')
                 .and_then(|(t, id)| Some((t.parse().ok()?, id.parse().ok()?)))
-                .ok_or("A place in the list is written as two whole numbers joined by a dot, as the page's own links give it.")
+                .ok_or("The place in the list (after= or before=) must be two whole numbers joined by a dot, as this site's Older and Newer links write it.")
         };
         let seek = match (after, before) {
             (None, None) => Seek::Skip((page - 1) * per_page),
             (Some(a), None) => cursor(a).map(|(t, id)| Seek::Older(t, id))?,
             (None, Some(b)) => cursor(b).map(|(t, id)| Seek::Newer(t, id))?,
-            (Some(_), Some(_)) => return Err("Ask for the items after one place or before another, not both."),
+            (Some(_), Some(_)) => return Err("Use after= or before= in one address, not both."),
         };
         if page == 1 && !matches!(seek, Seek::Skip(_)) {
-            return Err("A page found from a place in the list is numbered from 2 up.");
+            return Err("A page reached with after= or before= is numbered from 2 up: page 1 is the start of the list.");
         }
         Ok(Place { page, seek })
     }
