@@ -521,3 +521,39 @@ both_backends!(replies_find_their_parents_whatever_order_the_ids_are_in, |site| 
     assert_eq!(by_text("About that pingback.").parent_id, None);
     assert_eq!(comments.len(), 5);
 });
+
+both_backends!(batches_written_side_by_side_take_different_slugs_and_share_new_tags, |site| {
+    // 2,100 posts (three batches; PostgreSQL writes two at once) that all ask for one slug and
+    // all bring one new tag and one comment.
+    let posts = 2_100u32;
+    let mut items = String::new();
+    for id in 1..=posts {
+        let comment = format!("<wp:comment><wp:comment_id>{id}</wp:comment_id><wp:comment_author>Ann Other</wp:comment_author><wp:comment_content>Comment {id}.</wp:comment_content><wp:comment_approved>1</wp:comment_approved><wp:comment_parent>0</wp:comment_parent></wp:comment>");
+        let tag = "<category domain=\"post_tag\" nicename=\"letters\"><![CDATA[Letters]]></category>";
+        items.push_str(&item(id, &format!("Letter {id}"), &format!("<p>Letter number {id}.</p>"), &format!("{tag}{comment}")).replace(&format!("post-{id}</wp:post_name>"), "same-title</wp:post_name>"));
+    }
+    let path = temp_file("same-slugs.xml", &wxr("", &items));
+    let r = import(&site, &path).await;
+    assert!(r.skipped.is_empty(), "{}", r.details());
+    assert_eq!((r.posts, r.comments), (posts as u64, posts as u64), "{}", r.details());
+
+    let map = site.store.import_map("https://hostile.example", "post").await.unwrap();
+    let mut slugs = std::collections::BTreeSet::new();
+    for id in 1..=posts {
+        let a = site.store.article_record(map[&id.to_string()].0).await.unwrap().unwrap();
+        assert!(a.body.contains(&format!("Letter number {id}.")), "post {id} is its own article");
+        assert_eq!(a.tags, ["Letters"], "post {id} has the tag");
+        slugs.insert(a.slug);
+    }
+    let mut expected: std::collections::BTreeSet<String> = (2..=posts).map(|n| format!("same-title-{n}")).collect();
+    expected.insert("same-title".into());
+    assert_eq!(slugs, expected, "every post has a slug of its own");
+    let tags: Vec<(String,)> = sqlx::query_as("SELECT slug FROM tags WHERE slug LIKE 'letters%'").fetch_all(site.store.pool()).await.unwrap();
+    assert_eq!(tags, [("letters".to_string(),)], "the tag was added once");
+    let (status, page) = site.read("/tags/letters/").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Letter "), "the tag's archive lists its posts");
+
+    let again = import(&site, &path).await;
+    assert_eq!((again.added, again.updated), (0, 0), "{}", again.details());
+});

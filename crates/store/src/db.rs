@@ -197,8 +197,9 @@ pub(crate) async fn take_ids(tx: &mut sqlx::Transaction<'_, sqlx::Any>, table: &
         return Ok(Vec::new());
     }
     if tx.backend_name() == "PostgreSQL" {
-        let sql = format!("SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, $1)");
-        let rows: Vec<(i64,)> = sqlx::query_as(&sql).bind(n as i64).fetch_all(&mut **tx).await?;
+        // The sequence's name is looked up once, not for every id.
+        let (sequence,): (String,) = sqlx::query_as(&format!("SELECT pg_get_serial_sequence('{table}', 'id')")).fetch_one(&mut **tx).await?;
+        let rows: Vec<(i64,)> = sqlx::query_as("SELECT nextval($1::regclass) FROM generate_series(1, $2)").bind(sequence).bind(n as i64).fetch_all(&mut **tx).await?;
         return Ok(rows.into_iter().map(|(id,)| id).collect());
     }
     let sql = format!("SELECT MAX(COALESCE((SELECT MAX(id) FROM {table}), 0), COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0))");
@@ -216,6 +217,17 @@ pub(crate) async fn take_ids(tx: &mut sqlx::Transaction<'_, sqlx::Any>, table: &
 pub(crate) async fn lock_slugs(tx: &mut sqlx::Transaction<'_, sqlx::Any>, table: &str) -> Result<()> {
     if tx.backend_name() == "PostgreSQL" {
         sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext($1))) AS locked").bind(format!("slugs:{table}")).fetch_all(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// [`lock_slugs`] as a bulk import's writers take it: they share it, so two batches of one
+/// import are written at once (each keeps clear of the other's slugs through
+/// [`crate::SlugClaims`], as neither sees the other's rows before commit), while every other
+/// writer that chooses a slug waits for both.
+pub(crate) async fn share_slugs(tx: &mut sqlx::Transaction<'_, sqlx::Any>, table: &str) -> Result<()> {
+    if tx.backend_name() == "PostgreSQL" {
+        sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock_shared(hashtext($1))) AS locked").bind(format!("slugs:{table}")).fetch_all(&mut **tx).await?;
     }
     Ok(())
 }

@@ -52,6 +52,12 @@ pub struct NewArticle<'a> {
     pub now: i64,
 }
 
+/// The slugs an import's batches have chosen. Two batches are written at once on PostgreSQL
+/// ([`Store::import_writers`]) and neither sees the other's articles before it commits, so
+/// each chooses its slugs around these as well as around the ones in the database.
+#[derive(Default)]
+pub struct SlugClaims(tokio::sync::Mutex<HashSet<(i64, String)>>);
+
 /// One batch of an import, committed whole.
 pub struct ImportTx<'s> {
     tx: Transaction<'static, Any>,
@@ -82,6 +88,16 @@ impl Store {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// How many of an import's batches may be written at once: one on SQLite, which has one
+    /// writer; two on PostgreSQL, whose server works on each connection with one process, so
+    /// a second batch keeps a second core busy.
+    pub fn import_writers(&self) -> usize {
+        match self.backend {
+            crate::db::Backend::Sqlite => 1,
+            crate::db::Backend::Postgres => 2,
+        }
     }
 
     pub async fn begin_import(&self) -> Result<ImportTx<'_>> {
@@ -195,12 +211,13 @@ impl ImportTx<'_> {
         Ok(())
     }
 
-    /// Adds `articles`; answers each one's id and address, in order.
-    pub async fn add_articles(&mut self, articles: &[NewArticle<'_>]) -> Result<Vec<(i64, String)>> {
+    /// Adds `articles`, with slugs free in the database and not in `claims` (which gets
+    /// them); answers each one's id and address, in order.
+    pub async fn add_articles(&mut self, articles: &[NewArticle<'_>], claims: &SlugClaims) -> Result<Vec<(i64, String)>> {
         if articles.is_empty() {
             return Ok(Vec::new());
         }
-        crate::db::lock_slugs(&mut self.tx, "articles").await?;
+        crate::db::share_slugs(&mut self.tx, "articles").await?;
         // Slugs: taken ones from the database, a query per section (through the index on
         // section and slug), then free ones chosen here.
         let mut bases: HashMap<i64, HashSet<&str>> = HashMap::new();
@@ -220,16 +237,23 @@ impl ImportTx<'_> {
             }
         }
         let mut slugs = Vec::with_capacity(articles.len());
+        let mut claimed = claims.0.lock().await;
         for a in articles {
             let mut slug = a.slug.to_string();
             let mut n = 2;
-            while taken.contains(&(a.section_id, slug.clone())) || self.slug_in_use(a.section_id, &slug, a.slug).await? {
+            loop {
+                let key = (a.section_id, slug);
+                if !taken.contains(&key) && !claimed.contains(&key) && !self.slug_in_use(a.section_id, &key.1, a.slug).await? {
+                    slug = key.1;
+                    break;
+                }
                 slug = format!("{}-{n}", a.slug);
                 n += 1;
             }
-            taken.insert((a.section_id, slug.clone()));
+            claimed.insert((a.section_id, slug.clone()));
             slugs.push(slug);
         }
+        drop(claimed);
         let ids = take_ids(&mut self.tx, "articles", articles.len()).await?;
 
         let mut rows = Vec::with_capacity(articles.len() * 16);
@@ -273,8 +297,12 @@ impl ImportTx<'_> {
         }
         let mut tag_ids: HashMap<String, (i64, String)> = HashMap::new();
         if !tag_names.is_empty() {
+            // In one order, so two batches that add the same new tags wait for each other
+            // rather than each holding one the other needs.
+            let mut new_tags: Vec<(&str, &str)> = tag_names.iter().map(|(s, n)| (*s, *n)).collect();
+            new_tags.sort_unstable();
             let mut rows = Vec::new();
-            for (slug, name) in &tag_names {
+            for (slug, name) in &new_tags {
                 rows.extend([Arg::Text(slug), Arg::Text(name)]);
             }
             insert_many(&mut self.tx, "tags (slug, name)", "ON CONFLICT (slug) DO NOTHING", 2, &rows).await?;
@@ -345,7 +373,9 @@ impl ImportTx<'_> {
             }
         }
         // The new addresses must not be shadowed by redirects left by earlier moves.
-        for chunk in paths.chunks(500) {
+        let mut sorted: Vec<&String> = paths.iter().collect();
+        sorted.sort_unstable();
+        for chunk in sorted.chunks(500) {
             let sql = format!("DELETE FROM redirects WHERE old_path IN ({})", placeholders(1, chunk.len()));
             let mut q = sqlx::query(&sql);
             for p in chunk {
@@ -353,6 +383,8 @@ impl ImportTx<'_> {
             }
             q.execute(&mut *self.tx).await?;
         }
+        let mut olds: Vec<(String, i64)> = olds.into_iter().collect();
+        olds.sort_unstable();
         let mut rows = Vec::new();
         for (old, id) in &olds {
             rows.extend([Arg::Text(old), Arg::Int(*id)]);

@@ -502,7 +502,7 @@ pub async fn import(store: &Store, path: &Path, opts: &Options<'_>) -> anyhow::R
     let mut post_ids: HashMap<String, i64> = known_posts.iter().filter(|(_, (id, _))| *id != 0).map(|(k, (id, _))| (k.clone(), *id)).collect();
     let pages_section = ensure_section(store, &mut sections, &opts.pages_section, "Pages").await?;
     let section_slugs: HashMap<i64, String> = sections.iter().map(|(slug, id)| (*id, slug.clone())).collect();
-    let writer = std::sync::Arc::new(WriteCtx { source: source.clone(), now, section_slugs, known_posts, known_comments });
+    let writer = std::sync::Arc::new(WriteCtx { source: source.clone(), now, section_slugs, known_posts, known_comments, slugs: Default::default() });
     let bar = bar(opts.progress, size, "Importing");
     let mut reader = open(path, opts.xml_limits)?;
     let mut batch: Vec<Node> = Vec::new();
@@ -520,9 +520,12 @@ pub async fn import(store: &Store, path: &Path, opts: &Options<'_>) -> anyhow::R
         by_file: &by_file,
     };
     // Each batch is written by a task of its own while the next one is read and converted, so
-    // the database and the converter work at the same time; one batch is written at a time.
+    // the database and the converter work at the same time; as many batches are written at
+    // once as the database takes (`Store::import_writers`), and their results are taken in
+    // the order of the file.
     let mut seen = Seen::default();
-    let mut writing: Option<tokio::task::JoinHandle<anyhow::Result<(Report, Vec<(String, i64)>)>>> = None;
+    let mut writing: std::collections::VecDeque<Writing> = std::collections::VecDeque::new();
+    let writers = store.import_writers().max(1);
     let mut read = 0u64;
     while let Some(node) = reader.next_record().map_err(|e| anyhow::anyhow!("{name}:{e}"))? {
         bar.set_position(reader.offset);
@@ -543,13 +546,17 @@ pub async fn import(store: &Store, path: &Path, opts: &Options<'_>) -> anyhow::R
         }
         if batch.len() >= BATCH {
             let prepared = prepare_batch(&ctx, std::mem::take(&mut batch), &mut seen, &mut report);
-            finish(writing.take(), &mut report, &mut post_ids).await?;
-            writing = Some(tokio::spawn(write_posts(store.clone(), writer.clone(), prepared)));
+            if writing.len() >= writers {
+                finish_oldest(&mut writing, &mut report, &mut post_ids).await?;
+            }
+            writing.push_back(tokio::spawn(write_posts(store.clone(), writer.clone(), prepared)));
         }
     }
     let prepared = prepare_batch(&ctx, batch, &mut seen, &mut report);
-    finish(writing.take(), &mut report, &mut post_ids).await?;
-    finish(Some(tokio::spawn(write_posts(store.clone(), writer.clone(), prepared))), &mut report, &mut post_ids).await?;
+    writing.push_back(tokio::spawn(write_posts(store.clone(), writer.clone(), prepared)));
+    while !writing.is_empty() {
+        finish_oldest(&mut writing, &mut report, &mut post_ids).await?;
+    }
     bar.finish_and_clear();
 
     // Attachment pages answer with the post they belong to, or with the image itself.
@@ -594,10 +601,27 @@ struct WriteCtx {
     section_slugs: HashMap<i64, String>,
     known_posts: HashMap<String, (i64, String)>,
     known_comments: HashMap<String, (i64, String)>,
+    /// The slugs the batches have taken, for those written at the same time.
+    slugs: marquee_store::SlugClaims,
+}
+
+/// A batch being written: what it did, and the ids its posts have.
+type Writing = tokio::task::JoinHandle<anyhow::Result<(Report, Vec<(String, i64)>)>>;
+
+/// [`finish`] for the oldest batch being written. If it failed, the batches written beside
+/// it end (committed or not) before the error is told.
+async fn finish_oldest(writing: &mut std::collections::VecDeque<Writing>, report: &mut Report, post_ids: &mut HashMap<String, i64>) -> anyhow::Result<()> {
+    let done = finish(writing.pop_front(), report, post_ids).await;
+    if done.is_err() {
+        for w in writing.drain(..) {
+            let _ = w.await;
+        }
+    }
+    done
 }
 
 /// Waits for a batch's writer and adds what it did to the report.
-async fn finish(writing: Option<tokio::task::JoinHandle<anyhow::Result<(Report, Vec<(String, i64)>)>>>, report: &mut Report, post_ids: &mut HashMap<String, i64>) -> anyhow::Result<()> {
+async fn finish(writing: Option<Writing>, report: &mut Report, post_ids: &mut HashMap<String, i64>) -> anyhow::Result<()> {
     if let Some(handle) = writing {
         let (written, ids) = handle.await??;
         report.absorb(written);
@@ -733,7 +757,7 @@ async fn write_posts(store: Store, ctx: std::sync::Arc<WriteCtx>, prepared: Vec<
             now: ctx.now,
         })
         .collect();
-    let written = tx.add_articles(&new).await?;
+    let written = tx.add_articles(&new, &ctx.slugs).await?;
     let mut mapped = Vec::with_capacity(written.len());
     for (p, (id, path)) in fresh.iter().zip(&written) {
         report.count(Outcome::Added);
@@ -811,6 +835,8 @@ struct ReadyComment {
     name: String,
     ip: String,
     created_at: i64,
+    /// Whether the file gave `created_at` (otherwise it is the time of the import).
+    dated: bool,
     fields: Vec<(String, String)>,
 }
 
@@ -894,6 +920,7 @@ fn ready_comment(ctx: &PostCtx<'_>, c: &Node, report: &mut Report) -> Result<Rea
     for m in c.all("wp:commentmeta") {
         fields.push((m.get("wp:meta_key").to_string(), m.get("wp:meta_value").to_string()));
     }
+    let created_at = parse_date(c.get("wp:comment_date_gmt"), &jiff::tz::TimeZone::UTC).or_else(|| parse_date(c.get("wp:comment_date"), ctx.tz));
     Ok(ReadyComment {
         wp_id,
         parent_wp: c.get("wp:comment_parent").trim().to_string(),
@@ -904,7 +931,8 @@ fn ready_comment(ctx: &PostCtx<'_>, c: &Node, report: &mut Report) -> Result<Rea
         reason,
         name: html::plain_text(c.get("wp:comment_author")).chars().take(marquee_domain::comment::MAX_NAME_CHARS).collect(),
         ip: c.get("wp:comment_author_IP").trim().to_string(),
-        created_at: parse_date(c.get("wp:comment_date_gmt"), &jiff::tz::TimeZone::UTC).or_else(|| parse_date(c.get("wp:comment_date"), ctx.tz)).unwrap_or(ctx.now),
+        created_at: created_at.unwrap_or(ctx.now),
+        dated: created_at.is_some(),
         fields,
     })
 }
@@ -929,7 +957,9 @@ async fn write_comments(tx: &mut ImportTx<'_>, ctx: &WriteCtx, threads: &[(i64, 
         };
         let r = *r;
         let parent_text = parent_id.map(|p| p.to_string()).unwrap_or_default();
-        let created_text = r.created_at.to_string();
+        // A comment the file gives no date is dated when it is first imported, and that time
+        // is no change to it on the next run.
+        let created_text = if r.dated { r.created_at.to_string() } else { String::new() };
         let mut parts = vec![r.body.as_str(), r.status, &r.name, &r.ip, &parent_text, &created_text];
         parts.extend(r.fields.iter().flat_map(|(k, v)| [k.as_str(), v.as_str()]));
         let fp = fingerprint(&parts);
