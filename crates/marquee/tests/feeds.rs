@@ -455,6 +455,20 @@ both_backends!(tags_sitemap_and_empty_kinds, |site| {
     let index = locs(&site, "/sitemap.xml", "sitemapindex").await;
     let tags = urls_of(&site, &index, "tags").await;
     assert_eq!(tags, vec![format!("{}/tags/oakland/", site.base), format!("{}/tags/fish-and-chips/", site.base)], "a draft's tags are not listed");
+
+    // Moved to next year, the story is scheduled: neither its tags nor its author are listed
+    // until then; back to its time, both are again.
+    let authors = urls_of(&site, &index, "authors").await;
+    assert_eq!(authors, vec![format!("{}/authors/eddie-editor/", site.base)]);
+    for (shift, listed) in [(365 * 86_400, false), (-365 * 86_400, true)] {
+        sqlx::query("UPDATE articles SET publish_at = publish_at + $1 WHERE slug = 'tagged'").bind(shift as i64).execute(site.store.pool()).await.unwrap();
+        let index = locs(&site, "/sitemap.xml", "sitemapindex").await;
+        let files: Vec<&str> = index.iter().filter_map(|f| f.rsplit('/').next()).collect();
+        assert_eq!(files.contains(&"tags-1.xml") && files.contains(&"authors-1.xml"), listed, "{files:?}");
+        assert_eq!(files.contains(&"tags-1.xml") || files.contains(&"authors-1.xml"), listed, "{files:?}");
+        let status = fetch(&site, "/sitemaps/tags-1.xml", &[]).await.status;
+        assert_eq!(status, if listed { 200 } else { 404 });
+    }
 });
 
 both_backends!(large_sitemaps_stream_in_batches, marquee_web::WebConfig { sitemap_page_size: 1_200, ..Default::default() }, |site| {
