@@ -464,8 +464,8 @@ both_backends!(tags_sitemap_and_empty_kinds, |site| {
         sqlx::query("UPDATE articles SET publish_at = publish_at + $1 WHERE slug = 'tagged'").bind(shift as i64).execute(site.store.pool()).await.unwrap();
         let index = locs(&site, "/sitemap.xml", "sitemapindex").await;
         let files: Vec<&str> = index.iter().filter_map(|f| f.rsplit('/').next()).collect();
-        assert_eq!(files.contains(&"tags-1.xml") && files.contains(&"authors-1.xml"), listed, "{files:?}");
-        assert_eq!(files.contains(&"tags-1.xml") || files.contains(&"authors-1.xml"), listed, "{files:?}");
+        assert_eq!(files.contains(&"tags-1.xml"), listed, "{files:?}");
+        assert_eq!(files.contains(&"authors-1.xml"), listed, "{files:?}");
         let status = fetch(&site, "/sitemaps/tags-1.xml", &[]).await.status;
         assert_eq!(status, if listed { 200 } else { 404 });
     }

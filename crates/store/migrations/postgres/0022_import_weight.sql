@@ -11,7 +11,8 @@ DO $$
 BEGIN
     ALTER TABLE articles ALTER COLUMN body SET COMPRESSION lz4, ALTER COLUMN body_html SET COMPRESSION lz4;
     ALTER TABLE revisions ALTER COLUMN body SET COMPRESSION lz4;
-EXCEPTION WHEN OTHERS THEN
+EXCEPTION WHEN feature_not_supported THEN
+    -- "compression method lz4 not supported": the default stays.
     NULL;
 END
 $$;
