@@ -615,27 +615,24 @@ async fn editor(addr: String, key: String, backends: Vec<String>, shared: Arc<Sh
         let url = post["url"].as_str().unwrap_or("");
         let path = url.split_once("://").and_then(|(_, r)| r.find('/').map(|i| r[i..].to_string())).unwrap_or_default();
         last = Some((post["id"].as_str().unwrap_or("").to_string(), post["updated_at"].as_str().unwrap_or("").to_string(), path.clone()));
-        // Each server, asked directly, until it shows the title.
-        let mut slowest = Duration::ZERO;
-        let mut all_seen = true;
+        // Every server at once, asked directly until it shows the title: a look starts every
+        // 50 ms on a connection of its own without waiting for the one before, as readers
+        // reloading would, so one slow answer under load does not hold back the next look.
+        // A server's time is when the first answer showing the title arrived.
+        let mut looks = tokio::task::JoinSet::new();
         for (i, b) in backends.iter().enumerate() {
             if shared.down.load(Ordering::Relaxed) == i {
                 continue;
             }
-            let mut conn = Conn::new(b);
-            let seen = loop {
-                if let Ok(a) = conn.get(&path, &[("user-agent", "MarqueeLoadProbe/1.0")]).await {
-                    if a.status == 200 && String::from_utf8_lossy(&a.body).contains(&title) {
-                        break true;
-                    }
-                }
-                if answered.elapsed() > Duration::from_secs(10) {
-                    break false;
-                }
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            };
-            all_seen &= seen;
-            slowest = slowest.max(answered.elapsed());
+            looks.spawn(first_showing(b.clone(), path.clone(), title.clone(), answered));
+        }
+        let mut slowest = Duration::ZERO;
+        let mut all_seen = true;
+        while let Some(seen) = looks.join_next().await {
+            match seen.ok().flatten() {
+                Some(after) => slowest = slowest.max(after),
+                None => all_seen = false,
+            }
         }
         let during_fault = shared.fault.load(Ordering::Relaxed);
         if !all_seen && !during_fault {
@@ -644,6 +641,37 @@ async fn editor(addr: String, key: String, backends: Vec<String>, shared: Arc<Sh
         shared.propagation.lock().unwrap().push((slowest, during_fault));
     }
     tally
+}
+
+/// How long after `since` the server at `backend` first answered `path` with `title` in it,
+/// looking every 50 ms with overlapping requests; `None` if it did not within 10 s.
+async fn first_showing(backend: String, path: String, title: String, since: Instant) -> Option<Duration> {
+    let mut pending = tokio::task::JoinSet::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(50));
+    let limit = since + Duration::from_secs(10);
+    loop {
+        tokio::select! {
+            _ = tick.tick(), if Instant::now() < limit => {
+                let (backend, path, title) = (backend.clone(), path.clone(), title.clone());
+                pending.spawn(async move {
+                    let mut conn = Conn::new(&backend);
+                    match conn.get(&path, &[("user-agent", "MarqueeLoadProbe/1.0")]).await {
+                        Ok(a) => a.status == 200 && String::from_utf8_lossy(&a.body).contains(&title),
+                        Err(_) => false,
+                    }
+                });
+            }
+            Some(shown) = pending.join_next() => {
+                if shown.unwrap_or(false) {
+                    return Some(since.elapsed());
+                }
+            }
+            else => return None,
+        }
+        if Instant::now() >= limit && pending.is_empty() {
+            return None;
+        }
+    }
 }
 
 async fn crawler(addr: String, shared: Arc<Shared>) -> Tally {
