@@ -12,7 +12,8 @@
 //! server again, waits for its search index to hold them all, and measures the same pages,
 //! with a section's page 500 beside its first, both as a reader reaches it by the "Older" link
 //! of page 499 (which starts at its place in the section's index) and by typing `?page=500`
-//! (which skips 9,980 entries of that index). It prints each page's requests per second at
+//! (which starts at the server's mark in the section's index every 100 articles, the one at
+//! 9,900, and skips 80 entries). It prints each page's requests per second at
 //! both sizes and the ratio (target: within 1.5x), the largest sitemap file's size and time,
 //! and the server's resident memory (target: under 200 MB).
 //!

@@ -448,6 +448,51 @@ both_backends!(pagination, |site| {
     assert_eq!(site.read("/news/?page=5&after=1.1").await.0, 404, "nothing is older than the first second");
 });
 
+// With the page cache off every page below is read again, so each typed number goes through
+// the listing's marks (one every hundred articles, kept until content changes).
+both_backends!(typed_page_numbers_deep_in_a_listing_match_the_pages_walked_to, marquee_web::WebConfig { page_cache: false, ..Default::default() }, |site| {
+    let sec: i64 = site.section_id("news").await.parse().unwrap();
+    let author: i64 = site.author_id("eddie-editor").await.parse().unwrap();
+    for i in 0..330 {
+        let (slug, headline) = (format!("story-{i}"), format!("Story number {i}"));
+        // Three stories to a second: marks fall between stories of one time.
+        let w = marquee_store::ArticleWrite {
+            id: None, section_id: sec, slug: &slug, headline: &headline, deck: "", body: "b", body_html: "<p>b</p>", status: "published",
+            publish_at: Some(1_000_000 + i / 3), author_ids: &[author], tags: &[], film_id: None, rating: None, user_id: None, featured: None, unchanged_since: None, slug_proposed: false, lead_media_id: None, now: 1_000_000 + i,
+        };
+        site.store.save_article(&w).await.unwrap().unwrap();
+    }
+    for base in ["/news/", "/authors/eddie-editor/"] {
+        // Walked by the Older links: 17 pages of 20, the last with 10.
+        let mut walked = Vec::new();
+        let mut at = base.to_string();
+        loop {
+            let html = site.read(&at).await.1;
+            walked.push(story_numbers(&html));
+            match pager_link(&html, "next") {
+                Some(next) => at = next,
+                None => break,
+            }
+        }
+        assert_eq!(walked.len(), 17, "{base}");
+        assert_eq!(walked.concat(), (0..330).rev().collect::<Vec<_>>(), "{base}");
+        // Typed, deepest first (marks taken at once) and then from the top (marks reused).
+        for page in (1..=17).rev().chain(1..=17) {
+            let (status, html) = site.read(&format!("{base}?page={page}")).await;
+            assert_eq!(status, 200, "{base} page {page}");
+            assert_eq!(story_numbers(&html), walked[page - 1], "{base} page {page}");
+        }
+        assert_eq!(site.read(&format!("{base}?page=18")).await.0, 404, "{base}");
+        assert_eq!(site.read(&format!("{base}?page=40")).await.0, 404, "{base}");
+    }
+
+    // A new story moves every typed page by one: the marks taken before it are not used.
+    site.login("editor").await;
+    site.write(&[("headline", "Story number 330"), ("section", &sec.to_string()), ("author1", &author.to_string()), ("body", "x"), ("action", "publish")]).await;
+    assert_eq!(story_numbers(&site.read("/news/?page=6").await.1), (211..231).rev().collect::<Vec<_>>());
+    assert_eq!(story_numbers(&site.read("/news/?page=17").await.1), (0..11).rev().collect::<Vec<_>>());
+});
+
 both_backends!(the_newsroom_list_walks_by_its_links, |site| {
     let sec: i64 = site.section_id("news").await.parse().unwrap();
     let author: i64 = site.author_id("eddie-editor").await.parse().unwrap();

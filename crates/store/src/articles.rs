@@ -138,6 +138,9 @@ pub enum Seek {
     Older(i64, i64),
     /// The articles just before this (time, id): the nearest newer ones.
     Newer(i64, i64),
+    /// The articles after this (time, id), less the first this many of them: a page number
+    /// typed in, walked from a mark near it ([`Store::listing_marks`]) instead of the top.
+    OlderSkip(i64, i64, i64),
 }
 
 impl Seek {
@@ -234,6 +237,7 @@ impl Store {
         let (bound, order, extra) = match seek {
             Seek::Skip(offset) => (String::new(), "DESC", format!(" OFFSET {}", offset.max(0))),
             Seek::Older(..) => (format!(" AND ({time}, {id}) < (${n}, ${})", n + 1), "DESC", String::new()),
+            Seek::OlderSkip(_, _, skip) => (format!(" AND ({time}, {id}) < (${n}, ${})", n + 1), "DESC", format!(" OFFSET {}", skip.max(0))),
             Seek::Newer(..) => (format!(" AND ({time}, {id}) > (${n}, ${})", n + 1), "ASC", String::new()),
         };
         // The limit and offset are written into the statement rather than bound: with a bound
@@ -248,7 +252,7 @@ impl Store {
         if let Some(id) = arg {
             q = q.bind(id);
         }
-        if let Seek::Older(t, i) | Seek::Newer(t, i) = seek {
+        if let Seek::Older(t, i) | Seek::Newer(t, i) | Seek::OlderSkip(t, i, _) = seek {
             q = q.bind(t).bind(i);
         }
         let mut cards = q.fetch_all(&self.pool).await?;
@@ -304,6 +308,33 @@ impl Store {
 
     /// How many live articles a listing has (for its page count): a walk of the listing's
     /// index, so its cost grows with the listing.
+    /// Marks in a listing for reaching a typed page number without walking every entry
+    /// before it: the (time, id) of every `every`-th live article, up to `count` of them,
+    /// counting from the one after `after` (or from the top). Fewer than `count` marks means
+    /// the listing ends before the last one. Walks the listing's index once, as far as the
+    /// last mark; the caller keeps the marks until content changes, so a page deep in the
+    /// list is then read from the mark before it ([`Seek::OlderSkip`]).
+    pub async fn listing_marks(&self, listing: Listing, now: i64, after: Option<(i64, i64)>, every: i64, count: i64) -> Result<Vec<(i64, i64)>> {
+        let every = every.max(1);
+        let (from, time, id, arg) = listing.sql(after.is_some());
+        let n = if arg.is_some() { 3 } else { 2 };
+        let bound = if after.is_some() { format!(" AND ({time}, {id}) < (${n}, ${})", n + 1) } else { String::new() };
+        // The row numbers follow the walk's own order, so neither database sorts again.
+        let sql = format!(
+            "SELECT t, id FROM (SELECT t, id, ROW_NUMBER() OVER (ORDER BY t DESC, id DESC) AS n FROM \
+             (SELECT {time} AS t, {id} AS id {from}{bound} ORDER BY {time} DESC, {id} DESC LIMIT {}) w) r WHERE n % {every} = 0 ORDER BY n",
+            every * count.max(0)
+        );
+        let mut q = sqlx::query_as::<_, (i64, i64)>(&sql).bind(now);
+        if let Some(a) = arg {
+            q = q.bind(a);
+        }
+        if let Some((t, i)) = after {
+            q = q.bind(t).bind(i);
+        }
+        Ok(q.fetch_all(&self.pool).await?)
+    }
+
     pub async fn live_article_count(&self, listing: Listing, now: i64) -> Result<i64> {
         let (from, _, _, arg) = listing.sql(false);
         let count_sql = format!("SELECT COUNT(*) {from}");
@@ -519,6 +550,7 @@ impl Store {
         let (bound, order, extra, next) = match seek {
             Seek::Skip(offset) => (String::new(), "DESC", format!(" OFFSET {}", offset.max(0)), 1),
             Seek::Older(..) => (" AND (a.updated_at, a.id) < ($1, $2)".to_string(), "DESC", String::new(), 3),
+            Seek::OlderSkip(_, _, skip) => (" AND (a.updated_at, a.id) < ($1, $2)".to_string(), "DESC", format!(" OFFSET {}", skip.max(0)), 3),
             Seek::Newer(..) => (" AND (a.updated_at, a.id) > ($1, $2)".to_string(), "ASC", String::new(), 3),
         };
         let filter = if status.is_some() { format!(" AND a.status = ${next}") } else { String::new() };
@@ -529,7 +561,7 @@ impl Store {
              JOIN articles a ON a.id = p.id JOIN sections s ON s.id = a.section_id ORDER BY a.updated_at DESC, a.id DESC"
         );
         let mut q = sqlx::query_as::<_, ArticleSummary>(&sql);
-        if let Seek::Older(t, id) | Seek::Newer(t, id) = seek {
+        if let Seek::Older(t, id) | Seek::Newer(t, id) | Seek::OlderSkip(t, id, _) = seek {
             q = q.bind(t).bind(id);
         }
         if let Some(s) = status {

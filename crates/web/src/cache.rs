@@ -111,6 +111,21 @@ pub struct PageCache {
     /// counted under: good until content changes or a scheduled article goes live, like a
     /// page, but kept with the page cache off as well (see [`PageCache::count`]).
     counts: Mutex<HashMap<String, (u64, i64)>>,
+    /// Marks in listings for typed page numbers, with the generation they were taken under:
+    /// kept like `counts`.
+    marks: Mutex<HashMap<String, (u64, Arc<Marks>)>>,
+}
+
+/// The most listings whose marks are kept (each up to 16 bytes a hundred articles).
+const MAX_MARKED: usize = 1_000;
+
+/// A listing's marks ([`marquee_store::Store::listing_marks`]) as far as pages have been
+/// asked for: the place of every `MARK_EVERY`-th article (`public.rs`).
+#[derive(Clone, Debug, Default)]
+pub struct Marks {
+    pub at: Vec<(i64, i64)>,
+    /// The listing ends before the next mark.
+    pub ended: bool,
 }
 
 /// One render in progress.
@@ -165,6 +180,7 @@ impl PageCache {
             flights: Mutex::new(HashMap::new()),
             flight_ids: AtomicU64::new(0),
             counts: Mutex::new(HashMap::new()),
+            marks: Mutex::new(HashMap::new()),
         }
     }
 
@@ -200,23 +216,45 @@ impl PageCache {
     /// when the page cache is off: a miss still renders the page, but counting a listing of
     /// 20,000 articles again for each of its pages is not part of that cost.
     pub fn count(&self, key: &str, now: i64) -> Option<i64> {
-        if now >= self.next_change.load(Ordering::Relaxed) {
-            return None;
-        }
-        let generation = self.generation();
-        self.counts.lock().unwrap().get(key).filter(|(g, _)| *g == generation).map(|(_, n)| *n)
+        self.recall(&self.counts, key, now)
     }
 
     /// Keeps a listing's size, counted under `generation`.
     pub fn keep_count(&self, key: String, count: i64, generation: u64) {
-        let mut counts = self.counts.lock().unwrap();
+        self.remember(&self.counts, MAX_ENTRIES, key, count, generation);
+    }
+
+    /// A listing's marks taken since the last change, if any (kept like counts).
+    pub fn marks(&self, key: &str, now: i64) -> Option<Arc<Marks>> {
+        self.recall(&self.marks, key, now)
+    }
+
+    /// Keeps a listing's marks, taken under `generation`.
+    pub fn keep_marks(&self, key: String, marks: Marks, generation: u64) {
+        self.remember(&self.marks, MAX_MARKED, key, Arc::new(marks), generation);
+    }
+
+    /// What `memo` holds for `key` from the current generation, unless something scheduled
+    /// has gone live since.
+    fn recall<T: Clone>(&self, memo: &Mutex<HashMap<String, (u64, T)>>, key: &str, now: i64) -> Option<T> {
+        if now >= self.next_change.load(Ordering::Relaxed) {
+            return None;
+        }
+        let generation = self.generation();
+        memo.lock().unwrap().get(key).filter(|(g, _)| *g == generation).map(|(_, v)| v.clone())
+    }
+
+    /// Keeps `value` in `memo` (of at most `limit` keys) if the cache was not emptied since
+    /// `generation` was read.
+    fn remember<T>(&self, memo: &Mutex<HashMap<String, (u64, T)>>, limit: usize, key: String, value: T, generation: u64) {
+        let mut kept = memo.lock().unwrap();
         if self.generation() != generation {
             return;
         }
-        if counts.len() >= MAX_ENTRIES {
-            counts.clear();
+        if kept.len() >= limit {
+            kept.clear();
         }
-        counts.insert(key, (generation, count));
+        kept.insert(key, (generation, value));
     }
 
     /// The generation to pass to [`PageCache::put`], read before rendering starts.
@@ -245,6 +283,7 @@ impl PageCache {
         self.generation.fetch_add(1, Ordering::AcqRel);
         pages.clear();
         self.counts.lock().unwrap().clear();
+        self.marks.lock().unwrap().clear();
     }
 
     /// Drops the pages whose key starts with `prefix` (and, like [`PageCache::clear`], any page

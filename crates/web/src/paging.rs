@@ -1,10 +1,10 @@
 //! Pages of a long list. A list's own links ("Older", "Newer") carry the place where the
 //! next page begins: the (time, id) of the last or first item shown, by which the list is
 //! ordered, so a page deep in an archive is read from an index at that place instead of by
-//! skipping every entry before it. A page number typed in (`?page=N`) still works, by
-//! skipping. The number a page shows is only a label: a list that changes while a reader
-//! walks it moves numbered pages by an item, but a reader following the links sees every
-//! item once.
+//! skipping every entry before it. A page number typed in (`?page=N`) still works: a
+//! listing reads it from the nearest mark before it (`typed_page` in `public.rs`). The
+//! number a page shows is only a label: a list that changes while a reader walks it moves
+//! numbered pages by an item, but a reader following the links sees every item once.
 
 use crate::views::Pager;
 use marquee_store::Seek;
@@ -53,7 +53,7 @@ impl Place {
     /// it: a cache's key.
     pub fn query(&self) -> String {
         match self.seek {
-            Seek::Skip(_) => format!("page={}", self.page),
+            Seek::Skip(_) | Seek::OlderSkip(..) => format!("page={}", self.page),
             Seek::Older(t, id) => format!("page={}&after={t}.{id}", self.page),
             Seek::Newer(t, id) => format!("page={}&before={t}.{id}", self.page),
         }
