@@ -13,12 +13,15 @@ use marquee_domain::search::{SearchQuery, Term as QueryTerm, MARK_END, MARK_STAR
 use std::ops::Bound;
 use std::path::Path;
 use std::sync::Mutex;
-use tantivy::collector::{Count, TopDocs};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use tantivy::collector::Count;
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED};
 use tantivy::tokenizer::{AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer, TokenStream};
-use tantivy::{DocAddress, DocId, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader, TantivyDocument, Term};
+use tantivy::query::EnableScoring;
+use tantivy::{DocId, IndexReader, IndexWriter, ReloadPolicy, Score, TantivyDocument, Term};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -42,6 +45,32 @@ const WRITER_MEMORY: usize = 32_000_000;
 const SNIPPET_WORDS: usize = 40;
 /// The deepest offset ranked (the search page stops at 1,000 pages of 10).
 const MAX_OFFSET: usize = 10_000;
+/// The recency factor of an article published today; it falls to 1 with age (`recency`).
+const MAX_RECENCY: f64 = 1.3;
+
+/// How much an article's age in days raises its score: [`MAX_RECENCY`] today, 1.15 after a
+/// year, nearer 1 after that.
+fn recency(age_days: f64) -> f64 {
+    1.0 + (MAX_RECENCY - 1.0) / (1.0 + age_days / 365.0)
+}
+
+/// A match as ranked: its boosted score, minus its age in days (newer first on a tie), its id.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Ranked(f64, f64, u64);
+
+impl Eq for Ranked {}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0).then(self.1.total_cmp(&other.1)).then(self.2.cmp(&other.2))
+    }
+}
 
 /// One article as the index holds it.
 #[derive(Debug, Clone, Default)]
@@ -201,34 +230,62 @@ impl SearchIndex {
 
     /// The ids of one page of the articles matching `q` whose publication time has come by
     /// `now`, best first, and how many match in all.
+    ///
+    /// Ranking is the text's score times a recency factor from 1 (old) to [`MAX_RECENCY`]
+    /// (today), computed per match; ties go to the newer article, then the later id, so pages
+    /// keep their order when tantivy merges segments. Every match is counted, but not every
+    /// one is scored: once a page's worth is held, tantivy may pass over any block of postings
+    /// whose best text score, times the largest recency factor, could not beat the weakest
+    /// held (block-max WAND, for a single word without filters; other queries are scored in
+    /// full). The time filter (`now`) is checked per match rather than by a range over the
+    /// whole index, which cost more than the ranking on a common word.
     pub fn search(&self, q: &SearchQuery, filter: &Filter, now: i64, limit: usize, offset: usize) -> Result<(Vec<i64>, usize)> {
         let query = self.query(q, filter, now);
         let searcher = self.reader.searcher();
+        // Matches not yet published: left out of the count here and of the page below.
+        let unpublished = BooleanQuery::new(vec![
+            (Occur::Must, query.box_clone()),
+            (Occur::Must, Box::new(RangeQuery::new(Bound::Excluded(Term::from_field_i64(self.fields.publish_at, now)), Bound::Unbounded))),
+        ]);
+        let total = searcher.search(&query, &Count)?.saturating_sub(searcher.search(&unpublished, &Count)?);
         // Past the matches there is nothing to rank, and ranking reserves room for every
         // match before the page asked for.
-        if limit == 0 || offset >= MAX_OFFSET {
-            return Ok((Vec::new(), searcher.search(&query, &Count)?));
+        if limit == 0 || offset >= MAX_OFFSET || total == 0 {
+            return Ok((Vec::new(), total));
         }
-        let top = TopDocs::with_limit(limit).and_offset(offset).tweak_score(move |segment: &SegmentReader| {
-            let published = segment.fast_fields().i64("publish_at").ok().map(|c| c.first_or_default_col(now));
-            let ids = segment.fast_fields().u64("id").ok().map(|c| c.first_or_default_col(0));
-            move |doc: DocId, score: Score| {
-                let age_days = published.as_ref().map_or(0.0, |p| (now - p.get_val(doc)).max(0) as f64 / 86_400.0);
-                let boosted = score as f64 * (1.0 + 0.3 / (1.0 + age_days / 365.0));
-                // Equal scores: the newer article first, then the later id, as pages must
-                // not change order when tantivy merges its segments.
-                (boosted, -age_days, ids.as_ref().map_or(0, |c| c.get_val(doc)))
-            }
-        });
-        let (top, total) = searcher.search(&query, &(top, Count))?;
-        let mut ids = Vec::with_capacity(top.len());
-        for (_, DocAddress { segment_ord, doc_id }) in top {
-            let column = searcher.segment_reader(segment_ord).fast_fields().u64("id")?;
-            if let Some(id) = column.first(doc_id) {
-                ids.push(id as i64);
-            }
+        let keep = limit + offset;
+        let weight = query.weight(EnableScoring::enabled_from_searcher(&searcher))?;
+        // The best `keep` so far, weakest on top: (boosted score, -age in days, id).
+        let mut best: BinaryHeap<Reverse<Ranked>> = BinaryHeap::with_capacity(keep + 1);
+        let mut threshold = Score::MIN;
+        for segment in searcher.segment_readers() {
+            let published = segment.fast_fields().i64("publish_at")?.first_or_default_col(i64::MAX);
+            let ids = segment.fast_fields().u64("id")?.first_or_default_col(0);
+            let alive = segment.alive_bitset();
+            weight.for_each_pruning(threshold, segment, &mut |doc: DocId, score: Score| {
+                let at = published.get_val(doc);
+                if at > now || alive.is_some_and(|a| a.is_deleted(doc)) {
+                    return threshold;
+                }
+                let age_days = (now - at) as f64 / 86_400.0;
+                let ranked = Ranked(score as f64 * recency(age_days), -age_days, ids.get_val(doc));
+                if best.len() < keep {
+                    best.push(Reverse(ranked));
+                } else if best.peek().is_some_and(|Reverse(weakest)| ranked > *weakest) {
+                    best.pop();
+                    best.push(Reverse(ranked));
+                }
+                if best.len() == keep {
+                    // A match whose text scores at most this cannot pass the weakest held even
+                    // published today (a hair lower, for rounding).
+                    threshold = best.peek().map_or(Score::MIN, |Reverse(w)| (w.0 / MAX_RECENCY * (1.0 - 1e-6)) as Score);
+                }
+                threshold
+            })?;
         }
-        Ok((ids, total))
+        let mut ranked: Vec<Ranked> = best.into_iter().map(|Reverse(r)| r).collect();
+        ranked.sort_by(|a, b| b.cmp(a));
+        Ok((ranked.into_iter().skip(offset).map(|r| r.2 as i64).collect(), total))
     }
 
     fn query(&self, q: &SearchQuery, filter: &Filter, now: i64) -> Box<dyn Query> {
@@ -244,13 +301,17 @@ impl SearchIndex {
         if let Some(a) = filter.author_id {
             parts.push((Occur::Must, exact(self.fields.author, a)));
         }
+        // The dates asked for; `now` itself is checked per match (`search`).
         let at = |v: i64| Term::from_field_i64(self.fields.publish_at, v);
         let lower = filter.from.map_or(Bound::Unbounded, |f| Bound::Included(at(f)));
-        let upper = match filter.to {
-            Some(t) if t <= now => Bound::Excluded(at(t)),
-            _ => Bound::Included(at(now)),
-        };
-        parts.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(RangeQuery::new(lower, upper)), 0.0))));
+        let upper = filter.to.filter(|t| *t <= now).map_or(Bound::Unbounded, |t| Bound::Excluded(at(t)));
+        if !matches!((&lower, &upper), (Bound::Unbounded, Bound::Unbounded)) {
+            parts.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(RangeQuery::new(lower, upper)), 0.0))));
+        }
+        // One word alone is searched as its own union of fields, which tantivy can prune.
+        if let [(Occur::Must, _)] = parts.as_slice() {
+            return parts.pop().map(|(_, q)| q).unwrap_or_else(|| Box::new(tantivy::query::EmptyQuery));
+        }
         Box::new(BooleanQuery::new(parts))
     }
 
@@ -472,6 +533,61 @@ mod tests {
         index.apply(false, &[], &[doc(9, "Twins", "alike", now - 50), doc(8, "Twins", "alike", now - 50)], "e 2").unwrap();
         assert_eq!(index.search(&parse("twins").unwrap(), &Filter::default(), now, 10, 0).unwrap().0, vec![9, 8]);
         assert_eq!(index.search(&parse("twins").unwrap(), &Filter::default(), now, 10, 20_000).unwrap(), (vec![], 2), "too deep: only the count");
+    }
+
+    /// Every match of the query, scored by tantivy and ranked by the same rule, with nothing
+    /// passed over: what `search` must agree with.
+    fn ranked_in_full(index: &SearchIndex, q: &str, filter: &Filter, now: i64) -> Vec<i64> {
+        let query = index.query(&parse(q).unwrap(), filter, now);
+        let searcher = index.reader.searcher();
+        let top = tantivy::collector::TopDocs::with_limit(100_000).tweak_score(move |segment: &tantivy::SegmentReader| {
+            let published = segment.fast_fields().i64("publish_at").unwrap().first_or_default_col(i64::MAX);
+            let ids = segment.fast_fields().u64("id").unwrap().first_or_default_col(0);
+            move |doc: DocId, score: Score| {
+                let at = published.get_val(doc);
+                let age_days = (now - at) as f64 / 86_400.0;
+                (if at > now { f64::MIN } else { score as f64 * recency(age_days) }, -age_days, ids.get_val(doc))
+            }
+        });
+        searcher.search(&query, &top).unwrap().into_iter().filter(|(r, _)| r.0 > f64::MIN).map(|(r, _)| r.2 as i64).collect()
+    }
+
+    #[test]
+    fn passing_over_weak_matches_ranks_as_scoring_every_one() {
+        let index = SearchIndex::open(None).unwrap();
+        let now = 2_000_000_000;
+        let day = 86_400;
+        // 5,000 articles over twenty years: the word in headlines, decks and bodies, once or
+        // many times, so blocks of postings differ in their best scores and most can be
+        // passed over; some scheduled, some with a second word.
+        let docs: Vec<Doc> = (0..5_000)
+            .map(|i: i64| {
+                let times = 1 + (i * 7919) % 13;
+                let body = format!("{} filler text{}", "gallery ".repeat(times as usize), if i % 3 == 0 { " opening night" } else { "" });
+                let headline = if i % 97 == 0 { "Gallery news" } else { "Around town" };
+                Doc { deck: if i % 41 == 0 { "A gallery".into() } else { String::new() }, section_id: 1 + i % 4, ..doc(i, headline, &body, now - (i * 7_331) % (7_300 * day) + if i % 250 == 0 { 30 * day } else { 0 }) }
+            })
+            .collect();
+        for chunk in docs.chunks(1_000) {
+            index.apply(false, &[], chunk, "e").unwrap();
+        }
+        // Some removed afterwards, so deleted postings are in the segments.
+        let gone: Vec<i64> = (0..5_000).step_by(13).collect();
+        index.apply(false, &gone, &[], "e 2").unwrap();
+        for (q, filter) in [
+            ("gallery", Filter::default()),
+            ("gallery opening", Filter::default()),
+            ("gallery", Filter { section_id: Some(2), ..Default::default() }),
+            ("gallery", Filter { from: Some(now - 400 * day), to: Some(now - 10 * day), ..Default::default() }),
+        ] {
+            let all = ranked_in_full(&index, q, &filter, now);
+            assert!(all.len() > 500, "{q}: {}", all.len());
+            for (limit, offset) in [(10, 0), (10, 10), (25, 300)] {
+                let (ids, total) = index.search(&parse(q).unwrap(), &filter, now, limit, offset).unwrap();
+                assert_eq!(total, all.len(), "{q}");
+                assert_eq!(ids, all[offset..offset + limit], "{q} {limit} from {offset}");
+            }
+        }
     }
 
     #[test]
