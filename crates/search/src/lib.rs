@@ -21,7 +21,7 @@ use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQue
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED};
 use tantivy::tokenizer::{AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer, TokenStream};
 use tantivy::query::EnableScoring;
-use tantivy::{DocId, IndexReader, IndexWriter, ReloadPolicy, Score, TantivyDocument, Term};
+use tantivy::{DocId, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader, TantivyDocument, Term};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -57,6 +57,47 @@ fn recency(age_days: f64) -> f64 {
 /// A match as ranked: its boosted score, minus its age in days (newer first on a tie), its id.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Ranked(f64, f64, u64);
+
+impl Ranked {
+    /// A match of text score `score`, published at `at`; `None` before its time.
+    fn new(score: Score, at: i64, id: u64, now: i64) -> Option<Ranked> {
+        let age_days = (now.checked_sub(at).filter(|a| *a >= 0)?) as f64 / 86_400.0;
+        Some(Ranked(score as f64 * recency(age_days), -age_days, id))
+    }
+}
+
+/// The best `keep` matches so far, the weakest on top.
+struct Best {
+    keep: usize,
+    held: BinaryHeap<Reverse<Ranked>>,
+}
+
+impl Best {
+    fn offer(&mut self, r: Ranked) {
+        if self.held.len() < self.keep {
+            self.held.push(Reverse(r));
+        } else if self.held.peek().is_some_and(|Reverse(weakest)| r > *weakest) {
+            self.held.pop();
+            self.held.push(Reverse(r));
+        }
+    }
+
+    /// A text score at or below which a match cannot pass the weakest held even if published
+    /// today (a hair lower, for rounding); the lowest score until `keep` are held.
+    fn threshold(&self) -> Score {
+        match self.held.peek() {
+            Some(Reverse(weakest)) if self.held.len() == self.keep => (weakest.0 / MAX_RECENCY * (1.0 - 1e-6)) as Score,
+            _ => Score::MIN,
+        }
+    }
+
+    /// The ids held, best first, less the first `offset`.
+    fn page(self, offset: usize) -> Vec<i64> {
+        let mut ranked: Vec<Ranked> = self.held.into_iter().map(|Reverse(r)| r).collect();
+        ranked.sort_by(|a, b| b.cmp(a));
+        ranked.into_iter().skip(offset).map(|r| r.2 as i64).collect()
+    }
+}
 
 impl Eq for Ranked {}
 
@@ -240,55 +281,65 @@ impl SearchIndex {
     /// full). The time filter (`now`) is checked per match rather than by a range over the
     /// whole index, which cost more than the ranking on a common word.
     pub fn search(&self, q: &SearchQuery, filter: &Filter, now: i64, limit: usize, offset: usize) -> Result<(Vec<i64>, usize)> {
-        let query = self.query(q, filter, now);
+        let (query, prunable) = self.query(q, filter, now);
         let searcher = self.reader.searcher();
-        // Matches not yet published: left out of the count here and of the page below.
-        let unpublished = BooleanQuery::new(vec![
-            (Occur::Must, query.box_clone()),
-            (Occur::Must, Box::new(RangeQuery::new(Bound::Excluded(Term::from_field_i64(self.fields.publish_at, now)), Bound::Unbounded))),
-        ]);
-        let total = searcher.search(&query, &Count)?.saturating_sub(searcher.search(&unpublished, &Count)?);
         // Past the matches there is nothing to rank, and ranking reserves room for every
         // match before the page asked for.
-        if limit == 0 || offset >= MAX_OFFSET || total == 0 {
-            return Ok((Vec::new(), total));
-        }
-        let keep = limit + offset;
-        let weight = query.weight(EnableScoring::enabled_from_searcher(&searcher))?;
-        // The best `keep` so far, weakest on top: (boosted score, -age in days, id).
-        let mut best: BinaryHeap<Reverse<Ranked>> = BinaryHeap::with_capacity(keep + 1);
-        let mut threshold = Score::MIN;
-        for segment in searcher.segment_readers() {
-            let published = segment.fast_fields().i64("publish_at")?.first_or_default_col(i64::MAX);
-            let ids = segment.fast_fields().u64("id")?.first_or_default_col(0);
-            let alive = segment.alive_bitset();
-            weight.for_each_pruning(threshold, segment, &mut |doc: DocId, score: Score| {
-                let at = published.get_val(doc);
-                if at > now || alive.is_some_and(|a| a.is_deleted(doc)) {
-                    return threshold;
+        let keep = if limit == 0 || offset >= MAX_OFFSET { 0 } else { limit + offset };
+        let mut best = Best { keep, held: BinaryHeap::with_capacity(keep + 1) };
+        let segment_columns = |segment: &SegmentReader| -> Result<_> {
+            Ok((segment.fast_fields().i64("publish_at")?.first_or_default_col(i64::MAX), segment.fast_fields().u64("id")?.first_or_default_col(0)))
+        };
+        let total = if prunable || keep == 0 {
+            // Counted apart (for a word, its postings are only walked), less the matches not
+            // yet published; then ranked in a pass that may pass over blocks.
+            let unpublished = BooleanQuery::new(vec![
+                (Occur::Must, query.box_clone()),
+                (Occur::Must, Box::new(RangeQuery::new(Bound::Excluded(Term::from_field_i64(self.fields.publish_at, now)), Bound::Unbounded))),
+            ]);
+            let total = searcher.search(&query, &Count)?.saturating_sub(searcher.search(&unpublished, &Count)?);
+            if keep > 0 && total > 0 {
+                let weight = query.weight(EnableScoring::enabled_from_searcher(&searcher))?;
+                for segment in searcher.segment_readers() {
+                    let (published, ids) = segment_columns(segment)?;
+                    let alive = segment.alive_bitset();
+                    weight.for_each_pruning(best.threshold(), segment, &mut |doc: DocId, score: Score| {
+                        if !alive.is_some_and(|a| a.is_deleted(doc)) {
+                            if let Some(r) = Ranked::new(score, published.get_val(doc), ids.get_val(doc), now) {
+                                best.offer(r);
+                            }
+                        }
+                        best.threshold()
+                    })?;
                 }
-                let age_days = (now - at) as f64 / 86_400.0;
-                let ranked = Ranked(score as f64 * recency(age_days), -age_days, ids.get_val(doc));
-                if best.len() < keep {
-                    best.push(Reverse(ranked));
-                } else if best.peek().is_some_and(|Reverse(weakest)| ranked > *weakest) {
-                    best.pop();
-                    best.push(Reverse(ranked));
-                }
-                if best.len() == keep {
-                    // A match whose text scores at most this cannot pass the weakest held even
-                    // published today (a hair lower, for rounding).
-                    threshold = best.peek().map_or(Score::MIN, |Reverse(w)| (w.0 / MAX_RECENCY * (1.0 - 1e-6)) as Score);
-                }
-                threshold
-            })?;
-        }
-        let mut ranked: Vec<Ranked> = best.into_iter().map(|Reverse(r)| r).collect();
-        ranked.sort_by(|a, b| b.cmp(a));
-        Ok((ranked.into_iter().skip(offset).map(|r| r.2 as i64).collect(), total))
+            }
+            total
+        } else {
+            // Every match is scored anyway (phrases, prefixes, several words, filters): one
+            // pass counts and ranks.
+            let mut total = 0;
+            let weight = query.weight(EnableScoring::enabled_from_searcher(&searcher))?;
+            for segment in searcher.segment_readers() {
+                let (published, ids) = segment_columns(segment)?;
+                let alive = segment.alive_bitset();
+                weight.for_each(segment, &mut |doc: DocId, score: Score| {
+                    if alive.is_some_and(|a| a.is_deleted(doc)) {
+                        return;
+                    }
+                    if let Some(r) = Ranked::new(score, published.get_val(doc), ids.get_val(doc), now) {
+                        total += 1;
+                        best.offer(r);
+                    }
+                })?;
+            }
+            total
+        };
+        Ok((best.page(offset), total))
     }
 
-    fn query(&self, q: &SearchQuery, filter: &Filter, now: i64) -> Box<dyn Query> {
+    /// The query for `q` within `filter`, and whether it is a single word's union of fields,
+    /// whose blocks tantivy can pass over.
+    fn query(&self, q: &SearchQuery, filter: &Filter, now: i64) -> (Box<dyn Query>, bool) {
         let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for clause in &q.clauses {
             let occur = if clause.exclude { Occur::MustNot } else { Occur::Must };
@@ -309,10 +360,12 @@ impl SearchIndex {
             parts.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(RangeQuery::new(lower, upper)), 0.0))));
         }
         // One word alone is searched as its own union of fields, which tantivy can prune.
+        let word = matches!(q.clauses.as_slice(), [c] if !c.exclude && matches!(c.term, QueryTerm::Word(_)));
         if let [(Occur::Must, _)] = parts.as_slice() {
-            return parts.pop().map(|(_, q)| q).unwrap_or_else(|| Box::new(tantivy::query::EmptyQuery));
+            let only = parts.pop().map_or_else(|| Box::new(tantivy::query::EmptyQuery) as Box<dyn Query>, |(_, q)| q);
+            return (only, word);
         }
-        Box::new(BooleanQuery::new(parts))
+        (Box::new(BooleanQuery::new(parts)), false)
     }
 
     /// One term of the query, in any text field, each field's match weighted.
@@ -538,7 +591,7 @@ mod tests {
     /// Every match of the query, scored by tantivy and ranked by the same rule, with nothing
     /// passed over: what `search` must agree with.
     fn ranked_in_full(index: &SearchIndex, q: &str, filter: &Filter, now: i64) -> Vec<i64> {
-        let query = index.query(&parse(q).unwrap(), filter, now);
+        let query = index.query(&parse(q).unwrap(), filter, now).0;
         let searcher = index.reader.searcher();
         let top = tantivy::collector::TopDocs::with_limit(100_000).tweak_score(move |segment: &tantivy::SegmentReader| {
             let published = segment.fast_fields().i64("publish_at").unwrap().first_or_default_col(i64::MAX);
@@ -577,6 +630,9 @@ mod tests {
         for (q, filter) in [
             ("gallery", Filter::default()),
             ("gallery opening", Filter::default()),
+            ("\"opening night\"", Filter::default()),
+            ("galler*", Filter::default()),
+            ("gallery -opening", Filter::default()),
             ("gallery", Filter { section_id: Some(2), ..Default::default() }),
             ("gallery", Filter { from: Some(now - 400 * day), to: Some(now - 10 * day), ..Default::default() }),
         ] {
