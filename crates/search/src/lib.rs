@@ -17,10 +17,9 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use tantivy::collector::Count;
 use tantivy::directory::MmapDirectory;
-use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, Occur, PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED};
 use tantivy::tokenizer::{AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer, TokenStream};
-use tantivy::query::EnableScoring;
 use tantivy::{DocId, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader, TantivyDocument, Term};
 
 #[derive(Debug, thiserror::Error)]
@@ -58,11 +57,27 @@ fn recency(age_days: f64) -> f64 {
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Ranked(f64, f64, u64);
 
-impl Ranked {
-    /// A match of text score `score`, published at `at`; `None` before its time.
-    fn new(score: Score, at: i64, id: u64, now: i64) -> Option<Ranked> {
-        let age_days = (now.checked_sub(at).filter(|a| *a >= 0)?) as f64 / 86_400.0;
-        Some(Ranked(score as f64 * recency(age_days), -age_days, id))
+/// What ranking reads of a segment's matches besides their text score.
+struct SegmentFacts<'a> {
+    published: std::sync::Arc<dyn tantivy::columnar::ColumnValues<i64>>,
+    ids: std::sync::Arc<dyn tantivy::columnar::ColumnValues<u64>>,
+    alive: Option<&'a tantivy::fastfield::AliveBitSet>,
+}
+
+impl<'a> SegmentFacts<'a> {
+    fn of(segment: &'a SegmentReader) -> Result<SegmentFacts<'a>> {
+        let fast = segment.fast_fields();
+        Ok(SegmentFacts { published: fast.i64("publish_at")?.first_or_default_col(i64::MAX), ids: fast.u64("id")?.first_or_default_col(0), alive: segment.alive_bitset() })
+    }
+
+    /// The match `doc` of text score `score` as ranked; `None` if it was deleted or is not
+    /// published by `now`.
+    fn ranked(&self, doc: DocId, score: Score, now: i64) -> Option<Ranked> {
+        if self.alive.is_some_and(|a| a.is_deleted(doc)) {
+            return None;
+        }
+        let age_days = (now.checked_sub(self.published.get_val(doc)).filter(|a| *a >= 0)?) as f64 / 86_400.0;
+        Some(Ranked(score as f64 * recency(age_days), -age_days, self.ids.get_val(doc)))
     }
 }
 
@@ -287,9 +302,6 @@ impl SearchIndex {
         // match before the page asked for.
         let keep = if limit == 0 || offset >= MAX_OFFSET { 0 } else { limit + offset };
         let mut best = Best { keep, held: BinaryHeap::with_capacity(keep + 1) };
-        let segment_columns = |segment: &SegmentReader| -> Result<_> {
-            Ok((segment.fast_fields().i64("publish_at")?.first_or_default_col(i64::MAX), segment.fast_fields().u64("id")?.first_or_default_col(0)))
-        };
         let total = if prunable || keep == 0 {
             // Counted apart (for a word, its postings are only walked), less the matches not
             // yet published; then ranked in a pass that may pass over blocks.
@@ -301,13 +313,10 @@ impl SearchIndex {
             if keep > 0 && total > 0 {
                 let weight = query.weight(EnableScoring::enabled_from_searcher(&searcher))?;
                 for segment in searcher.segment_readers() {
-                    let (published, ids) = segment_columns(segment)?;
-                    let alive = segment.alive_bitset();
+                    let facts = SegmentFacts::of(segment)?;
                     weight.for_each_pruning(best.threshold(), segment, &mut |doc: DocId, score: Score| {
-                        if !alive.is_some_and(|a| a.is_deleted(doc)) {
-                            if let Some(r) = Ranked::new(score, published.get_val(doc), ids.get_val(doc), now) {
-                                best.offer(r);
-                            }
+                        if let Some(r) = facts.ranked(doc, score, now) {
+                            best.offer(r);
                         }
                         best.threshold()
                     })?;
@@ -320,13 +329,9 @@ impl SearchIndex {
             let mut total = 0;
             let weight = query.weight(EnableScoring::enabled_from_searcher(&searcher))?;
             for segment in searcher.segment_readers() {
-                let (published, ids) = segment_columns(segment)?;
-                let alive = segment.alive_bitset();
+                let facts = SegmentFacts::of(segment)?;
                 weight.for_each(segment, &mut |doc: DocId, score: Score| {
-                    if alive.is_some_and(|a| a.is_deleted(doc)) {
-                        return;
-                    }
-                    if let Some(r) = Ranked::new(score, published.get_val(doc), ids.get_val(doc), now) {
+                    if let Some(r) = facts.ranked(doc, score, now) {
                         total += 1;
                         best.offer(r);
                     }

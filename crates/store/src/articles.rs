@@ -306,8 +306,6 @@ impl Store {
         Ok(fronts)
     }
 
-    /// How many live articles a listing has (for its page count): a walk of the listing's
-    /// index, so its cost grows with the listing.
     /// Marks in a listing for reaching a typed page number without walking every entry
     /// before it: the (time, id) of every `every`-th live article, up to `count` of them,
     /// counting from the one after `after` (or from the top). Fewer than `count` marks means
@@ -335,6 +333,8 @@ impl Store {
         Ok(q.fetch_all(&self.pool).await?)
     }
 
+    /// How many live articles a listing has (for its page count): a walk of the listing's
+    /// index, so its cost grows with the listing.
     pub async fn live_article_count(&self, listing: Listing, now: i64) -> Result<i64> {
         let (from, _, _, arg) = listing.sql(false);
         let count_sql = format!("SELECT COUNT(*) {from}");

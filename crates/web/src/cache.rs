@@ -230,8 +230,8 @@ impl PageCache {
     }
 
     /// Keeps a listing's marks, taken under `generation`.
-    pub fn keep_marks(&self, key: String, marks: Marks, generation: u64) {
-        self.remember(&self.marks, MAX_MARKED, key, Arc::new(marks), generation);
+    pub fn keep_marks(&self, key: String, marks: Arc<Marks>, generation: u64) {
+        self.remember(&self.marks, MAX_MARKED, key, marks, generation);
     }
 
     /// What `memo` holds for `key` from the current generation, unless something scheduled

@@ -145,14 +145,16 @@ async fn typed_page(state: &AppState, listing: Listing, now: i64, seek: Seek) ->
     }
     let key = format!("{listing:?}");
     let generation = state.0.cache.generation();
-    let mut marks = state.0.cache.marks(&key, now).map(|m| (*m).clone()).unwrap_or_default();
+    let mut marks = state.0.cache.marks(&key, now).unwrap_or_default();
     let wanted = (skip / MARK_EVERY) as usize;
     if marks.at.len() < wanted && !marks.ended {
         // A few more than this page needs (rounded up), so the next deeper page finds them.
         let more = (wanted - marks.at.len()).div_ceil(MARKS_AT_ONCE) * MARKS_AT_ONCE;
         let taken = state.store().listing_marks(listing, now, marks.at.last().copied(), MARK_EVERY, more as i64).await?;
-        marks.ended = taken.len() < more;
-        marks.at.extend(taken);
+        let mut longer = (*marks).clone();
+        longer.ended = taken.len() < more;
+        longer.at.extend(taken);
+        marks = Arc::new(longer);
         state.0.cache.keep_marks(key, marks.clone(), generation);
     }
     let j = wanted.min(marks.at.len());
