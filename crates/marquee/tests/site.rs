@@ -823,6 +823,49 @@ both_backends!(demo_content_has_the_reference_review, |site| {
     assert_eq!(r.status().as_u16(), 303);
 });
 
+// An article page reads its rows on one connection (`Store::pinned`); on SQLite that is a
+// connection outside sqlx, with a row reader of its own. Whatever it reads must be what the
+// pool reads, value for value, and a write made after the handle was taken must show in its
+// next read.
+both_backends!(a_pages_own_connection_reads_what_the_pool_reads, |site| {
+    marquee::demo::seed(&site.store, &site.base, marquee::demo::DEMO_NAME, "demo password 123", false).await.unwrap();
+    let pool = &site.store;
+    let own = pool.pinned().await.unwrap();
+    let now = marquee_domain::time::now_unix();
+    let page = pool.live_article("movie-review", "rust-and-bone", now).await.unwrap().expect("the reference review");
+    assert_eq!(format!("{:?}", own.live_article("movie-review", "rust-and-bone", now).await.unwrap()), format!("{:?}", Some(&page)));
+    assert!(!page.card.authors.is_empty() && !page.tags.is_empty(), "byline and tags are read too");
+    assert!(own.live_article("movie-review", "no-such-review", now).await.unwrap().is_none());
+    let film = page.film_id.expect("the review names its film");
+    assert_eq!(format!("{:?}", own.film_by_id(film).await.unwrap()), format!("{:?}", pool.film_by_id(film).await.unwrap()));
+    let credits = pool.credits(film).await.unwrap();
+    assert!(credits.len() > 3);
+    assert_eq!(format!("{:?}", own.credits(film).await.unwrap()), format!("{credits:?}"));
+    let theaters = pool.theaters_in_box(-90.0, 90.0, -180.0, 180.0).await.unwrap();
+    assert!(!theaters.is_empty());
+    assert_eq!(format!("{:?}", own.theaters_in_box(-90.0, 90.0, -180.0, 180.0).await.unwrap()), format!("{theaters:?}"));
+    let ids: Vec<i64> = theaters.iter().map(|t| t.id).collect();
+    for film_id in [Some(film), None] {
+        let shows = pool.showtimes(&ids, film_id, now - 86_400, now + 30 * 86_400).await.unwrap();
+        assert!(!shows.is_empty(), "the demo has screenings");
+        assert_eq!(format!("{:?}", own.showtimes(&ids, film_id, now - 86_400, now + 30 * 86_400).await.unwrap()), format!("{shows:?}"));
+    }
+    let comments = pool.article_comments(page.card.id).await.unwrap();
+    assert!(!comments.is_empty(), "the reference review has comments");
+    assert_eq!(format!("{:?}", own.article_comments(page.card.id).await.unwrap()), format!("{comments:?}"));
+    // Writes through the pool after the handle was taken are seen by the handle's next read.
+    let reader = comments.iter().find_map(|c| c.reader_id).expect("a reader's comment");
+    pool.unsubscribe(reader, page.card.id).await.unwrap();
+    assert!(!own.is_subscribed(reader, page.card.id).await.unwrap());
+    pool.subscribe(reader, page.card.id, now).await.unwrap();
+    assert!(own.is_subscribed(reader, page.card.id).await.unwrap());
+    let mut settings = own.comment_settings().await.unwrap();
+    assert_eq!(format!("{settings:?}"), format!("{:?}", pool.comment_settings().await.unwrap()));
+    settings.edit_minutes += 7;
+    pool.update_comment_settings(&settings).await.unwrap();
+    assert_eq!(own.comment_settings().await.unwrap().edit_minutes, settings.edit_minutes);
+});
+
 #[tokio::test]
 async fn a_theme_directory_overrides_templates_and_assets() {
     let dir = std::env::temp_dir().join(format!("marquee-theme-{}", std::process::id()));

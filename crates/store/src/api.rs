@@ -107,7 +107,7 @@ impl Store {
         .bind(k.user_id)
         .bind(k.created_by)
         .bind(k.now)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *self.conn().await?)
         .await?;
         Ok(id)
     }
@@ -115,13 +115,13 @@ impl Store {
     /// Every key, the newest first, revoked ones too.
     pub async fn api_keys(&self) -> Result<Vec<ApiKey>> {
         let sql = format!("SELECT {KEY_COLS} FROM api_keys k LEFT JOIN users u ON u.id = k.user_id ORDER BY k.id DESC");
-        Ok(sqlx::query_as(&sql).fetch_all(&self.pool).await?)
+        Ok(sqlx::query_as(&sql).fetch_all(&mut *self.conn().await?).await?)
     }
 
     /// The key of `kind` with this lookup value, unless it was revoked.
     pub async fn api_key(&self, kind: &str, lookup: &str) -> Result<Option<ApiKey>> {
         let sql = format!("SELECT {KEY_COLS} FROM api_keys k LEFT JOIN users u ON u.id = k.user_id WHERE k.kind = $1 AND k.lookup = $2 AND k.revoked_at IS NULL");
-        Ok(sqlx::query_as(&sql).bind(kind).bind(lookup).fetch_optional(&self.pool).await?)
+        Ok(sqlx::query_as(&sql).bind(kind).bind(lookup).fetch_optional(&mut *self.conn().await?).await?)
     }
 
     /// Revokes a key for good; true if it was in use. The content version moves, so that every
@@ -140,7 +140,7 @@ impl Store {
     /// Notes that a key was used, at most once a minute per key.
     pub async fn touch_api_key(&self, id: i64, now: i64) -> Result<()> {
         let _write = self.write_guard().await;
-        sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)").bind(now).bind(id).bind(now - 60).execute(&self.pool).await?;
+        sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)").bind(now).bind(id).bind(now - 60).execute(&mut *self.conn().await?).await?;
         Ok(())
     }
 
@@ -153,17 +153,17 @@ impl Store {
             .bind(secret)
             .bind(created_by)
             .bind(now)
-            .fetch_one(&self.pool)
+            .fetch_one(&mut *self.conn().await?)
             .await?;
         Ok(id)
     }
 
     pub async fn webhooks(&self) -> Result<Vec<Webhook>> {
-        Ok(sqlx::query_as(&format!("SELECT {WEBHOOK_COLS} FROM webhooks ORDER BY id")).fetch_all(&self.pool).await?)
+        Ok(sqlx::query_as(&format!("SELECT {WEBHOOK_COLS} FROM webhooks ORDER BY id")).fetch_all(&mut *self.conn().await?).await?)
     }
 
     pub async fn webhook(&self, id: i64) -> Result<Option<Webhook>> {
-        Ok(sqlx::query_as(&format!("SELECT {WEBHOOK_COLS} FROM webhooks WHERE id = $1")).bind(id).fetch_optional(&self.pool).await?)
+        Ok(sqlx::query_as(&format!("SELECT {WEBHOOK_COLS} FROM webhooks WHERE id = $1")).bind(id).fetch_optional(&mut *self.conn().await?).await?)
     }
 
     /// Deletes a webhook and what was still queued for it; true if it existed.
@@ -180,7 +180,7 @@ impl Store {
     pub async fn webhook_deliveries(&self, limit: i64) -> Result<Vec<WebhookDelivery>> {
         Ok(sqlx::query_as("SELECT id, webhook_id, event, status, attempts, last_error, created_at, sent_at FROM webhook_deliveries ORDER BY id DESC LIMIT $1")
             .bind(limit)
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *self.conn().await?)
             .await?)
     }
 
@@ -202,7 +202,7 @@ impl Store {
                 "SELECT d.id, d.webhook_id, d.event, d.body, w.target_url, w.secret, d.attempts, d.created_at, d.lease_until FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE d.id = $1",
             )
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.conn().await?)
             .await?;
             // A webhook deleted between the claim and now takes its deliveries with it.
             claimed.extend(row);
@@ -214,14 +214,14 @@ impl Store {
     pub async fn finish_webhook_delivery(&self, row: &WebhookDeliveryRow, now: i64, status: &str, failure: Option<(&str, bool)>) -> Result<()> {
         self.finish_queue_row(Queue::Webhooks, row.id, row.lease_until, row.attempts, now, failure).await?;
         let _write = self.write_guard().await;
-        sqlx::query("UPDATE webhooks SET last_triggered_at = $1, last_status = $2 WHERE id = $3").bind(now).bind(status).bind(row.webhook_id).execute(&self.pool).await?;
+        sqlx::query("UPDATE webhooks SET last_triggered_at = $1, last_status = $2 WHERE id = $3").bind(now).bind(status).bind(row.webhook_id).execute(&mut *self.conn().await?).await?;
         Ok(())
     }
 
     /// Puts failed webhook deliveries back in the queue.
     pub async fn retry_failed_webhooks(&self, now: i64) -> Result<u64> {
         let _write = self.write_guard().await;
-        Ok(sqlx::query("UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $1 WHERE status = 'failed'").bind(now).execute(&self.pool).await?.rows_affected())
+        Ok(sqlx::query("UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $1 WHERE status = 'failed'").bind(now).execute(&mut *self.conn().await?).await?.rows_affected())
     }
 
     /// Articles whose state webhooks have not been told yet: live and never recorded, live and
@@ -233,7 +233,7 @@ impl Store {
              WHERE ({LIVE} AND (w.article_id IS NULL OR w.live = 0 OR w.synced_at < a.updated_at)) OR (NOT ({LIVE}) AND w.live = 1) \
              ORDER BY a.id LIMIT $2"
         );
-        let rows: Vec<(i64, Option<i64>, Option<i64>, i64, i64, i64)> = sqlx::query_as(&sql).bind(now).bind(limit).fetch_all(&self.pool).await?;
+        let rows: Vec<(i64, Option<i64>, Option<i64>, i64, i64, i64)> = sqlx::query_as(&sql).bind(now).bind(limit).fetch_all(&mut *self.conn().await?).await?;
         Ok(rows
             .into_iter()
             .map(|(article_id, live, synced_at, is_live, publish_at, updated_at)| WebhookSeen {

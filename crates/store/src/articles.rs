@@ -1,5 +1,5 @@
 use crate::cards::{ArticleCard, TagRef, CARD_COLS, LIVE, LIVE_FROM_A_PLACE};
-use crate::db::{placeholders, Result, Store};
+use crate::db::{placeholders, Arg, Result, Store};
 use crate::redirects::add_redirect;
 use sqlx::{Any, FromRow, Transaction};
 use std::collections::HashMap;
@@ -25,6 +25,31 @@ pub struct ArticlePage {
 }
 
 /// An article as the newsroom edits it, in any state.
+impl crate::lite::LiteRow for ArticlePage {
+    fn columns(stmt: &rusqlite::Statement<'_>) -> rusqlite::Result<Vec<usize>> {
+        let mut at = ArticleCard::columns(stmt)?;
+        for name in ["section_id", "body_html", "status", "revised_at", "film_id", "rating", "comments_open", "lead_media_id"] {
+            at.push(stmt.column_index(name)?);
+        }
+        Ok(at)
+    }
+    fn from_lite(row: &rusqlite::Row<'_>, at: &mut dyn Iterator<Item = usize>) -> rusqlite::Result<Self> {
+        use crate::lite::next;
+        Ok(ArticlePage {
+            card: ArticleCard::from_lite(row, at)?,
+            section_id: row.get(next(at)?)?,
+            body_html: row.get(next(at)?)?,
+            status: row.get(next(at)?)?,
+            revised_at: row.get(next(at)?)?,
+            film_id: row.get(next(at)?)?,
+            rating: row.get(next(at)?)?,
+            comments_open: row.get(next(at)?)?,
+            lead_media_id: row.get(next(at)?)?,
+            tags: Vec::new(),
+        })
+    }
+}
+
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
 pub struct ArticleRecord {
     pub id: i64,
@@ -255,7 +280,7 @@ impl Store {
         if let Seek::Older(t, i) | Seek::Newer(t, i) | Seek::OlderSkip(t, i, _) = seek {
             q = q.bind(t).bind(i);
         }
-        let mut cards = q.fetch_all(&self.pool).await?;
+        let mut cards = q.fetch_all(&mut *self.conn().await?).await?;
         self.attach_authors(&mut cards).await?;
         Ok(cards)
     }
@@ -294,7 +319,7 @@ impl Store {
         for b in binds {
             q = q.bind(b);
         }
-        let rows = q.fetch_all(&self.pool).await?;
+        let rows = q.fetch_all(&mut *self.conn().await?).await?;
         let mut cards: Vec<ArticleCard> = rows.iter().map(|r| r.card.clone()).collect();
         self.attach_authors(&mut cards).await?;
         let mut fronts = vec![Vec::new(); listings.len()];
@@ -330,7 +355,7 @@ impl Store {
         if let Some((t, i)) = after {
             q = q.bind(t).bind(i);
         }
-        Ok(q.fetch_all(&self.pool).await?)
+        Ok(q.fetch_all(&mut *self.conn().await?).await?)
     }
 
     /// How many live articles a listing has (for its page count): a walk of the listing's
@@ -342,7 +367,7 @@ impl Store {
         if let Some(id) = arg {
             cq = cq.bind(id);
         }
-        Ok(cq.fetch_one(&self.pool).await?.0)
+        Ok(cq.fetch_one(&mut *self.conn().await?).await?.0)
     }
 
     /// The newest `limit` live articles of a listing with their bodies, bylines and tags, for
@@ -358,7 +383,7 @@ impl Store {
         if let Some(id) = arg {
             q = q.bind(id);
         }
-        let mut rows = q.fetch_all(&self.pool).await?;
+        let mut rows = q.fetch_all(&mut *self.conn().await?).await?;
         let mut cards: Vec<ArticleCard> = rows.iter().map(|r| r.card.clone()).collect();
         self.attach_authors(&mut cards).await?;
         let mut tags = self.tags_of(&cards.iter().map(|c| c.id).collect::<Vec<_>>()).await?;
@@ -379,11 +404,9 @@ impl Store {
             "SELECT at.article_id, t.id, t.slug, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id IN ({}) ORDER BY at.article_id, at.position",
             placeholders(1, article_ids.len())
         );
-        let mut q = sqlx::query_as::<_, (i64, i64, String, String)>(&sql);
-        for id in article_ids {
-            q = q.bind(id);
-        }
-        for (article_id, id, slug, name) in q.fetch_all(&self.pool).await? {
+        let ids: Vec<Arg> = article_ids.iter().map(|&id| Arg::Int(id)).collect();
+        let rows: Vec<(i64, i64, String, String)> = self.rows(&sql, &ids).await?;
+        for (article_id, id, slug, name) in rows {
             by_article.entry(article_id).or_default().push(TagRef { id, slug, name });
         }
         Ok(by_article)
@@ -394,7 +417,7 @@ impl Store {
         let sql = format!(
             "SELECT {CARD_COLS}, a.section_id, a.body_html, a.status, a.revised_at, a.film_id, a.rating, a.comments_open, a.lead_media_id FROM articles a JOIN sections s ON s.id = a.section_id WHERE {LIVE} AND s.slug = $2 AND a.slug = $3"
         );
-        let row: Option<ArticlePage> = sqlx::query_as(&sql).bind(now).bind(section_slug).bind(slug).fetch_optional(&self.pool).await?;
+        let row: Option<ArticlePage> = self.row(&sql, &[Arg::Int(now), Arg::Text(section_slug), Arg::Text(slug)]).await?;
         self.complete_page(row).await
     }
 
@@ -403,7 +426,7 @@ impl Store {
         let sql = format!(
             "SELECT {CARD_COLS}, a.section_id, a.body_html, a.status, a.revised_at, a.film_id, a.rating, a.comments_open, a.lead_media_id FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.id = $1"
         );
-        let row: Option<ArticlePage> = sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?;
+        let row: Option<ArticlePage> = sqlx::query_as(&sql).bind(id).fetch_optional(&mut *self.conn().await?).await?;
         self.complete_page(row).await
     }
 
@@ -452,13 +475,13 @@ impl Store {
     pub async fn next_scheduled_after(&self, now: i64) -> Result<Option<i64>> {
         let (t,): (Option<i64>,) = sqlx::query_as("SELECT MIN(publish_at) FROM articles WHERE status <> 'draft' AND publish_at > $1")
             .bind(now)
-            .fetch_one(&self.pool)
+            .fetch_one(&mut *self.conn().await?)
             .await?;
         Ok(t)
     }
 
     pub async fn tag_by_id(&self, id: i64) -> Result<Option<TagRef>> {
-        Ok(sqlx::query_as("SELECT id, slug, name FROM tags WHERE id = $1").bind(id).fetch_optional(&self.pool).await?)
+        Ok(sqlx::query_as("SELECT id, slug, name FROM tags WHERE id = $1").bind(id).fetch_optional(&mut *self.conn().await?).await?)
     }
 
     /// Adds a tag no article carries yet; `None` if the slug is taken.
@@ -511,7 +534,7 @@ impl Store {
     }
 
     pub async fn tag_by_slug(&self, slug: &str) -> Result<Option<TagRef>> {
-        Ok(sqlx::query_as("SELECT id, slug, name FROM tags WHERE slug = $1").bind(slug).fetch_optional(&self.pool).await?)
+        Ok(sqlx::query_as("SELECT id, slug, name FROM tags WHERE slug = $1").bind(slug).fetch_optional(&mut *self.conn().await?).await?)
     }
 
     pub async fn article_record(&self, id: i64) -> Result<Option<ArticleRecord>> {
@@ -519,12 +542,12 @@ impl Store {
             "SELECT a.id, a.section_id, s.slug AS section_slug, a.slug, a.headline, a.deck, a.body, a.status, a.publish_at, a.revised_at, a.created_by, a.updated_at, a.film_id, a.rating, f.title AS film_title, f.year AS film_year, a.featured, a.lead_media_id, m.content_key AS lead_media_key FROM articles a JOIN sections s ON s.id = a.section_id LEFT JOIN films f ON f.id = a.film_id LEFT JOIN media m ON m.id = a.lead_media_id WHERE a.id = $1",
         )
         .bind(id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.conn().await?)
         .await?;
         let Some(mut rec) = row else { return Ok(None) };
         rec.author_ids = sqlx::query_as::<_, (i64,)>("SELECT author_id FROM article_authors WHERE article_id = $1 ORDER BY position")
             .bind(id)
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *self.conn().await?)
             .await?
             .into_iter()
             .map(|(a,)| a)
@@ -533,7 +556,7 @@ impl Store {
             "SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = $1 ORDER BY at.position",
         )
         .bind(id)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.conn().await?)
         .await?
         .into_iter()
         .map(|(t,)| t)
@@ -567,13 +590,13 @@ impl Store {
         if let Some(s) = status {
             q = q.bind(s);
         }
-        let rows = q.fetch_all(&self.pool).await?;
+        let rows = q.fetch_all(&mut *self.conn().await?).await?;
         let count_sql = format!("SELECT COUNT(*) FROM articles a{}", if status.is_some() { " WHERE a.status = $1" } else { "" });
         let mut cq = sqlx::query_as::<_, (i64,)>(&count_sql);
         if let Some(s) = status {
             cq = cq.bind(s);
         }
-        let (total,) = cq.fetch_one(&self.pool).await?;
+        let (total,) = cq.fetch_one(&mut *self.conn().await?).await?;
         Ok((rows, total))
     }
 
@@ -582,7 +605,7 @@ impl Store {
             "SELECT r.number, r.headline, r.status, r.created_at, u.name AS created_by_name FROM revisions r LEFT JOIN users u ON u.id = r.created_by WHERE r.article_id = $1 ORDER BY r.number DESC",
         )
         .bind(article_id)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.conn().await?)
         .await?)
     }
 
@@ -592,7 +615,7 @@ impl Store {
         )
         .bind(article_id)
         .bind(number)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.conn().await?)
         .await?)
     }
 

@@ -2,7 +2,7 @@
 //! columns of an article card and the bylines attached to cards. Lower than every module that
 //! lists articles (articles, search, popular, reports, peers, sitemaps); imports only `db`.
 
-use crate::db::{placeholders, Result, Store};
+use crate::db::{placeholders, Arg, Result, Store};
 use sqlx::FromRow;
 use std::collections::HashMap;
 
@@ -55,6 +55,8 @@ impl ArticleCard {
     }
 }
 
+crate::lite::lite_row!(ArticleCard { id, section_slug, section_name, slug, headline, deck, publish_at }; authors);
+
 pub(crate) const CARD_COLS: &str = "a.id, s.slug AS section_slug, s.name AS section_name, a.slug, a.headline, a.deck, COALESCE(a.publish_at, 0) AS publish_at";
 
 impl Store {
@@ -66,12 +68,10 @@ impl Store {
             "SELECT aa.article_id, au.id, au.slug, au.name FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id IN ({}) ORDER BY aa.article_id, aa.position",
             placeholders(1, cards.len())
         );
-        let mut q = sqlx::query_as::<_, (i64, i64, String, String)>(&sql);
-        for c in cards.iter() {
-            q = q.bind(c.id);
-        }
+        let ids: Vec<Arg> = cards.iter().map(|c| Arg::Int(c.id)).collect();
         let mut by_article: HashMap<i64, Vec<AuthorRef>> = HashMap::new();
-        for (article_id, id, slug, name) in q.fetch_all(&self.pool).await? {
+        let rows: Vec<(i64, i64, String, String)> = self.rows(&sql, &ids).await?;
+        for (article_id, id, slug, name) in rows {
             by_article.entry(article_id).or_default().push(AuthorRef { id, slug, name });
         }
         // (An article may be on several of the cards: the home page's lead stories and its

@@ -47,7 +47,7 @@ impl Store {
     /// or a pooler that does not pass notices on).
     pub async fn ping_listeners(&self) -> Result<()> {
         if self.backend == Backend::Postgres {
-            sqlx::query("SELECT pg_notify($1, 'ping')").bind(CHANNEL).execute(&self.pool).await?;
+            sqlx::query("SELECT pg_notify($1, 'ping')").bind(CHANNEL).execute(&mut *self.conn().await?).await?;
         }
         Ok(())
     }

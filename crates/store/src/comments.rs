@@ -2,7 +2,7 @@
 //! notifications an approved comment sends (queued in the transaction that approves it).
 
 use crate::outbox::{enqueue, NewMail};
-use crate::db::{Result, Store};
+use crate::db::{Arg, Result, Store, StoreError};
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
@@ -35,6 +35,9 @@ pub struct Comment {
     pub created_at: i64,
     pub edited_at: Option<i64>,
 }
+
+crate::lite::lite_row!(CommentSettings { moderation, first_n, banned_words, suspect_words, deleted_account, edit_minutes });
+crate::lite::lite_row!(Comment { id, article_id, reader_id, author_name, parent_id, depth, body, body_html, status, hold_reason, reject_reason, featured, created_at, edited_at });
 
 const COMMENT_COLS: &str = "c.id, c.article_id, c.reader_id, COALESCE(r.name, NULLIF(c.imported_name, '')) AS author_name, c.parent_id, c.depth, c.body, c.body_html, c.status, c.hold_reason, c.reject_reason, c.featured, c.created_at, c.edited_at";
 
@@ -156,9 +159,8 @@ pub enum CommentError {
 
 impl Store {
     pub async fn comment_settings(&self) -> Result<CommentSettings> {
-        Ok(sqlx::query_as("SELECT moderation, first_n, banned_words, suspect_words, deleted_account, edit_minutes FROM comment_settings WHERE id = 1")
-            .fetch_one(&self.pool)
-            .await?)
+        let row = self.row("SELECT moderation, first_n, banned_words, suspect_words, deleted_account, edit_minutes FROM comment_settings WHERE id = 1", &[]).await?;
+        row.ok_or(StoreError::Db(sqlx::Error::RowNotFound))
     }
 
     pub async fn update_comment_settings(&self, s: &CommentSettings) -> Result<()> {
@@ -170,7 +172,7 @@ impl Store {
             .bind(&s.suspect_words)
             .bind(&s.deleted_account)
             .bind(s.edit_minutes)
-            .execute(&self.pool)
+            .execute(&mut *self.conn().await?)
             .await?;
         Ok(())
     }
@@ -180,15 +182,15 @@ impl Store {
     pub async fn mail_secret(&self, fresh: &str) -> Result<String> {
         {
             let _write = self.write_guard().await;
-            sqlx::query("UPDATE comment_settings SET secret = $1 WHERE id = 1 AND secret = ''").bind(fresh).execute(&self.pool).await?;
+            sqlx::query("UPDATE comment_settings SET secret = $1 WHERE id = 1 AND secret = ''").bind(fresh).execute(&mut *self.conn().await?).await?;
         }
-        let (s,): (String,) = sqlx::query_as("SELECT secret FROM comment_settings WHERE id = 1").fetch_one(&self.pool).await?;
+        let (s,): (String,) = sqlx::query_as("SELECT secret FROM comment_settings WHERE id = 1").fetch_one(&mut *self.conn().await?).await?;
         Ok(s)
     }
 
     /// How many of a reader's comments have been approved (for "pre-moderate the first N").
     pub async fn approved_comment_count(&self, reader_id: i64) -> Result<i64> {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM comments WHERE reader_id = $1 AND status = 'approved'").bind(reader_id).fetch_one(&self.pool).await?;
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM comments WHERE reader_id = $1 AND status = 'approved'").bind(reader_id).fetch_one(&mut *self.conn().await?).await?;
         Ok(n)
     }
 
@@ -247,17 +249,14 @@ impl Store {
     pub async fn comment(&self, id: i64) -> Result<Option<Comment>> {
         Ok(sqlx::query_as(&format!("SELECT {COMMENT_COLS} FROM comments c LEFT JOIN readers r ON r.id = c.reader_id WHERE c.id = $1"))
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.conn().await?)
             .await?)
     }
 
     /// Every comment on an article, in any state, oldest first. The web layer decides what a
     /// given reader sees (a hidden comment with visible replies becomes a placeholder).
     pub async fn article_comments(&self, article_id: i64) -> Result<Vec<Comment>> {
-        Ok(sqlx::query_as(&format!("SELECT {COMMENT_COLS} FROM comments c LEFT JOIN readers r ON r.id = c.reader_id WHERE c.article_id = $1 ORDER BY c.created_at, c.id"))
-            .bind(article_id)
-            .fetch_all(&self.pool)
-            .await?)
+        self.rows(&format!("SELECT {COMMENT_COLS} FROM comments c LEFT JOIN readers r ON r.id = c.reader_id WHERE c.article_id = $1 ORDER BY c.created_at, c.id"), &[Arg::Int(article_id)]).await
     }
 
     /// The author's edit of their comment within the edit window: re-screened (`status`,
@@ -340,12 +339,12 @@ impl Store {
              FROM comments c JOIN articles a ON a.id = c.article_id JOIN sections s ON s.id = a.section_id LEFT JOIN readers r ON r.id = c.reader_id \
              WHERE {filter} ORDER BY c.created_at, c.id LIMIT $1"
         );
-        Ok(sqlx::query_as(&sql).bind(limit).fetch_all(&self.pool).await?)
+        Ok(sqlx::query_as(&sql).bind(limit).fetch_all(&mut *self.conn().await?).await?)
     }
 
     /// The reasons given in open reports of a comment.
     pub async fn report_reasons(&self, comment_id: i64) -> Result<Vec<String>> {
-        let rows: Vec<(String,)> = sqlx::query_as("SELECT reason FROM comment_reports WHERE comment_id = $1 AND resolved_at IS NULL ORDER BY id").bind(comment_id).fetch_all(&self.pool).await?;
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT reason FROM comment_reports WHERE comment_id = $1 AND resolved_at IS NULL ORDER BY id").bind(comment_id).fetch_all(&mut *self.conn().await?).await?;
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
@@ -452,7 +451,7 @@ impl Store {
     pub async fn moderation_log(&self, limit: i64) -> Result<Vec<LogEntry>> {
         Ok(sqlx::query_as("SELECT id, moderator_name, action, comment_id, reader_id, article_id, detail, created_at FROM moderation_log ORDER BY id DESC LIMIT $1")
             .bind(limit)
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *self.conn().await?)
             .await?)
     }
 
@@ -460,7 +459,7 @@ impl Store {
     pub async fn subscribe(&self, reader_id: i64, article_id: i64, now: i64) -> Result<bool> {
         let _write = self.write_guard().await;
         let _forget = self.forget_when_done(Some(reader_id));
-        let r = sqlx::query("INSERT INTO subscriptions (reader_id, article_id, created_at) VALUES ($1, $2, $3)").bind(reader_id).bind(article_id).bind(now).execute(&self.pool).await;
+        let r = sqlx::query("INSERT INTO subscriptions (reader_id, article_id, created_at) VALUES ($1, $2, $3)").bind(reader_id).bind(article_id).bind(now).execute(&mut *self.conn().await?).await;
         match r {
             Ok(_) => Ok(true),
             Err(e) if crate::db::is_unique_violation(&e) => Ok(false),
@@ -469,7 +468,7 @@ impl Store {
     }
 
     pub async fn is_subscribed(&self, reader_id: i64, article_id: i64) -> Result<bool> {
-        let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM subscriptions WHERE reader_id = $1 AND article_id = $2").bind(reader_id).bind(article_id).fetch_optional(&self.pool).await?;
+        let row: Option<(i64,)> = self.row("SELECT id FROM subscriptions WHERE reader_id = $1 AND article_id = $2", &[Arg::Int(reader_id), Arg::Int(article_id)]).await?;
         Ok(row.is_some())
     }
 
@@ -477,7 +476,7 @@ impl Store {
     pub async fn unsubscribe(&self, reader_id: i64, article_id: i64) -> Result<bool> {
         let _write = self.write_guard().await;
         let _forget = self.forget_when_done(Some(reader_id));
-        let n = sqlx::query("DELETE FROM subscriptions WHERE reader_id = $1 AND article_id = $2").bind(reader_id).bind(article_id).execute(&self.pool).await?.rows_affected();
+        let n = sqlx::query("DELETE FROM subscriptions WHERE reader_id = $1 AND article_id = $2").bind(reader_id).bind(article_id).execute(&mut *self.conn().await?).await?.rows_affected();
         Ok(n > 0)
     }
 
@@ -485,14 +484,14 @@ impl Store {
     pub async fn unsubscribe_all(&self, reader_id: i64) -> Result<u64> {
         let _write = self.write_guard().await;
         let _forget = self.forget_when_done(Some(reader_id));
-        Ok(sqlx::query("DELETE FROM subscriptions WHERE reader_id = $1").bind(reader_id).execute(&self.pool).await?.rows_affected())
+        Ok(sqlx::query("DELETE FROM subscriptions WHERE reader_id = $1").bind(reader_id).execute(&mut *self.conn().await?).await?.rows_affected())
     }
 
     /// The subscription with this id, as (reader id, article id, reader's address).
     pub async fn subscription(&self, id: i64) -> Result<Option<(i64, i64, String)>> {
         Ok(sqlx::query_as("SELECT s.reader_id, s.article_id, r.email FROM subscriptions s JOIN readers r ON r.id = s.reader_id WHERE s.id = $1")
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.conn().await?)
             .await?)
     }
 
@@ -502,7 +501,7 @@ impl Store {
              FROM subscriptions s JOIN articles a ON a.id = s.article_id JOIN sections sec ON sec.id = a.section_id WHERE s.reader_id = $1 ORDER BY s.created_at DESC, s.id DESC",
         )
         .bind(reader_id)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.conn().await?)
         .await?)
     }
 
@@ -514,7 +513,7 @@ impl Store {
              FROM comments c JOIN articles a ON a.id = c.article_id JOIN sections sec ON sec.id = a.section_id WHERE c.reader_id = $1 ORDER BY c.created_at, c.id",
         )
         .bind(reader_id)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.conn().await?)
         .await?)
     }
 
@@ -525,13 +524,13 @@ impl Store {
             "SELECT action, comment_id, detail, created_at FROM moderation_log WHERE reader_id = $1 OR comment_id IN (SELECT id FROM comments WHERE reader_id = $1) ORDER BY created_at, id",
         )
         .bind(reader_id)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.conn().await?)
         .await?)
     }
 
     /// The reports `reader_id` made about others' comments, oldest first.
     pub async fn reader_reports(&self, reader_id: i64) -> Result<Vec<(i64, String, i64)>> {
-        Ok(sqlx::query_as("SELECT comment_id, reason, created_at FROM comment_reports WHERE reader_id = $1 ORDER BY created_at, id").bind(reader_id).fetch_all(&self.pool).await?)
+        Ok(sqlx::query_as("SELECT comment_id, reason, created_at FROM comment_reports WHERE reader_id = $1 ORDER BY created_at, id").bind(reader_id).fetch_all(&mut *self.conn().await?).await?)
     }
 
     /// Readers with comments waiting for a digest and no digest since `boundary`. (Someone
@@ -541,7 +540,7 @@ impl Store {
             "SELECT r.id FROM readers r WHERE r.last_digest_at < $1 AND r.verified = 1 AND r.banned = 0 AND EXISTS (SELECT 1 FROM digest_items d WHERE d.reader_id = r.id) ORDER BY r.id",
         )
         .bind(boundary)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.conn().await?)
         .await?;
         Ok(rows.into_iter().map(|r| r.0).collect())
     }

@@ -2,6 +2,7 @@
 //! small SQL helpers every table's module uses. The bottom of the store: imports no module.
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::pool::PoolConnection;
 use sqlx::{AnyPool, Executor};
 use std::path::Path;
 
@@ -21,6 +22,8 @@ pub enum StoreError {
     Write(String, std::io::Error),
     #[error(transparent)]
     Search(#[from] marquee_search::SearchError),
+    #[error("database error: {0}")]
+    Lite(#[from] rusqlite::Error),
     #[error("a background task failed: {0}")]
     Task(String),
 }
@@ -46,6 +49,39 @@ pub struct Store {
     pub(crate) readers: std::sync::Arc<crate::reader_memo::ReaderMemo>,
     /// This server's search index (`search.rs`).
     pub(crate) search: std::sync::Arc<crate::search_state::SearchState>,
+    /// The one connection every statement of this handle runs on, when it was made by
+    /// [`Store::pinned`]; otherwise each statement takes one from the pool.
+    pub(crate) pinned: Option<std::sync::Arc<tokio::sync::Mutex<PoolConnection<sqlx::Any>>>>,
+    /// On SQLite in a file, where pinned handles get their own connections (`lite.rs`).
+    pub(crate) shelf: Option<std::sync::Arc<crate::lite::LiteShelf>>,
+    /// A pinned handle's connection there.
+    pub(crate) lite: Option<std::sync::Arc<std::sync::Mutex<crate::lite::LiteConn>>>,
+}
+
+/// The connection a statement runs on: the pinned handle's own, or one from the pool that goes
+/// back when the statement is done, as running it on the pool would.
+pub(crate) enum Conn<'a> {
+    Pooled(PoolConnection<sqlx::Any>),
+    Pinned(tokio::sync::MutexGuard<'a, PoolConnection<sqlx::Any>>),
+}
+
+impl std::ops::Deref for Conn<'_> {
+    type Target = sqlx::AnyConnection;
+    fn deref(&self) -> &sqlx::AnyConnection {
+        match self {
+            Conn::Pooled(c) => c,
+            Conn::Pinned(c) => c,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Conn<'_> {
+    fn deref_mut(&mut self) -> &mut sqlx::AnyConnection {
+        match self {
+            Conn::Pooled(c) => c,
+            Conn::Pinned(c) => c,
+        }
+    }
 }
 
 impl Store {
@@ -84,7 +120,8 @@ impl Store {
             .connect(&url)
             .await?;
         let search = std::sync::Arc::new(crate::search_state::SearchState::new(backend == Backend::Sqlite, &url));
-        Ok(Store { pool, backend, write_lock: Default::default(), url: url.into(), readers: std::sync::Arc::new(crate::reader_memo::ReaderMemo::new(backend == Backend::Sqlite)), search })
+        let shelf = crate::lite::LiteShelf::for_url(&url);
+        Ok(Store { pool, backend, write_lock: Default::default(), url: url.into(), readers: std::sync::Arc::new(crate::reader_memo::ReaderMemo::new(backend == Backend::Sqlite)), search, pinned: None, shelf, lite: None })
     }
 
     /// Starts a transaction that will write. On SQLite it takes the write lock at once
@@ -105,6 +142,30 @@ impl Store {
         }
     }
 
+    /// A handle for one page's reads, on a connection of its own until the handle and its
+    /// clones are dropped. On SQLite in a file that is a rusqlite connection, which the reads
+    /// written with [`Store::rows`] use (`lite.rs`); the handle's other statements take pooled
+    /// connections as usual. Elsewhere it is one connection from the pool for every statement,
+    /// so the page pays once for taking it (and sqlx's checks that it is alive, on the way out
+    /// and back) instead of once a statement. A page's statements run one after another, so
+    /// they never wait on each other. While a handle lives, its task must not wait on another
+    /// handle's statement: were every pooled connection pinned so, each would wait for ever.
+    pub async fn pinned(&self) -> Result<Store> {
+        if let Some(shelf) = &self.shelf {
+            return Ok(Store { lite: Some(std::sync::Arc::new(std::sync::Mutex::new(shelf.take()?))), ..self.clone() });
+        }
+        let conn = self.pool.acquire().await?;
+        Ok(Store { pinned: Some(std::sync::Arc::new(tokio::sync::Mutex::new(conn))), ..self.clone() })
+    }
+
+    /// The connection for the next statement (see [`Conn`]).
+    pub(crate) async fn conn(&self) -> Result<Conn<'_>> {
+        Ok(match &self.pinned {
+            Some(c) => Conn::Pinned(c.lock().await),
+            None => Conn::Pooled(self.pool.acquire().await?),
+        })
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }
@@ -115,6 +176,50 @@ impl Store {
 
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+impl Store {
+    /// The rows of a page's read: on this handle's own SQLite connection when it has one
+    /// (`lite.rs`), otherwise through sqlx on [`Store::conn`], with the same SQL and arguments.
+    pub(crate) async fn rows<T>(&self, sql: &str, args: &[Arg<'_>]) -> Result<Vec<T>>
+    where
+        T: crate::lite::LiteRow + for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
+        if let Some(lite) = &self.lite {
+            let values: Vec<&dyn rusqlite::ToSql> = args
+                .iter()
+                .map(|a| -> &dyn rusqlite::ToSql {
+                    match a {
+                        Arg::Int(v) => v,
+                        Arg::OptInt(v) => v,
+                        Arg::Text(v) => v,
+                        Arg::OptText(v) => v,
+                        Arg::Float(v) => v,
+                    }
+                })
+                .collect();
+            return Ok(lite.lock().unwrap_or_else(|e| e.into_inner()).rows(sql, &values)?);
+        }
+        let mut q = sqlx::query_as::<_, T>(sql);
+        for arg in args {
+            q = match *arg {
+                Arg::Int(v) => q.bind(v),
+                Arg::OptInt(v) => q.bind(v),
+                Arg::Text(v) => q.bind(v),
+                Arg::OptText(v) => q.bind(v),
+                Arg::Float(v) => q.bind(v),
+            };
+        }
+        Ok(q.fetch_all(&mut *self.conn().await?).await?)
+    }
+
+    /// The first row of a page's read, if any (see [`Store::rows`]).
+    pub(crate) async fn row<T>(&self, sql: &str, args: &[Arg<'_>]) -> Result<Option<T>>
+    where
+        T: crate::lite::LiteRow + for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
+        Ok(self.rows(sql, args).await?.into_iter().next())
     }
 }
 
@@ -130,6 +235,7 @@ pub(crate) enum Arg<'a> {
     OptInt(Option<i64>),
     Text(&'a str),
     OptText(Option<&'a str>),
+    Float(f64),
 }
 
 /// `INSERT INTO {head} VALUES (...), (...) {tail}`: `values` holds rows of `width` values, sent
@@ -182,6 +288,7 @@ pub(crate) async fn insert_rows(tx: &mut sqlx::Transaction<'_, sqlx::Any>, head:
                 Arg::OptInt(i) => q.bind(i),
                 Arg::Text(t) => q.bind(t),
                 Arg::OptText(t) => q.bind(t),
+                Arg::Float(f) => q.bind(f),
             };
         }
         q.execute(&mut **tx).await?;

@@ -70,7 +70,7 @@ impl Store {
             Backend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%' ORDER BY name",
             Backend::Postgres => "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name NOT LIKE '_sqlx%' ORDER BY table_name",
         };
-        let rows: Vec<(String,)> = sqlx::query_as(sql).fetch_all(&self.pool).await?;
+        let rows: Vec<(String,)> = sqlx::query_as(sql).fetch_all(&mut *self.conn().await?).await?;
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
@@ -78,11 +78,11 @@ impl Store {
     /// kind other than integer, real or text are reported as an error.
     pub async fn table_columns(&self, table: &str) -> Result<Vec<Column>> {
         let rows: Vec<(String, String)> = match self.backend {
-            Backend::Sqlite => sqlx::query_as("SELECT name, type FROM pragma_table_info($1)").bind(table).fetch_all(&self.pool).await?,
+            Backend::Sqlite => sqlx::query_as("SELECT name, type FROM pragma_table_info($1)").bind(table).fetch_all(&mut *self.conn().await?).await?,
             Backend::Postgres => {
                 sqlx::query_as("SELECT column_name::text, data_type::text FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1")
                     .bind(table)
-                    .fetch_all(&self.pool)
+                    .fetch_all(&mut *self.conn().await?)
                     .await?
             }
         };
@@ -205,21 +205,21 @@ impl Store {
     /// Whether the database holds a paper already (staff, articles or readers), which a
     /// restore must not overwrite.
     pub async fn holds_a_paper(&self) -> Result<bool> {
-        let (n,): (i64,) = sqlx::query_as("SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM articles) + (SELECT COUNT(*) FROM readers)").fetch_one(&self.pool).await?;
+        let (n,): (i64,) = sqlx::query_as("SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM articles) + (SELECT COUNT(*) FROM readers)").fetch_one(&mut *self.conn().await?).await?;
         Ok(n > 0)
     }
 
     /// The newest migration applied, which an export records so that it is restored into the
     /// same schema.
     pub async fn schema_version(&self) -> Result<i64> {
-        let (v,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success").fetch_one(&self.pool).await?;
+        let (v,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success").fetch_one(&mut *self.conn().await?).await?;
         Ok(v)
     }
 
     /// Queues renditions for every library image (after a restore).
     pub async fn requeue_all_media(&self, now: i64) -> Result<u64> {
         let _write = self.write_guard().await;
-        Ok(sqlx::query("INSERT INTO media_jobs (media_id, next_attempt_at, created_at) SELECT id, $1, $1 FROM media").bind(now).execute(&self.pool).await?.rows_affected())
+        Ok(sqlx::query("INSERT INTO media_jobs (media_id, next_attempt_at, created_at) SELECT id, $1, $1 FROM media").bind(now).execute(&mut *self.conn().await?).await?.rows_affected())
     }
 
     /// A consistent copy of a live SQLite database in one file, taken without stopping the
@@ -228,7 +228,7 @@ impl Store {
         if self.backend != Backend::Sqlite {
             return Err(sqlx::Error::Protocol("an online snapshot file is for SQLite; on PostgreSQL use marquee export (or pg_dump)".into()).into());
         }
-        sqlx::query("VACUUM INTO $1").bind(path.display().to_string()).execute(&self.pool).await?;
+        sqlx::query("VACUUM INTO $1").bind(path.display().to_string()).execute(&mut *self.conn().await?).await?;
         Ok(())
     }
 }

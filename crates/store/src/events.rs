@@ -152,15 +152,15 @@ impl Store {
     // ----- venues -----
 
     pub async fn venues(&self) -> Result<Vec<Venue>> {
-        Ok(sqlx::query_as(&format!("SELECT {VENUE_COLS} FROM venues ORDER BY name, id")).fetch_all(&self.pool).await?)
+        Ok(sqlx::query_as(&format!("SELECT {VENUE_COLS} FROM venues ORDER BY name, id")).fetch_all(&mut *self.conn().await?).await?)
     }
 
     pub async fn venue(&self, id: i64) -> Result<Option<Venue>> {
-        Ok(sqlx::query_as(&format!("SELECT {VENUE_COLS} FROM venues WHERE id = $1")).bind(id).fetch_optional(&self.pool).await?)
+        Ok(sqlx::query_as(&format!("SELECT {VENUE_COLS} FROM venues WHERE id = $1")).bind(id).fetch_optional(&mut *self.conn().await?).await?)
     }
 
     pub async fn venue_by_external_id(&self, external_id: &str) -> Result<Option<Venue>> {
-        Ok(sqlx::query_as(&format!("SELECT {VENUE_COLS} FROM venues WHERE external_id = $1")).bind(external_id).fetch_optional(&self.pool).await?)
+        Ok(sqlx::query_as(&format!("SELECT {VENUE_COLS} FROM venues WHERE external_id = $1")).bind(external_id).fetch_optional(&mut *self.conn().await?).await?)
     }
 
     /// Saves a venue the newsroom edited (`id` given) or added. `Ok(Err(message))` when its
@@ -208,13 +208,13 @@ impl Store {
         if let Some(c) = category {
             q = q.bind(c);
         }
-        let mut out = q.bind(limit).fetch_all(&self.pool).await?;
+        let mut out = q.bind(limit).fetch_all(&mut *self.conn().await?).await?;
         let starting_sql = format!("SELECT {CARD_COLS} {FROM_EVENTS} WHERE e.starts_at >= $1 AND e.starts_at < $2{filter} ORDER BY e.starts_at, e.id LIMIT {limit_at}");
         let mut q = sqlx::query_as::<_, EventCard>(&starting_sql).bind(from).bind(to);
         if let Some(c) = category {
             q = q.bind(c);
         }
-        out.extend(q.bind(limit).fetch_all(&self.pool).await?);
+        out.extend(q.bind(limit).fetch_all(&mut *self.conn().await?).await?);
         Ok(out)
     }
 
@@ -225,13 +225,13 @@ impl Store {
         let sql = format!(
             "SELECT {CARD_COLS} {FROM_EVENTS} WHERE (e.starts_at >= $1 OR e.ends_at > $1) AND (e.starts_at > $2 OR (e.starts_at = $2 AND e.id > $3)) ORDER BY e.starts_at, e.id LIMIT $4"
         );
-        Ok(sqlx::query_as(&sql).bind(now).bind(after.0).bind(after.1).bind(limit).fetch_all(&self.pool).await?)
+        Ok(sqlx::query_as(&sql).bind(now).bind(after.0).bind(after.1).bind(limit).fetch_all(&mut *self.conn().await?).await?)
     }
 
     /// Events over by `now`, the latest first.
     pub async fn past_events(&self, now: i64, limit: i64) -> Result<Vec<EventCard>> {
         let sql = format!("SELECT {CARD_COLS} {FROM_EVENTS} WHERE e.starts_at < $1 AND (e.ends_at IS NULL OR e.ends_at <= $1) ORDER BY e.starts_at DESC, e.id DESC LIMIT $2");
-        Ok(sqlx::query_as(&sql).bind(now).bind(limit).fetch_all(&self.pool).await?)
+        Ok(sqlx::query_as(&sql).bind(now).bind(limit).fetch_all(&mut *self.conn().await?).await?)
     }
 
     /// The cards of these events (unknown ids are left out), in start order.
@@ -244,16 +244,16 @@ impl Store {
         for id in ids {
             q = q.bind(id);
         }
-        Ok(q.fetch_all(&self.pool).await?)
+        Ok(q.fetch_all(&mut *self.conn().await?).await?)
     }
 
     pub async fn event(&self, id: i64) -> Result<Option<EventDetail>> {
-        let found = sqlx::query_as(&format!("SELECT {CARD_COLS}, {EVENT_COLS} {FROM_EVENTS} WHERE e.id = $1")).bind(id).fetch_optional(&self.pool).await?;
+        let found = sqlx::query_as(&format!("SELECT {CARD_COLS}, {EVENT_COLS} {FROM_EVENTS} WHERE e.id = $1")).bind(id).fetch_optional(&mut *self.conn().await?).await?;
         self.with_venue(found).await
     }
 
     pub async fn event_by_slug(&self, slug: &str) -> Result<Option<EventDetail>> {
-        let found = sqlx::query_as(&format!("SELECT {CARD_COLS}, {EVENT_COLS} {FROM_EVENTS} WHERE e.slug = $1")).bind(slug).fetch_optional(&self.pool).await?;
+        let found = sqlx::query_as(&format!("SELECT {CARD_COLS}, {EVENT_COLS} {FROM_EVENTS} WHERE e.slug = $1")).bind(slug).fetch_optional(&mut *self.conn().await?).await?;
         self.with_venue(found).await
     }
 
@@ -267,7 +267,7 @@ impl Store {
     pub async fn event_redirect(&self, old_slug: &str) -> Result<Option<String>> {
         let row: Option<(String,)> = sqlx::query_as("SELECT e.slug FROM event_redirects r JOIN events e ON e.id = r.event_id WHERE r.old_slug = $1")
             .bind(old_slug)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.conn().await?)
             .await?;
         Ok(row.map(|(s,)| s))
     }

@@ -5,7 +5,7 @@ use crate::db::{Result, Store};
 impl Store {
     /// The paper's key pair as (private PEM, public PEM), if one was made.
     pub async fn federation_key(&self) -> Result<Option<(String, String)>> {
-        Ok(sqlx::query_as("SELECT private_pem, public_pem FROM federation_keys WHERE id = 1").fetch_optional(&self.pool).await?)
+        Ok(sqlx::query_as("SELECT private_pem, public_pem FROM federation_keys WHERE id = 1").fetch_optional(&mut *self.conn().await?).await?)
     }
 
     /// Stores a new key pair unless another server stored one first, and answers the pair
@@ -17,7 +17,7 @@ impl Store {
                 .bind(private_pem)
                 .bind(public_pem)
                 .bind(now)
-                .execute(&self.pool)
+                .execute(&mut *self.conn().await?)
                 .await?;
         }
         Ok(self.federation_key().await?.expect("a key was just stored"))

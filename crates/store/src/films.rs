@@ -1,4 +1,4 @@
-use crate::db::{Result, Store};
+use crate::db::{Arg, Result, Store};
 use marquee_domain::film::{CreditRole, FilmRecord};
 use marquee_domain::slugify;
 use sqlx::{Any, FromRow, Transaction};
@@ -54,6 +54,9 @@ pub enum Upsert {
     Updated,
     Unchanged,
 }
+
+crate::lite::lite_row!(Film { id, slug, title, original_title, year, release_date, runtime_minutes, certification, certification_body, genres, imdb_id, tmdb_id, wikidata_id });
+crate::lite::lite_row!(Credit { role, character, position, person_slug, person_name });
 
 const FILM_COLS: &str = "id, slug, title, original_title, year, release_date, runtime_minutes, certification, certification_body, genres, imdb_id, tmdb_id, wikidata_id";
 
@@ -162,26 +165,26 @@ impl Store {
         Ok(sqlx::query_as(&format!("SELECT {FILM_COLS} FROM films WHERE lower(title) LIKE $1 ESCAPE '\\' ORDER BY (year IS NULL), year DESC, title LIMIT $2"))
             .bind(pattern)
             .bind(limit)
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *self.conn().await?)
             .await?)
     }
 
     pub async fn film_by_slug(&self, slug: &str) -> Result<Option<Film>> {
-        Ok(sqlx::query_as(&format!("SELECT {FILM_COLS} FROM films WHERE slug = $1")).bind(slug).fetch_optional(&self.pool).await?)
+        Ok(sqlx::query_as(&format!("SELECT {FILM_COLS} FROM films WHERE slug = $1")).bind(slug).fetch_optional(&mut *self.conn().await?).await?)
     }
 
     pub async fn film_by_imdb(&self, imdb: &str) -> Result<Option<Film>> {
-        Ok(sqlx::query_as(&format!("SELECT {FILM_COLS} FROM films WHERE imdb_id = $1")).bind(imdb).fetch_optional(&self.pool).await?)
+        Ok(sqlx::query_as(&format!("SELECT {FILM_COLS} FROM films WHERE imdb_id = $1")).bind(imdb).fetch_optional(&mut *self.conn().await?).await?)
     }
 
     /// The slug of the film with this identity (external id, else title and year), if any.
     pub async fn film_by_import_key(&self, key: &str) -> Result<Option<String>> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT slug FROM films WHERE import_key = $1").bind(key).fetch_optional(&self.pool).await?;
+        let row: Option<(String,)> = sqlx::query_as("SELECT slug FROM films WHERE import_key = $1").bind(key).fetch_optional(&mut *self.conn().await?).await?;
         Ok(row.map(|(slug,)| slug))
     }
 
     pub async fn film_by_id(&self, id: i64) -> Result<Option<Film>> {
-        Ok(sqlx::query_as(&format!("SELECT {FILM_COLS} FROM films WHERE id = $1")).bind(id).fetch_optional(&self.pool).await?)
+        self.row(&format!("SELECT {FILM_COLS} FROM films WHERE id = $1"), &[Arg::Int(id)]).await
     }
 
     /// Films whose title matches (any case), newest first; `year` narrows it.
@@ -194,28 +197,25 @@ impl Store {
         if let Some(y) = year {
             q = q.bind(y);
         }
-        Ok(q.fetch_all(&self.pool).await?)
+        Ok(q.fetch_all(&mut *self.conn().await?).await?)
     }
 
     pub async fn film_count(&self) -> Result<i64> {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM films").fetch_one(&self.pool).await?;
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM films").fetch_one(&mut *self.conn().await?).await?;
         Ok(n)
     }
 
     /// A film's credits: directors, producers, writers, then cast, each in billing order.
     pub async fn credits(&self, film_id: i64) -> Result<Vec<Credit>> {
-        let mut rows: Vec<Credit> = sqlx::query_as(
-            "SELECT c.role, c.character, c.position, p.slug AS person_slug, p.name AS person_name FROM credits c JOIN people p ON p.id = c.person_id WHERE c.film_id = $1 ORDER BY c.position",
-        )
-        .bind(film_id)
-        .fetch_all(&self.pool)
-        .await?;
+        let mut rows: Vec<Credit> = self
+            .rows("SELECT c.role, c.character, c.position, p.slug AS person_slug, p.name AS person_name FROM credits c JOIN people p ON p.id = c.person_id WHERE c.film_id = $1 ORDER BY c.position", &[Arg::Int(film_id)])
+            .await?;
         rows.sort_by_key(|c| (CreditRole::parse(&c.role), c.position));
         Ok(rows)
     }
 
     pub async fn person_by_slug(&self, slug: &str) -> Result<Option<Person>> {
-        Ok(sqlx::query_as("SELECT id, slug, name FROM people WHERE slug = $1").bind(slug).fetch_optional(&self.pool).await?)
+        Ok(sqlx::query_as("SELECT id, slug, name FROM people WHERE slug = $1").bind(slug).fetch_optional(&mut *self.conn().await?).await?)
     }
 
     /// The films a person worked on, newest first.
@@ -224,7 +224,7 @@ impl Store {
             "SELECT f.id AS film_id, f.slug AS film_slug, f.title, f.year, c.role, c.character FROM credits c JOIN films f ON f.id = c.film_id WHERE c.person_id = $1 ORDER BY f.year DESC, f.title, c.role",
         )
         .bind(person_id)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.conn().await?)
         .await?)
     }
 
@@ -241,7 +241,7 @@ impl Store {
         for id in film_ids {
             q = q.bind(id);
         }
-        let mut cards = q.fetch_all(&self.pool).await?;
+        let mut cards = q.fetch_all(&mut *self.conn().await?).await?;
         self.attach_authors(&mut cards).await?;
         Ok(cards)
     }
@@ -258,7 +258,7 @@ impl Store {
     }
 
     pub async fn article_film(&self, article_id: i64) -> Result<Option<i64>> {
-        let (f,): (Option<i64>,) = sqlx::query_as("SELECT film_id FROM articles WHERE id = $1").bind(article_id).fetch_one(&self.pool).await?;
+        let (f,): (Option<i64>,) = sqlx::query_as("SELECT film_id FROM articles WHERE id = $1").bind(article_id).fetch_one(&mut *self.conn().await?).await?;
         Ok(f)
     }
 }

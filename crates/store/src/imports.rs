@@ -73,7 +73,7 @@ impl Store {
     /// Every record of `kind` imported from `source`: source id -> (id here, fingerprint).
     pub async fn import_map(&self, source: &str, kind: &str) -> Result<HashMap<String, (i64, String)>> {
         let rows: Vec<(String, i64, String)> =
-            sqlx::query_as("SELECT source_id, target_id, fingerprint FROM import_map WHERE source = $1 AND kind = $2").bind(source).bind(kind).fetch_all(&self.pool).await?;
+            sqlx::query_as("SELECT source_id, target_id, fingerprint FROM import_map WHERE source = $1 AND kind = $2").bind(source).bind(kind).fetch_all(&mut *self.conn().await?).await?;
         Ok(rows.into_iter().map(|(s, t, f)| (s, (t, f))).collect())
     }
 
@@ -113,12 +113,12 @@ impl Store {
 
     /// An article's custom fields, in order.
     pub async fn article_fields(&self, article_id: i64) -> Result<Vec<(String, String)>> {
-        Ok(sqlx::query_as("SELECT name, value FROM article_fields WHERE article_id = $1 ORDER BY position").bind(article_id).fetch_all(&self.pool).await?)
+        Ok(sqlx::query_as("SELECT name, value FROM article_fields WHERE article_id = $1 ORDER BY position").bind(article_id).fetch_all(&mut *self.conn().await?).await?)
     }
 
     /// What an imported comment's author gave besides their name, in order.
     pub async fn comment_fields(&self, comment_id: i64) -> Result<Vec<(String, String)>> {
-        Ok(sqlx::query_as("SELECT name, value FROM comment_fields WHERE comment_id = $1 ORDER BY position").bind(comment_id).fetch_all(&self.pool).await?)
+        Ok(sqlx::query_as("SELECT name, value FROM comment_fields WHERE comment_id = $1 ORDER BY position").bind(comment_id).fetch_all(&mut *self.conn().await?).await?)
     }
 }
 

@@ -1,6 +1,8 @@
 //! Storage for Marquee: every SQL statement lives here. One code path serves SQLite and
 //! PostgreSQL through sqlx's `Any` driver; statements use `$n` placeholders, which both accept,
-//! and only the migrations differ per backend. Instants are Unix seconds in BIGINT columns.
+//! and only the migrations differ per backend. (An article page's reads on SQLite run the same
+//! statements through rusqlite instead: see `lite.rs`.) Instants are Unix seconds in BIGINT
+//! columns.
 
 mod api;
 mod articles;
@@ -13,6 +15,7 @@ mod events;
 mod federation;
 mod films;
 mod imports;
+mod lite;
 mod media;
 mod network;
 mod outbox;

@@ -1,7 +1,7 @@
 //! The media library: one row per uploaded image (found by its content key), the durable
 //! queue of rendition jobs, and the articles that show an image.
 
-use crate::db::{Result, Store};
+use crate::db::{Arg, Result, Store};
 use crate::outbox::Queue;
 use sqlx::FromRow;
 
@@ -23,6 +23,8 @@ pub struct MediaRow {
     pub created_at: i64,
     pub updated_at: i64,
 }
+
+crate::lite::lite_row!(MediaRow { id, content_key, kind, width, height, animated, bytes, file_name, alt, caption, credit, ready, uploaded_by, created_at, updated_at });
 
 const MEDIA_COLS: &str = "id, content_key, kind, width, height, animated, bytes, file_name, alt, caption, credit, ready, uploaded_by, created_at, updated_at";
 
@@ -106,11 +108,11 @@ impl Store {
     }
 
     pub async fn media(&self, id: i64) -> Result<Option<MediaRow>> {
-        Ok(sqlx::query_as(&format!("SELECT {MEDIA_COLS} FROM media WHERE id = $1")).bind(id).fetch_optional(&self.pool).await?)
+        self.row(&format!("SELECT {MEDIA_COLS} FROM media WHERE id = $1"), &[Arg::Int(id)]).await
     }
 
     pub async fn media_by_key(&self, key: &str) -> Result<Option<MediaRow>> {
-        Ok(sqlx::query_as(&format!("SELECT {MEDIA_COLS} FROM media WHERE content_key = $1")).bind(key).fetch_optional(&self.pool).await?)
+        Ok(sqlx::query_as(&format!("SELECT {MEDIA_COLS} FROM media WHERE content_key = $1")).bind(key).fetch_optional(&mut *self.conn().await?).await?)
     }
 
     /// The library items among `keys` (unknown keys are left out).
@@ -123,7 +125,7 @@ impl Store {
             for k in chunk {
                 q = q.bind(k);
             }
-            out.extend(q.fetch_all(&self.pool).await?);
+            out.extend(q.fetch_all(&mut *self.conn().await?).await?);
         }
         Ok(out)
     }
@@ -133,9 +135,9 @@ impl Store {
         let rows = sqlx::query_as(&format!("SELECT {MEDIA_COLS} FROM media WHERE id < $1 ORDER BY id DESC LIMIT $2"))
             .bind(before.unwrap_or(i64::MAX))
             .bind(per)
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *self.conn().await?)
             .await?;
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM media").fetch_one(&self.pool).await?;
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM media").fetch_one(&mut *self.conn().await?).await?;
         Ok((rows, n))
     }
 
@@ -170,7 +172,7 @@ impl Store {
         Ok(sqlx::query_as("SELECT id, body FROM articles WHERE lead_media_id = $1 OR body LIKE $2 ORDER BY id")
             .bind(id)
             .bind(format!("%media:{key}%"))
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *self.conn().await?)
             .await?)
     }
 
@@ -213,7 +215,7 @@ impl Store {
     pub async fn claim_media_jobs(&self, now: i64, lease: i64, limit: i64) -> Result<Vec<MediaJob>> {
         let mut out = Vec::new();
         for id in self.claim_queue(Queue::Media, now, lease, limit).await? {
-            out.push(sqlx::query_as("SELECT id, media_id, attempts, lease_until FROM media_jobs WHERE id = $1").bind(id).fetch_one(&self.pool).await?);
+            out.push(sqlx::query_as("SELECT id, media_id, attempts, lease_until FROM media_jobs WHERE id = $1").bind(id).fetch_one(&mut *self.conn().await?).await?);
         }
         Ok(out)
     }
@@ -222,7 +224,7 @@ impl Store {
     pub async fn finish_media_job(&self, job: &MediaJob, now: i64, failure: Option<(&str, bool)>) -> Result<()> {
         if failure.is_none() {
             let _write = self.write_guard().await;
-            sqlx::query("UPDATE media SET ready = 1 WHERE id = $1").bind(job.media_id).execute(&self.pool).await?;
+            sqlx::query("UPDATE media SET ready = 1 WHERE id = $1").bind(job.media_id).execute(&mut *self.conn().await?).await?;
         }
         self.finish_queue_row(Queue::Media, job.id, job.lease_until, job.attempts, now, failure).await
     }
@@ -230,14 +232,14 @@ impl Store {
     /// Queues an item's renditions again (after storage was lost or moved).
     pub async fn requeue_media(&self, id: i64, now: i64) -> Result<()> {
         let _write = self.write_guard().await;
-        sqlx::query("INSERT INTO media_jobs (media_id, next_attempt_at, created_at) VALUES ($1, $2, $2)").bind(id).bind(now).execute(&self.pool).await?;
+        sqlx::query("INSERT INTO media_jobs (media_id, next_attempt_at, created_at) VALUES ($1, $2, $2)").bind(id).bind(now).execute(&mut *self.conn().await?).await?;
         Ok(())
     }
 
     pub async fn media_queue_stats(&self) -> Result<MediaQueueStats> {
-        let (pending,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM media_jobs WHERE status IN ('pending', 'sending')").fetch_one(&self.pool).await?;
-        let (failed,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM media_jobs WHERE status = 'failed'").fetch_one(&self.pool).await?;
-        let err: Option<(String,)> = sqlx::query_as("SELECT last_error FROM media_jobs WHERE last_error <> '' ORDER BY id DESC LIMIT 1").fetch_optional(&self.pool).await?;
+        let (pending,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM media_jobs WHERE status IN ('pending', 'sending')").fetch_one(&mut *self.conn().await?).await?;
+        let (failed,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM media_jobs WHERE status = 'failed'").fetch_one(&mut *self.conn().await?).await?;
+        let err: Option<(String,)> = sqlx::query_as("SELECT last_error FROM media_jobs WHERE last_error <> '' ORDER BY id DESC LIMIT 1").fetch_optional(&mut *self.conn().await?).await?;
         Ok(MediaQueueStats { pending, failed, last_error: err.map(|e| e.0).unwrap_or_default() })
     }
 }

@@ -47,7 +47,7 @@ const ACTOR_COLS: &str = "id, url, inbox, shared_inbox, key_id, public_key_pem, 
 impl Store {
     pub async fn remote_actor(&self, url: &str) -> Result<Option<RemoteActor>> {
         let sql = format!("SELECT {ACTOR_COLS} FROM remote_actors WHERE url = $1");
-        Ok(sqlx::query_as(&sql).bind(url).fetch_optional(&self.pool).await?)
+        Ok(sqlx::query_as(&sql).bind(url).fetch_optional(&mut *self.conn().await?).await?)
     }
 
     /// Stores (or refreshes) a fetched actor.
@@ -67,7 +67,7 @@ impl Store {
             .bind(a.username)
             .bind(a.name)
             .bind(now)
-            .execute(&self.pool)
+            .execute(&mut *self.conn().await?)
             .await?;
         }
         Ok(self.remote_actor(a.url).await?.expect("just stored"))
@@ -92,11 +92,11 @@ impl Store {
     /// Ends a follow; true if there was one.
     pub async fn remove_follower(&self, actor_id: i64) -> Result<bool> {
         let _write = self.write_guard().await;
-        Ok(sqlx::query("DELETE FROM followers WHERE actor_id = $1").bind(actor_id).execute(&self.pool).await?.rows_affected() > 0)
+        Ok(sqlx::query("DELETE FROM followers WHERE actor_id = $1").bind(actor_id).execute(&mut *self.conn().await?).await?.rows_affected() > 0)
     }
 
     pub async fn follower_count(&self) -> Result<i64> {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM followers").fetch_one(&self.pool).await?;
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM followers").fetch_one(&mut *self.conn().await?).await?;
         Ok(n)
     }
 
@@ -104,7 +104,7 @@ impl Store {
     pub async fn claim_deliveries(&self, now: i64, lease: i64, limit: i64) -> Result<Vec<DeliveryRow>> {
         let mut claimed = Vec::new();
         for id in self.claim_queue(Queue::Deliveries, now, lease, limit).await? {
-            claimed.push(sqlx::query_as("SELECT id, inbox, activity, attempts, lease_until FROM deliveries WHERE id = $1").bind(id).fetch_one(&self.pool).await?);
+            claimed.push(sqlx::query_as("SELECT id, inbox, activity, attempts, lease_until FROM deliveries WHERE id = $1").bind(id).fetch_one(&mut *self.conn().await?).await?);
         }
         Ok(claimed)
     }

@@ -115,7 +115,7 @@ impl Store {
             claimed.push(
                 sqlx::query_as("SELECT id, kind, to_email, to_name, subject, text_body, html_body, list_unsubscribe, attempts, created_at, lease_until FROM outbox WHERE id = $1")
                     .bind(id)
-                    .fetch_one(&self.pool)
+                    .fetch_one(&mut *self.conn().await?)
                     .await?,
             );
         }
@@ -141,7 +141,7 @@ impl Store {
         let table = queue.table();
         let due = "(status = 'pending' AND next_attempt_at <= $1) OR (status = 'sending' AND lease_until < $1)";
         let candidates: Vec<(i64,)> =
-            sqlx::query_as(&format!("SELECT id FROM {table} WHERE {due} ORDER BY id LIMIT $2")).bind(now).bind(limit).fetch_all(&self.pool).await?;
+            sqlx::query_as(&format!("SELECT id FROM {table} WHERE {due} ORDER BY id LIMIT $2")).bind(now).bind(limit).fetch_all(&mut *self.conn().await?).await?;
         let claim = format!(
             "UPDATE {table} SET status = 'sending', lease_until = $2, attempts = attempts + 1 WHERE id = $3 AND ({})",
             due
@@ -149,7 +149,7 @@ impl Store {
         let mut won = Vec::new();
         for (id,) in candidates {
             let _write = self.write_guard().await;
-            if sqlx::query(&claim).bind(now).bind(now + lease).bind(id).execute(&self.pool).await?.rows_affected() == 1 {
+            if sqlx::query(&claim).bind(now).bind(now + lease).bind(id).execute(&mut *self.conn().await?).await?.rows_affected() == 1 {
                 won.push(id);
             }
         }
@@ -165,12 +165,12 @@ impl Store {
         match failure {
             None => {
                 let sql = format!("UPDATE {table} SET status = 'sent', sent_at = $1, last_error = '' WHERE id = $2 AND status = 'sending' AND lease_until = $3");
-                sqlx::query(&sql).bind(now).bind(id).bind(lease_until).execute(&self.pool).await?;
+                sqlx::query(&sql).bind(now).bind(id).bind(lease_until).execute(&mut *self.conn().await?).await?;
             }
             Some((error, permanent)) => {
                 let (status, next) = if permanent || attempts >= MAX_ATTEMPTS { ("failed", now) } else { ("pending", now + backoff_secs(attempts)) };
                 let sql = format!("UPDATE {table} SET status = $1, next_attempt_at = $2, lease_until = 0, last_error = $3 WHERE id = $4 AND status = 'sending' AND lease_until = $5");
-                sqlx::query(&sql).bind(status).bind(next).bind(error).bind(id).bind(lease_until).execute(&self.pool).await?;
+                sqlx::query(&sql).bind(status).bind(next).bind(error).bind(id).bind(lease_until).execute(&mut *self.conn().await?).await?;
             }
         }
         Ok(())
@@ -181,13 +181,13 @@ impl Store {
         let _write = self.write_guard().await;
         Ok(sqlx::query("UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = $1 WHERE status = 'failed'")
             .bind(now)
-            .execute(&self.pool)
+            .execute(&mut *self.conn().await?)
             .await?
             .rows_affected())
     }
 
     pub async fn outbox_stats(&self) -> Result<OutboxStats> {
-        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT status, COUNT(*) FROM outbox GROUP BY status").fetch_all(&self.pool).await?;
+        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT status, COUNT(*) FROM outbox GROUP BY status").fetch_all(&mut *self.conn().await?).await?;
         let mut s = OutboxStats::default();
         for (status, n) in rows {
             match status.as_str() {
@@ -196,7 +196,7 @@ impl Store {
                 _ => s.failed = n,
             }
         }
-        let err: Option<(String,)> = sqlx::query_as("SELECT last_error FROM outbox WHERE last_error <> '' ORDER BY id DESC LIMIT 1").fetch_optional(&self.pool).await?;
+        let err: Option<(String,)> = sqlx::query_as("SELECT last_error FROM outbox WHERE last_error <> '' ORDER BY id DESC LIMIT 1").fetch_optional(&mut *self.conn().await?).await?;
         s.last_error = err.map(|e| e.0).unwrap_or_default();
         Ok(s)
     }
@@ -228,6 +228,6 @@ impl Store {
     /// Forgets counted actions older than `before`.
     pub async fn prune_rate_events(&self, before: i64) -> Result<u64> {
         let _write = self.write_guard().await;
-        Ok(sqlx::query("DELETE FROM rate_events WHERE at < $1").bind(before).execute(&self.pool).await?.rows_affected())
+        Ok(sqlx::query("DELETE FROM rate_events WHERE at < $1").bind(before).execute(&mut *self.conn().await?).await?.rows_affected())
     }
 }

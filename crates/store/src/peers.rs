@@ -117,17 +117,17 @@ pub fn host_in_domain(host: &str, domain: &str) -> bool {
 impl Store {
     pub async fn peers(&self) -> Result<Vec<Peer>> {
         let sql = format!("SELECT {PEER_COLS} FROM peers p JOIN remote_actors r ON r.id = p.actor_id ORDER BY r.name, p.id");
-        Ok(sqlx::query_as(&sql).fetch_all(&self.pool).await?)
+        Ok(sqlx::query_as(&sql).fetch_all(&mut *self.conn().await?).await?)
     }
 
     pub async fn peer(&self, id: i64) -> Result<Option<Peer>> {
         let sql = format!("SELECT {PEER_COLS} FROM peers p JOIN remote_actors r ON r.id = p.actor_id WHERE p.id = $1");
-        Ok(sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?)
+        Ok(sqlx::query_as(&sql).bind(id).fetch_optional(&mut *self.conn().await?).await?)
     }
 
     pub async fn peer_by_actor(&self, actor_url: &str) -> Result<Option<Peer>> {
         let sql = format!("SELECT {PEER_COLS} FROM peers p JOIN remote_actors r ON r.id = p.actor_id WHERE r.url = $1");
-        Ok(sqlx::query_as(&sql).bind(actor_url).fetch_optional(&self.pool).await?)
+        Ok(sqlx::query_as(&sql).bind(actor_url).fetch_optional(&mut *self.conn().await?).await?)
     }
 
     /// Starts (or restarts) following `actor`: the peer is pending until it accepts, and
@@ -164,7 +164,7 @@ impl Store {
         )
         .bind(actor_id)
         .bind(follow_id)
-        .execute(&self.pool)
+        .execute(&mut *self.conn().await?)
         .await?;
         Ok(r.rows_affected() > 0)
     }
@@ -172,7 +172,7 @@ impl Store {
     /// The peer refused our Follow, or delivering it failed for good.
     pub async fn peer_failed(&self, actor_id: i64, error: &str) -> Result<()> {
         let _write = self.write_guard().await;
-        sqlx::query("UPDATE peers SET state = 'failing', last_error = $2 WHERE actor_id = $1 AND state <> 'blocked'").bind(actor_id).bind(error).execute(&self.pool).await?;
+        sqlx::query("UPDATE peers SET state = 'failing', last_error = $2 WHERE actor_id = $1 AND state <> 'blocked'").bind(actor_id).bind(error).execute(&mut *self.conn().await?).await?;
         Ok(())
     }
 
@@ -189,7 +189,7 @@ impl Store {
     }
 
     pub async fn blocked_domains(&self) -> Result<Vec<String>> {
-        let rows: Vec<(String,)> = sqlx::query_as("SELECT domain FROM blocked_domains ORDER BY domain").fetch_all(&self.pool).await?;
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT domain FROM blocked_domains ORDER BY domain").fetch_all(&mut *self.conn().await?).await?;
         Ok(rows.into_iter().map(|(d,)| d).collect())
     }
 
@@ -202,8 +202,8 @@ impl Store {
     /// followers are removed, and its queued deliveries are given up.
     pub async fn block_domain(&self, domain: &str, now: i64) -> Result<()> {
         let peers = self.peers().await?;
-        let actors: Vec<(i64, String, String)> = sqlx::query_as("SELECT a.id, a.url, a.inbox FROM remote_actors a JOIN followers f ON f.actor_id = a.id").fetch_all(&self.pool).await?;
-        let pending: Vec<(i64, String)> = sqlx::query_as("SELECT id, inbox FROM deliveries WHERE status IN ('pending', 'sending')").fetch_all(&self.pool).await?;
+        let actors: Vec<(i64, String, String)> = sqlx::query_as("SELECT a.id, a.url, a.inbox FROM remote_actors a JOIN followers f ON f.actor_id = a.id").fetch_all(&mut *self.conn().await?).await?;
+        let pending: Vec<(i64, String)> = sqlx::query_as("SELECT id, inbox FROM deliveries WHERE status IN ('pending', 'sending')").fetch_all(&mut *self.conn().await?).await?;
         let host_matches = |url: &str| url.split_once("://").and_then(|(_, r)| r.split('/').next()).is_some_and(|h| host_in_domain(h, domain));
         let _write = self.write_guard().await;
         let mut tx = self.begin_write().await?;
@@ -227,7 +227,7 @@ impl Store {
     pub async fn unblock_domain(&self, domain: &str) -> Result<Vec<Peer>> {
         {
             let _write = self.write_guard().await;
-            sqlx::query("DELETE FROM blocked_domains WHERE domain = $1").bind(domain).execute(&self.pool).await?;
+            sqlx::query("DELETE FROM blocked_domains WHERE domain = $1").bind(domain).execute(&mut *self.conn().await?).await?;
         }
         let still = self.blocked_domains().await?;
         Ok(self.peers().await?.into_iter().filter(|p| p.state == "blocked" && !still.iter().any(|d| host_in_domain(&p.host, d))).collect())
@@ -242,7 +242,7 @@ impl Store {
         )
         .bind(now)
         .bind(limit)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.conn().await?)
         .await?;
         let mut claimed = Vec::new();
         for (id,) in due {
@@ -251,7 +251,7 @@ impl Store {
                 .bind(id)
                 .bind(now + lease)
                 .bind(now)
-                .execute(&self.pool)
+                .execute(&mut *self.conn().await?)
                 .await?;
             drop(_write);
             if r.rows_affected() == 1 {
@@ -266,7 +266,7 @@ impl Store {
     /// Reads the ranking of `peer_id` again at the next chance.
     pub async fn trending_due_now(&self, peer_id: i64) -> Result<()> {
         let _write = self.write_guard().await;
-        sqlx::query("UPDATE peers SET trending_next_at = 0 WHERE id = $1").bind(peer_id).execute(&self.pool).await?;
+        sqlx::query("UPDATE peers SET trending_next_at = 0 WHERE id = $1").bind(peer_id).execute(&mut *self.conn().await?).await?;
         Ok(())
     }
 
@@ -313,7 +313,7 @@ impl Store {
         .bind(peer_id)
         .bind(error)
         .bind(next_at)
-        .execute(&self.pool)
+        .execute(&mut *self.conn().await?)
         .await?;
         Ok(())
     }
@@ -324,7 +324,7 @@ impl Store {
             "SELECT t.peer_id, r.name AS paper, p.site_url, t.rank, t.url, t.title, t.published_at, COALESCE(p.trending_fetched_at, 0) AS fetched_at \
              FROM peer_trending t JOIN peers p ON p.id = t.peer_id JOIN remote_actors r ON r.id = p.actor_id WHERE p.state <> 'blocked' ORDER BY t.peer_id, t.rank",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.conn().await?)
         .await?)
     }
 
@@ -350,7 +350,7 @@ impl Store {
         .bind(a.wikidata_id)
         .bind(a.tmdb_id)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&mut *self.conn().await?)
         .await?;
         Ok(r.rows_affected() > 0)
     }
@@ -358,7 +358,7 @@ impl Store {
     /// Forgets an article a peer deleted; true if there was one.
     pub async fn delete_network_article(&self, peer_id: i64, object_id: &str) -> Result<bool> {
         let _write = self.write_guard().await;
-        let r = sqlx::query("DELETE FROM network_articles WHERE peer_id = $1 AND object_id = $2").bind(peer_id).bind(object_id).execute(&self.pool).await?;
+        let r = sqlx::query("DELETE FROM network_articles WHERE peer_id = $1 AND object_id = $2").bind(peer_id).bind(object_id).execute(&mut *self.conn().await?).await?;
         Ok(r.rows_affected() > 0)
     }
 
@@ -376,14 +376,14 @@ impl Store {
         .bind(wikidata)
         .bind(tmdb)
         .bind(limit)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.conn().await?)
         .await?)
     }
 
     /// Where to deliver to every follower: each server's shared inbox once, or the
     /// follower's own inbox.
     pub async fn follower_inboxes(&self) -> Result<Vec<String>> {
-        let rows: Vec<(String,)> = sqlx::query_as(FOLLOWER_INBOXES).fetch_all(&self.pool).await?;
+        let rows: Vec<(String,)> = sqlx::query_as(FOLLOWER_INBOXES).fetch_all(&mut *self.conn().await?).await?;
         Ok(rows.into_iter().map(|(i,)| i).collect())
     }
 
@@ -397,7 +397,7 @@ impl Store {
              ORDER BY a.id LIMIT $2",
             live = crate::cards::LIVE
         );
-        let rows: Vec<(i64, Option<String>, Option<i64>, Option<i64>, Option<i64>, i64)> = sqlx::query_as(&sql).bind(now).bind(limit).fetch_all(&self.pool).await?;
+        let rows: Vec<(i64, Option<String>, Option<i64>, Option<i64>, Option<i64>, i64)> = sqlx::query_as(&sql).bind(now).bind(limit).fetch_all(&mut *self.conn().await?).await?;
         Ok(rows
             .into_iter()
             .map(|(article_id, fingerprint, live, announced, synced_at, is_live)| (FederatedState { article_id, fingerprint, live, announced, synced_at }, is_live == 1))
@@ -453,7 +453,7 @@ impl Store {
         let (waiting, failed): (i64, i64) = sqlx::query_as(
             "SELECT CAST(COALESCE(SUM(CASE WHEN status IN ('pending', 'sending') THEN 1 ELSE 0 END), 0) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0) AS BIGINT) FROM deliveries",
         )
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *self.conn().await?)
         .await?;
         Ok((waiting, failed))
     }
@@ -480,7 +480,7 @@ impl Store {
         let _write = self.write_guard().await;
         Ok(sqlx::query("UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = $1 WHERE status = 'failed' AND last_error <> 'the domain is blocked'")
             .bind(now)
-            .execute(&self.pool)
+            .execute(&mut *self.conn().await?)
             .await?
             .rows_affected())
     }

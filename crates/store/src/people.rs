@@ -38,20 +38,20 @@ const USER_COLS: &str = "id, email, name, role, active, author_id, password_hash
 
 impl Store {
     pub async fn authors(&self) -> Result<Vec<Author>> {
-        Ok(sqlx::query_as("SELECT id, slug, name, bio FROM authors ORDER BY name").fetch_all(&self.pool).await?)
+        Ok(sqlx::query_as("SELECT id, slug, name, bio FROM authors ORDER BY name").fetch_all(&mut *self.conn().await?).await?)
     }
 
     pub async fn author_by_slug(&self, slug: &str) -> Result<Option<Author>> {
         Ok(sqlx::query_as("SELECT id, slug, name, bio FROM authors WHERE slug = $1")
             .bind(slug)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.conn().await?)
             .await?)
     }
 
     pub async fn author_by_id(&self, id: i64) -> Result<Option<Author>> {
         Ok(sqlx::query_as("SELECT id, slug, name, bio FROM authors WHERE id = $1")
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.conn().await?)
             .await?)
     }
 
@@ -113,16 +113,16 @@ impl Store {
     pub async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
         Ok(sqlx::query_as(&format!("SELECT {USER_COLS} FROM users WHERE email = $1"))
             .bind(email.trim().to_ascii_lowercase())
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.conn().await?)
             .await?)
     }
 
     pub async fn user_by_id(&self, id: i64) -> Result<Option<User>> {
-        Ok(sqlx::query_as(&format!("SELECT {USER_COLS} FROM users WHERE id = $1")).bind(id).fetch_optional(&self.pool).await?)
+        Ok(sqlx::query_as(&format!("SELECT {USER_COLS} FROM users WHERE id = $1")).bind(id).fetch_optional(&mut *self.conn().await?).await?)
     }
 
     pub async fn users(&self) -> Result<Vec<User>> {
-        Ok(sqlx::query_as(&format!("SELECT {USER_COLS} FROM users ORDER BY name")).fetch_all(&self.pool).await?)
+        Ok(sqlx::query_as(&format!("SELECT {USER_COLS} FROM users ORDER BY name")).fetch_all(&mut *self.conn().await?).await?)
     }
 
     pub async fn set_user_access(&self, id: i64, role: &str, active: bool) -> Result<()> {
@@ -142,7 +142,7 @@ impl Store {
     }
 
     pub async fn set_password_hash(&self, id: i64, hash: &str) -> Result<()> {
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash).bind(id).execute(&self.pool).await?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash).bind(id).execute(&mut *self.conn().await?).await?;
         Ok(())
     }
 
@@ -152,7 +152,7 @@ impl Store {
             .bind(user_id)
             .bind(now)
             .bind(expires_at)
-            .execute(&self.pool)
+            .execute(&mut *self.conn().await?)
             .await?;
         Ok(())
     }
@@ -164,17 +164,17 @@ impl Store {
         )
         .bind(token_hash)
         .bind(now)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.conn().await?)
         .await?)
     }
 
     /// Removes sessions that have expired; returns how many.
     pub async fn delete_expired_sessions(&self, now: i64) -> Result<u64> {
-        Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(&self.pool).await?.rows_affected())
+        Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(&mut *self.conn().await?).await?.rows_affected())
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&mut *self.conn().await?).await?;
         Ok(())
     }
 
@@ -182,16 +182,16 @@ impl Store {
     /// the rows written with the attempts counted under each key since `since`, this one
     /// included. Counting after writing keeps parallel guesses from all reading a low count.
     pub async fn begin_login_attempt(&self, ip_key: &str, email_key: &str, now: i64, since: i64) -> Result<(Vec<i64>, i64, i64)> {
-        sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(since).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(since).execute(&mut *self.conn().await?).await?;
         let mut ids = Vec::new();
         for key in [ip_key, email_key] {
-            let (id,): (i64,) = sqlx::query_as("INSERT INTO login_failures (key, at) VALUES ($1, $2) RETURNING id").bind(key).bind(now).fetch_one(&self.pool).await?;
+            let (id,): (i64,) = sqlx::query_as("INSERT INTO login_failures (key, at) VALUES ($1, $2) RETURNING id").bind(key).bind(now).fetch_one(&mut *self.conn().await?).await?;
             ids.push(id);
         }
         let count = |key: &str| {
             let key = key.to_string();
             async move {
-                let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at >= $2").bind(key).bind(since).fetch_one(&self.pool).await?;
+                let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at >= $2").bind(key).bind(since).fetch_one(&mut *self.conn().await?).await?;
                 Ok::<i64, crate::StoreError>(n)
             }
         };
@@ -201,7 +201,7 @@ impl Store {
     /// Forgets a successful attempt.
     pub async fn forget_login_attempt(&self, ids: &[i64]) -> Result<()> {
         for id in ids {
-            sqlx::query("DELETE FROM login_failures WHERE id = $1").bind(id).execute(&self.pool).await?;
+            sqlx::query("DELETE FROM login_failures WHERE id = $1").bind(id).execute(&mut *self.conn().await?).await?;
         }
         Ok(())
     }

@@ -66,7 +66,7 @@ impl Store {
         if let Some(id) = section {
             q = q.bind(id);
         }
-        let mut rows = q.fetch_all(&self.pool).await?;
+        let mut rows = q.fetch_all(&mut *self.conn().await?).await?;
         let mut cards: Vec<ArticleCard> = rows.iter().map(|r| r.card.clone()).collect();
         self.attach_authors(&mut cards).await?;
         for (row, card) in rows.iter_mut().zip(cards) {
@@ -78,7 +78,7 @@ impl Store {
     /// Forgets counts older than `before`; no ranking window reaches that far.
     pub async fn prune_views(&self, before: i64) -> Result<u64> {
         let _write = self.write_guard().await;
-        let r = sqlx::query("DELETE FROM article_views WHERE hour < $1").bind(hour_of(before)).execute(&self.pool).await?;
+        let r = sqlx::query("DELETE FROM article_views WHERE hour < $1").bind(hour_of(before)).execute(&mut *self.conn().await?).await?;
         Ok(r.rows_affected())
     }
 }

@@ -299,8 +299,8 @@ impl Store {
                 }
             }
         }
-        let mut rows = rows_q.fetch_all(&self.pool).await?;
-        let (total,) = count_q.fetch_one(&self.pool).await?;
+        let mut rows = rows_q.fetch_all(&mut *self.conn().await?).await?;
+        let (total,) = count_q.fetch_one(&mut *self.conn().await?).await?;
         let mut cards: Vec<ArticleCard> = rows.iter().map(|r| r.card.clone()).collect();
         self.attach_authors(&mut cards).await?;
         let mut tags = self.tags_of(&cards.iter().map(|c| c.id).collect::<Vec<_>>()).await?;
@@ -316,15 +316,15 @@ impl Store {
         let sql = format!(
             "SELECT t.id, t.slug, t.name, (SELECT COUNT(*) FROM article_tags x JOIN articles a ON a.id = x.article_id WHERE x.tag_id = t.id AND {LIVE}) AS n FROM tags t ORDER BY t.name, t.id"
         );
-        let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(&sql).bind(now).fetch_all(&self.pool).await?;
+        let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(&sql).bind(now).fetch_all(&mut *self.conn().await?).await?;
         Ok(rows.into_iter().map(|(id, slug, name, n)| (TagRef { id, slug, name }, n)).collect())
     }
 
     /// How many live posts each section and each author has.
     pub async fn live_counts(&self, now: i64) -> Result<(Vec<(i64, i64)>, Vec<(i64, i64)>)> {
-        let sections: Vec<(i64, i64)> = sqlx::query_as(&format!("SELECT a.section_id, COUNT(*) FROM articles a WHERE {LIVE} GROUP BY a.section_id")).bind(now).fetch_all(&self.pool).await?;
+        let sections: Vec<(i64, i64)> = sqlx::query_as(&format!("SELECT a.section_id, COUNT(*) FROM articles a WHERE {LIVE} GROUP BY a.section_id")).bind(now).fetch_all(&mut *self.conn().await?).await?;
         let authors: Vec<(i64, i64)> =
-            sqlx::query_as(&format!("SELECT x.author_id, COUNT(*) FROM article_authors x JOIN articles a ON a.id = x.article_id WHERE {LIVE} GROUP BY x.author_id")).bind(now).fetch_all(&self.pool).await?;
+            sqlx::query_as(&format!("SELECT x.author_id, COUNT(*) FROM article_authors x JOIN articles a ON a.id = x.article_id WHERE {LIVE} GROUP BY x.author_id")).bind(now).fetch_all(&mut *self.conn().await?).await?;
         Ok((sections, authors))
     }
 }

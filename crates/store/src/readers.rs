@@ -79,7 +79,7 @@ impl Store {
             .bind(name)
             .bind(password_hash)
             .bind(now)
-            .fetch_one(&self.pool)
+            .fetch_one(&mut *self.conn().await?)
             .await?;
         Ok(id)
     }
@@ -87,12 +87,12 @@ impl Store {
     pub async fn reader_by_email(&self, email: &str) -> Result<Option<Reader>> {
         Ok(sqlx::query_as(&format!("SELECT {READER_COLS} FROM readers WHERE email = $1"))
             .bind(email.trim().to_lowercase())
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.conn().await?)
             .await?)
     }
 
     pub async fn reader_by_id(&self, id: i64) -> Result<Option<Reader>> {
-        Ok(sqlx::query_as(&format!("SELECT {READER_COLS} FROM readers WHERE id = $1")).bind(id).fetch_optional(&self.pool).await?)
+        Ok(sqlx::query_as(&format!("SELECT {READER_COLS} FROM readers WHERE id = $1")).bind(id).fetch_optional(&mut *self.conn().await?).await?)
     }
 
     /// Stores a new link token (earlier ones for the same purpose stop working) and queues its mail.
@@ -170,7 +170,7 @@ impl Store {
             .bind(token_hash)
             .bind(purpose)
             .bind(now)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.conn().await?)
             .await?;
         Ok(row.is_some())
     }
@@ -189,7 +189,7 @@ impl Store {
     pub async fn set_reader_digest(&self, id: i64, digest: &str) -> Result<()> {
         let _write = self.write_guard().await;
         let _forget = self.forget_when_done(Some(id));
-        sqlx::query("UPDATE readers SET digest = $1 WHERE id = $2").bind(digest).bind(id).execute(&self.pool).await?;
+        sqlx::query("UPDATE readers SET digest = $1 WHERE id = $2").bind(digest).bind(id).execute(&mut *self.conn().await?).await?;
         Ok(())
     }
 
@@ -222,14 +222,14 @@ impl Store {
             .bind(reader_id)
             .bind(now)
             .bind(expires_at)
-            .execute(&self.pool)
+            .execute(&mut *self.conn().await?)
             .await?;
         Ok(())
     }
 
     /// The reader a session belongs to, unless it expired or the reader is banned.
     pub async fn session_reader(&self, token_hash: &str, now: i64) -> Result<Option<Reader>> {
-        Ok(sqlx::query_as(session_reader_sql!("")).bind(token_hash).bind(now).fetch_optional(&self.pool).await?)
+        Ok(sqlx::query_as(session_reader_sql!("")).bind(token_hash).bind(now).fetch_optional(&mut *self.conn().await?).await?)
     }
 
     /// The session's reader and their standing on one article (see [`ReaderOnArticle`]),
@@ -268,7 +268,7 @@ impl Store {
         .bind(token_hash)
         .bind(now)
         .bind(article_id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.conn().await?)
         .await?)
     }
 
@@ -280,14 +280,14 @@ impl Store {
             reader: Reader,
             expires_at: i64,
         }
-        let row: Option<Row> = sqlx::query_as(session_reader_sql!(", s.expires_at")).bind(token_hash).bind(now).fetch_optional(&self.pool).await?;
+        let row: Option<Row> = sqlx::query_as(session_reader_sql!(", s.expires_at")).bind(token_hash).bind(now).fetch_optional(&mut *self.conn().await?).await?;
         let Some(row) = row else { return Ok(None) };
         let mut sets = [HashSet::new(), HashSet::new()];
         for (set, sql) in sets.iter_mut().zip([
             "SELECT DISTINCT article_id FROM comments WHERE reader_id = $1 AND status <> 'deleted'",
             "SELECT article_id FROM subscriptions WHERE reader_id = $1",
         ]) {
-            let rows: Vec<(i64,)> = sqlx::query_as(sql).bind(row.reader.id).fetch_all(&self.pool).await?;
+            let rows: Vec<(i64,)> = sqlx::query_as(sql).bind(row.reader.id).fetch_all(&mut *self.conn().await?).await?;
             set.extend(rows.into_iter().map(|(id,)| id));
         }
         let [commented, subscribed] = sets;
@@ -324,15 +324,15 @@ impl Store {
     pub async fn delete_reader_session(&self, token_hash: &str) -> Result<()> {
         let _write = self.write_guard().await;
         let _forget = Forget { store: self, who: Who::Session(token_hash) };
-        sqlx::query("DELETE FROM reader_sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM reader_sessions WHERE token_hash = $1").bind(token_hash).execute(&mut *self.conn().await?).await?;
         Ok(())
     }
 
     /// Removes expired reader sessions and link tokens.
     pub async fn delete_expired_reader_sessions(&self, now: i64) -> Result<u64> {
         let _write = self.write_guard().await;
-        let a = sqlx::query("DELETE FROM reader_sessions WHERE expires_at <= $1").bind(now).execute(&self.pool).await?.rows_affected();
-        let b = sqlx::query("DELETE FROM reader_tokens WHERE expires_at <= $1").bind(now).execute(&self.pool).await?.rows_affected();
+        let a = sqlx::query("DELETE FROM reader_sessions WHERE expires_at <= $1").bind(now).execute(&mut *self.conn().await?).await?.rows_affected();
+        let b = sqlx::query("DELETE FROM reader_tokens WHERE expires_at <= $1").bind(now).execute(&mut *self.conn().await?).await?.rows_affected();
         Ok(a + b)
     }
 

@@ -16,12 +16,12 @@ impl Store {
         let sql = format!(
             "SELECT s.slug, a.slug FROM redirects r JOIN articles a ON a.id = r.article_id JOIN sections s ON s.id = a.section_id WHERE r.old_path = $2 AND {LIVE}"
         );
-        let row: Option<(String, String)> = sqlx::query_as(&sql).bind(now).bind(old_path).fetch_optional(&self.pool).await?;
+        let row: Option<(String, String)> = sqlx::query_as(&sql).bind(now).bind(old_path).fetch_optional(&mut *self.conn().await?).await?;
         if let Some((s, a)) = row {
             return Ok(Some(format!("/{s}/{a}/")));
         }
         // Sections, tags and pages an import brought with their old addresses.
-        let row: Option<(String,)> = sqlx::query_as("SELECT target FROM path_redirects WHERE old_path = $1").bind(old_path).fetch_optional(&self.pool).await?;
+        let row: Option<(String,)> = sqlx::query_as("SELECT target FROM path_redirects WHERE old_path = $1").bind(old_path).fetch_optional(&mut *self.conn().await?).await?;
         Ok(row.map(|(t,)| t).filter(|t| t != old_path))
     }
 }

@@ -80,30 +80,30 @@ impl Store {
     /// Published reports marked current, for the Special Reports box, in the editors' order.
     pub async fn current_reports(&self) -> Result<Vec<Report>> {
         let sql = format!("SELECT {REPORT_COLS} FROM reports WHERE status = 'published' AND current = 1 ORDER BY position, updated_at DESC, id DESC");
-        Ok(sqlx::query_as(&sql).fetch_all(&self.pool).await?)
+        Ok(sqlx::query_as(&sql).fetch_all(&mut *self.conn().await?).await?)
     }
 
     /// Every report (`published_only` for readers), current ones first, then newest.
     pub async fn reports(&self, published_only: bool) -> Result<Vec<Report>> {
         let filter = if published_only { "WHERE status = 'published'" } else { "" };
         let sql = format!("SELECT {REPORT_COLS} FROM reports {filter} ORDER BY current DESC, position, updated_at DESC, id DESC");
-        Ok(sqlx::query_as(&sql).fetch_all(&self.pool).await?)
+        Ok(sqlx::query_as(&sql).fetch_all(&mut *self.conn().await?).await?)
     }
 
     pub async fn report_by_slug(&self, slug: &str) -> Result<Option<Report>> {
         let sql = format!("SELECT {REPORT_COLS} FROM reports WHERE slug = $1");
-        Ok(sqlx::query_as(&sql).bind(slug).fetch_optional(&self.pool).await?)
+        Ok(sqlx::query_as(&sql).bind(slug).fetch_optional(&mut *self.conn().await?).await?)
     }
 
     pub async fn report_by_id(&self, id: i64) -> Result<Option<Report>> {
         let sql = format!("SELECT {REPORT_COLS} FROM reports WHERE id = $1");
-        Ok(sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?)
+        Ok(sqlx::query_as(&sql).bind(id).fetch_optional(&mut *self.conn().await?).await?)
     }
 
     pub async fn report_chapters(&self, report_id: i64) -> Result<Vec<ReportChapter>> {
         Ok(sqlx::query_as("SELECT id, position, title, intro FROM report_chapters WHERE report_id = $1 ORDER BY position, id")
             .bind(report_id)
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *self.conn().await?)
             .await?)
     }
 
@@ -120,7 +120,7 @@ impl Store {
         )
         .bind(report_id)
         .bind(now)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.conn().await?)
         .await?)
     }
 
@@ -137,7 +137,7 @@ impl Store {
         for id in ids {
             q = q.bind(id);
         }
-        let mut cards = q.fetch_all(&self.pool).await?;
+        let mut cards = q.fetch_all(&mut *self.conn().await?).await?;
         self.attach_authors(&mut cards).await?;
         Ok(cards)
     }
@@ -148,7 +148,7 @@ impl Store {
         let sql = format!(
             "SELECT DISTINCT {cols} FROM reports r JOIN report_items i ON i.report_id = r.id WHERE i.event_id = $1 AND r.status = 'published' ORDER BY r.position, r.id"
         );
-        Ok(sqlx::query_as(&sql).bind(event_id).fetch_all(&self.pool).await?)
+        Ok(sqlx::query_as(&sql).bind(event_id).fetch_all(&mut *self.conn().await?).await?)
     }
 
     /// Creates a report; `None` when the slug is taken.
@@ -342,7 +342,7 @@ impl Store {
         let row: Option<(i64,)> = sqlx::query_as("SELECT a.id FROM articles a JOIN sections s ON s.id = a.section_id WHERE s.slug = $1 AND a.slug = $2")
             .bind(section)
             .bind(slug)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.conn().await?)
             .await?;
         Ok(row.map(|r| r.0))
     }

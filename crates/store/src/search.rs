@@ -97,7 +97,7 @@ impl Store {
             return Ok((p, false));
         }
         let (epoch, version): (String, i64) =
-            sqlx::query_as("SELECT l.epoch, p.content_version FROM search_log l CROSS JOIN publication p WHERE l.id = 1 AND p.id = 1").fetch_one(&self.pool).await?;
+            sqlx::query_as("SELECT l.epoch, p.content_version FROM search_log l CROSS JOIN publication p WHERE l.id = 1 AND p.id = 1").fetch_one(&mut *self.conn().await?).await?;
         match index.position()?.as_deref().and_then(Position::parse) {
             // An index ahead of the log was made from a later state of this database (an
             // older backup restored under it): what it holds cannot be trusted either.
@@ -118,7 +118,7 @@ impl Store {
             sqlx::query_as("SELECT (SELECT MAX(seq) FROM search_changes), CASE WHEN EXISTS (SELECT 1 FROM search_changes WHERE seq = $1 AND article_id > $2) THEN 1 ELSE 0 END")
                 .bind(p.seq)
                 .bind(p.article)
-                .fetch_one(&self.pool)
+                .fetch_one(&mut *self.conn().await?)
                 .await?;
         if last.unwrap_or(0) <= p.seq && more == 0 {
             return Ok(0);
@@ -127,7 +127,7 @@ impl Store {
             .bind(p.seq)
             .bind(p.article)
             .bind(limit)
-            .fetch_one(&self.pool)
+            .fetch_one(&mut *self.conn().await?)
             .await?;
         Ok(n)
     }
@@ -145,7 +145,7 @@ impl Store {
                     .bind(p.seq)
                     .bind(p.article)
                     .bind(BATCH)
-                    .fetch_all(&self.pool)
+                    .fetch_all(&mut *self.conn().await?)
                     .await?;
             let Some(&(last_id, last_seq)) = rows.last() else {
                 if clear {
@@ -215,7 +215,7 @@ impl Store {
         for id in &ids {
             rows = rows.bind(id);
         }
-        let mut found: HashMap<i64, WithBody> = rows.fetch_all(&self.pool).await?.into_iter().map(|r| (r.card.id, r)).collect();
+        let mut found: HashMap<i64, WithBody> = rows.fetch_all(&mut *self.conn().await?).await?.into_iter().map(|r| (r.card.id, r)).collect();
         let mut cards = Vec::with_capacity(ids.len());
         let mut bodies = Vec::with_capacity(ids.len());
         for id in &ids {
@@ -246,7 +246,7 @@ impl Store {
                 q = q.bind(id);
             }
             let mut part: Vec<Doc> = q
-                .fetch_all(&self.pool)
+                .fetch_all(&mut *self.conn().await?)
                 .await?
                 .into_iter()
                 .map(|(id, headline, deck, html, title, original, section_id, publish_at)| {
@@ -260,7 +260,8 @@ impl Store {
             for id in chunk {
                 q = q.bind(id);
             }
-            for (article, author, name) in q.fetch_all(&self.pool).await? {
+            let rows = q.fetch_all(&mut *self.conn().await?).await?;
+            for (article, author, name) in rows {
                 if let Some(d) = at.get(&article).map(|i| &mut part[*i]) {
                     d.author_ids.push(author);
                     if !d.people.is_empty() {
@@ -274,7 +275,8 @@ impl Store {
             for id in chunk {
                 q = q.bind(id);
             }
-            for (article, name) in q.fetch_all(&self.pool).await? {
+            let rows = q.fetch_all(&mut *self.conn().await?).await?;
+            for (article, name) in rows {
                 if let Some(d) = at.get(&article).map(|i| &mut part[*i]) {
                     if !d.tags.is_empty() {
                         d.tags.push_str(", ");
@@ -303,7 +305,7 @@ impl Store {
             let ids: Vec<i64> = sqlx::query_as::<_, (i64,)>("SELECT id FROM articles WHERE id > $1 ORDER BY id LIMIT $2")
                 .bind(after)
                 .bind(BATCH)
-                .fetch_all(&self.pool)
+                .fetch_all(&mut *self.conn().await?)
                 .await?
                 .into_iter()
                 .map(|(id,)| id)

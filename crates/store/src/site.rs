@@ -27,7 +27,7 @@ pub struct Section {
 impl Store {
     pub async fn publication(&self) -> Result<Publication> {
         Ok(sqlx::query_as("SELECT name, base_url, time_zone, copyright, home_latitude, home_longitude, radius_miles, popular_days FROM publication WHERE id = 1")
-            .fetch_one(&self.pool)
+            .fetch_one(&mut *self.conn().await?)
             .await?)
     }
 
@@ -41,34 +41,34 @@ impl Store {
             .bind(p.home_longitude)
             .bind(p.radius_miles)
             .bind(p.popular_days)
-            .execute(&self.pool)
+            .execute(&mut *self.conn().await?)
             .await?;
         Ok(())
     }
 
     /// A number that grows whenever anything a reader sees changes; caches compare it.
     pub async fn content_version(&self) -> Result<i64> {
-        let (v,): (i64,) = sqlx::query_as("SELECT content_version FROM publication WHERE id = 1").fetch_one(&self.pool).await?;
+        let (v,): (i64,) = sqlx::query_as("SELECT content_version FROM publication WHERE id = 1").fetch_one(&mut *self.conn().await?).await?;
         Ok(v)
     }
 
     pub async fn sections(&self) -> Result<Vec<Section>> {
         Ok(sqlx::query_as("SELECT id, slug, name, description, position FROM sections ORDER BY position, name")
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *self.conn().await?)
             .await?)
     }
 
     pub async fn section_by_slug(&self, slug: &str) -> Result<Option<Section>> {
         Ok(sqlx::query_as("SELECT id, slug, name, description, position FROM sections WHERE slug = $1")
             .bind(slug)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.conn().await?)
             .await?)
     }
 
     pub async fn section_by_id(&self, id: i64) -> Result<Option<Section>> {
         Ok(sqlx::query_as("SELECT id, slug, name, description, position FROM sections WHERE id = $1")
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.conn().await?)
             .await?)
     }
 

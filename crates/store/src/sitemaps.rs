@@ -105,14 +105,14 @@ impl Store {
     /// ((n - 1) * size, n * size].
     pub async fn sitemap_last_id(&self, kind: &SitemapKind) -> Result<Option<i64>> {
         let sql = format!("SELECT MAX(id) FROM {}", kind.table);
-        let (last,): (Option<i64>,) = sqlx::query_as(&sql).fetch_one(&self.pool).await?;
+        let (last,): (Option<i64>,) = sqlx::query_as(&sql).fetch_one(&mut *self.conn().await?).await?;
         Ok(last)
     }
 
     /// Whether readers can see any row with an id in (`after`, `upto`] at `now`.
     pub async fn sitemap_has_rows(&self, kind: &SitemapKind, now: i64, after: i64, upto: i64) -> Result<bool> {
         let sql = format!("SELECT {id} FROM {} WHERE {} AND {id} > $2 AND {id} <= $3 LIMIT 1", kind.from, kind.visible, id = kind.id);
-        let row: Option<(i64,)> = sqlx::query_as(&sql).bind(now).bind(after).bind(upto).fetch_optional(&self.pool).await?;
+        let row: Option<(i64,)> = sqlx::query_as(&sql).bind(now).bind(after).bind(upto).fetch_optional(&mut *self.conn().await?).await?;
         Ok(row.is_some())
     }
 
@@ -126,7 +126,7 @@ impl Store {
             kind.visible,
             id = kind.id
         );
-        Ok(sqlx::query_as(&sql).bind(now).bind(after).bind(upto).bind(limit).fetch_all(&self.pool).await?)
+        Ok(sqlx::query_as(&sql).bind(now).bind(after).bind(upto).bind(limit).fetch_all(&mut *self.conn().await?).await?)
     }
 
     /// Live articles published since `since`, newest first, at most `limit`.
@@ -136,6 +136,6 @@ impl Store {
             live!(),
             " AND a.publish_at >= $2 ORDER BY a.publish_at DESC, a.id DESC LIMIT $3"
         );
-        Ok(sqlx::query_as(sql).bind(now).bind(since).bind(limit).fetch_all(&self.pool).await?)
+        Ok(sqlx::query_as(sql).bind(now).bind(since).bind(limit).fetch_all(&mut *self.conn().await?).await?)
     }
 }

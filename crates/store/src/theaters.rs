@@ -1,5 +1,5 @@
 use crate::db::placeholders;
-use crate::db::{Result, Store};
+use crate::db::{Arg, Result, Store};
 use crate::films::Upsert;
 use crate::places::{insert_place, place_fields, update_place};
 use sqlx::FromRow;
@@ -64,6 +64,9 @@ pub struct NewShowtime {
     pub ticket_url: String,
 }
 
+crate::lite::lite_row!(Theater { id, slug, external_id, name, address, city, state, postal_code, latitude, longitude, time_zone, url });
+crate::lite::lite_row!(Showtime { id, theater_id, film_id, starts_at, attributes, auditorium, ticket_url, film_title, film_slug, film_runtime, theater_name, theater_slug, time_zone });
+
 const THEATER_COLS: &str = "id, slug, external_id, name, address, city, state, postal_code, latitude, longitude, time_zone, url";
 const SHOWTIME_SELECT: &str = "SELECT s.id, s.theater_id, s.film_id, s.starts_at, s.attributes, s.auditorium, s.ticket_url, f.title AS film_title, f.slug AS film_slug, f.runtime_minutes AS film_runtime, t.name AS theater_name, t.slug AS theater_slug, t.time_zone FROM showtimes s JOIN films f ON f.id = s.film_id JOIN theaters t ON t.id = s.theater_id";
 
@@ -92,26 +95,21 @@ impl Store {
     }
 
     pub async fn theaters(&self) -> Result<Vec<Theater>> {
-        Ok(sqlx::query_as(&format!("SELECT {THEATER_COLS} FROM theaters ORDER BY name")).fetch_all(&self.pool).await?)
+        Ok(sqlx::query_as(&format!("SELECT {THEATER_COLS} FROM theaters ORDER BY name")).fetch_all(&mut *self.conn().await?).await?)
     }
 
     pub async fn theater_by_slug(&self, slug: &str) -> Result<Option<Theater>> {
-        Ok(sqlx::query_as(&format!("SELECT {THEATER_COLS} FROM theaters WHERE slug = $1")).bind(slug).fetch_optional(&self.pool).await?)
+        Ok(sqlx::query_as(&format!("SELECT {THEATER_COLS} FROM theaters WHERE slug = $1")).bind(slug).fetch_optional(&mut *self.conn().await?).await?)
     }
 
     pub async fn theater_by_external_id(&self, id: &str) -> Result<Option<Theater>> {
-        Ok(sqlx::query_as(&format!("SELECT {THEATER_COLS} FROM theaters WHERE external_id = $1")).bind(id).fetch_optional(&self.pool).await?)
+        Ok(sqlx::query_as(&format!("SELECT {THEATER_COLS} FROM theaters WHERE external_id = $1")).bind(id).fetch_optional(&mut *self.conn().await?).await?)
     }
 
     /// Theaters inside a latitude/longitude box (an indexed range on latitude).
     pub async fn theaters_in_box(&self, min_lat: f64, max_lat: f64, min_lon: f64, max_lon: f64) -> Result<Vec<Theater>> {
-        Ok(sqlx::query_as(&format!("SELECT {THEATER_COLS} FROM theaters WHERE latitude BETWEEN $1 AND $2 AND longitude BETWEEN $3 AND $4"))
-            .bind(min_lat)
-            .bind(max_lat)
-            .bind(min_lon)
-            .bind(max_lon)
-            .fetch_all(&self.pool)
-            .await?)
+        let sql = format!("SELECT {THEATER_COLS} FROM theaters WHERE latitude BETWEEN $1 AND $2 AND longitude BETWEEN $3 AND $4");
+        self.rows(&sql, &[Arg::Float(min_lat), Arg::Float(max_lat), Arg::Float(min_lon), Arg::Float(max_lon)]).await
     }
 
     /// Screenings at these theaters from `from` (inclusive) to `to` (exclusive), of one film
@@ -127,18 +125,14 @@ impl Store {
             "{SHOWTIME_SELECT} WHERE s.starts_at >= $1 AND s.starts_at < $2{film_filter} AND s.theater_id IN ({}) ORDER BY s.starts_at, t.name",
             placeholders(first, theater_ids.len())
         );
-        let mut q = sqlx::query_as::<_, Showtime>(&sql).bind(from).bind(to);
-        if let Some(f) = film_id {
-            q = q.bind(f);
-        }
-        for id in theater_ids {
-            q = q.bind(id);
-        }
-        Ok(q.fetch_all(&self.pool).await?)
+        let mut args = vec![Arg::Int(from), Arg::Int(to)];
+        args.extend(film_id.map(Arg::Int));
+        args.extend(theater_ids.iter().map(|&id| Arg::Int(id)));
+        self.rows(&sql, &args).await
     }
 
     pub async fn showtime(&self, id: i64) -> Result<Option<Showtime>> {
-        Ok(sqlx::query_as(&format!("{SHOWTIME_SELECT} WHERE s.id = $1")).bind(id).fetch_optional(&self.pool).await?)
+        Ok(sqlx::query_as(&format!("{SHOWTIME_SELECT} WHERE s.id = $1")).bind(id).fetch_optional(&mut *self.conn().await?).await?)
     }
 
     /// Replaces, in one transaction, each listed theater's screenings between `from` and `to`

@@ -279,31 +279,37 @@ struct ArticleAt<'a> {
     cq: &'a CommentQuery,
 }
 
-/// Everything on an article page but its comments, or the redirect or 404 in its place.
-async fn article_ctx(state: &AppState, at: &ArticleAt<'_>) -> Result<(marquee_store::ArticlePage, ArticleCtx), AppError> {
+/// Everything on an article page but its comments, or the redirect or 404 in its place, and
+/// the handle the comments are read through: the page's reads all run on one connection.
+async fn article_ctx(state: &AppState, at: &ArticleAt<'_>) -> Result<(marquee_store::Store, marquee_store::ArticlePage, ArticleCtx), AppError> {
     let site = state.site();
-    let Some(page) = state.store().live_article(at.section, at.slug, now_unix()).await? else {
-        return match state.store().redirect_target(&at.key, now_unix()).await? {
+    // The boxes first: when they are not kept, they are read through the pool, which this
+    // task must not wait on once it holds a connection of its own.
+    let boxes = state.boxes().await?;
+    let store = state.store().pinned().await?;
+    let Some(page) = store.live_article(at.section, at.slug, now_unix()).await? else {
+        return match store.redirect_target(&at.key, now_unix()).await? {
             Some(to) => Err(AppError::Response(moved(&to))),
             None => Err(not_found()),
         };
     };
-    let film = film_box(state, page.film_id).await?;
-    let lead = crate::parts::article::lead_image(state, page.lead_media_id).await?;
+    let film = film_box(state, &store, page.film_id).await?;
+    let lead = crate::parts::article::lead_image(&store, page.lead_media_id).await?;
     let mut ctx = ArticleCtx::new(&site, &page, film, lead.as_ref(), None);
     if let Some(film_id) = page.film_id {
-        ctx.now_playing = Some(now_playing_box(state, at.place, film_id).await?);
+        ctx.now_playing = Some(now_playing_box(state, &store, at.place, film_id).await?);
     }
-    let boxes = state.boxes().await?;
     ctx.boxes = Some(boxes.for_article(&site, &page.card, page.section_id));
-    Ok((page, ctx))
+    Ok((store, page, ctx))
 }
 
 /// The page as everyone who is not signed in sees it, from the page cache when it holds it.
 async fn everyones_article(state: &AppState, at: &ArticleAt<'_>, cache_key: Option<String>) -> axum::response::Response {
     cached_for(state, cache_key, Some(SHOWTIME_PAGE_TTL), || async {
-        let (page, mut ctx) = article_ctx(state, at).await?;
-        ctx.comments = Some(comments_box(state, &page, None, at.cq).await?);
+        let (store, page, mut ctx) = article_ctx(state, at).await?;
+        ctx.comments = Some(comments_box(state, &store, &page, None, at.cq).await?);
+        // The connection goes back before the page is written out.
+        drop(store);
         render_page(state, "article.html", ctx)
     })
     .await
@@ -311,13 +317,14 @@ async fn everyones_article(state: &AppState, at: &ArticleAt<'_>, cache_key: Opti
 
 /// The page rendered whole for one reader.
 async fn readers_article(state: &AppState, at: &ArticleAt<'_>, reader: &marquee_store::Reader, subscribed: Option<bool>, csrf: &CsrfToken) -> Result<axum::response::Response, AppError> {
-    let (page, mut ctx) = article_ctx(state, at).await?;
+    let (store, page, mut ctx) = article_ctx(state, at).await?;
     let subscribed = match subscribed {
         Some(s) => s,
-        None => state.store().is_subscribed(reader.id, page.card.id).await?,
+        None => store.is_subscribed(reader.id, page.card.id).await?,
     };
     let looker = Looker { reader, subscribed, csrf: csrf.value() };
-    ctx.comments = Some(comments_box(state, &page, Some(looker), at.cq).await?);
+    ctx.comments = Some(comments_box(state, &store, &page, Some(looker), at.cq).await?);
+    drop(store);
     Ok(render_page(state, "article.html", ctx)?.into_response())
 }
 
@@ -377,8 +384,9 @@ async fn personal_page(state: &AppState, at: &ArticleAt<'_>) -> Result<PersonalP
         banned: 0,
         created_at: 0,
     };
-    let (page, mut ctx) = article_ctx(state, at).await?;
-    ctx.comments = Some(comments_box(state, &page, Some(Looker { reader: &stand_in, subscribed: false, csrf: &m.csrf }), at.cq).await?);
+    let (store, page, mut ctx) = article_ctx(state, at).await?;
+    ctx.comments = Some(comments_box(state, &store, &page, Some(Looker { reader: &stand_in, subscribed: false, csrf: &m.csrf }), at.cq).await?);
+    drop(store);
     let unsubscribed = Slotted::cut(&state.0.templates.render("article.html", &ctx)?, m);
     if let Some(comments) = ctx.comments.as_mut() {
         comments.set_subscribed(true);
@@ -421,7 +429,7 @@ pub async fn film(State(state): State<AppState>, Path(slug): Path<String>, Query
         let mut movie = crate::structured::movie(site.base(), &film, &credits);
         movie["@context"] = serde_json::json!("https://schema.org");
         let jsonld = crate::structured::script_safe(&movie);
-        let now_playing = now_playing_box(&state, &place, film.id).await?;
+        let now_playing = now_playing_box(&state, store, &place, film.id).await?;
         let ctx = Ctx { layout: Layout::new(&site, None), film: FilmDetails::new(&film, &credits), reviews: Card::list(&reviews, &site), network, jsonld, now_playing };
         render_page(&state, "film.html", ctx)
     })

@@ -125,7 +125,7 @@ pub async fn showtimes_near(State(state): State<AppState>, Query(q): Query<Locat
     let site = state.site();
     let area = q.area(&site).map_err(|msg| error_page(StatusCode::BAD_REQUEST, "That place could not be found", msg))?;
     Ok(cached_for(&state, Some(format!("/showtimes/?{}", area.query)), Some(SHOWTIME_PAGE_TTL), || async {
-        let (theaters, rows) = screenings_near(&state, &area, None).await?;
+        let (theaters, rows) = screenings_near(state.store(), &area, None).await?;
         let base = site.base().to_string();
         let mut events = Vec::new();
         for (t, _) in &theaters {

@@ -219,8 +219,8 @@ pub async fn preview_article(State(state): State<AppState>, staff: Staff, Path(i
     let site = state.site();
     match state.store().article_page_by_id(id).await? {
         Some(p) => {
-            let film = crate::parts::article::film_box(&state, p.film_id).await?;
-            let lead = crate::parts::article::lead_image(&state, p.lead_media_id).await?;
+            let film = crate::parts::article::film_box(&state, state.store(), p.film_id).await?;
+            let lead = crate::parts::article::lead_image(state.store(), p.lead_media_id).await?;
             let mut ctx = ArticleCtx::new(&site, &p, film, lead.as_ref(), Some(record.status.clone()));
             if p.card.publish_at == 0 {
                 ctx.article.date = "Not yet published".into();

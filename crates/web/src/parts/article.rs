@@ -35,9 +35,9 @@ impl ArticleCtx {
 }
 
 /// An article's lead image, if it has one in the library.
-pub async fn lead_image(state: &AppState, media_id: Option<i64>) -> Result<Option<marquee_domain::media::MediaImage>, AppError> {
+pub async fn lead_image(store: &marquee_store::Store, media_id: Option<i64>) -> Result<Option<marquee_domain::media::MediaImage>, AppError> {
     let Some(id) = media_id else { return Ok(None) };
-    Ok(state.store().media(id).await?.as_ref().and_then(crate::media::image_of))
+    Ok(store.media(id).await?.as_ref().and_then(crate::media::image_of))
 }
 
 /// The film a review is about: its Film Details box and its schema.org `Movie`.
@@ -47,9 +47,8 @@ pub struct ReviewedFilm {
 }
 
 /// The film a review is linked to, if any.
-pub async fn film_box(state: &AppState, film_id: Option<i64>) -> Result<Option<ReviewedFilm>, AppError> {
+pub async fn film_box(state: &AppState, store: &marquee_store::Store, film_id: Option<i64>) -> Result<Option<ReviewedFilm>, AppError> {
     let Some(id) = film_id else { return Ok(None) };
-    let store = state.store();
     let film = store.film_by_id(id).await?;
     let Some(film) = film else { return Ok(None) };
     let credits = store.credits(id).await?;

@@ -114,9 +114,8 @@ pub struct Looker<'a> {
 }
 
 /// Builds the comment box for `page`, as `looker` (a signed-in reader, if any) sees it.
-pub async fn comments_box(state: &AppState, page: &ArticlePage, looker: Option<Looker<'_>>, q: &CommentQuery) -> Result<CommentsBox, AppError> {
+pub async fn comments_box(state: &AppState, store: &marquee_store::Store, page: &ArticlePage, looker: Option<Looker<'_>>, q: &CommentQuery) -> Result<CommentsBox, AppError> {
     let viewer = looker.map(|l| l.reader);
-    let store = state.store();
     let now = now_unix();
     let rows = store.article_comments(page.card.id).await?;
     let settings = store.comment_settings().await?;

@@ -152,10 +152,9 @@ pub(crate) fn by_day(rows: &[&Showtime]) -> Vec<DayView> {
 }
 
 /// Theaters within the area, nearest first, with their distance in miles.
-pub async fn nearby(state: &AppState, area: &Area) -> anyhow::Result<Vec<(Theater, f64)>> {
+pub async fn nearby(store: &marquee_store::Store, area: &Area) -> anyhow::Result<Vec<(Theater, f64)>> {
     let (a, b, c, d) = geo::bounding_box(area.center, area.radius);
-    let mut found: Vec<(Theater, f64)> = state
-        .store()
+    let mut found: Vec<(Theater, f64)> = store
         .theaters_in_box(a, b, c, d)
         .await?
         .into_iter()
@@ -171,17 +170,17 @@ pub async fn nearby(state: &AppState, area: &Area) -> anyhow::Result<Vec<(Theate
 
 /// Theaters in the area (nearest first) and their screenings over the next week, of one film
 /// or of all.
-pub(crate) async fn screenings_near(state: &AppState, area: &Area, film_id: Option<i64>) -> anyhow::Result<(Vec<(Theater, f64)>, Vec<Showtime>)> {
-    let theaters = nearby(state, area).await?;
+pub(crate) async fn screenings_near(store: &marquee_store::Store, area: &Area, film_id: Option<i64>) -> anyhow::Result<(Vec<(Theater, f64)>, Vec<Showtime>)> {
+    let theaters = nearby(store, area).await?;
     let ids: Vec<i64> = theaters.iter().map(|(t, _)| t.id).collect();
     let now = marquee_domain::time::now_unix();
-    let rows = state.store().showtimes(&ids, film_id, now, now + WINDOW_DAYS * 86400).await?;
+    let rows = store.showtimes(&ids, film_id, now, now + WINDOW_DAYS * 86400).await?;
     Ok((theaters, rows))
 }
 
 /// Screenings in the area over the next week, of one film or of all.
-pub async fn now_playing(state: &AppState, area: Area, film_id: Option<i64>) -> anyhow::Result<NowPlaying> {
-    let (theaters, rows) = screenings_near(state, &area, film_id).await?;
+pub async fn now_playing(store: &marquee_store::Store, area: Area, film_id: Option<i64>) -> anyhow::Result<NowPlaying> {
+    let (theaters, rows) = screenings_near(store, &area, film_id).await?;
     Ok(group_by_theater(area, &theaters, &rows))
 }
 
@@ -213,13 +212,13 @@ pub(crate) fn group_by_theater(area: Area, theaters: &[(Theater, f64)], rows: &[
 
 /// The Now Playing box for a film page or a review; a bad location shows a message in the
 /// box instead of failing the page.
-pub async fn now_playing_box(state: &AppState, q: &LocationQuery, film_id: i64) -> anyhow::Result<NowPlaying> {
+pub async fn now_playing_box(state: &AppState, store: &marquee_store::Store, q: &LocationQuery, film_id: i64) -> anyhow::Result<NowPlaying> {
     let site = state.site();
     match q.area(&site) {
-        Ok(area) => now_playing(state, area, Some(film_id)).await,
+        Ok(area) => now_playing(store, area, Some(film_id)).await,
         Err(msg) => {
             let area = LocationQuery::default().area(&site).map_err(anyhow::Error::msg)?;
-            let mut np = now_playing(state, area, Some(film_id)).await?;
+            let mut np = now_playing(store, area, Some(film_id)).await?;
             np.error = Some(msg);
             Ok(np)
         }

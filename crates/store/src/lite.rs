@@ -1,0 +1,143 @@
+//! Reads for a page on SQLite without going through sqlx's connection thread.
+//!
+//! sqlx runs each SQLite connection on a thread of its own: every statement is a message to
+//! that thread, and every row comes back as another, with each value copied out of SQLite
+//! first and converted again for the `Any` driver. For a page of fifty comments that came to
+//! more time than SQLite took to find the rows (the profile is in ARCHITECTURE.md). A page's
+//! reads that go through `Store::rows` and `Store::row` (`db.rs`) on a handle from
+//! `Store::pinned` instead run here, on a connection of this module's own to the same file,
+//! in the task that asked, with statements kept prepared. They are short indexed reads of
+//! committed data (WAL readers do not wait for the writer), so they do not hold the task up
+//! for long. PostgreSQL, and SQLite everywhere else, go through sqlx as before.
+
+use rusqlite::{Connection, OpenFlags, Row, Statement, ToSql};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// Connections kept open for later pages once their page is done; more are opened when more
+/// pages read at once, and closed when they come back to a full shelf.
+const KEPT: usize = 8;
+
+/// Where a SQLite site's page reads get their connections.
+pub(crate) struct LiteShelf {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl LiteShelf {
+    /// For a SQLite database in a file; none for one in memory, which another connection
+    /// would not see.
+    pub(crate) fn for_url(url: &str) -> Option<Arc<LiteShelf>> {
+        let rest = url.strip_prefix("sqlite://")?;
+        let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+        if path.is_empty() || path.contains(":memory:") || query.split('&').any(|kv| kv == "mode=memory") {
+            return None;
+        }
+        Some(Arc::new(LiteShelf { path: PathBuf::from(path), idle: Mutex::new(Vec::new()) }))
+    }
+
+    pub(crate) fn take(self: &Arc<Self>) -> rusqlite::Result<LiteConn> {
+        let kept = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let conn = match kept {
+            Some(c) => c,
+            None => {
+                // Read and write so that it can use the WAL index the other connections made;
+                // `query_only` keeps it from writing all the same.
+                let c = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+                c.busy_timeout(std::time::Duration::from_secs(5))?;
+                c.execute_batch("PRAGMA query_only = ON")?;
+                c.set_prepared_statement_cache_capacity(64);
+                c
+            }
+        };
+        Ok(LiteConn { conn: Some(conn), shelf: self.clone() })
+    }
+}
+
+/// A connection for one page; back on its shelf when dropped.
+pub(crate) struct LiteConn {
+    conn: Option<Connection>,
+    shelf: Arc<LiteShelf>,
+}
+
+impl Drop for LiteConn {
+    fn drop(&mut self) {
+        if let Some(c) = self.conn.take() {
+            let mut idle = self.shelf.idle.lock().unwrap_or_else(|e| e.into_inner());
+            if idle.len() < KEPT {
+                idle.push(c);
+            }
+        }
+    }
+}
+
+impl LiteConn {
+    /// Every row `sql` gives with `args` bound to its `$1`, `$2`, ... (each may appear more
+    /// than once, in any order, as with sqlx).
+    pub(crate) fn rows<T: LiteRow>(&self, sql: &str, args: &[&dyn ToSql]) -> rusqlite::Result<Vec<T>> {
+        let conn = self.conn.as_ref().expect("a connection until dropped");
+        let mut stmt = conn.prepare_cached(sql)?;
+        for i in 1..=stmt.parameter_count() {
+            let n: usize = stmt.parameter_name(i).and_then(|name| name.strip_prefix('$')).and_then(|n| n.parse().ok()).unwrap_or(i);
+            let arg = n.checked_sub(1).and_then(|k| args.get(k)).ok_or(rusqlite::Error::InvalidParameterCount(n, args.len()))?;
+            stmt.raw_bind_parameter(i, arg)?;
+        }
+        // Columns are found by name once a statement, not once a row.
+        let at = T::columns(&stmt)?;
+        let mut rows = stmt.raw_query();
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            out.push(T::from_lite(row, &mut at.iter().copied())?);
+        }
+        Ok(out)
+    }
+}
+
+/// A row type read by [`LiteConn::rows`]: the same columns by the same names as its sqlx
+/// `FromRow`.
+pub(crate) trait LiteRow: Sized {
+    /// Where each of its values is in the statement's columns, in the order `from_lite` reads
+    /// them.
+    fn columns(stmt: &Statement<'_>) -> rusqlite::Result<Vec<usize>>;
+    /// One row, its values taken from the columns `at` gives, in turn.
+    fn from_lite(row: &Row<'_>, at: &mut dyn Iterator<Item = usize>) -> rusqlite::Result<Self>;
+}
+
+/// The next column [`LiteRow::columns`] found.
+pub(crate) fn next(at: &mut dyn Iterator<Item = usize>) -> rusqlite::Result<usize> {
+    at.next().ok_or(rusqlite::Error::InvalidColumnIndex(usize::MAX))
+}
+
+/// `LiteRow` for a struct whose fields are named as its columns; the fields after `;` are not
+/// columns (sqlx's `skip`) and start empty.
+macro_rules! lite_row {
+    ($t:ty { $($f:ident),* $(,)? } $(; $($skip:ident),*)?) => {
+        impl $crate::lite::LiteRow for $t {
+            fn columns(stmt: &rusqlite::Statement<'_>) -> rusqlite::Result<Vec<usize>> {
+                Ok(vec![$(stmt.column_index(stringify!($f))?),*])
+            }
+            fn from_lite(row: &rusqlite::Row<'_>, at: &mut dyn Iterator<Item = usize>) -> rusqlite::Result<Self> {
+                Ok(Self { $($f: row.get($crate::lite::next(at)?)?,)* $($($skip: Default::default(),)*)? })
+            }
+        }
+    };
+}
+pub(crate) use lite_row;
+
+impl LiteRow for (i64,) {
+    fn columns(_: &Statement<'_>) -> rusqlite::Result<Vec<usize>> {
+        Ok(Vec::new())
+    }
+    fn from_lite(row: &Row<'_>, _: &mut dyn Iterator<Item = usize>) -> rusqlite::Result<Self> {
+        Ok((row.get(0)?,))
+    }
+}
+
+impl LiteRow for (i64, i64, String, String) {
+    fn columns(_: &Statement<'_>) -> rusqlite::Result<Vec<usize>> {
+        Ok(Vec::new())
+    }
+    fn from_lite(row: &Row<'_>, _: &mut dyn Iterator<Item = usize>) -> rusqlite::Result<Self> {
+        Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+    }
+}
