@@ -4,7 +4,6 @@
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::pool::PoolConnection;
 use sqlx::{AnyPool, Executor};
-use std::path::Path;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -89,8 +88,8 @@ impl Store {
     pub async fn connect(url: &str) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let (backend, url) = if let Some(path) = url.strip_prefix("sqlite://") {
-            let path_only = path.split('?').next().unwrap_or(path);
-            if let Some(dir) = Path::new(path_only).parent() {
+            let file = crate::lite::file_of(url).unwrap_or_default();
+            if let Some(dir) = file.parent() {
                 if !dir.as_os_str().is_empty() {
                     std::fs::create_dir_all(dir).map_err(|e| StoreError::Io(dir.display().to_string(), e))?;
                 }
@@ -152,7 +151,11 @@ impl Store {
     /// handle's statement: were every pooled connection pinned so, each would wait for ever.
     pub async fn pinned(&self) -> Result<Store> {
         if let Some(shelf) = &self.shelf {
-            return Ok(Store { lite: Some(std::sync::Arc::new(std::sync::Mutex::new(shelf.take()?))), ..self.clone() });
+            match shelf.take() {
+                Ok(conn) => return Ok(Store { lite: Some(std::sync::Arc::new(std::sync::Mutex::new(conn))), ..self.clone() }),
+                // The page can still be read through sqlx.
+                Err(e) => tracing::warn!(error = %e, "could not open a SQLite connection for a page's reads; reading through the pool"),
+            }
         }
         let conn = self.pool.acquire().await?;
         Ok(Store { pinned: Some(std::sync::Arc::new(tokio::sync::Mutex::new(conn))), ..self.clone() })

@@ -28,12 +28,12 @@ impl LiteShelf {
     /// For a SQLite database in a file; none for one in memory, which another connection
     /// would not see.
     pub(crate) fn for_url(url: &str) -> Option<Arc<LiteShelf>> {
-        let rest = url.strip_prefix("sqlite://")?;
-        let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-        if path.is_empty() || path.contains(":memory:") || query.split('&').any(|kv| kv == "mode=memory") {
+        let path = file_of(url)?;
+        let query = url.split_once('?').map_or("", |(_, q)| q);
+        if path.as_os_str() == ":memory:" || query.split('&').any(|kv| kv == "mode=memory") {
             return None;
         }
-        Some(Arc::new(LiteShelf { path: PathBuf::from(path), idle: Mutex::new(Vec::new()) }))
+        Some(Arc::new(LiteShelf { path, idle: Mutex::new(Vec::new()) }))
     }
 
     pub(crate) fn take(self: &Arc<Self>) -> rusqlite::Result<LiteConn> {
@@ -52,6 +52,16 @@ impl LiteShelf {
         };
         Ok(LiteConn { conn: Some(conn), shelf: self.clone() })
     }
+}
+
+/// The file a `sqlite://` URL names, read as sqlx reads it: up to the `?`, with `%` escapes
+/// decoded (so a name may hold a space, `?` or `#`). None for another kind of URL or a name
+/// that is not UTF-8 once decoded.
+pub(crate) fn file_of(url: &str) -> Option<PathBuf> {
+    let rest = url.strip_prefix("sqlite://")?;
+    let name = rest.split('?').next().unwrap_or(rest);
+    let name = percent_encoding::percent_decode_str(name).decode_utf8().ok()?;
+    (!name.is_empty()).then(|| PathBuf::from(&*name))
 }
 
 /// A connection for one page; back on its shelf when dropped.
@@ -139,5 +149,38 @@ impl LiteRow for (i64, i64, String, String) {
     }
     fn from_lite(row: &Row<'_>, _: &mut dyn Iterator<Item = usize>) -> rusqlite::Result<Self> {
         Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::db::Store;
+
+    #[test]
+    fn a_url_names_the_file_sqlx_opens() {
+        assert_eq!(super::file_of("sqlite:///srv/my%20paper/marquee.db?mode=rwc").unwrap(), std::path::Path::new("/srv/my paper/marquee.db"));
+        assert_eq!(super::file_of("sqlite://data/marquee.db").unwrap(), std::path::Path::new("data/marquee.db"));
+        assert!(super::file_of("postgres://postgres@127.0.0.1/test").is_none());
+        assert!(super::LiteShelf::for_url("sqlite://:memory:").is_none());
+        assert!(super::LiteShelf::for_url("sqlite://x.db?mode=memory").is_none());
+    }
+
+    // A data directory whose name is written with an escape in the URL: the page's own
+    // connection must open the database sqlx opened, not a file named with the escape.
+    #[tokio::test]
+    async fn a_pages_connection_opens_the_database_the_pool_opened() {
+        let dir = std::env::temp_dir().join(format!("marquee lite {}", std::process::id()));
+        let url = format!("sqlite://{}/marquee.db?mode=rwc", dir.display().to_string().replace(' ', "%20"));
+        let store = Store::open(&url).await.unwrap();
+        assert!(dir.join("marquee.db").exists(), "the directory is made under its decoded name");
+        let own = store.pinned().await.unwrap();
+        assert!(own.lite.is_some(), "a SQLite file gets a connection outside sqlx");
+        let mut settings = store.comment_settings().await.unwrap();
+        settings.edit_minutes += 3;
+        store.update_comment_settings(&settings).await.unwrap();
+        assert_eq!(own.comment_settings().await.unwrap().edit_minutes, settings.edit_minutes);
+        drop(own);
+        store.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
