@@ -204,17 +204,7 @@ impl Store {
                 .collect();
             return Ok(lite.lock().unwrap_or_else(|e| e.into_inner()).rows(sql, &values)?);
         }
-        let mut q = sqlx::query_as::<_, T>(sql);
-        for arg in args {
-            q = match *arg {
-                Arg::Int(v) => q.bind(v),
-                Arg::OptInt(v) => q.bind(v),
-                Arg::Text(v) => q.bind(v),
-                Arg::OptText(v) => q.bind(v),
-                Arg::Float(v) => q.bind(v),
-            };
-        }
-        Ok(q.fetch_all(&mut *self.conn().await?).await?)
+        Ok(sqlx::query_as_with::<_, T, _>(sql, any_arguments(args)?).fetch_all(&mut *self.conn().await?).await?)
     }
 
     /// The first row of a page's read, if any (see [`Store::rows`]).
@@ -239,6 +229,24 @@ pub(crate) enum Arg<'a> {
     Text(&'a str),
     OptText(Option<&'a str>),
     Float(f64),
+}
+
+/// `args` as sqlx binds them, in order.
+fn any_arguments<'q>(args: &[Arg<'q>]) -> Result<sqlx::any::AnyArguments<'q>> {
+    use sqlx::Arguments;
+    let mut out = sqlx::any::AnyArguments::default();
+    out.reserve(args.len(), 0);
+    for arg in args {
+        match *arg {
+            Arg::Int(v) => out.add(v),
+            Arg::OptInt(v) => out.add(v),
+            Arg::Text(v) => out.add(v),
+            Arg::OptText(v) => out.add(v),
+            Arg::Float(v) => out.add(v),
+        }
+        .map_err(sqlx::Error::Encode)?;
+    }
+    Ok(out)
 }
 
 /// `INSERT INTO {head} VALUES (...), (...) {tail}`: `values` holds rows of `width` values, sent
@@ -284,17 +292,7 @@ pub(crate) async fn insert_rows(tx: &mut sqlx::Transaction<'_, sqlx::Any>, head:
         sql.push_str(tail);
         // Kept prepared only when the same statement will come again (a full chunk on
         // PostgreSQL): a statement of a thousand rows is a large program to keep.
-        let mut q = sqlx::query(&sql).persistent(numbered && chunk.len() == per);
-        for v in chunk {
-            q = match *v {
-                Arg::Int(i) => q.bind(i),
-                Arg::OptInt(i) => q.bind(i),
-                Arg::Text(t) => q.bind(t),
-                Arg::OptText(t) => q.bind(t),
-                Arg::Float(f) => q.bind(f),
-            };
-        }
-        q.execute(&mut **tx).await?;
+        sqlx::query_with(&sql, any_arguments(chunk)?).persistent(numbered && chunk.len() == per).execute(&mut **tx).await?;
     }
     Ok(())
 }
