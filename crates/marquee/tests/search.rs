@@ -430,3 +430,38 @@ both_backends!(engine_syntax_never_breaks_a_search, |site| {
     assert_eq!(hits_for(&site, "rust AND bone").await.len(), 1, "operator words are plain words");
     assert!(hits_for(&site, "NEAR(rust bone)").await.is_empty(), "“near” is in no article");
 });
+
+both_backends!(a_backlog_read_in_many_batches_gives_the_index_one_read_gives, |site| {
+    // Nine articles with a word of their own: one stays a draft, one is deleted.
+    let mut ids = Vec::new();
+    for n in 0..9 {
+        let headline = format!("Quokka sighting number {n}");
+        let headline: &'static str = Box::leak(headline.into_boxed_str());
+        ids.push(put(&site, Story { headline, status: if n == 4 { "draft" } else { "published" }, at: now() - 3_600 - n, ..STORY }).await);
+    }
+    assert!(site.store.delete_article(ids[6], "", &[], now()).await.unwrap());
+    let query = marquee_domain::search::parse("quokka").unwrap();
+    let mut found = Vec::new();
+    // Two new servers with empty indexes: one reads the log two entries to a commit (the next
+    // two read from the database while the index takes in the last), one in a single read.
+    for batch in [2, 5_000] {
+        let server = marquee_store::Store::open(&site.database_url()).await.unwrap();
+        server.set_search_dir(None);
+        server.set_search_batch(batch);
+        let read = server.sync_search().await.unwrap();
+        assert!(read >= 9, "batch {batch}: {read} log entries read");
+        let (hits, total) = server.search(&query, &Default::default(), now(), 20, 0).await.unwrap();
+        let mut headlines: Vec<String> = hits.into_iter().map(|h| h.card.headline).collect();
+        headlines.sort();
+        assert_eq!(total, 7, "batch {batch}: {headlines:?}");
+        assert!(!headlines.iter().any(|h| h.ends_with(" 4") || h.ends_with(" 6")), "batch {batch}: the draft and the deleted one are not found: {headlines:?}");
+        // Everything else in the log is in both alike.
+        let all = marquee_domain::search::parse("the").unwrap();
+        let every = server.search(&all, &Default::default(), now(), 1_000, 0).await.unwrap();
+        found.push((headlines, every.1, every.0.into_iter().map(|h| h.card.id).collect::<Vec<_>>()));
+        // Nothing new: a second read finds nothing to do.
+        assert_eq!(server.sync_search().await.unwrap(), 0);
+        server.close().await;
+    }
+    assert_eq!(found[0], found[1]);
+});

@@ -45,7 +45,7 @@ pub struct SearchHit {
 
 /// Articles read from the log per commit to the index: each commit writes a segment that
 /// tantivy later merges, so a large backlog goes in few of them.
-const BATCH: i64 = 5_000;
+pub(crate) const BATCH: i64 = 5_000;
 /// The most log entries a search waits for the index to take in; with more, it searches what
 /// is indexed while the rest is read in the background.
 const INLINE: i64 = 2_000;
@@ -56,6 +56,13 @@ impl Store {
     /// served once the index has moved on.
     pub fn search_generation(&self) -> u64 {
         self.search.generation.load(Ordering::SeqCst)
+    }
+
+    /// Reads the log `n` entries to a commit rather than [`BATCH`], so that tests can read a
+    /// backlog of a few articles in several batches.
+    #[doc(hidden)]
+    pub fn set_search_batch(&self, n: i64) {
+        self.search.batch.store(n.max(1), Ordering::SeqCst);
     }
 
     /// Keeps the search index in `dir` (None: in memory) instead of the default: beside the
@@ -139,15 +146,10 @@ impl Store {
         let _reading = self.search.reading.lock().await;
         let (mut p, mut clear) = self.search_position(&index).await?;
         let mut read = 0u64;
+        // The next batch is read from the database while the index takes in this one.
+        let mut next = self.search_batch(&p).await?;
         loop {
-            let rows: Vec<(i64, i64)> =
-                sqlx::query_as("SELECT article_id, seq FROM search_changes WHERE (seq, article_id) > ($1, $2) ORDER BY seq, article_id LIMIT $3")
-                    .bind(p.seq)
-                    .bind(p.article)
-                    .bind(BATCH)
-                    .fetch_all(&mut *self.conn().await?)
-                    .await?;
-            let Some(&(last_id, last_seq)) = rows.last() else {
+            let Some(batch) = next.take() else {
                 if clear {
                     // An empty log and an index of another database: empty the index.
                     let index = index.clone();
@@ -156,21 +158,37 @@ impl Store {
                 }
                 break;
             };
-            let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-            let docs = self.search_docs(&ids).await?;
-            let kept: HashSet<i64> = docs.iter().map(|d| d.id).collect();
-            let gone: Vec<i64> = ids.iter().filter(|id| !kept.contains(id)).copied().collect();
-            p.seq = last_seq;
-            p.article = last_id;
-            let (index, written, wipe) = (index.clone(), p.written(), clear);
-            spawn(move || index.apply(wipe, &gone, &docs, &written)).await?;
+            let kept: HashSet<i64> = batch.docs.iter().map(|d| d.id).collect();
+            let gone: Vec<i64> = batch.ids.iter().filter(|id| !kept.contains(id)).copied().collect();
+            (p.seq, p.article) = batch.last;
+            let (index, written, wipe, docs) = (index.clone(), p.written(), clear, batch.docs);
+            let (applied, fetched) = tokio::join!(spawn(move || index.apply(wipe, &gone, &docs, &written)), self.search_batch(&p));
+            applied?;
             clear = false;
-            read += ids.len() as u64;
+            read += batch.ids.len() as u64;
             self.set_search_position(Some(p.clone()));
             self.search.generation.fetch_add(1, Ordering::SeqCst);
+            next = fetched?;
         }
         self.set_search_position(Some(p));
         Ok(read)
+    }
+
+    /// The log's next [`BATCH`] entries after `after`, with the documents of those articles
+    /// the index should hold (drafts and deleted articles have none); `None` at the log's end.
+    async fn search_batch(&self, after: &Position) -> Result<Option<LogBatch>> {
+        let rows: Vec<(i64, i64)> = sqlx::query_as("SELECT article_id, seq FROM search_changes WHERE (seq, article_id) > ($1, $2) ORDER BY seq, article_id LIMIT $3")
+            .bind(after.seq)
+            .bind(after.article)
+            .bind(self.search.batch.load(Ordering::SeqCst))
+            .fetch_all(&mut *self.conn().await?)
+            .await?;
+        let Some(&(last_id, last_seq)) = rows.last() else {
+            return Ok(None);
+        };
+        let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+        let docs = self.search_docs(&ids).await?;
+        Ok(Some(LogBatch { ids, last: (last_seq, last_id), docs }))
     }
 
     /// The index, with every change committed before now in it when there are few; with many,
@@ -324,6 +342,13 @@ impl Store {
 /// Runs index work off the async threads.
 async fn spawn<T: Send + 'static>(f: impl FnOnce() -> marquee_search::Result<T> + Send + 'static) -> Result<T> {
     Ok(tokio::task::spawn_blocking(f).await.map_err(|e| crate::db::StoreError::Task(e.to_string()))??)
+}
+
+/// One read of the search log: the articles named, the position of the last, their documents.
+struct LogBatch {
+    ids: Vec<i64>,
+    last: (i64, i64),
+    docs: Vec<Doc>,
 }
 
 #[derive(sqlx::FromRow)]

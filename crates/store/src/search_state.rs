@@ -3,7 +3,7 @@
 
 use marquee_search::SearchIndex;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64};
 use std::sync::Arc;
 
 /// Where the index stands in the log: the database's epoch, then the last (position,
@@ -43,6 +43,8 @@ pub(crate) struct SearchState {
     pub(crate) catching_up: AtomicBool,
     /// Moves whenever the index takes in changes (`Store::search_generation`).
     pub(crate) generation: AtomicU64,
+    /// Log entries read per commit to the index (`search.rs`'s `BATCH`, smaller in tests).
+    pub(crate) batch: AtomicI64,
 }
 
 impl SearchState {
@@ -56,7 +58,7 @@ impl SearchState {
         } else {
             None
         };
-        SearchState { dir: std::sync::Mutex::new((dir, false)), index: Default::default(), at: Default::default(), reading: Default::default(), catching_up: AtomicBool::new(false), generation: AtomicU64::new(0) }
+        SearchState { dir: std::sync::Mutex::new((dir, false)), index: Default::default(), at: Default::default(), reading: Default::default(), catching_up: AtomicBool::new(false), generation: AtomicU64::new(0), batch: AtomicI64::new(crate::search::BATCH) }
     }
 }
 
