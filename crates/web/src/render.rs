@@ -89,7 +89,15 @@ fn html_formatter(out: &mut Output<'_>, state: &State<'_, '_>, value: &Value) ->
     if !matches!(state.auto_escape(), AutoEscape::Html) || value.is_safe() || value.is_undefined() || value.is_none() {
         return minijinja::escape_formatter(out, state, value);
     }
-    let text = value.to_string();
+    // Most values are strings already: borrowed, not copied out first.
+    let owned;
+    let text = match value.as_str() {
+        Some(text) => text,
+        None => {
+            owned = value.to_string();
+            owned.as_str()
+        }
+    };
     let mut last = 0;
     for (i, b) in text.bytes().enumerate() {
         let rep = match b {
