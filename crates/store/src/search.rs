@@ -21,7 +21,7 @@
 use crate::cards::{ArticleCard, CARD_COLS, LIVE};
 use crate::db::{insert_many, placeholders, Arg};
 use crate::db::{Result, Store};
-use crate::search_state::Position;
+use crate::search_state::{Position, BATCH};
 use marquee_domain::search::{plain_text, SearchQuery};
 use marquee_search::{Doc, SearchIndex};
 use sqlx::{Any, Transaction};
@@ -43,9 +43,6 @@ pub struct SearchHit {
     pub snippet: String,
 }
 
-/// Articles read from the log per commit to the index: each commit writes a segment that
-/// tantivy later merges, so a large backlog goes in few of them.
-pub(crate) const BATCH: i64 = 5_000;
 /// The most log entries a search waits for the index to take in; with more, it searches what
 /// is indexed while the rest is read in the background.
 const INLINE: i64 = 2_000;

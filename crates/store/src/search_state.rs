@@ -6,6 +6,10 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64};
 use std::sync::Arc;
 
+/// Articles read from the log per commit to the index: each commit writes a segment that
+/// tantivy later merges, so a large backlog goes in few of them.
+pub(crate) const BATCH: i64 = 5_000;
+
 /// Where the index stands in the log: the database's epoch, then the last (position,
 /// article) read.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,7 +47,7 @@ pub(crate) struct SearchState {
     pub(crate) catching_up: AtomicBool,
     /// Moves whenever the index takes in changes (`Store::search_generation`).
     pub(crate) generation: AtomicU64,
-    /// Log entries read per commit to the index (`search.rs`'s `BATCH`, smaller in tests).
+    /// Log entries read per commit to the index ([`BATCH`], smaller in tests).
     pub(crate) batch: AtomicI64,
 }
 
@@ -58,7 +62,7 @@ impl SearchState {
         } else {
             None
         };
-        SearchState { dir: std::sync::Mutex::new((dir, false)), index: Default::default(), at: Default::default(), reading: Default::default(), catching_up: AtomicBool::new(false), generation: AtomicU64::new(0), batch: AtomicI64::new(crate::search::BATCH) }
+        SearchState { dir: std::sync::Mutex::new((dir, false)), index: Default::default(), at: Default::default(), reading: Default::default(), catching_up: AtomicBool::new(false), generation: AtomicU64::new(0), batch: AtomicI64::new(BATCH) }
     }
 }
 
