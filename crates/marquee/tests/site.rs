@@ -1408,3 +1408,49 @@ both_backends!(bad_locations_and_feed_urls_cannot_harm_other_readers, |site| {
     let (_, page) = site.read("/theaters/near-cinema/").await;
     assert!(page.contains("href=\"/films/rust-and-bone-2012/\"") && page.contains("href=\"/films/rust-and-bone-2030/\""), "each film keeps its own heading");
 });
+
+// The article page reads its byline and tags within the article's own statement (as JSON
+// the database builds): names with quotes, backslashes, markup and letters outside ASCII come
+// back as written, in the order the newsroom gave, through the pool, a page's own connection
+// and the preview's read by id; the page prints the byline in that order, escaped.
+both_backends!(an_article_page_reads_its_byline_and_tags_in_their_order, |site| {
+    let store = &site.store;
+    let sec: i64 = site.section_id("news").await.parse().unwrap();
+    let first = store.create_author("zoe", "Zoë \"Z\" O'Neil \\ 東京", "").await.unwrap();
+    let second = store.create_author("al", "Al <b>Bold</b> Ames", "").await.unwrap();
+    let tags = [("zed".to_string(), "Zed".to_string()), ("arger".to_string(), "Ärger \"quoted\"".to_string()), ("backslash".to_string(), "back\\slash".to_string())];
+    let write = |slug: &'static str, authors: &'static [i64], tags: &'static [(String, String)]| marquee_store::ArticleWrite {
+        id: None, section_id: sec, slug, headline: "Two bylines", deck: "", body: "b", body_html: "<p>b</p>", status: "published",
+        publish_at: Some(1_000_000), author_ids: authors, tags, film_id: None, rating: None, user_id: None, featured: None, unchanged_since: None, slug_proposed: false, lead_media_id: None, now: 1_000_000,
+    };
+    let authors: &'static [i64] = Box::leak(vec![second.id, first.id].into_boxed_slice());
+    let tags: &'static [(String, String)] = Box::leak(Box::new(tags));
+    let id = store.save_article(&write("two-bylines", authors, tags)).await.unwrap().unwrap();
+    let bare = store.save_article(&write("no-tags", Box::leak(vec![first.id].into_boxed_slice()), &[])).await.unwrap().unwrap();
+    let now = marquee_domain::time::now_unix();
+    let own = store.pinned().await.unwrap();
+    for page in [
+        store.live_article("news", "two-bylines", now).await.unwrap().unwrap(),
+        own.live_article("news", "two-bylines", now).await.unwrap().unwrap(),
+        store.article_page_by_id(id).await.unwrap().unwrap(),
+    ] {
+        let names: Vec<&str> = page.card.authors.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["Al <b>Bold</b> Ames", "Zoë \"Z\" O'Neil \\ 東京"]);
+        assert_eq!(page.card.authors.iter().map(|a| a.id).collect::<Vec<_>>(), [second.id, first.id]);
+        assert_eq!(page.card.authors[1].slug, first.slug);
+        let tag_names: Vec<&str> = page.tags.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(tag_names, ["Zed", "Ärger \"quoted\"", "back\\slash"]);
+        assert_eq!(page.tags[1].slug, "arger");
+    }
+    for page in [own.live_article("news", "no-tags", now).await.unwrap().unwrap(), store.article_page_by_id(bare).await.unwrap().unwrap()] {
+        assert!(page.tags.is_empty());
+        assert_eq!(page.card.authors.len(), 1);
+    }
+    drop(own);
+    let (status, html) = site.read("/news/two-bylines/").await;
+    assert_eq!(status, 200);
+    let al = html.find("/authors/al/\">Al &lt;b&gt;Bold&lt;/b&gt; Ames</a>").expect("the first name, escaped");
+    let zoe = html.find("/authors/zoe/\">Zoë &quot;Z&quot; O&#39;Neil \\ 東京</a>").expect("the second name, escaped");
+    assert!(al < zoe, "the byline keeps the newsroom's order");
+    assert!(!html.contains("<b>Bold</b>"));
+});

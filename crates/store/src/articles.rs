@@ -1,5 +1,5 @@
-use crate::cards::{ArticleCard, TagRef, CARD_COLS, LIVE, LIVE_FROM_A_PLACE};
-use crate::db::{placeholders, Arg, Result, Store};
+use crate::cards::{ArticleCard, AuthorRef, TagRef, CARD_COLS, LIVE, LIVE_FROM_A_PLACE};
+use crate::db::{placeholders, Arg, Backend, Result, Store, StoreError};
 use crate::redirects::add_redirect;
 use sqlx::{Any, FromRow, Transaction};
 use std::collections::HashMap;
@@ -47,6 +47,44 @@ impl crate::lite::LiteRow for ArticlePage {
             lead_media_id: row.get(next(at)?)?,
             tags: Vec::new(),
         })
+    }
+}
+
+/// The columns of an [`ArticlePage`], for `FROM articles a JOIN sections s`.
+const PAGE_COLS: &str = "a.id, s.slug AS section_slug, s.name AS section_name, a.slug, a.headline, a.deck, COALESCE(a.publish_at, 0) AS publish_at, \
+     a.section_id, a.body_html, a.status, a.revised_at, a.film_id, a.rating, a.comments_open, a.lead_media_id";
+
+/// An [`ArticlePage`] with its byline and tags as the JSON of `Store::refs_cols`.
+#[derive(FromRow)]
+struct PageRow {
+    #[sqlx(flatten)]
+    page: ArticlePage,
+    byline: String,
+    tag_refs: String,
+}
+
+impl crate::lite::LiteRow for PageRow {
+    fn columns(stmt: &rusqlite::Statement<'_>) -> rusqlite::Result<Vec<usize>> {
+        let mut at = ArticlePage::columns(stmt)?;
+        at.push(stmt.column_index("byline")?);
+        at.push(stmt.column_index("tag_refs")?);
+        Ok(at)
+    }
+    fn from_lite(row: &rusqlite::Row<'_>, at: &mut dyn Iterator<Item = usize>) -> rusqlite::Result<Self> {
+        use crate::lite::next;
+        Ok(PageRow { page: ArticlePage::from_lite(row, at)?, byline: row.get(next(at)?)?, tag_refs: row.get(next(at)?)? })
+    }
+}
+
+impl PageRow {
+    fn into_page(self) -> Result<ArticlePage> {
+        let refs = |json: &str| -> Result<Vec<(i64, String, String)>> {
+            serde_json::from_str(json).map_err(|e| StoreError::Db(sqlx::Error::Decode(Box::new(e))))
+        };
+        let mut page = self.page;
+        page.card.authors = refs(&self.byline)?.into_iter().map(|(id, slug, name)| AuthorRef { id, slug, name }).collect();
+        page.tags = refs(&self.tag_refs)?.into_iter().map(|(id, slug, name)| TagRef { id, slug, name }).collect();
+        Ok(page)
     }
 }
 
@@ -412,29 +450,34 @@ impl Store {
         Ok(by_article)
     }
 
-    /// The live article at `/{section}/{slug}/`.
+    /// The live article at `/{section}/{slug}/`, with its byline and tags, in one statement.
     pub async fn live_article(&self, section_slug: &str, slug: &str, now: i64) -> Result<Option<ArticlePage>> {
-        let sql = format!(
-            "SELECT {CARD_COLS}, a.section_id, a.body_html, a.status, a.revised_at, a.film_id, a.rating, a.comments_open, a.lead_media_id FROM articles a JOIN sections s ON s.id = a.section_id WHERE {LIVE} AND s.slug = $2 AND a.slug = $3"
-        );
-        let row: Option<ArticlePage> = self.row(&sql, &[Arg::Int(now), Arg::Text(section_slug), Arg::Text(slug)]).await?;
-        self.complete_page(row).await
+        let sql = format!("SELECT {PAGE_COLS}, {} FROM articles a JOIN sections s ON s.id = a.section_id WHERE {LIVE} AND s.slug = $2 AND a.slug = $3", self.refs_cols());
+        let row: Option<PageRow> = self.row(&sql, &[Arg::Int(now), Arg::Text(section_slug), Arg::Text(slug)]).await?;
+        row.map(PageRow::into_page).transpose()
     }
 
     /// Any article by id, whatever its state, as the article page would show it (previews).
     pub async fn article_page_by_id(&self, id: i64) -> Result<Option<ArticlePage>> {
-        let sql = format!(
-            "SELECT {CARD_COLS}, a.section_id, a.body_html, a.status, a.revised_at, a.film_id, a.rating, a.comments_open, a.lead_media_id FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.id = $1"
-        );
-        let row: Option<ArticlePage> = sqlx::query_as(&sql).bind(id).fetch_optional(&mut *self.conn().await?).await?;
-        self.complete_page(row).await
+        let sql = format!("SELECT {PAGE_COLS}, {} FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.id = $1", self.refs_cols());
+        let row: Option<PageRow> = self.row(&sql, &[Arg::Int(id)]).await?;
+        row.map(PageRow::into_page).transpose()
     }
 
-    async fn complete_page(&self, row: Option<ArticlePage>) -> Result<Option<ArticlePage>> {
-        let Some(mut page) = row else { return Ok(None) };
-        self.attach_authors(std::slice::from_mut(&mut page.card)).await?;
-        page.tags = self.tags_of(&[page.card.id]).await?.remove(&page.card.id).unwrap_or_default();
-        Ok(Some(page))
+    /// Columns `byline` and `tag_refs` for the article `a`: its authors and its tags, each a
+    /// JSON array of `[id, slug, name]` in their order. The page's article then comes in one
+    /// round trip instead of three; on PostgreSQL each is a message to the server and back.
+    fn refs_cols(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => {
+                "(SELECT json_group_array(json_array(au.id, au.slug, au.name) ORDER BY aa.position) FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = a.id) AS byline, \
+                 (SELECT json_group_array(json_array(t.id, t.slug, t.name) ORDER BY at.position) FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = a.id) AS tag_refs"
+            }
+            Backend::Postgres => {
+                "COALESCE((SELECT json_agg(json_build_array(au.id, au.slug, au.name) ORDER BY aa.position) FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = a.id)::text, '[]') AS byline, \
+                 COALESCE((SELECT json_agg(json_build_array(t.id, t.slug, t.name) ORDER BY at.position) FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = a.id)::text, '[]') AS tag_refs"
+            }
+        }
     }
 
     /// Deletes an article and all that hangs from it (byline, tags, revisions, comments,
