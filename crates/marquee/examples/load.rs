@@ -12,14 +12,20 @@
 //!   directly, not through HAProxy);
 //! - a crawler walking the sitemaps;
 //! - a probe asking each server directly for the home page four times a second;
+//! - followers on another server (in this process, `FOLLOWERS` of them, each with an inbox of
+//!   its own): each article the editor publishes or edits is queued for every one of them and
+//!   delivered, signed, by the servers' delivery workers;
 //! - faults: at a quarter of the run one server is killed (SIGKILL) and started again, at
-//!   half PostgreSQL restarts, and from 70% the SMTP server refuses every message for a tenth
-//!   of the run (at least 10 s).
+//!   half PostgreSQL restarts, and from 70% the SMTP server refuses every message, and the
+//!   followers' inboxes answer 503, for a tenth of the run (at least 10 s).
 //!
-//! When the time is up it waits for the outbox to empty (mail refused is retried with
-//! backoff) and checks: no reader request failed; every comment answered with a redirect
-//! (acknowledged) is in the database; every queued message reached the SMTP server exactly
-//! once; the survivors answered the probe throughout; every server showed each edit within
+//! When the time is up it waits for the outbox and the deliveries to empty (what was refused
+//! is retried with backoff) and checks: no reader request failed; every comment answered with
+//! a redirect (acknowledged) is in the database; every queued message reached the SMTP server
+//! exactly once; every activity queued for a follower reached its inbox, signed (at least
+//! once: a delivery a killed server had posted but not yet recorded is posted again, and
+//! ActivityPub receivers drop an activity id they have seen; the run counts those);
+//! the survivors answered the probe throughout; every server showed each edit within
 //! 1 s outside the fault windows; no server's memory passed 200 MB. It prints latency
 //! percentiles per kind of request and each server's memory at every tenth of the run, and exits
 //! non-zero when a check fails.
@@ -49,6 +55,47 @@ const COMMENT_EVERY: u64 = 150;
 const RSS_LIMIT_MB: u64 = 200;
 /// How long every server may take to show an edit, outside fault windows.
 const PROPAGATION_LIMIT: Duration = Duration::from_secs(1);
+/// Followers of the paper on another server, each with an inbox of its own.
+const FOLLOWERS: usize = 10;
+
+/// The followers' server (in this process): records every activity posted to an inbox, by
+/// inbox and activity id, and answers 503 while `refusing`.
+struct Followers {
+    base: String,
+    got: Arc<Mutex<HashMap<(String, String), usize>>>,
+    unsigned: Arc<AtomicUsize>,
+    refusing: Arc<AtomicBool>,
+    refused: Arc<AtomicUsize>,
+}
+
+impl Followers {
+    async fn start() -> Followers {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let f = Followers { base, got: Default::default(), unsigned: Default::default(), refusing: Default::default(), refused: Default::default() };
+        let (got, unsigned, refusing, refused) = (f.got.clone(), f.unsigned.clone(), f.refusing.clone(), f.refused.clone());
+        let inbox = move |axum::extract::Path(n): axum::extract::Path<String>, headers: hyper::HeaderMap, body: Bytes| {
+            let (got, unsigned, refusing, refused) = (got.clone(), unsigned.clone(), refusing.clone(), refused.clone());
+            async move {
+                if refusing.load(Ordering::Relaxed) {
+                    refused.fetch_add(1, Ordering::Relaxed);
+                    return hyper::StatusCode::SERVICE_UNAVAILABLE;
+                }
+                let Some(id) = serde_json::from_slice::<serde_json::Value>(&body).ok().and_then(|v| v["id"].as_str().map(str::to_string)) else {
+                    return hyper::StatusCode::BAD_REQUEST;
+                };
+                if !headers.contains_key("signature") {
+                    unsigned.fetch_add(1, Ordering::Relaxed);
+                }
+                *got.lock().unwrap().entry((format!("/users/{n}/inbox"), id)).or_default() += 1;
+                hyper::StatusCode::ACCEPTED
+            }
+        };
+        let app = axum::Router::new().route("/users/{n}/inbox", axum::routing::post(inbox));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        f
+    }
+}
 
 struct Args {
     secs: u64,
@@ -335,6 +382,8 @@ impl Cluster {
             .env("MARQUEE_SMTP_TIMEOUT_SECS", "10")
             .env("MARQUEE_MAIL_FROM", "Marquee Weekly <newsroom@load.marquee.test>")
             .env("MARQUEE_TRUSTED_PROXIES", "127.0.0.1")
+            // The followers' inboxes are on loopback.
+            .env("MARQUEE_FEDERATION_ALLOW_PRIVATE_ADDRESSES", "true")
             .env("MARQUEE_MEDIA_DIR", self.dir.join("media"))
             .env("RUST_LOG", "warn")
             .current_dir(&self.dir)
@@ -866,8 +915,18 @@ async fn run_on(a: &Args, binary: &Path, database_url: &str) -> i32 {
         store.create_reader_session(&hex::encode(<sha2::Sha256 as sha2::Digest>::digest(token.as_bytes())), reader, now, now + 86400).await.unwrap();
         tokens.push(token);
     }
+    let followers = Followers::start().await;
+    for i in 0..FOLLOWERS {
+        let url = format!("{}/users/{i}", followers.base);
+        let (inbox, key_id, username, name) = (format!("{url}/inbox"), format!("{url}#key"), format!("follower{i}"), format!("Follower {i}"));
+        let record = marquee_store::ActorRecord { url: &url, inbox: &inbox, shared_inbox: "", key_id: &key_id, public_key_pem: "unused", username: &username, name: &name };
+        let actor = store.save_remote_actor(&record, now).await.unwrap();
+        // The paper's Accept goes out through the same queue as the articles.
+        let accept = serde_json::json!({ "@context": "https://www.w3.org/ns/activitystreams", "id": format!("{url}/accepted"), "type": "Accept", "object": format!("{url}/follow") });
+        store.add_follower(&actor, &format!("{url}/follow"), &accept.to_string(), now).await.unwrap();
+    }
     println!(
-        "{} pages in the sitemaps; {} signed-in readers (each subscribed to {SUBSCRIPTIONS} of {} busy threads), {} anonymous",
+        "{} pages in the sitemaps; {} signed-in readers (each subscribed to {SUBSCRIPTIONS} of {} busy threads), {} anonymous; {FOLLOWERS} followers on another server",
         pages.by_kind.values().map(Vec::len).sum::<usize>(),
         signed_in,
         hot.len(),
@@ -930,10 +989,12 @@ async fn run_on(a: &Args, binary: &Path, database_url: &str) -> i32 {
     tokio::time::sleep_until(at(0.7).into()).await;
     let refusing = Duration::from_secs_f64((a.secs as f64 * 0.1).max(10.0));
     sink.fail_next(usize::MAX / 2);
-    log.push(format!("{} the SMTP server refuses every message (451) for {} s", stamp(started), refusing.as_secs()));
+    followers.refusing.store(true, Ordering::Relaxed);
+    log.push(format!("{} the SMTP server refuses every message (451) and the followers' inboxes answer 503, for {} s", stamp(started), refusing.as_secs()));
     tokio::time::sleep(refusing).await;
     sink.fail_next(0);
-    log.push(format!("{} the SMTP server accepts mail again", stamp(started)));
+    followers.refusing.store(false, Ordering::Relaxed);
+    log.push(format!("{} the SMTP server and the followers' inboxes accept again", stamp(started)));
 
     let mut tally = Tally::default();
     for t in tasks {
@@ -943,17 +1004,30 @@ async fn run_on(a: &Args, binary: &Path, database_url: &str) -> i32 {
     let rss_end: Vec<Option<u64>> = (0..a.servers).map(|i| cluster.rss_mb(i)).collect();
     let memory = memory.await.unwrap();
 
-    // Mail refused is retried with backoff (30 s, then 60 s, ...): wait for the outbox.
+    // Mail and activities refused are retried with backoff (30 s, then 60 s, ...), and those a
+    // killed server had claimed wait out its lease: wait for the outbox and the deliveries.
     let drain_started = Instant::now();
     let mut outbox: Vec<(String, i64)> = Vec::new();
+    let mut deliveries: Vec<(String, i64)> = Vec::new();
+    let mut drained_in = None;
+    let mut delivered_in = None;
+    let done = |rows: &[(String, i64)]| rows.iter().all(|(s, _)| s == "sent" || s == "failed");
     while drain_started.elapsed() < Duration::from_secs(300) {
         outbox = sqlx::query_as("SELECT status, COUNT(*) FROM outbox GROUP BY status").fetch_all(store.pool()).await.unwrap_or_default();
-        if outbox.iter().all(|(s, _)| s == "sent" || s == "failed") {
+        deliveries = sqlx::query_as("SELECT status, COUNT(*) FROM deliveries GROUP BY status").fetch_all(store.pool()).await.unwrap_or_default();
+        if done(&outbox) {
+            drained_in.get_or_insert(drain_started.elapsed().as_secs_f64());
+        }
+        if done(&deliveries) {
+            delivered_in.get_or_insert(drain_started.elapsed().as_secs_f64());
+        }
+        if drained_in.is_some() && delivered_in.is_some() {
             break;
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
-    let drained_in = drain_started.elapsed().as_secs_f64();
+    let drained_in = drained_in.unwrap_or(f64::NAN);
+    let delivered_in = delivered_in.unwrap_or(f64::NAN);
 
     // The report.
     println!("\nFaults:");
@@ -1052,6 +1126,43 @@ async fn run_on(a: &Args, binary: &Path, database_url: &str) -> i32 {
     }
     if queued.is_empty() {
         failures.push("no mail was queued: the subscriptions did not work".into());
+    }
+    // Every activity queued for a follower reached its inbox.
+    let queued: Vec<(String, String, String)> = sqlx::query_as("SELECT inbox, activity, status FROM deliveries WHERE inbox LIKE $1 ORDER BY id")
+        .bind(format!("{}/%", followers.base))
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    let got = followers.got.lock().unwrap().clone();
+    let mut undelivered = Vec::new();
+    for (inbox, activity, _) in &queued {
+        let id = serde_json::from_str::<serde_json::Value>(activity).ok().and_then(|v| v["id"].as_str().map(str::to_string)).unwrap_or_default();
+        if !got.contains_key(&(inbox.trim_start_matches(&followers.base).to_string(), id.clone())) {
+            undelivered.push(format!("{inbox} {id}"));
+        }
+    }
+    let not_sent = queued.iter().filter(|(_, _, s)| s != "sent").count();
+    let again = got.values().filter(|n| **n > 1).count();
+    let unsigned = followers.unsigned.load(Ordering::Relaxed);
+    println!(
+        "Federation: {} activities queued for {FOLLOWERS} followers, {} arrived ({} more than once), {} not delivered, {} unsigned, {} posts refused (503) and retried; the deliveries emptied {:.0} s after the traffic stopped ({:?})",
+        queued.len(),
+        got.len(),
+        again,
+        undelivered.len(),
+        unsigned,
+        followers.refused.load(Ordering::Relaxed),
+        delivered_in,
+        deliveries
+    );
+    if !undelivered.is_empty() || not_sent > 0 {
+        failures.push(format!("{} queued activities did not reach their inbox ({} not marked sent): {:?}", undelivered.len(), not_sent, undelivered.iter().take(5).collect::<Vec<_>>()));
+    }
+    if unsigned > 0 {
+        failures.push(format!("{unsigned} activities arrived without a signature"));
+    }
+    if queued.len() <= FOLLOWERS {
+        failures.push("no article was sent to the followers: only their Accepts were queued".into());
     }
     // The survivors kept serving.
     let probe_failures = shared.probe_failures.lock().unwrap().clone();
