@@ -838,6 +838,19 @@ both_backends!(a_pages_own_connection_reads_what_the_pool_reads, |site| {
     assert!(own.live_article("movie-review", "no-such-review", now).await.unwrap().is_none());
     let film = page.film_id.expect("the review names its film");
     assert_eq!(format!("{:?}", own.film_by_id(film).await.unwrap()), format!("{:?}", pool.film_by_id(film).await.unwrap()));
+    let film_row = pool.film_by_id(film).await.unwrap().expect("the film");
+    assert_eq!(format!("{:?}", own.film_by_slug(&film_row.slug).await.unwrap()), format!("{:?}", Some(&film_row)));
+    assert!(own.film_by_slug("no-such-film").await.unwrap().is_none());
+    let reviews = pool.live_reviews_of_films(&[film], now).await.unwrap();
+    assert!(reviews.iter().any(|r| r.id == page.card.id) && reviews.iter().all(|r| !r.authors.is_empty()));
+    assert_eq!(format!("{:?}", own.live_reviews_of_films(&[film], now).await.unwrap()), format!("{reviews:?}"));
+    let (imdb, wikidata, tmdb) = (film_row.imdb_id.as_deref(), film_row.wikidata_id.as_deref(), film_row.tmdb_id.as_deref());
+    assert_eq!(format!("{:?}", own.network_reviews(imdb, wikidata, tmdb, 20).await.unwrap()), format!("{:?}", pool.network_reviews(imdb, wikidata, tmdb, 20).await.unwrap()));
+    // A search's hits, read on a SQLite connection of its own (`own_reads`) or the pool's.
+    let q = marquee_domain::search::parse("rust bone").unwrap();
+    let (hits, total) = pool.search(&q, &Default::default(), now, 10, 0).await.unwrap();
+    assert!(total >= 1 && hits.iter().any(|h| h.card.id == page.card.id && !h.card.authors.is_empty()));
+    assert_eq!(format!("{:?}", pool.own_reads().search(&q, &Default::default(), now, 10, 0).await.unwrap()), format!("{:?}", (&hits, total)));
     let credits = pool.credits(film).await.unwrap();
     assert!(credits.len() > 3);
     assert_eq!(format!("{:?}", own.credits(film).await.unwrap()), format!("{credits:?}"));

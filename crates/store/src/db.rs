@@ -150,15 +150,34 @@ impl Store {
     /// they never wait on each other. While a handle lives, its task must not wait on another
     /// handle's statement: were every pooled connection pinned so, each would wait for ever.
     pub async fn pinned(&self) -> Result<Store> {
+        let own = self.own_reads();
+        if own.lite.is_some() {
+            return Ok(own);
+        }
+        let conn = self.pool.acquire().await?;
+        Ok(Store { pinned: Some(std::sync::Arc::new(tokio::sync::Mutex::new(conn))), ..self.clone() })
+    }
+
+    /// A handle whose [`Store::rows`] reads run on a SQLite connection of their own, as
+    /// [`Store::pinned`] gives, but which holds none of the pool's connections: on PostgreSQL
+    /// (or when no SQLite connection can be opened) it is this handle as it is. For a page
+    /// whose reads may wait on the pool or on work that uses it, as a search does when it
+    /// brings the index up to date first.
+    pub fn own_reads(&self) -> Store {
         if let Some(shelf) = &self.shelf {
             match shelf.take() {
-                Ok(conn) => return Ok(Store { lite: Some(std::sync::Arc::new(std::sync::Mutex::new(conn))), ..self.clone() }),
+                Ok(conn) => return Store { lite: Some(std::sync::Arc::new(std::sync::Mutex::new(conn))), ..self.clone() },
                 // The page can still be read through sqlx.
                 Err(e) => tracing::warn!(error = %e, "could not open a SQLite connection for a page's reads; reading through the pool"),
             }
         }
-        let conn = self.pool.acquire().await?;
-        Ok(Store { pinned: Some(std::sync::Arc::new(tokio::sync::Mutex::new(conn))), ..self.clone() })
+        self.clone()
+    }
+
+    /// This handle without a connection of its own: for work that outlives the page that
+    /// holds one (a task spawned from it), or that writes.
+    pub(crate) fn unpinned(&self) -> Store {
+        Store { pinned: None, lite: None, ..self.clone() }
     }
 
     /// The connection for the next statement (see [`Conn`]).

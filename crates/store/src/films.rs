@@ -170,7 +170,7 @@ impl Store {
     }
 
     pub async fn film_by_slug(&self, slug: &str) -> Result<Option<Film>> {
-        Ok(sqlx::query_as(&format!("SELECT {FILM_COLS} FROM films WHERE slug = $1")).bind(slug).fetch_optional(&mut *self.conn().await?).await?)
+        self.row(&format!("SELECT {FILM_COLS} FROM films WHERE slug = $1"), &[Arg::Text(slug)]).await
     }
 
     pub async fn film_by_imdb(&self, imdb: &str) -> Result<Option<Film>> {
@@ -237,11 +237,9 @@ impl Store {
             "SELECT a.id, s.slug AS section_slug, s.name AS section_name, a.slug, a.headline, a.deck, COALESCE(a.publish_at, 0) AS publish_at FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.status <> 'draft' AND a.publish_at <= $1 AND a.film_id IN ({}) ORDER BY a.publish_at DESC LIMIT 100",
             crate::db::placeholders(2, film_ids.len())
         );
-        let mut q = sqlx::query_as::<_, crate::ArticleCard>(&sql).bind(now);
-        for id in film_ids {
-            q = q.bind(id);
-        }
-        let mut cards = q.fetch_all(&mut *self.conn().await?).await?;
+        let mut args = vec![Arg::Int(now)];
+        args.extend(film_ids.iter().map(|&id| Arg::Int(id)));
+        let mut cards: Vec<crate::ArticleCard> = self.rows(&sql, &args).await?;
         self.attach_authors(&mut cards).await?;
         Ok(cards)
     }

@@ -143,6 +143,15 @@ impl LiteRow for (i64,) {
     }
 }
 
+impl LiteRow for (Option<i64>, i64) {
+    fn columns(_: &Statement<'_>) -> rusqlite::Result<Vec<usize>> {
+        Ok(Vec::new())
+    }
+    fn from_lite(row: &Row<'_>, _: &mut dyn Iterator<Item = usize>) -> rusqlite::Result<Self> {
+        Ok((row.get(0)?, row.get(1)?))
+    }
+}
+
 impl LiteRow for (i64, i64, String, String) {
     fn columns(_: &Statement<'_>) -> rusqlite::Result<Vec<usize>> {
         Ok(Vec::new())

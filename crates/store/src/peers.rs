@@ -2,7 +2,7 @@
 //! articles, blocked domains, and what followers have been told about our own articles.
 
 use crate::network::enqueue;
-use crate::db::{Result, Store};
+use crate::db::{Arg, Result, Store};
 use sqlx::FromRow;
 
 /// A paper this one follows (or tried to).
@@ -77,6 +77,7 @@ pub struct NetworkReview {
     pub byline: String,
     pub published_at: i64,
 }
+crate::lite::lite_row!(NetworkReview { paper, site_url, url, title, byline, published_at });
 
 /// What followers were last told about one of our articles.
 #[derive(Debug, Clone, FromRow, PartialEq)]
@@ -367,17 +368,10 @@ impl Store {
         if imdb.is_none() && wikidata.is_none() && tmdb.is_none() {
             return Ok(Vec::new());
         }
-        Ok(sqlx::query_as(
-            "SELECT r.name AS paper, p.site_url, n.url, n.title, n.byline, n.published_at FROM network_articles n JOIN peers p ON p.id = n.peer_id \
+        let sql = "SELECT r.name AS paper, p.site_url, n.url, n.title, n.byline, n.published_at FROM network_articles n JOIN peers p ON p.id = n.peer_id \
              JOIN remote_actors r ON r.id = p.actor_id WHERE p.state <> 'blocked' AND (n.imdb_id = $1 OR n.wikidata_id = $2 OR n.tmdb_id = $3) \
-             ORDER BY n.published_at DESC, n.id DESC LIMIT $4",
-        )
-        .bind(imdb)
-        .bind(wikidata)
-        .bind(tmdb)
-        .bind(limit)
-        .fetch_all(&mut *self.conn().await?)
-        .await?)
+             ORDER BY n.published_at DESC, n.id DESC LIMIT $4";
+        self.rows(sql, &[Arg::OptText(imdb), Arg::OptText(wikidata), Arg::OptText(tmdb), Arg::Int(limit)]).await
     }
 
     /// Where to deliver to every follower: each server's shared inbox once, or the

@@ -118,12 +118,10 @@ impl Store {
     /// search, so the usual answer (none) comes from the ends of the log's index alone: its
     /// largest position, and whether the position `p` stopped in has more.
     async fn search_backlog(&self, p: &Position, limit: i64) -> Result<i64> {
-        let (last, more): (Option<i64>, i64) =
-            sqlx::query_as("SELECT (SELECT MAX(seq) FROM search_changes), CASE WHEN EXISTS (SELECT 1 FROM search_changes WHERE seq = $1 AND article_id > $2) THEN 1 ELSE 0 END")
-                .bind(p.seq)
-                .bind(p.article)
-                .fetch_one(&mut *self.conn().await?)
-                .await?;
+        let ends: Option<(Option<i64>, i64)> = self
+            .row("SELECT (SELECT MAX(seq) FROM search_changes), CASE WHEN EXISTS (SELECT 1 FROM search_changes WHERE seq = $1 AND article_id > $2) THEN 1 ELSE 0 END", &[Arg::Int(p.seq), Arg::Int(p.article)])
+            .await?;
+        let (last, more) = ends.ok_or(crate::db::StoreError::Db(sqlx::Error::RowNotFound))?;
         if last.unwrap_or(0) <= p.seq && more == 0 {
             return Ok(0);
         }
@@ -200,10 +198,12 @@ impl Store {
         if backlog <= INLINE {
             // In a task of its own, so that a request given up midway cannot stop a write to
             // the index between reading the log and recording where it got to.
-            let store = self.clone();
+            // Through the pool: a handle with a connection of its own must not wait on one
+            // (see `Store::pinned`), and its reads through rusqlite could not write.
+            let store = self.unpinned();
             tokio::spawn(async move { store.sync_search().await }).await.map_err(|e| crate::db::StoreError::Task(e.to_string()))??;
         } else if !self.search.catching_up.swap(true, Ordering::SeqCst) {
-            let store = self.clone();
+            let store = self.unpinned();
             tokio::spawn(async move {
                 if let Err(e) = store.sync_search().await {
                     tracing::warn!("reading the search log failed: {e}");
@@ -226,11 +226,10 @@ impl Store {
             return Ok((Vec::new(), total as i64));
         }
         let sql = format!("SELECT {CARD_COLS}, a.body_html FROM articles a JOIN sections s ON s.id = a.section_id WHERE {LIVE} AND a.id IN ({})", placeholders(2, ids.len()));
-        let mut rows = sqlx::query_as::<_, WithBody>(&sql).bind(now);
-        for id in &ids {
-            rows = rows.bind(id);
-        }
-        let mut found: HashMap<i64, WithBody> = rows.fetch_all(&mut *self.conn().await?).await?.into_iter().map(|r| (r.card.id, r)).collect();
+        let mut args = vec![Arg::Int(now)];
+        args.extend(ids.iter().map(|&id| Arg::Int(id)));
+        let rows: Vec<WithBody> = self.rows(&sql, &args).await?;
+        let mut found: HashMap<i64, WithBody> = rows.into_iter().map(|r| (r.card.id, r)).collect();
         let mut cards = Vec::with_capacity(ids.len());
         let mut bodies = Vec::with_capacity(ids.len());
         for id in &ids {
@@ -353,6 +352,17 @@ struct WithBody {
     #[sqlx(flatten)]
     card: ArticleCard,
     body_html: String,
+}
+
+impl crate::lite::LiteRow for WithBody {
+    fn columns(stmt: &rusqlite::Statement<'_>) -> rusqlite::Result<Vec<usize>> {
+        let mut at = ArticleCard::columns(stmt)?;
+        at.push(stmt.column_index("body_html")?);
+        Ok(at)
+    }
+    fn from_lite(row: &rusqlite::Row<'_>, at: &mut dyn Iterator<Item = usize>) -> rusqlite::Result<Self> {
+        Ok(WithBody { card: ArticleCard::from_lite(row, at)?, body_html: row.get(crate::lite::next(at)?)? })
+    }
 }
 
 /// Notes in the search log, inside `tx`, that these articles changed (or were deleted). The

@@ -399,7 +399,8 @@ pub async fn film(State(state): State<AppState>, Path(slug): Path<String>, Query
     let cache_key = place.cache_key(&state.site()).map(|q| format!("/films/{slug}/?{q}"));
     Ok(cached_for(&state, cache_key, Some(SHOWTIME_PAGE_TTL), || async {
         let site = state.site();
-        let store = state.store();
+        // The page's reads share one connection (on SQLite, one read outside sqlx's thread).
+        let store = state.store().pinned().await?;
         let Some(film) = store.film_by_slug(&slug).await? else {
             return Err(not_found());
         };
@@ -429,7 +430,9 @@ pub async fn film(State(state): State<AppState>, Path(slug): Path<String>, Query
         let mut movie = crate::structured::movie(site.base(), &film, &credits);
         movie["@context"] = serde_json::json!("https://schema.org");
         let jsonld = crate::structured::script_safe(&movie);
-        let now_playing = now_playing_box(&state, store, &place, film.id).await?;
+        let now_playing = now_playing_box(&state, &store, &place, film.id).await?;
+        // The connection goes back before the page is written out.
+        drop(store);
         let ctx = Ctx { layout: Layout::new(&site, None), film: FilmDetails::new(&film, &credits), reviews: Card::list(&reviews, &site), network, jsonld, now_playing };
         render_page(&state, "film.html", ctx)
     })

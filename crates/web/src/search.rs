@@ -219,7 +219,9 @@ async fn results(state: &AppState, site: &SiteInfo, q: &SearchQuery, v: &Valid) 
         return Ok(Err(format!("Search results go {MAX_PAGE} pages deep; add a word or a filter to find what lies further.")));
     }
     let offset = (v.page - 1) * PER_PAGE;
-    let (hits, total) = state.store().search(q, &v.filter, now_unix(), PER_PAGE, offset).await?;
+    // The hits are read on a SQLite connection of the page's own; not on a pinned pooled
+    // one, since the search may first wait on the pool to bring the index up to date.
+    let (hits, total) = state.store().own_reads().search(q, &v.filter, now_unix(), PER_PAGE, offset).await?;
     if hits.is_empty() && v.page > 1 {
         let pages = (total + PER_PAGE - 1) / PER_PAGE;
         let there = match pages {
