@@ -70,6 +70,16 @@ impl<'a> SegmentFacts<'a> {
         Ok(SegmentFacts { published: fast.i64("publish_at")?.first_or_default_col(i64::MAX), ids: fast.u64("id")?.first_or_default_col(0), alive: segment.alive_bitset() })
     }
 
+    /// The largest recency factor of any match in the segment published by `now`: that of
+    /// its newest article, or [`MAX_RECENCY`] when one of its articles is not yet due.
+    fn most_recency(&self, now: i64) -> f64 {
+        let newest = self.published.max_value();
+        if newest > now {
+            return MAX_RECENCY;
+        }
+        recency(now.saturating_sub(newest) as f64 / 86_400.0)
+    }
+
     /// The match `doc` of text score `score` as ranked; `None` if it was deleted or is not
     /// published by `now`.
     fn ranked(&self, doc: DocId, score: Score, now: i64) -> Option<Ranked> {
@@ -97,11 +107,12 @@ impl Best {
         }
     }
 
-    /// A text score at or below which a match cannot pass the weakest held even if published
-    /// today (a hair lower, for rounding); the lowest score until `keep` are held.
-    fn threshold(&self) -> Score {
+    /// A text score at or below which a match cannot pass the weakest held, even with the
+    /// recency factor `most` (a hair lower, for rounding); the lowest score until `keep` are
+    /// held.
+    fn threshold(&self, most: f64) -> Score {
         match self.held.peek() {
-            Some(Reverse(weakest)) if self.held.len() == self.keep => (weakest.0 / MAX_RECENCY * (1.0 - 1e-6)) as Score,
+            Some(Reverse(weakest)) if self.held.len() == self.keep => (weakest.0 / most * (1.0 - 1e-6)) as Score,
             _ => Score::MIN,
         }
     }
@@ -388,13 +399,22 @@ impl SearchIndex {
             let total = searcher.search(&query, &Count)?.saturating_sub(searcher.search(&unpublished, &Count)?);
             if keep > 0 && total > 0 {
                 let weight = query.weight(EnableScoring::enabled_from_searcher(&searcher))?;
+                // A segment's matches can gain no more than its newest article's recency
+                // factor, which for a segment of older articles is well under the largest:
+                // the newest segments first, so that the page fills with boosted matches and
+                // the older segments' blocks are passed over against a higher bar.
+                let mut segments = Vec::new();
                 for segment in searcher.segment_readers() {
                     let facts = SegmentFacts::of(segment)?;
-                    weight.for_each_pruning(best.threshold(), segment, &mut |doc: DocId, score: Score| {
+                    segments.push((facts.most_recency(now), facts, segment));
+                }
+                segments.sort_by(|a, b| b.0.total_cmp(&a.0));
+                for (most, facts, segment) in segments {
+                    weight.for_each_pruning(best.threshold(most), segment, &mut |doc: DocId, score: Score| {
                         if let Some(r) = facts.ranked(doc, score, now) {
                             best.offer(r);
                         }
-                        best.threshold()
+                        best.threshold(most)
                     })?;
                 }
             }
@@ -750,6 +770,39 @@ mod tests {
         }
     }
 
+    // Segments written a year at a time, as a paper's archive is: each segment's bar is set
+    // by its newest article's recency. Scheduled articles sit in an old segment (whose bar is
+    // then the largest), and some articles are deleted.
+    #[test]
+    fn passing_over_older_segments_ranks_as_scoring_every_one() {
+        let index = SearchIndex::open(None).unwrap();
+        let now = 2_000_000_000;
+        let day = 86_400;
+        let docs: Vec<Doc> = (0..6_000)
+            .map(|i: i64| {
+                let times = 1 + (i * 7919) % 11;
+                let body = format!("{} filler{}", "harbor ".repeat(times as usize), if i % 5 == 0 { " ferry" } else { "" });
+                let headline = if i % 89 == 0 { "Harbor notes" } else { "City desk" };
+                let at = if i % 1_000 == 7 && i < 2_000 { now + 3 * day } else { now - (6_000 - i) * day };
+                doc(i, headline, &body, at)
+            })
+            .collect();
+        for chunk in docs.chunks(500) {
+            index.apply(false, &[], chunk, "e").unwrap();
+        }
+        let gone: Vec<i64> = (0..6_000).step_by(17).collect();
+        index.apply(false, &gone, &[], "e 2").unwrap();
+        for at in [now, now - 3_000 * day] {
+            let all = ranked_in_full(&index, "harbor", &Filter::default(), at);
+            assert!(all.len() > 2_000, "{}", all.len());
+            for (limit, offset) in [(10, 0), (10, 40), (50, 500)] {
+                let (ids, total) = index.search(&parse("harbor").unwrap(), &Filter::default(), at, limit, offset).unwrap();
+                assert_eq!(total, all.len());
+                assert_eq!(ids, all[offset..offset + limit], "{limit} from {offset} at {at}");
+            }
+        }
+    }
+
     #[test]
     fn snippets_mark_the_matching_words() {
         let index = SearchIndex::open(None).unwrap();
@@ -763,3 +816,4 @@ mod tests {
         assert_eq!(m(&index.snippet(&q, "no match here")), "no match here");
     }
 }
+
