@@ -726,3 +726,35 @@ both_backends!(the_admin_api_uploads_images_and_posts_lead_with_them, |site| {
     assert_eq!((status, v["errors"][0]["property"].as_str()), (422, Some("feature_image")), "{v}");
     assert!(v["errors"][0]["message"].as_str().unwrap().contains("images/upload"), "the refusal says how to send the image: {v}");
 });
+
+// Deep pages of every post, newest first, start from the marks the server keeps in the site's
+// listing (every 100 posts) rather than skipping from the first: each page is the same slice
+// of the whole list, asked deep first and then shallower, across marks and at the end. Posts
+// share publication times, so the order within a second rests on their ids.
+both_backends!(the_content_apis_deep_pages_are_the_whole_lists_slices, |site| {
+    let key = make_key(&site, "content", "Archive reader", None).await;
+    let sec: i64 = site.section_id("news").await.parse().unwrap();
+    let author: i64 = site.author_id("eddie-editor").await.parse().unwrap();
+    for i in 0..260i64 {
+        let (slug, headline) = (format!("post-{i}"), format!("Post {i}"));
+        let w = marquee_store::ArticleWrite {
+            id: None, section_id: sec, slug: &slug, headline: &headline, deck: "", body: "b", body_html: "<p>b</p>", status: "published",
+            publish_at: Some(1_000_000 + i / 3), author_ids: &[author], tags: &[], film_id: None, rating: None, user_id: None, featured: None, unchanged_since: None, slug_proposed: false, lead_media_id: None, now: 1_000_000 + i,
+        };
+        site.store.save_article(&w).await.unwrap().unwrap();
+    }
+    let slugs = |v: &Value| -> Vec<String> { v["posts"].as_array().unwrap().iter().map(|p| p["slug"].as_str().unwrap().to_string()).collect() };
+    let (_, _, v) = content(&site, &format!("/ghost/api/content/posts/?key={key}&limit=all&fields=slug")).await;
+    let all = slugs(&v);
+    assert_eq!(all.len(), 260);
+    assert_eq!(all[0], "post-259");
+    for (limit, page) in [(2, 110), (7, 30), (2, 51), (2, 50), (3, 87), (1, 101), (1, 100), (9, 12), (5, 1)] {
+        let (status, _, v) = content(&site, &format!("/ghost/api/content/posts/?key={key}&limit={limit}&page={page}&fields=slug")).await;
+        assert_eq!(status, 200);
+        let from = ((page - 1) * limit).min(260);
+        assert_eq!(slugs(&v), all[from..(from + limit).min(260)], "limit {limit}, page {page}");
+        assert_eq!(v["meta"]["pagination"]["total"], 260);
+    }
+    let (_, _, v) = content(&site, &format!("/ghost/api/content/posts/?key={key}&limit=10&page=27&fields=slug")).await;
+    assert!(slugs(&v).is_empty(), "past the end");
+});

@@ -2,7 +2,7 @@
 //! for Marquee's tables), orders, pages, and everything a post shows. Only live articles are
 //! ever found (`LIVE`): drafts, scheduled and unpublished articles never come back.
 
-use crate::cards::{ArticleCard, TagRef, CARD_COLS, LIVE};
+use crate::cards::{ArticleCard, TagRef, CARD_COLS, LIVE, LIVE_FROM_A_PLACE};
 use crate::db::{placeholders, Result, Store};
 use sqlx::FromRow;
 
@@ -75,6 +75,10 @@ pub struct PostQuery<'a> {
     pub order: &'a [(OrderField, bool)],
     pub limit: Option<i64>,
     pub offset: i64,
+    /// With the default order and a limit: the page starts after this (publication time, id)
+    /// place, then skips `offset` more, instead of skipping from the first post (a deep page
+    /// read from a mark the server keeps; see `typed_page` in the web crate).
+    pub after: Option<(i64, i64)>,
     pub now: i64,
     /// Live articles only (the Content API); false lists drafts and scheduled ones too (the
     /// Admin API).
@@ -272,12 +276,26 @@ impl Store {
         // names one; without it they come from the time index alone.
         let ids_from = if q.filter.is_some_and(uses_section) { from.clone() } else { format!("FROM articles a WHERE {visible}{condition}") };
         let order = order_sql(q.order);
+        // A place to start from, only in the default order (newest first), whose index it
+        // names a place in; its two values come after the filter's.
+        let after = q.after.filter(|_| q.order.is_empty() && q.limit.is_some());
+        let page_from = match after {
+            // Written as a place is elsewhere (`LIVE_FROM_A_PLACE`), so that SQLite starts its
+            // walk of the time index at the place rather than at now.
+            Some(_) => {
+                let n = binds.len() + 2;
+                let visible = if q.live_only { LIVE_FROM_A_PLACE } else { visible };
+                let base = if q.filter.is_some_and(uses_section) { "FROM articles a JOIN sections s ON s.id = a.section_id" } else { "FROM articles a" };
+                format!("{base} WHERE {visible}{condition} AND (a.publish_at, a.id) < (${n}, ${})", n + 1)
+            }
+            None => ids_from.clone(),
+        };
         let sql = match q.limit {
             // The page's ids first, through an index in the order asked for where there is
             // one, then only those rows whole: the rows skipped to reach a deep page are not
             // read with their bodies.
             Some(limit) => format!(
-                "SELECT {CARD_COLS}, {POST_COLS} FROM (SELECT a.id {ids_from} ORDER BY {order} LIMIT {} OFFSET {}) p JOIN articles a ON a.id = p.id \
+                "SELECT {CARD_COLS}, {POST_COLS} FROM (SELECT a.id {page_from} ORDER BY {order} LIMIT {} OFFSET {}) p JOIN articles a ON a.id = p.id \
                  JOIN sections s ON s.id = a.section_id LEFT JOIN media m ON m.id = a.lead_media_id ORDER BY {order}",
                 limit.max(0),
                 q.offset.max(0)
@@ -298,6 +316,9 @@ impl Store {
                     count_q = count_q.bind(t.clone());
                 }
             }
+        }
+        if let Some((t, id)) = after {
+            rows_q = rows_q.bind(t).bind(id);
         }
         let mut rows = rows_q.fetch_all(&mut *self.conn().await?).await?;
         let (total,) = count_q.fetch_one(&mut *self.conn().await?).await?;

@@ -2,7 +2,7 @@
 
 use crate::csrf::CsrfToken;
 use crate::paging::Place;
-use crate::parts::archive::{archive_subject, Archive};
+use crate::parts::archive::{archive_subject, listing_size, typed_page, Archive};
 use crate::parts::article::{film_box, ArticleCtx};
 use crate::parts::comment_box::{comments_box, CommentQuery, Looker};
 use crate::personal::{PersonalPage, Slotted};
@@ -17,7 +17,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::IntoResponse;
 use marquee_domain::time::now_unix;
-use marquee_store::{Listing, Seek};
+use marquee_store::Listing;
 use serde::{Deserialize, Serialize};
 
 const PER_PAGE: i64 = 20;
@@ -110,58 +110,6 @@ struct ListingCtx {
     cards: Vec<Card>,
     pager: Pager,
     canonical: String,
-}
-
-/// How many live articles a listing has, counted once per change of content (with the box
-/// cache on, the default) rather than on every page of it.
-async fn listing_size(state: &AppState, listing: Listing, now: i64) -> Result<i64, AppError> {
-    let keep = state.0.config.box_cache;
-    let key = format!("{listing:?}");
-    let generation = state.0.cache.generation();
-    if let Some(n) = keep.then(|| state.0.cache.count(&key, now)).flatten() {
-        return Ok(n);
-    }
-    let n = state.store().live_article_count(listing, now).await?;
-    if keep {
-        state.0.cache.keep_count(key, n, generation);
-    }
-    Ok(n)
-}
-
-/// Articles between two marks in a listing: a typed page number is read from the mark before
-/// it, skipping fewer than this many entries of the listing's index.
-const MARK_EVERY: i64 = 100;
-/// Marks taken at once when a deeper page than the marks reach is asked for.
-const MARKS_AT_ONCE: usize = 10;
-
-/// Where a typed page number deep in a listing begins: the mark before it and the entries to
-/// skip after that, instead of every entry above it. Marks are taken once per change of
-/// content (with the box cache on, as `listing_size` counts), and only as deep as readers have
-/// asked; with the cache off, or near the top, the page skips from the top.
-async fn typed_page(state: &AppState, listing: Listing, now: i64, seek: Seek) -> Result<Seek, AppError> {
-    let Seek::Skip(skip) = seek else { return Ok(seek) };
-    if skip < MARK_EVERY || !state.0.config.box_cache {
-        return Ok(seek);
-    }
-    let key = format!("{listing:?}");
-    let generation = state.0.cache.generation();
-    let mut marks = state.0.cache.marks(&key, now).unwrap_or_default();
-    let wanted = (skip / MARK_EVERY) as usize;
-    if marks.at.len() < wanted && !marks.ended {
-        // A few more than this page needs (rounded up), so the next deeper page finds them.
-        let more = (wanted - marks.at.len()).div_ceil(MARKS_AT_ONCE) * MARKS_AT_ONCE;
-        let taken = state.store().listing_marks(listing, now, marks.at.last().copied(), MARK_EVERY, more as i64).await?;
-        let mut longer = (*marks).clone();
-        longer.ended = taken.len() < more;
-        longer.at.extend(taken);
-        marks = Arc::new(longer);
-        state.0.cache.keep_marks(key, marks.clone(), generation);
-    }
-    let j = wanted.min(marks.at.len());
-    Ok(match j.checked_sub(1).map(|i| marks.at[i]) {
-        Some((t, id)) => Seek::OlderSkip(t, id, skip - j as i64 * MARK_EVERY),
-        None => seek,
-    })
 }
 
 /// Renders one page of a listing, or 404 when the page is past the end.

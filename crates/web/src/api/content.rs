@@ -15,7 +15,7 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::IntoResponse;
 use marquee_api::ids::{self, Kind};
 use marquee_domain::time::now_unix;
-use marquee_store::{PostFilter, PostQuery};
+use marquee_store::{Listing, PostFilter, PostQuery, Seek};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -148,7 +148,18 @@ fn wants_count(b: &Browse) -> bool {
 
 async fn post_page(state: &AppState, site: &SiteInfo, b: &Browse, filter: Option<&PostFilter>) -> Result<(Vec<serde_json::Value>, i64), ApiError> {
     let order = post_order(&b.order);
-    let q = PostQuery { filter, order: &order, limit: b.limit, offset: b.limit.map(|l| (b.page - 1) * l).unwrap_or(0), now: now_unix(), live_only: true };
+    let now = now_unix();
+    let mut offset = b.limit.map(|l| (b.page - 1) * l).unwrap_or(0);
+    // Every post, newest first, is the site's whole listing: a deep page starts from the
+    // mark the server keeps in it, as a typed page number of a section does, rather than
+    // skipping every post above it.
+    let mut after = None;
+    if filter.is_none() && order.is_empty() && b.limit.is_some() {
+        if let Seek::OlderSkip(t, id, skip) = crate::parts::archive::typed_page(state, Listing::All, now, Seek::Skip(offset)).await? {
+            (after, offset) = (Some((t, id)), skip);
+        }
+    }
+    let q = PostQuery { filter, order: &order, limit: b.limit, offset, after, now, live_only: true };
     let (rows, total) = state.store().content_posts(&q).await?;
     let parts = parts_of(b);
     let salt = state.id_salt();
