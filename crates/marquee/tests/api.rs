@@ -757,4 +757,15 @@ both_backends!(the_content_apis_deep_pages_are_the_whole_lists_slices, |site| {
     }
     let (_, _, v) = content(&site, &format!("/ghost/api/content/posts/?key={key}&limit=10&page=27&fields=slug")).await;
     assert!(slugs(&v).is_empty(), "past the end");
+    // The total is the site's listing size, kept until content changes: a new post counts,
+    // and every deep page moves by one.
+    let w = marquee_store::ArticleWrite {
+        id: None, section_id: sec, slug: "post-new", headline: "Newest", deck: "", body: "b", body_html: "<p>b</p>", status: "published",
+        publish_at: Some(2_000_000), author_ids: &[author], tags: &[], film_id: None, rating: None, user_id: None, featured: None, unchanged_since: None, slug_proposed: false, lead_media_id: None, now: 2_000_000,
+    };
+    site.store.save_article(&w).await.unwrap().unwrap();
+    // Written outside the server, as another server would: it notices within its poll.
+    let deep = format!("/ghost/api/content/posts/?key={key}&limit=2&page=110&fields=slug");
+    eventually("the new post counted", || async { content(&site, &deep).await.2["meta"]["pagination"]["total"] == 261 }).await;
+    assert_eq!(slugs(&content(&site, &deep).await.2), all[217..219], "one newer post moves page 110 back by one");
 });

@@ -79,6 +79,9 @@ pub struct PostQuery<'a> {
     /// place, then skips `offset` more, instead of skipping from the first post (a deep page
     /// read from a mark the server keeps; see `typed_page` in the web crate).
     pub after: Option<(i64, i64)>,
+    /// How many posts match, when the caller knows (the site's listing size, which the web
+    /// crate keeps until content changes); otherwise they are counted.
+    pub total: Option<i64>,
     pub now: i64,
     /// Live articles only (the Content API); false lists drafts and scheduled ones too (the
     /// Admin API).
@@ -321,7 +324,10 @@ impl Store {
             rows_q = rows_q.bind(t).bind(id);
         }
         let mut rows = rows_q.fetch_all(&mut *self.conn().await?).await?;
-        let (total,) = count_q.fetch_one(&mut *self.conn().await?).await?;
+        let total = match q.total {
+            Some(n) => n,
+            None => count_q.fetch_one(&mut *self.conn().await?).await?.0,
+        };
         let mut cards: Vec<ArticleCard> = rows.iter().map(|r| r.card.clone()).collect();
         self.attach_authors(&mut cards).await?;
         let mut tags = self.tags_of(&cards.iter().map(|c| c.id).collect::<Vec<_>>()).await?;

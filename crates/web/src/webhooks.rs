@@ -78,7 +78,7 @@ impl AppState {
     /// Any article (draft, scheduled or live) with everything a post shows.
     pub(crate) async fn post_row(&self, id: i64) -> anyhow::Result<Option<PostRow>> {
         let filter = PostFilter::Id(vec![id]);
-        let q = PostQuery { filter: Some(&filter), order: &[], limit: Some(1), offset: 0, after: None, now: now_unix(), live_only: false };
+        let q = PostQuery { filter: Some(&filter), order: &[], limit: Some(1), offset: 0, after: None, total: None, now: now_unix(), live_only: false };
         Ok(self.store().content_posts(&q).await?.0.into_iter().next())
     }
 

@@ -590,7 +590,7 @@ async fn admin_page(state: &AppState, raw: Option<&str>, filter: Option<PostFilt
     if order.is_empty() {
         order.push((OrderField::UpdatedAt, true));
     }
-    let q = PostQuery { filter: Some(&filter), order: &order, limit: b.limit, offset: b.limit.map(|l| (b.page - 1) * l).unwrap_or(0), after: None, now, live_only: false };
+    let q = PostQuery { filter: Some(&filter), order: &order, limit: b.limit, offset: b.limit.map(|l| (b.page - 1) * l).unwrap_or(0), after: None, total: None, now, live_only: false };
     let (rows, total) = state.store().content_posts(&q).await?;
     let site = state.site();
     let salt = state.id_salt();

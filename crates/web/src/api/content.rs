@@ -153,13 +153,18 @@ async fn post_page(state: &AppState, site: &SiteInfo, b: &Browse, filter: Option
     // Every post, newest first, is the site's whole listing: a deep page starts from the
     // mark the server keeps in it, as a typed page number of a section does, rather than
     // skipping every post above it.
+    // Its size, too, is the listing's, counted once per change of content.
     let mut after = None;
-    if filter.is_none() && order.is_empty() && b.limit.is_some() {
-        if let Seek::OlderSkip(t, id, skip) = crate::parts::archive::typed_page(state, Listing::All, now, Seek::Skip(offset)).await? {
-            (after, offset) = (Some((t, id)), skip);
+    let mut total = None;
+    if filter.is_none() {
+        total = Some(crate::parts::archive::listing_size(state, Listing::All, now).await?);
+        if order.is_empty() && b.limit.is_some() {
+            if let Seek::OlderSkip(t, id, skip) = crate::parts::archive::typed_page(state, Listing::All, now, Seek::Skip(offset)).await? {
+                (after, offset) = (Some((t, id)), skip);
+            }
         }
     }
-    let q = PostQuery { filter, order: &order, limit: b.limit, offset, after, now, live_only: true };
+    let q = PostQuery { filter, order: &order, limit: b.limit, offset, after, total, now, live_only: true };
     let (rows, total) = state.store().content_posts(&q).await?;
     let parts = parts_of(b);
     let salt = state.id_salt();
