@@ -1137,7 +1137,7 @@ async fn run_on(a: &Args, binary: &Path, database_url: &str) -> i32 {
     let mut undelivered = Vec::new();
     for (inbox, activity, _) in &queued {
         let id = serde_json::from_str::<serde_json::Value>(activity).ok().and_then(|v| v["id"].as_str().map(str::to_string)).unwrap_or_default();
-        if !got.contains_key(&(inbox.trim_start_matches(&followers.base).to_string(), id.clone())) {
+        if !got.contains_key(&(inbox.strip_prefix(followers.base.as_str()).unwrap_or(inbox).to_string(), id.clone())) {
             undelivered.push(format!("{inbox} {id}"));
         }
     }

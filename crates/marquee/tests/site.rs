@@ -844,8 +844,26 @@ both_backends!(a_pages_own_connection_reads_what_the_pool_reads, |site| {
     let reviews = pool.live_reviews_of_films(&[film], now).await.unwrap();
     assert!(reviews.iter().any(|r| r.id == page.card.id) && reviews.iter().all(|r| !r.authors.is_empty()));
     assert_eq!(format!("{:?}", own.live_reviews_of_films(&[film], now).await.unwrap()), format!("{reviews:?}"));
+    // Two reviews of the film from a peer (the demo has none), and one of another film.
     let (imdb, wikidata, tmdb) = (film_row.imdb_id.as_deref(), film_row.wikidata_id.as_deref(), film_row.tmdb_id.as_deref());
-    assert_eq!(format!("{:?}", own.network_reviews(imdb, wikidata, tmdb, 20).await.unwrap()), format!("{:?}", pool.network_reviews(imdb, wikidata, tmdb, 20).await.unwrap()));
+    assert!(imdb.is_some() || wikidata.is_some() || tmdb.is_some(), "the film has an outside id");
+    let actor = pool
+        .save_remote_actor(&marquee_store::ActorRecord { url: "https://peer.test/actor", inbox: "https://peer.test/inbox", shared_inbox: "", key_id: "https://peer.test/actor#key", public_key_pem: "unused", username: "peer", name: "The Peer Weekly" }, now)
+        .await
+        .unwrap();
+    let peer = pool
+        .follow_peer(&actor, &marquee_store::NewPeer { handle: "peer@peer.test", site_url: "https://peer.test/", host: "peer.test", trending_url: "", outbox_url: "" }, "https://example.test/follow/1", "{}", now)
+        .await
+        .unwrap();
+    for (n, (ids, at)) in [((imdb, wikidata, tmdb), now - 50), ((imdb, wikidata, tmdb), now - 10), ((Some("tt0000001"), None, None), now)].into_iter().enumerate() {
+        let (url, title) = (format!("https://peer.test/review-{n}/"), format!("Peer review {n}"));
+        let record = marquee_store::NetworkArticleRecord { object_id: &url, url: &url, title: &title, summary: "", byline: "Pat Peer", published_at: at, film_title: "", imdb_id: ids.0, wikidata_id: ids.1, tmdb_id: ids.2 };
+        assert!(pool.save_network_article(peer, &record, now).await.unwrap());
+    }
+    let network = pool.network_reviews(imdb, wikidata, tmdb, 20).await.unwrap();
+    assert_eq!(network.iter().map(|r| r.title.as_str()).collect::<Vec<_>>(), ["Peer review 1", "Peer review 0"]);
+    assert_eq!(network[0].paper, "The Peer Weekly");
+    assert_eq!(format!("{:?}", own.network_reviews(imdb, wikidata, tmdb, 20).await.unwrap()), format!("{network:?}"));
     // A search's hits, read on a SQLite connection of its own (`own_reads`) or the pool's.
     let q = marquee_domain::search::parse("rust bone").unwrap();
     let (hits, total) = pool.search(&q, &Default::default(), now, 10, 0).await.unwrap();

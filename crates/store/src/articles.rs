@@ -50,9 +50,8 @@ impl crate::lite::LiteRow for ArticlePage {
     }
 }
 
-/// The columns of an [`ArticlePage`], for `FROM articles a JOIN sections s`.
-const PAGE_COLS: &str = "a.id, s.slug AS section_slug, s.name AS section_name, a.slug, a.headline, a.deck, COALESCE(a.publish_at, 0) AS publish_at, \
-     a.section_id, a.body_html, a.status, a.revised_at, a.film_id, a.rating, a.comments_open, a.lead_media_id";
+/// The columns of an [`ArticlePage`] after its card's ([`CARD_COLS`]).
+const PAGE_COLS: &str = "a.section_id, a.body_html, a.status, a.revised_at, a.film_id, a.rating, a.comments_open, a.lead_media_id";
 
 /// An [`ArticlePage`] with its byline and tags as the JSON of `Store::refs_cols`.
 #[derive(FromRow)]
@@ -452,14 +451,14 @@ impl Store {
 
     /// The live article at `/{section}/{slug}/`, with its byline and tags, in one statement.
     pub async fn live_article(&self, section_slug: &str, slug: &str, now: i64) -> Result<Option<ArticlePage>> {
-        let sql = format!("SELECT {PAGE_COLS}, {} FROM articles a JOIN sections s ON s.id = a.section_id WHERE {LIVE} AND s.slug = $2 AND a.slug = $3", self.refs_cols());
+        let sql = format!("SELECT {CARD_COLS}, {PAGE_COLS}, {} FROM articles a JOIN sections s ON s.id = a.section_id WHERE {LIVE} AND s.slug = $2 AND a.slug = $3", self.refs_cols());
         let row: Option<PageRow> = self.row(&sql, &[Arg::Int(now), Arg::Text(section_slug), Arg::Text(slug)]).await?;
         row.map(PageRow::into_page).transpose()
     }
 
     /// Any article by id, whatever its state, as the article page would show it (previews).
     pub async fn article_page_by_id(&self, id: i64) -> Result<Option<ArticlePage>> {
-        let sql = format!("SELECT {PAGE_COLS}, {} FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.id = $1", self.refs_cols());
+        let sql = format!("SELECT {CARD_COLS}, {PAGE_COLS}, {} FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.id = $1", self.refs_cols());
         let row: Option<PageRow> = self.row(&sql, &[Arg::Int(id)]).await?;
         row.map(PageRow::into_page).transpose()
     }

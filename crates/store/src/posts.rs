@@ -277,19 +277,19 @@ impl Store {
         let from = format!("FROM articles a JOIN sections s ON s.id = a.section_id WHERE {visible}{condition}");
         // Every article has a section, so the page's ids need the join only when the filter
         // names one; without it they come from the time index alone.
-        let ids_from = if q.filter.is_some_and(uses_section) { from.clone() } else { format!("FROM articles a WHERE {visible}{condition}") };
+        let tables = if q.filter.is_some_and(uses_section) { "articles a JOIN sections s ON s.id = a.section_id" } else { "articles a" };
+        let ids_from = format!("FROM {tables} WHERE {visible}{condition}");
         let order = order_sql(q.order);
         // A place to start from, only in the default order (newest first), whose index it
-        // names a place in; its two values come after the filter's.
+        // names a place in; its two values come after the filter's. The live rule is then
+        // written as a place is elsewhere (`LIVE_FROM_A_PLACE`), so that SQLite starts its
+        // walk of the time index at the place rather than at now.
         let after = q.after.filter(|_| q.order.is_empty() && q.limit.is_some());
         let page_from = match after {
-            // Written as a place is elsewhere (`LIVE_FROM_A_PLACE`), so that SQLite starts its
-            // walk of the time index at the place rather than at now.
             Some(_) => {
                 let n = binds.len() + 2;
                 let visible = if q.live_only { LIVE_FROM_A_PLACE } else { visible };
-                let base = if q.filter.is_some_and(uses_section) { "FROM articles a JOIN sections s ON s.id = a.section_id" } else { "FROM articles a" };
-                format!("{base} WHERE {visible}{condition} AND (a.publish_at, a.id) < (${n}, ${})", n + 1)
+                format!("FROM {tables} WHERE {visible}{condition} AND (a.publish_at, a.id) < (${n}, ${})", n + 1)
             }
             None => ids_from.clone(),
         };

@@ -150,10 +150,9 @@ async fn post_page(state: &AppState, site: &SiteInfo, b: &Browse, filter: Option
     let order = post_order(&b.order);
     let now = now_unix();
     let mut offset = b.limit.map(|l| (b.page - 1) * l).unwrap_or(0);
-    // Every post, newest first, is the site's whole listing: a deep page starts from the
-    // mark the server keeps in it, as a typed page number of a section does, rather than
-    // skipping every post above it.
-    // Its size, too, is the listing's, counted once per change of content.
+    // Every post is the site's whole listing: its size is the listing's, counted once per
+    // change of content, and newest first a deep page starts from the mark the server keeps
+    // in it, as a typed page number of a section does, rather than skipping every post above.
     let mut after = None;
     let mut total = None;
     if filter.is_none() {
