@@ -15,7 +15,6 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use tantivy::collector::Count;
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, Occur, PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED};
@@ -44,6 +43,11 @@ const WRITER_MEMORY: usize = 32_000_000;
 const SNIPPET_WORDS: usize = 40;
 /// The deepest offset ranked (the search page stops at 1,000 pages of 10).
 const MAX_OFFSET: usize = 10_000;
+/// From this many articles in the index, a search ranks its segments on several cores: below
+/// it a search takes a few milliseconds, less than a thread's start matters.
+const PARALLEL_FROM: u64 = 250_000;
+/// The most cores one search ranks on.
+const MAX_THREADS: usize = 4;
 /// The recency factor of an article published today; it falls to 1 with age (`recency`).
 const MAX_RECENCY: f64 = 1.3;
 
@@ -185,6 +189,8 @@ pub struct SearchIndex {
     writer: Mutex<IndexWriter>,
     reader: IndexReader,
     analyzer: TextAnalyzer,
+    /// From how many articles a search spreads its segments over the cores.
+    parallel_from: u64,
 }
 
 fn analyzer() -> TextAnalyzer {
@@ -322,7 +328,7 @@ impl SearchIndex {
             (e, _) => e.into(),
         })?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(SearchIndex { index, fields, writer: Mutex::new(writer), reader, analyzer: analyzer() })
+        Ok(SearchIndex { index, fields, writer: Mutex::new(writer), reader, analyzer: analyzer(), parallel_from: PARALLEL_FROM })
     }
 
     /// The position in the change log that the last commit reached, as the store wrote it.
@@ -381,60 +387,91 @@ impl SearchIndex {
     /// whose best text score, times the largest recency factor, could not beat the weakest
     /// held (block-max WAND, for a single word without filters; other queries are scored in
     /// full). The time filter (`now`) is checked per match rather than by a range over the
-    /// whole index, which cost more than the ranking on a common word.
+    /// whole index, which cost more than the ranking on a common word. A large index's
+    /// segments are ranked on several cores ([`PARALLEL_FROM`]).
     pub fn search(&self, q: &SearchQuery, filter: &Filter, now: i64, limit: usize, offset: usize) -> Result<(Vec<i64>, usize)> {
         let (query, prunable) = self.query(q, filter, now);
         let searcher = self.reader.searcher();
         // Past the matches there is nothing to rank, and ranking reserves room for every
         // match before the page asked for.
         let keep = if limit == 0 || offset >= MAX_OFFSET { 0 } else { limit + offset };
-        let mut best = Best { keep, held: BinaryHeap::with_capacity(keep + 1) };
-        let total = if prunable || keep == 0 {
-            // Counted apart (for a word, its postings are only walked), less the matches not
-            // yet published; then ranked in a pass that may pass over blocks.
+        let scoring = query.weight(EnableScoring::enabled_from_searcher(&searcher))?;
+        // A single word (or a count alone) is counted apart, where a word's postings are only
+        // walked, less the matches not yet published; then ranked in a pass that may pass
+        // over blocks. Anything else is scored in full anyway, and one pass counts and ranks.
+        let counting = if prunable || keep == 0 {
             let unpublished = BooleanQuery::new(vec![
                 (Occur::Must, query.box_clone()),
                 (Occur::Must, Box::new(RangeQuery::new(Bound::Excluded(Term::from_field_i64(self.fields.publish_at, now)), Bound::Unbounded))),
             ]);
-            let total = searcher.search(&query, &Count)?.saturating_sub(searcher.search(&unpublished, &Count)?);
-            if keep > 0 && total > 0 {
-                let weight = query.weight(EnableScoring::enabled_from_searcher(&searcher))?;
-                // A segment's matches can gain no more than its newest article's recency
-                // factor, which for a segment of older articles is well under the largest:
-                // the newest segments first, so that the page fills with boosted matches and
-                // the older segments' blocks are passed over against a higher bar.
-                let mut segments = Vec::new();
-                for segment in searcher.segment_readers() {
-                    let facts = SegmentFacts::of(segment)?;
-                    segments.push((facts.most_recency(now), facts, segment));
-                }
-                segments.sort_by(|a, b| b.0.total_cmp(&a.0));
-                for (most, facts, segment) in segments {
-                    weight.for_each_pruning(best.threshold(most), segment, &mut |doc: DocId, score: Score| {
+            Some((query.weight(EnableScoring::disabled_from_searcher(&searcher))?, unpublished.weight(EnableScoring::disabled_from_searcher(&searcher))?))
+        } else {
+            None
+        };
+        // A segment's matches can gain no more than its newest article's recency factor,
+        // which for a segment of older articles is well under the largest: the newest
+        // segments first, so that the page fills with boosted matches and the older segments'
+        // blocks are passed over against a higher bar.
+        let mut segments = Vec::new();
+        for segment in searcher.segment_readers() {
+            let facts = SegmentFacts::of(segment)?;
+            segments.push((facts.most_recency(now), facts, segment));
+        }
+        segments.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let rank = |part: &[&(f64, SegmentFacts, &SegmentReader)]| -> Result<(Best, usize)> {
+            let mut best = Best { keep, held: BinaryHeap::with_capacity(keep + 1) };
+            let mut total = 0;
+            for (most, facts, segment) in part.iter().map(|s| (s.0, &s.1, s.2)) {
+                match &counting {
+                    Some((all, unpublished)) => {
+                        let found = all.count(segment)?.saturating_sub(unpublished.count(segment)?) as usize;
+                        total += found;
+                        if keep > 0 && found > 0 {
+                            scoring.for_each_pruning(best.threshold(most), segment, &mut |doc: DocId, score: Score| {
+                                if let Some(r) = facts.ranked(doc, score, now) {
+                                    best.offer(r);
+                                }
+                                best.threshold(most)
+                            })?;
+                        }
+                    }
+                    None => scoring.for_each(segment, &mut |doc: DocId, score: Score| {
                         if let Some(r) = facts.ranked(doc, score, now) {
+                            total += 1;
                             best.offer(r);
                         }
-                        best.threshold(most)
-                    })?;
+                    })?,
                 }
             }
-            total
-        } else {
-            // Every match is scored anyway (phrases, prefixes, several words, filters): one
-            // pass counts and ranks.
-            let mut total = 0;
-            let weight = query.weight(EnableScoring::enabled_from_searcher(&searcher))?;
-            for segment in searcher.segment_readers() {
-                let facts = SegmentFacts::of(segment)?;
-                weight.for_each(segment, &mut |doc: DocId, score: Score| {
-                    if let Some(r) = facts.ranked(doc, score, now) {
-                        total += 1;
-                        best.offer(r);
-                    }
-                })?;
-            }
-            total
+            Ok((best, total))
         };
+        // A large index's segments are dealt out to the cores, each part newest first and
+        // ranked on its own; the parts' best are then offered to one another.
+        let parts = if searcher.num_docs() >= self.parallel_from { std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_THREADS) } else { 1 };
+        let mut dealt: Vec<(u64, Vec<_>)> = (0..parts.min(segments.len()).max(1)).map(|_| (0, Vec::new())).collect();
+        for s in &segments {
+            let lightest = dealt.iter_mut().min_by_key(|(docs, _)| *docs).expect("at least one part");
+            lightest.0 += u64::from(s.2.max_doc());
+            lightest.1.push(s);
+        }
+        let ranked: Vec<Result<(Best, usize)>> = if dealt.len() == 1 {
+            vec![rank(&dealt[0].1)]
+        } else {
+            std::thread::scope(|scope| {
+                let (first, rest) = dealt.split_first().expect("at least one part");
+                let others: Vec<_> = rest.iter().map(|(_, part)| scope.spawn(|| rank(part))).collect();
+                let mut out = vec![rank(&first.1)];
+                out.extend(others.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))));
+                out
+            })
+        };
+        let mut best = Best { keep, held: BinaryHeap::with_capacity(keep + 1) };
+        let mut total = 0;
+        for part in ranked {
+            let (held, found) = part?;
+            total += found;
+            held.held.into_iter().for_each(|Reverse(r)| best.offer(r));
+        }
         Ok((best.page(offset), total))
     }
 
@@ -731,7 +768,7 @@ mod tests {
 
     #[test]
     fn passing_over_weak_matches_ranks_as_scoring_every_one() {
-        let index = SearchIndex::open(None).unwrap();
+        let mut index = SearchIndex::open(None).unwrap();
         let now = 2_000_000_000;
         let day = 86_400;
         // 5,000 articles over twenty years: the word in headlines, decks and bodies, once or
@@ -751,21 +788,25 @@ mod tests {
         // Some removed afterwards, so deleted postings are in the segments.
         let gone: Vec<i64> = (0..5_000).step_by(13).collect();
         index.apply(false, &gone, &[], "e 2").unwrap();
-        for (q, filter) in [
-            ("gallery", Filter::default()),
-            ("gallery opening", Filter::default()),
-            ("\"opening night\"", Filter::default()),
-            ("galler*", Filter::default()),
-            ("gallery -opening", Filter::default()),
-            ("gallery", Filter { section_id: Some(2), ..Default::default() }),
-            ("gallery", Filter { from: Some(now - 400 * day), to: Some(now - 10 * day), ..Default::default() }),
-        ] {
-            let all = ranked_in_full(&index, q, &filter, now);
-            assert!(all.len() > 500, "{q}: {}", all.len());
-            for (limit, offset) in [(10, 0), (10, 10), (25, 300)] {
-                let (ids, total) = index.search(&parse(q).unwrap(), &filter, now, limit, offset).unwrap();
-                assert_eq!(total, all.len(), "{q}");
-                assert_eq!(ids, all[offset..offset + limit], "{q} {limit} from {offset}");
+        // Ranked on one core, then with the segments dealt out to several.
+        for parallel_from in [u64::MAX, 0] {
+            index.parallel_from = parallel_from;
+            for (q, filter) in [
+                ("gallery", Filter::default()),
+                ("gallery opening", Filter::default()),
+                ("\"opening night\"", Filter::default()),
+                ("galler*", Filter::default()),
+                ("gallery -opening", Filter::default()),
+                ("gallery", Filter { section_id: Some(2), ..Default::default() }),
+                ("gallery", Filter { from: Some(now - 400 * day), to: Some(now - 10 * day), ..Default::default() }),
+            ] {
+                let all = ranked_in_full(&index, q, &filter, now);
+                assert!(all.len() > 500, "{q}: {}", all.len());
+                for (limit, offset) in [(10, 0), (10, 10), (25, 300)] {
+                    let (ids, total) = index.search(&parse(q).unwrap(), &filter, now, limit, offset).unwrap();
+                    assert_eq!(total, all.len(), "{q}");
+                    assert_eq!(ids, all[offset..offset + limit], "{q} {limit} from {offset} ({parallel_from})");
+                }
             }
         }
     }
@@ -775,7 +816,7 @@ mod tests {
     // then the largest), and some articles are deleted.
     #[test]
     fn passing_over_older_segments_ranks_as_scoring_every_one() {
-        let index = SearchIndex::open(None).unwrap();
+        let mut index = SearchIndex::open(None).unwrap();
         let now = 2_000_000_000;
         let day = 86_400;
         let docs: Vec<Doc> = (0..6_000)
@@ -792,13 +833,14 @@ mod tests {
         }
         let gone: Vec<i64> = (0..6_000).step_by(17).collect();
         index.apply(false, &gone, &[], "e 2").unwrap();
-        for at in [now, now - 3_000 * day] {
+        for (at, parallel_from) in [(now, u64::MAX), (now - 3_000 * day, u64::MAX), (now, 0), (now - 3_000 * day, 0)] {
+            index.parallel_from = parallel_from;
             let all = ranked_in_full(&index, "harbor", &Filter::default(), at);
             assert!(all.len() > 2_000, "{}", all.len());
             for (limit, offset) in [(10, 0), (10, 40), (50, 500)] {
                 let (ids, total) = index.search(&parse("harbor").unwrap(), &Filter::default(), at, limit, offset).unwrap();
                 assert_eq!(total, all.len());
-                assert_eq!(ids, all[offset..offset + limit], "{limit} from {offset} at {at}");
+                assert_eq!(ids, all[offset..offset + limit], "{limit} from {offset} at {at} ({parallel_from})");
             }
         }
     }
