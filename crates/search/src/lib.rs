@@ -16,7 +16,7 @@ use std::sync::Mutex;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use tantivy::directory::MmapDirectory;
-use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, Occur, PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery};
+use tantivy::query::{BooleanQuery, BooleanWeight, BoostQuery, ConstScoreQuery, EnableScoring, Occur, PhraseQuery, Query, RangeQuery, RegexQuery, SumCombiner, TermQuery, Weight};
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED};
 use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer};
 use tantivy::{DocId, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader, TantivyDocument, Term};
@@ -46,6 +46,9 @@ const MAX_OFFSET: usize = 10_000;
 /// From this many articles in the index, a search ranks its segments on several cores: below
 /// it a search takes a few milliseconds, less than a thread's start matters.
 const PARALLEL_FROM: u64 = 250_000;
+/// From how many matches in a segment a single word's union is made of only the fields that
+/// hold it there, so that blocks of it can be passed over ([`WordFields`]).
+const WAND_FROM: usize = 1_000;
 /// The most cores one search ranks on.
 const MAX_THREADS: usize = 4;
 /// The recency factor of an article published today; it falls to 1 with age (`recency`).
@@ -143,6 +146,48 @@ impl Ord for Ranked {
     }
 }
 
+/// A single word's query in each text field, weighted, with the statistics of the whole
+/// index. tantivy passes over blocks of a union of words (block-max WAND) only when every
+/// field in it holds the word; a field without it would make the union score every match.
+/// So each segment gets the union of the fields that hold the word there.
+struct WordFields(Vec<(std::sync::Arc<dyn Weight>, Term)>);
+
+impl WordFields {
+    fn new(index: &SearchIndex, stem: &str, searcher: &tantivy::Searcher) -> Result<WordFields> {
+        let mut fields = Vec::new();
+        for (field, (_, weight)) in index.fields.text.iter().zip(TEXT_FIELDS) {
+            let term = Term::from_field_text(*field, stem);
+            let query = BoostQuery::new(Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)), weight);
+            fields.push((std::sync::Arc::from(query.weight(EnableScoring::enabled_from_searcher(searcher))?), term));
+        }
+        Ok(WordFields(fields))
+    }
+
+    /// The union, scored as the query's own, of the fields holding the word in `segment`.
+    fn union_in(&self, segment: &SegmentReader) -> Result<Option<BooleanWeight<SumCombiner>>> {
+        let mut held: Vec<(Occur, Box<dyn Weight>)> = Vec::new();
+        for (weight, term) in &self.0 {
+            if segment.inverted_index(term.field())?.get_term_info(term).map_err(tantivy::TantivyError::from)?.is_some() {
+                held.push((Occur::Should, Box::new(Shared(weight.clone()))));
+            }
+        }
+        Ok((!held.is_empty()).then(|| BooleanWeight::new(held, true, Box::new(SumCombiner::default))))
+    }
+}
+
+/// A weight used by several segments' unions.
+struct Shared(std::sync::Arc<dyn Weight>);
+
+impl Weight for Shared {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn tantivy::query::Scorer>> {
+        self.0.scorer(reader, boost)
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<tantivy::query::Explanation> {
+        self.0.explain(reader, doc)
+    }
+}
+
 /// One article as the index holds it.
 #[derive(Debug, Clone, Default)]
 pub struct Doc {
@@ -179,6 +224,9 @@ struct Fields {
     author: Field,
     publish_at: Field,
     text: [Field; 6],
+    /// Every text field's words together, without frequencies or positions: a single word's
+    /// matches are counted from its one list instead of a union of six.
+    any: Field,
 }
 
 /// The index and its one writer. Searches read the last committed state; [`SearchIndex::apply`]
@@ -291,7 +339,8 @@ fn schema() -> (Schema, Fields) {
     let publish_at = b.add_i64_field("publish_at", INDEXED | FAST);
     let text_options = TextOptions::default().set_indexing_options(TextFieldIndexing::default().set_tokenizer(ANALYZER).set_index_option(IndexRecordOption::WithFreqsAndPositions));
     let text = TEXT_FIELDS.map(|(name, _)| b.add_text_field(name, text_options.clone()));
-    (b.build(), Fields { id, section, author, publish_at, text })
+    let any = b.add_text_field("any", TextOptions::default().set_indexing_options(TextFieldIndexing::default().set_tokenizer(ANALYZER).set_index_option(IndexRecordOption::Basic)));
+    (b.build(), Fields { id, section, author, publish_at, text, any })
 }
 
 impl SearchIndex {
@@ -366,6 +415,7 @@ impl SearchIndex {
             doc.add_i64(self.fields.publish_at, d.publish_at);
             for (field, text) in self.fields.text.iter().zip([&d.headline, &d.deck, &d.film, &d.people, &d.tags, &d.body]) {
                 doc.add_text(*field, text);
+                doc.add_text(self.fields.any, text);
             }
             writer.add_document(doc)?;
         }
@@ -385,8 +435,9 @@ impl SearchIndex {
     /// keep their order when tantivy merges segments. Every match is counted, but not every
     /// one is scored: once a page's worth is held, tantivy may pass over any block of postings
     /// whose best text score, times the largest recency factor, could not beat the weakest
-    /// held (block-max WAND, for a single word without filters; other queries are scored in
-    /// full). The time filter (`now`) is checked per match rather than by a range over the
+    /// held (block-max WAND, for a single word without filters, see [`WordFields`]; other
+    /// queries are scored in full, and a match below the bar is not offered). A single
+    /// word is counted from the field of every word. The time filter (`now`) is checked per match rather than by a range over the
     /// whole index, which cost more than the ranking on a common word. A large index's
     /// segments are ranked on several cores ([`PARALLEL_FROM`]).
     pub fn search(&self, q: &SearchQuery, filter: &Filter, now: i64, limit: usize, offset: usize) -> Result<(Vec<i64>, usize)> {
@@ -396,15 +447,23 @@ impl SearchIndex {
         // match before the page asked for.
         let keep = if limit == 0 || offset >= MAX_OFFSET { 0 } else { limit + offset };
         let scoring = query.weight(EnableScoring::enabled_from_searcher(&searcher))?;
+        // A single word alone (`prunable`), by its stem.
+        let word = if prunable { self.single_stem(q) } else { None };
         // A single word (or a count alone) is counted apart, where a word's postings are only
         // walked, less the matches not yet published; then ranked in a pass that may pass
         // over blocks. Anything else is scored in full anyway, and one pass counts and ranks.
         let counting = if prunable || keep == 0 {
+            // A single word alone (`prunable`) is counted in the field of every word; with
+            // filters, its matches are those of the whole query.
+            let matches: Box<dyn Query> = match &word {
+                Some(stem) => Box::new(TermQuery::new(Term::from_field_text(self.fields.any, stem), IndexRecordOption::Basic)),
+                None => query.box_clone(),
+            };
             let unpublished = BooleanQuery::new(vec![
-                (Occur::Must, query.box_clone()),
+                (Occur::Must, matches.box_clone()),
                 (Occur::Must, Box::new(RangeQuery::new(Bound::Excluded(Term::from_field_i64(self.fields.publish_at, now)), Bound::Unbounded))),
             ]);
-            Some((query.weight(EnableScoring::disabled_from_searcher(&searcher))?, unpublished.weight(EnableScoring::disabled_from_searcher(&searcher))?))
+            Some((matches.weight(EnableScoring::disabled_from_searcher(&searcher))?, unpublished.weight(EnableScoring::disabled_from_searcher(&searcher))?))
         } else {
             None
         };
@@ -418,21 +477,46 @@ impl SearchIndex {
             segments.push((facts.most_recency(now), facts, segment));
         }
         segments.sort_by(|a, b| b.0.total_cmp(&a.0));
+        // Made the first time a segment is worth passing over blocks in.
+        let per_field: std::sync::OnceLock<Option<WordFields>> = std::sync::OnceLock::new();
+        let fields_of = |stem: &str| -> Result<&Option<WordFields>> {
+            if let Some(made) = per_field.get() {
+                return Ok(made);
+            }
+            let made = WordFields::new(self, stem, &searcher)?;
+            Ok(per_field.get_or_init(|| Some(made)))
+        };
         let rank = |part: &[&(f64, SegmentFacts, &SegmentReader)]| -> Result<(Best, usize)> {
             let mut best = Best { keep, held: BinaryHeap::with_capacity(keep + 1) };
             let mut total = 0;
             for (most, facts, segment) in part.iter().map(|s| (s.0, &s.1, s.2)) {
                 match &counting {
                     Some((all, unpublished)) => {
-                        let found = all.count(segment)?.saturating_sub(unpublished.count(segment)?) as usize;
+                        // Most segments hold nothing scheduled, and need not walk the
+                        // matches a second time to find none.
+                        let early = if facts.published.max_value() > now { unpublished.count(segment)? } else { 0 };
+                        let found = all.count(segment)?.saturating_sub(early) as usize;
                         total += found;
-                        if keep > 0 && found > 0 {
-                            scoring.for_each_pruning(best.threshold(most), segment, &mut |doc: DocId, score: Score| {
-                                if let Some(r) = facts.ranked(doc, score, now) {
-                                    best.offer(r);
+                        let first = best.threshold(most);
+                        let mut offer = |doc: DocId, score: Score| {
+                            if let Some(r) = facts.ranked(doc, score, now) {
+                                best.offer(r);
+                            }
+                            best.threshold(most)
+                        };
+                        // Passing over blocks pays where a word is neither rare nor in most
+                        // of a segment's articles: a few hundred matches are walked sooner
+                        // than the weights are made, and where nearly every article has it
+                        // there are few blocks to pass over and many to seek in.
+                        let worth = found >= WAND_FROM && found * 2 <= segment.max_doc() as usize;
+                        match (&word, keep > 0 && found > 0) {
+                            (_, false) => {}
+                            (Some(stem), true) if worth => {
+                                if let Some(union) = fields_of(stem)?.as_ref().map(|f| f.union_in(segment)).transpose()?.flatten() {
+                                    union.for_each_pruning(first, segment, &mut offer)?;
                                 }
-                                best.threshold(most)
-                            })?;
+                            }
+                            _ => scoring.for_each_pruning(first, segment, &mut offer)?,
                         }
                     }
                     None => scoring.for_each(segment, &mut |doc: DocId, score: Score| {
@@ -504,6 +588,20 @@ impl SearchIndex {
             return (only, word);
         }
         (Box::new(BooleanQuery::new(parts)), false)
+    }
+
+    /// The stem of `q` when it is one word alone.
+    fn single_stem(&self, q: &SearchQuery) -> Option<String> {
+        match q.clauses.as_slice() {
+            [c] if !c.exclude => match &c.term {
+                QueryTerm::Word(w) => match tokens(&mut self.analyzer.clone(), w).as_slice() {
+                    [stem] => Some(stem.clone()),
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     /// One term of the query, in any text field, each field's match weighted.
@@ -726,6 +824,42 @@ mod tests {
         assert_eq!(index.position().unwrap().as_deref(), Some("e 1"));
         index.apply(false, &[1], &[], "e 2").unwrap();
         assert_eq!(find("runs").1, 0, "removed");
+    }
+
+    // A single word is counted from the field of every word: each text field must be in it.
+    #[test]
+    fn a_word_in_any_one_field_is_counted() {
+        let index = SearchIndex::open(None).unwrap();
+        let now = 1_000_000_000;
+        let only = |id: i64, field: usize| {
+            let mut d = doc(id, "Nothing here", "plain words", now - id);
+            let text = "Lanterns";
+            match field {
+                0 => d.headline = text.into(),
+                1 => d.deck = text.into(),
+                2 => d.film = text.into(),
+                3 => d.people = text.into(),
+                4 => d.tags = text.into(),
+                _ => d.body = text.into(),
+            }
+            d.section_id = 1 + id % 2;
+            d
+        };
+        let mut docs: Vec<Doc> = (0..6).map(|f| only(f as i64 + 1, f)).collect();
+        docs.push(doc(7, "Nothing", "no such word", now - 7));
+        docs.push(Doc { publish_at: now + 60, ..only(8, 5) });
+        index.apply(false, &[], &docs, "e 1").unwrap();
+        let q = parse("lantern").unwrap();
+        let count = |filter: &Filter, limit: usize| index.search(&q, filter, now, limit, 0).unwrap();
+        let (ids, total) = count(&Filter::default(), 10);
+        assert_eq!(total, 6, "one match in each text field; the scheduled one not yet");
+        assert_eq!(ids.len(), 6);
+        assert_eq!(count(&Filter::default(), 0), (vec![], 6), "counted alone");
+        assert_eq!(count(&Filter { section_id: Some(2), ..Default::default() }, 10).1, 3, "a filter narrows the count");
+        assert_eq!(count(&Filter { section_id: Some(2), ..Default::default() }, 0).1, 3);
+        index.apply(false, &[4], &[], "e 2").unwrap();
+        assert_eq!(count(&Filter::default(), 0).1, 5, "a deleted article is not counted");
+        assert_eq!(index.search(&q, &Filter::default(), now + 120, 10, 0).unwrap().1, 6, "the scheduled one once its time comes");
     }
 
     #[test]
