@@ -824,9 +824,9 @@ both_backends!(demo_content_has_the_reference_review, |site| {
 });
 
 // An article page reads its rows on one connection (`Store::pinned`); on SQLite that is a
-// connection outside sqlx, with a row reader of its own. Whatever it reads must be what the
-// pool reads, value for value, and a write made after the handle was taken must show in its
-// next read.
+// connection outside sqlx, with a row reader of its own, whose reads share one snapshot.
+// Whatever it reads must be what the pool reads, value for value, and a write made after a
+// page's reads must show on the next page's.
 both_backends!(a_pages_own_connection_reads_what_the_pool_reads, |site| {
     marquee::demo::seed(&site.store, &site.base, marquee::demo::DEMO_NAME, "demo password 123", false).await.unwrap();
     let pool = &site.store;
@@ -863,7 +863,12 @@ both_backends!(a_pages_own_connection_reads_what_the_pool_reads, |site| {
     let network = pool.network_reviews(imdb, wikidata, tmdb, 20).await.unwrap();
     assert_eq!(network.iter().map(|r| r.title.as_str()).collect::<Vec<_>>(), ["Peer review 1", "Peer review 0"]);
     assert_eq!(network[0].paper, "The Peer Weekly");
-    assert_eq!(format!("{:?}", own.network_reviews(imdb, wikidata, tmdb, 20).await.unwrap()), format!("{network:?}"));
+    let next = pool.pinned().await.unwrap();
+    assert_eq!(format!("{:?}", next.network_reviews(imdb, wikidata, tmdb, 20).await.unwrap()), format!("{network:?}"));
+    if site.store.backend() == marquee_store::Backend::Sqlite {
+        assert!(own.network_reviews(imdb, wikidata, tmdb, 20).await.unwrap().is_empty(), "a page reads one snapshot, from its first read on");
+    }
+    drop(next);
     // A search's hits, read on a SQLite connection of its own (`own_reads`) or the pool's.
     let q = marquee_domain::search::parse("rust bone").unwrap();
     let (hits, total) = pool.search(&q, &Default::default(), now, 10, 0).await.unwrap();
@@ -884,17 +889,28 @@ both_backends!(a_pages_own_connection_reads_what_the_pool_reads, |site| {
     let comments = pool.article_comments(page.card.id).await.unwrap();
     assert!(!comments.is_empty(), "the reference review has comments");
     assert_eq!(format!("{:?}", own.article_comments(page.card.id).await.unwrap()), format!("{comments:?}"));
-    // Writes through the pool after the handle was taken are seen by the handle's next read.
+    // Writes through the pool after a page's reads are seen by the next page's.
+    let sqlite = site.store.backend() == marquee_store::Backend::Sqlite;
     let reader = comments.iter().find_map(|c| c.reader_id).expect("a reader's comment");
     pool.unsubscribe(reader, page.card.id).await.unwrap();
+    let own = pool.pinned().await.unwrap();
     assert!(!own.is_subscribed(reader, page.card.id).await.unwrap());
     pool.subscribe(reader, page.card.id, now).await.unwrap();
-    assert!(own.is_subscribed(reader, page.card.id).await.unwrap());
+    let next = pool.pinned().await.unwrap();
+    assert!(next.is_subscribed(reader, page.card.id).await.unwrap());
+    if sqlite {
+        assert!(!own.is_subscribed(reader, page.card.id).await.unwrap(), "the earlier page still reads its snapshot");
+    }
+    drop((own, next));
+    let own = pool.pinned().await.unwrap();
     let mut settings = own.comment_settings().await.unwrap();
     assert_eq!(format!("{settings:?}"), format!("{:?}", pool.comment_settings().await.unwrap()));
     settings.edit_minutes += 7;
     pool.update_comment_settings(&settings).await.unwrap();
-    assert_eq!(own.comment_settings().await.unwrap().edit_minutes, settings.edit_minutes);
+    assert_eq!(pool.pinned().await.unwrap().comment_settings().await.unwrap().edit_minutes, settings.edit_minutes);
+    if sqlite {
+        assert_eq!(own.comment_settings().await.unwrap().edit_minutes, settings.edit_minutes - 7);
+    }
 });
 
 #[tokio::test]
