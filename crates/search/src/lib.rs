@@ -436,10 +436,10 @@ impl SearchIndex {
     /// one is scored: once a page's worth is held, tantivy may pass over any block of postings
     /// whose best text score, times the largest recency factor, could not beat the weakest
     /// held (block-max WAND, for a single word without filters, see [`WordFields`]; other
-    /// queries are scored in full, and a match below the bar is not offered). A single
-    /// word is counted from the field of every word. The time filter (`now`) is checked per match rather than by a range over the
-    /// whole index, which cost more than the ranking on a common word. A large index's
-    /// segments are ranked on several cores ([`PARALLEL_FROM`]).
+    /// queries are scored in full, and a match below the bar is not offered). A single word
+    /// is counted from the field of every word. The time filter (`now`) is checked per match
+    /// rather than by a range over the whole index, which cost more than the ranking on a
+    /// common word. A large index's segments are ranked on several cores ([`PARALLEL_FROM`]).
     pub fn search(&self, q: &SearchQuery, filter: &Filter, now: i64, limit: usize, offset: usize) -> Result<(Vec<i64>, usize)> {
         let (query, prunable) = self.query(q, filter, now);
         let searcher = self.reader.searcher();
@@ -449,9 +449,9 @@ impl SearchIndex {
         let scoring = query.weight(EnableScoring::enabled_from_searcher(&searcher))?;
         // A single word alone (`prunable`), by its stem.
         let word = if prunable { self.single_stem(q) } else { None };
-        // A single word (or a count alone) is counted apart, where a word's postings are only
-        // walked, less the matches not yet published; then ranked in a pass that may pass
-        // over blocks. Anything else is scored in full anyway, and one pass counts and ranks.
+        // A single word (or a count alone) is counted apart, less the matches not yet
+        // published, then ranked in a pass that may pass over blocks. Anything else is scored
+        // in full anyway, and one pass counts and ranks.
         let counting = if prunable || keep == 0 {
             // A single word alone (`prunable`) is counted in the field of every word; with
             // filters, its matches are those of the whole query.
@@ -478,13 +478,13 @@ impl SearchIndex {
         }
         segments.sort_by(|a, b| b.0.total_cmp(&a.0));
         // Made the first time a segment is worth passing over blocks in.
-        let per_field: std::sync::OnceLock<Option<WordFields>> = std::sync::OnceLock::new();
-        let fields_of = |stem: &str| -> Result<&Option<WordFields>> {
+        let per_field: std::sync::OnceLock<WordFields> = std::sync::OnceLock::new();
+        let fields_of = |stem: &str| -> Result<&WordFields> {
             if let Some(made) = per_field.get() {
                 return Ok(made);
             }
             let made = WordFields::new(self, stem, &searcher)?;
-            Ok(per_field.get_or_init(|| Some(made)))
+            Ok(per_field.get_or_init(|| made))
         };
         let rank = |part: &[&(f64, SegmentFacts, &SegmentReader)]| -> Result<(Best, usize)> {
             let mut best = Best { keep, held: BinaryHeap::with_capacity(keep + 1) };
@@ -512,7 +512,7 @@ impl SearchIndex {
                         match (&word, keep > 0 && found > 0) {
                             (_, false) => {}
                             (Some(stem), true) if worth => {
-                                if let Some(union) = fields_of(stem)?.as_ref().map(|f| f.union_in(segment)).transpose()?.flatten() {
+                                if let Some(union) = fields_of(stem)?.union_in(segment)? {
                                     union.for_each_pruning(first, segment, &mut offer)?;
                                 }
                             }
