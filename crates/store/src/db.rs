@@ -144,9 +144,10 @@ impl Store {
     /// A handle for one page's reads, on a connection of its own until the handle and its
     /// clones are dropped. On SQLite in a file that is a rusqlite connection, which the reads
     /// written with [`Store::rows`] use (`lite.rs`), all in one snapshot taken at the first of
-    /// them; the handle's other statements take pooled connections as usual. Elsewhere it is one connection from the pool for every statement,
-    /// so the page pays once for taking it (and sqlx's checks that it is alive, on the way out
-    /// and back) instead of once a statement. A page's statements run one after another, so
+    /// them; the handle's other statements take pooled connections as usual. Elsewhere it is
+    /// one connection from the pool for every statement, so the page pays once for taking it
+    /// (and sqlx's checks that it is alive, on the way out and back) instead of once a
+    /// statement. A page's statements run one after another, so
     /// they never wait on each other. While a handle lives, its task must not wait on another
     /// handle's statement: were every pooled connection pinned so, each would wait for ever.
     pub async fn pinned(&self) -> Result<Store> {
