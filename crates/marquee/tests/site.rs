@@ -886,6 +886,32 @@ both_backends!(a_pages_own_connection_reads_what_the_pool_reads, |site| {
         assert!(!shows.is_empty(), "the demo has screenings");
         assert_eq!(format!("{:?}", own.showtimes(&ids, film_id, now - 86_400, now + 30 * 86_400).await.unwrap()), format!("{shows:?}"));
     }
+    // Now Playing's one statement: the screenings of the theaters in a box, each with its
+    // whole theater, are those the two reads (theaters, then their showtimes) give.
+    for film_id in [Some(film), None] {
+        let (from, to) = (now - 86_400, now + 30 * 86_400);
+        let placed = pool.screenings_in_box(-90.0, 90.0, -180.0, 180.0, film_id, from, to).await.unwrap();
+        let mut got: Vec<i64> = placed.iter().map(|p| p.showtime.id).collect();
+        let mut want: Vec<i64> = pool.showtimes(&ids, film_id, from, to).await.unwrap().iter().map(|s| s.id).collect();
+        got.sort();
+        want.sort();
+        assert!(!got.is_empty());
+        assert_eq!(got, want);
+        assert!(placed.windows(2).all(|w| w[0].showtime.starts_at <= w[1].showtime.starts_at), "in time order");
+        for p in &placed {
+            let theater = theaters.iter().find(|t| t.id == p.showtime.theater_id).expect("a theater in the box");
+            assert_eq!(format!("{:?}", p.theater()), format!("{theater:?}"));
+        }
+        assert_eq!(format!("{:?}", own.screenings_in_box(-90.0, 90.0, -180.0, 180.0, film_id, from, to).await.unwrap()), format!("{placed:?}"));
+        // A box with no theater in it (the South Atlantic) has no screenings.
+        assert!(pool.screenings_in_box(-40.0, -30.0, -20.0, -10.0, film_id, from, to).await.unwrap().is_empty());
+    }
+    // A review's film and its credits in one read (one statement on PostgreSQL), as the two
+    // reads give them, on the pool and on a page's own connection.
+    let both = pool.film_with_credits(film).await.unwrap().expect("the review's film");
+    assert_eq!(format!("{both:?}"), format!("{:?}", (pool.film_by_id(film).await.unwrap().unwrap(), &credits)));
+    assert_eq!(format!("{:?}", own.film_with_credits(film).await.unwrap()), format!("{:?}", Some(&both)));
+    assert!(pool.film_with_credits(-1).await.unwrap().is_none());
     let comments = pool.article_comments(page.card.id).await.unwrap();
     assert!(!comments.is_empty(), "the reference review has comments");
     assert_eq!(format!("{:?}", own.article_comments(page.card.id).await.unwrap()), format!("{comments:?}"));

@@ -207,7 +207,7 @@ impl Store {
     /// (`lite.rs`), otherwise through sqlx on [`Store::conn`], with the same SQL and arguments.
     pub(crate) async fn rows<T>(&self, sql: &str, args: &[Arg<'_>]) -> Result<Vec<T>>
     where
-        T: crate::lite::LiteRow + for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+        T: crate::lite::LiteRow + 'static + for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
     {
         if let Some(lite) = &self.lite {
             let values: Vec<&dyn rusqlite::ToSql> = args
@@ -230,7 +230,7 @@ impl Store {
     /// The first row of a page's read, if any (see [`Store::rows`]).
     pub(crate) async fn row<T>(&self, sql: &str, args: &[Arg<'_>]) -> Result<Option<T>>
     where
-        T: crate::lite::LiteRow + for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+        T: crate::lite::LiteRow + 'static + for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
     {
         Ok(self.rows(sql, args).await?.into_iter().next())
     }

@@ -1,4 +1,4 @@
-use crate::db::{Arg, Result, Store};
+use crate::db::{Arg, Backend, Result, Store, StoreError};
 use marquee_domain::film::{CreditRole, FilmRecord};
 use marquee_domain::slugify;
 use sqlx::{Any, FromRow, Transaction};
@@ -212,6 +212,32 @@ impl Store {
             .await?;
         rows.sort_by_key(|c| (CreditRole::parse(&c.role), c.position));
         Ok(rows)
+    }
+
+    /// A film and its credits (as [`Store::credits`] orders them), as a review's Film Details
+    /// box shows them. On PostgreSQL that is one statement, the credits a JSON array in the
+    /// film's row, so one round trip; SQLite, read in the page's own process, runs the two.
+    pub async fn film_with_credits(&self, id: i64) -> Result<Option<(Film, Vec<Credit>)>> {
+        if self.backend == Backend::Sqlite {
+            let Some(film) = self.film_by_id(id).await? else { return Ok(None) };
+            return Ok(Some((film, self.credits(id).await?)));
+        }
+        #[derive(FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            film: Film,
+            credit_list: String,
+        }
+        let sql = format!(
+            "SELECT {FILM_COLS}, COALESCE((SELECT json_agg(json_build_array(c.role, c.character, c.position, p.slug, p.name) ORDER BY c.position) \
+             FROM credits c JOIN people p ON p.id = c.person_id WHERE c.film_id = films.id)::text, '[]') AS credit_list FROM films WHERE id = $1"
+        );
+        let row: Option<Row> = sqlx::query_as(&sql).bind(id).fetch_optional(&mut *self.conn().await?).await?;
+        let Some(row) = row else { return Ok(None) };
+        let list: Vec<(String, String, i64, String, String)> = serde_json::from_str(&row.credit_list).map_err(|e| StoreError::Db(sqlx::Error::Decode(Box::new(e))))?;
+        let mut credits: Vec<Credit> = list.into_iter().map(|(role, character, position, person_slug, person_name)| Credit { role, character, position, person_slug, person_name }).collect();
+        credits.sort_by_key(|c| (CreditRole::parse(&c.role), c.position));
+        Ok(Some((row.film, credits)))
     }
 
     pub async fn person_by_slug(&self, slug: &str) -> Result<Option<Person>> {

@@ -15,6 +15,8 @@
 //! through sqlx as before, a statement at a time.
 
 use rusqlite::{Connection, OpenFlags, Row, Statement, ToSql};
+use std::any::TypeId;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -25,7 +27,15 @@ const KEPT: usize = 8;
 /// Where a SQLite site's page reads get their connections.
 pub(crate) struct LiteShelf {
     path: PathBuf,
-    idle: Mutex<Vec<Connection>>,
+    idle: Mutex<Vec<Kept>>,
+}
+
+/// An open connection and, for each statement it has run, where each row type's values are
+/// among the statement's columns. Finding a column by name compares it with every name
+/// before it; for a page's statements that came to a few percent of the page.
+struct Kept {
+    conn: Connection,
+    columns: HashMap<String, Vec<(TypeId, Vec<usize>)>>,
 }
 
 impl LiteShelf {
@@ -42,8 +52,8 @@ impl LiteShelf {
 
     pub(crate) fn take(self: &Arc<Self>) -> rusqlite::Result<LiteConn> {
         let kept = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
-        let conn = match kept {
-            Some(c) => c,
+        let kept = match kept {
+            Some(k) => k,
             None => {
                 // Read and write so that it can use the WAL index the other connections made;
                 // `query_only` keeps it from writing all the same.
@@ -51,13 +61,13 @@ impl LiteShelf {
                 c.busy_timeout(std::time::Duration::from_secs(5))?;
                 c.execute_batch("PRAGMA query_only = ON")?;
                 c.set_prepared_statement_cache_capacity(64);
-                c
+                Kept { conn: c, columns: HashMap::new() }
             }
         };
         // One read transaction for the page: its reads share one snapshot, and the WAL's
         // read lock is taken once instead of once a statement.
-        conn.execute_batch("BEGIN")?;
-        Ok(LiteConn { conn: Some(conn), shelf: self.clone() })
+        kept.conn.execute_batch("BEGIN")?;
+        Ok(LiteConn { conn: Some(kept), shelf: self.clone() })
     }
 }
 
@@ -73,14 +83,14 @@ pub(crate) fn file_of(url: &str) -> Option<PathBuf> {
 
 /// A connection for one page; back on its shelf when dropped.
 pub(crate) struct LiteConn {
-    conn: Option<Connection>,
+    conn: Option<Kept>,
     shelf: Arc<LiteShelf>,
 }
 
 impl Drop for LiteConn {
     fn drop(&mut self) {
         if let Some(c) = self.conn.take() {
-            if c.execute_batch("ROLLBACK").is_err() {
+            if c.conn.execute_batch("ROLLBACK").is_err() {
                 return;
             }
             let mut idle = self.shelf.idle.lock().unwrap_or_else(|e| e.into_inner());
@@ -94,16 +104,25 @@ impl Drop for LiteConn {
 impl LiteConn {
     /// Every row `sql` gives with `args` bound to its `$1`, `$2`, ... (each may appear more
     /// than once, in any order, as with sqlx).
-    pub(crate) fn rows<T: LiteRow>(&self, sql: &str, args: &[&dyn ToSql]) -> rusqlite::Result<Vec<T>> {
-        let conn = self.conn.as_ref().expect("a connection until dropped");
+    pub(crate) fn rows<T: LiteRow + 'static>(&mut self, sql: &str, args: &[&dyn ToSql]) -> rusqlite::Result<Vec<T>> {
+        let Kept { conn, columns } = self.conn.as_mut().expect("a connection until dropped");
         let mut stmt = conn.prepare_cached(sql)?;
         for i in 1..=stmt.parameter_count() {
             let n: usize = stmt.parameter_name(i).and_then(|name| name.strip_prefix('$')).and_then(|n| n.parse().ok()).unwrap_or(i);
             let arg = n.checked_sub(1).and_then(|k| args.get(k)).ok_or(rusqlite::Error::InvalidParameterCount(n, args.len()))?;
             stmt.raw_bind_parameter(i, arg)?;
         }
-        // Columns are found by name once a statement, not once a row.
-        let at = T::columns(&stmt)?;
+        // Columns are found by name once a statement and row type on this connection.
+        let known = columns.get(sql).and_then(|k| k.iter().find(|(t, _)| *t == TypeId::of::<T>()));
+        let at = match known {
+            Some((_, at)) => at,
+            None => {
+                let found = T::columns(&stmt)?;
+                let kinds = columns.entry(sql.to_string()).or_default();
+                kinds.push((TypeId::of::<T>(), found));
+                &kinds.last().expect("just pushed").1
+            }
+        };
         let mut rows = stmt.raw_query();
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {

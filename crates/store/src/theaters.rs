@@ -53,6 +53,67 @@ pub struct Showtime {
     pub time_zone: String,
 }
 
+/// A screening with the rest of its theater, for pages that find theaters by place: the
+/// showtime's own columns, then the theater's that the showtime does not carry.
+#[derive(Debug, Clone, FromRow)]
+pub struct PlacedShowtime {
+    #[sqlx(flatten)]
+    pub showtime: Showtime,
+    pub theater_external_id: String,
+    pub theater_address: String,
+    pub theater_city: String,
+    pub theater_state: String,
+    pub theater_postal_code: String,
+    pub theater_latitude: f64,
+    pub theater_longitude: f64,
+    pub theater_url: String,
+}
+
+impl PlacedShowtime {
+    /// The screening's theater, whole.
+    pub fn theater(&self) -> Theater {
+        let s = &self.showtime;
+        Theater {
+            id: s.theater_id,
+            slug: s.theater_slug.clone(),
+            external_id: self.theater_external_id.clone(),
+            name: s.theater_name.clone(),
+            address: self.theater_address.clone(),
+            city: self.theater_city.clone(),
+            state: self.theater_state.clone(),
+            postal_code: self.theater_postal_code.clone(),
+            latitude: self.theater_latitude,
+            longitude: self.theater_longitude,
+            time_zone: s.time_zone.clone(),
+            url: self.theater_url.clone(),
+        }
+    }
+}
+
+impl crate::lite::LiteRow for PlacedShowtime {
+    fn columns(stmt: &rusqlite::Statement<'_>) -> rusqlite::Result<Vec<usize>> {
+        let mut at = <Showtime as crate::lite::LiteRow>::columns(stmt)?;
+        for name in ["theater_external_id", "theater_address", "theater_city", "theater_state", "theater_postal_code", "theater_latitude", "theater_longitude", "theater_url"] {
+            at.push(stmt.column_index(name)?);
+        }
+        Ok(at)
+    }
+    fn from_lite(row: &rusqlite::Row<'_>, at: &mut dyn Iterator<Item = usize>) -> rusqlite::Result<Self> {
+        use crate::lite::next;
+        Ok(PlacedShowtime {
+            showtime: <Showtime as crate::lite::LiteRow>::from_lite(row, at)?,
+            theater_external_id: row.get(next(at)?)?,
+            theater_address: row.get(next(at)?)?,
+            theater_city: row.get(next(at)?)?,
+            theater_state: row.get(next(at)?)?,
+            theater_postal_code: row.get(next(at)?)?,
+            theater_latitude: row.get(next(at)?)?,
+            theater_longitude: row.get(next(at)?)?,
+            theater_url: row.get(next(at)?)?,
+        })
+    }
+}
+
 /// A screening to store.
 #[derive(Debug, Clone)]
 pub struct NewShowtime {
@@ -110,6 +171,28 @@ impl Store {
     pub async fn theaters_in_box(&self, min_lat: f64, max_lat: f64, min_lon: f64, max_lon: f64) -> Result<Vec<Theater>> {
         let sql = format!("SELECT {THEATER_COLS} FROM theaters WHERE latitude BETWEEN $1 AND $2 AND longitude BETWEEN $3 AND $4");
         self.rows(&sql, &[Arg::Float(min_lat), Arg::Float(max_lat), Arg::Float(min_lon), Arg::Float(max_lon)]).await
+    }
+
+    /// Screenings from `from` (inclusive) to `to` (exclusive), of one film or of all, at the
+    /// theaters inside a latitude/longitude box, with those theaters: one statement where
+    /// Now Playing took two (theaters, then their screenings), so on PostgreSQL one round
+    /// trip. In time order, then by theater name. The theaters come first in the join (an
+    /// indexed range on latitude), then each one's screenings from the index on (theater,
+    /// film, start): SQLite keeps that order for a `CROSS JOIN`.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn screenings_in_box(&self, min_lat: f64, max_lat: f64, min_lon: f64, max_lon: f64, film_id: Option<i64>, from: i64, to: i64) -> Result<Vec<PlacedShowtime>> {
+        let film_filter = if film_id.is_some() { " AND s.film_id = $7" } else { "" };
+        let sql = format!(
+            "SELECT s.id, s.theater_id, s.film_id, s.starts_at, s.attributes, s.auditorium, s.ticket_url, f.title AS film_title, f.slug AS film_slug, f.runtime_minutes AS film_runtime, \
+             t.name AS theater_name, t.slug AS theater_slug, t.time_zone, t.external_id AS theater_external_id, t.address AS theater_address, t.city AS theater_city, \
+             t.state AS theater_state, t.postal_code AS theater_postal_code, t.latitude AS theater_latitude, t.longitude AS theater_longitude, t.url AS theater_url \
+             FROM theaters t CROSS JOIN showtimes s JOIN films f ON f.id = s.film_id \
+             WHERE t.latitude BETWEEN $1 AND $2 AND t.longitude BETWEEN $3 AND $4 AND s.theater_id = t.id AND s.starts_at >= $5 AND s.starts_at < $6{film_filter} \
+             ORDER BY s.starts_at, t.name, s.id"
+        );
+        let mut args = vec![Arg::Float(min_lat), Arg::Float(max_lat), Arg::Float(min_lon), Arg::Float(max_lon), Arg::Int(from), Arg::Int(to)];
+        args.extend(film_id.map(Arg::Int));
+        self.rows(&sql, &args).await
     }
 
     /// Screenings at these theaters from `from` (inclusive) to `to` (exclusive), of one film

@@ -49,8 +49,6 @@ pub struct ReviewedFilm {
 /// The film a review is linked to, if any.
 pub async fn film_box(state: &AppState, store: &marquee_store::Store, film_id: Option<i64>) -> Result<Option<ReviewedFilm>, AppError> {
     let Some(id) = film_id else { return Ok(None) };
-    let film = store.film_by_id(id).await?;
-    let Some(film) = film else { return Ok(None) };
-    let credits = store.credits(id).await?;
+    let Some((film, credits)) = store.film_with_credits(id).await? else { return Ok(None) };
     Ok(Some(ReviewedFilm { movie: crate::structured::movie(state.site().base(), &film, &credits), details: FilmDetails::new(&film, &credits) }))
 }

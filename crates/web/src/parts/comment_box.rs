@@ -4,7 +4,7 @@
 use crate::respond::AppError;
 use crate::state::AppState;
 use marquee_domain::comment::{MAX_COMMENT_CHARS, REAL_NAME_POLICY};
-use marquee_domain::time::{long_datetime, now_unix, rfc3339};
+use marquee_domain::time::{long_datetime, now_unix, Wall};
 use marquee_store::{ArticlePage, Comment, Reader, MAX_DEPTH};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -118,7 +118,12 @@ pub async fn comments_box(state: &AppState, store: &marquee_store::Store, page: 
     let viewer = looker.map(|l| l.reader);
     let now = now_unix();
     let rows = store.article_comments(page.card.id).await?;
-    let settings = store.comment_settings().await?;
+    // The edit window matters only for a reader's own comments: a page for no one in
+    // particular does not read the settings at all.
+    let edit_secs = match viewer {
+        Some(_) => store.comment_settings().await?.edit_minutes * 60,
+        None => 0,
+    };
     let tz = state.site().tz.clone();
     let count = rows.iter().filter(|c| c.status == "approved").count();
     let open = page.comments_open == 1;
@@ -143,11 +148,12 @@ pub async fn comments_box(state: &AppState, store: &marquee_store::Store, page: 
         });
         let deleted = placeholder.is_some();
         let can_act = viewer.is_some_and(|v| v.is_verified() && !v.is_blocked(now));
+        let wall = Wall::new(c.created_at, tz);
         Some(CommentView {
             id: c.id,
             author: if deleted { String::new() } else { c.author_name.clone().unwrap_or_else(|| "deleted account".into()) },
-            date: long_datetime(c.created_at, tz),
-            date_iso: rfc3339(c.created_at, tz),
+            date: wall.map(|w| w.long_datetime()).unwrap_or_default(),
+            date_iso: wall.map(|w| w.rfc3339()).unwrap_or_default(),
             html: if deleted { String::new() } else { c.body_html.clone() },
             placeholder,
             featured: c.featured == 1,
@@ -161,7 +167,6 @@ pub async fn comments_box(state: &AppState, store: &marquee_store::Store, page: 
             children: kids,
         })
     }
-    let edit_secs = settings.edit_minutes * 60;
     let mut threads: Vec<CommentView> = children.get(&None).map(|v| v.iter().filter_map(|c| build(c, &children, viewer, open, edit_secs, now, &tz)).collect()).unwrap_or_default();
     if q.newest() {
         threads.reverse();

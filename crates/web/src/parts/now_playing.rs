@@ -7,7 +7,7 @@ use crate::site::SiteInfo;
 use crate::state::AppState;
 use crate::views::address_line;
 use jiff::tz::TimeZone;
-use jiff::Timestamp;
+use marquee_domain::time::Wall;
 use marquee_domain::geo;
 use marquee_store::{Showtime, Theater};
 use serde::{Deserialize, Serialize};
@@ -131,14 +131,19 @@ pub(crate) fn zone(name: &str) -> TimeZone {
 /// Groups screenings (in time order) by day in the theater's zone.
 pub(crate) fn by_day(rows: &[&Showtime]) -> Vec<DayView> {
     let mut days: Vec<DayView> = Vec::new();
+    // Rows come theater by theater, so the zone is looked up again only when it changes.
+    let mut tz: Option<(&str, TimeZone)> = None;
     for s in rows {
-        let Ok(ts) = Timestamp::from_second(s.starts_at) else { continue };
-        let local = ts.to_zoned(zone(&s.time_zone));
-        let label = local.strftime("%A, %B %-d").to_string();
+        let zone_here = match &tz {
+            Some((name, z)) if *name == s.time_zone => z,
+            _ => &tz.insert((s.time_zone.as_str(), zone(&s.time_zone))).1,
+        };
+        let Some(local) = Wall::new(s.starts_at, zone_here) else { continue };
+        let label = local.day_label();
         let time = TimeView {
             id: s.id,
-            time: local.strftime("%-I:%M %p").to_string(),
-            iso: local.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+            time: local.clock(),
+            iso: local.rfc3339(),
             attributes: s.attributes.split(',').filter(|a| !a.trim().is_empty()).map(attribute_label).collect(),
             auditorium: s.auditorium.clone(),
             ticket_url: s.ticket_url.clone(),
@@ -151,30 +156,30 @@ pub(crate) fn by_day(rows: &[&Showtime]) -> Vec<DayView> {
     days
 }
 
-/// Theaters within the area, nearest first, with their distance in miles.
-pub async fn nearby(store: &marquee_store::Store, area: &Area) -> anyhow::Result<Vec<(Theater, f64)>> {
-    let (a, b, c, d) = geo::bounding_box(area.center, area.radius);
-    let mut found: Vec<(Theater, f64)> = store
-        .theaters_in_box(a, b, c, d)
-        .await?
-        .into_iter()
-        .map(|t| {
-            let dist = geo::distance_miles(area.center, (t.latitude, t.longitude));
-            (t, dist)
-        })
-        .filter(|(_, dist)| *dist <= area.radius)
-        .collect();
-    found.sort_by(|x, y| x.1.total_cmp(&y.1).then_with(|| x.0.name.cmp(&y.0.name)));
-    Ok(found)
-}
-
 /// Theaters in the area (nearest first) and their screenings over the next week, of one film
-/// or of all.
+/// or of all: only theaters with a screening in that week. One statement finds both.
 pub(crate) async fn screenings_near(store: &marquee_store::Store, area: &Area, film_id: Option<i64>) -> anyhow::Result<(Vec<(Theater, f64)>, Vec<Showtime>)> {
-    let theaters = nearby(store, area).await?;
-    let ids: Vec<i64> = theaters.iter().map(|(t, _)| t.id).collect();
+    let (a, b, c, d) = geo::bounding_box(area.center, area.radius);
     let now = marquee_domain::time::now_unix();
-    let rows = store.showtimes(&ids, film_id, now, now + WINDOW_DAYS * 86400).await?;
+    let placed = store.screenings_in_box(a, b, c, d, film_id, now, now + WINDOW_DAYS * 86400).await?;
+    let mut theaters: Vec<(Theater, f64)> = Vec::new();
+    let mut rows = Vec::with_capacity(placed.len());
+    for p in placed {
+        let id = p.showtime.theater_id;
+        let near = match theaters.iter().find(|(t, _)| t.id == id) {
+            Some((_, dist)) => *dist <= area.radius,
+            None => {
+                let dist = geo::distance_miles(area.center, (p.theater_latitude, p.theater_longitude));
+                theaters.push((p.theater(), dist));
+                dist <= area.radius
+            }
+        };
+        if near {
+            rows.push(p.showtime);
+        }
+    }
+    theaters.retain(|(_, dist)| *dist <= area.radius);
+    theaters.sort_by(|x, y| x.1.total_cmp(&y.1).then_with(|| x.0.name.cmp(&y.0.name)));
     Ok((theaters, rows))
 }
 
