@@ -886,6 +886,13 @@ both_backends!(a_pages_own_connection_reads_what_the_pool_reads, |site| {
         assert!(!shows.is_empty(), "the demo has screenings");
         assert_eq!(format!("{:?}", own.showtimes(&ids, film_id, now - 86_400, now + 30 * 86_400).await.unwrap()), format!("{shows:?}"));
     }
+    // More statement texts than a page's SQLite connection keeps column positions for (an
+    // IN list of every length up to 600): each still reads its rows as the pool does.
+    let (from, to) = (now - 86_400, now + 30 * 86_400);
+    let want = format!("{:?}", pool.showtimes(&ids[..1], None, from, to).await.unwrap());
+    for k in 1..=600 {
+        assert_eq!(format!("{:?}", own.showtimes(&vec![ids[0]; k], None, from, to).await.unwrap()), want, "a list of {k}");
+    }
     // Now Playing's one statement: the screenings of the theaters in a box, each with its
     // whole theater, are those the two reads (theaters, then their showtimes) give.
     for film_id in [Some(film), None] {

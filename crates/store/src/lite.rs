@@ -24,6 +24,9 @@ use std::sync::{Arc, Mutex};
 /// pages read at once, and closed when they come back to a full shelf.
 const KEPT: usize = 8;
 
+/// Statements whose column positions a connection keeps at most (see [`Kept`]).
+const KEPT_COLUMNS: usize = 512;
+
 /// Where a SQLite site's page reads get their connections.
 pub(crate) struct LiteShelf {
     path: PathBuf,
@@ -118,6 +121,11 @@ impl LiteConn {
             Some((_, at)) => at,
             None => {
                 let found = T::columns(&stmt)?;
+                // Statements with lists of ids differ in text by the list's length; past a
+                // few hundred texts the map starts over rather than grow without end.
+                if columns.len() >= KEPT_COLUMNS && !columns.contains_key(sql) {
+                    columns.clear();
+                }
                 let kinds = columns.entry(sql.to_string()).or_default();
                 kinds.push((TypeId::of::<T>(), found));
                 &kinds.last().expect("just pushed").1
