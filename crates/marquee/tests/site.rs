@@ -896,7 +896,6 @@ both_backends!(a_pages_own_connection_reads_what_the_pool_reads, |site| {
     // Now Playing's one statement: the screenings of the theaters in a box, each with its
     // whole theater, are those the two reads (theaters, then their showtimes) give.
     for film_id in [Some(film), None] {
-        let (from, to) = (now - 86_400, now + 30 * 86_400);
         let placed = pool.screenings_in_box(-90.0, 90.0, -180.0, 180.0, film_id, from, to).await.unwrap();
         let mut got: Vec<i64> = placed.iter().map(|p| p.showtime.id).collect();
         let mut want: Vec<i64> = pool.showtimes(&ids, film_id, from, to).await.unwrap().iter().map(|s| s.id).collect();

@@ -129,7 +129,13 @@ crate::lite::lite_row!(Theater { id, slug, external_id, name, address, city, sta
 crate::lite::lite_row!(Showtime { id, theater_id, film_id, starts_at, attributes, auditorium, ticket_url, film_title, film_slug, film_runtime, theater_name, theater_slug, time_zone });
 
 const THEATER_COLS: &str = "id, slug, external_id, name, address, city, state, postal_code, latitude, longitude, time_zone, url";
-const SHOWTIME_SELECT: &str = "SELECT s.id, s.theater_id, s.film_id, s.starts_at, s.attributes, s.auditorium, s.ticket_url, f.title AS film_title, f.slug AS film_slug, f.runtime_minutes AS film_runtime, t.name AS theater_name, t.slug AS theater_slug, t.time_zone FROM showtimes s JOIN films f ON f.id = s.film_id JOIN theaters t ON t.id = s.theater_id";
+/// A [`Showtime`]'s columns, from `showtimes s`, `films f` and `theaters t`.
+macro_rules! showtime_cols {
+    () => {
+        "s.id, s.theater_id, s.film_id, s.starts_at, s.attributes, s.auditorium, s.ticket_url, f.title AS film_title, f.slug AS film_slug, f.runtime_minutes AS film_runtime, t.name AS theater_name, t.slug AS theater_slug, t.time_zone"
+    };
+}
+const SHOWTIME_SELECT: &str = concat!("SELECT ", showtime_cols!(), " FROM showtimes s JOIN films f ON f.id = s.film_id JOIN theaters t ON t.id = s.theater_id");
 
 impl Store {
     /// Adds or updates a theater, keyed by the feed's theater id.
@@ -183,12 +189,12 @@ impl Store {
     pub async fn screenings_in_box(&self, min_lat: f64, max_lat: f64, min_lon: f64, max_lon: f64, film_id: Option<i64>, from: i64, to: i64) -> Result<Vec<PlacedShowtime>> {
         let film_filter = if film_id.is_some() { " AND s.film_id = $7" } else { "" };
         let sql = format!(
-            "SELECT s.id, s.theater_id, s.film_id, s.starts_at, s.attributes, s.auditorium, s.ticket_url, f.title AS film_title, f.slug AS film_slug, f.runtime_minutes AS film_runtime, \
-             t.name AS theater_name, t.slug AS theater_slug, t.time_zone, t.external_id AS theater_external_id, t.address AS theater_address, t.city AS theater_city, \
+            "SELECT {}, t.external_id AS theater_external_id, t.address AS theater_address, t.city AS theater_city, \
              t.state AS theater_state, t.postal_code AS theater_postal_code, t.latitude AS theater_latitude, t.longitude AS theater_longitude, t.url AS theater_url \
              FROM theaters t CROSS JOIN showtimes s JOIN films f ON f.id = s.film_id \
              WHERE t.latitude BETWEEN $1 AND $2 AND t.longitude BETWEEN $3 AND $4 AND s.theater_id = t.id AND s.starts_at >= $5 AND s.starts_at < $6{film_filter} \
-             ORDER BY s.starts_at, t.name, s.id"
+             ORDER BY s.starts_at, t.name, s.id",
+            showtime_cols!()
         );
         let mut args = vec![Arg::Float(min_lat), Arg::Float(max_lat), Arg::Float(min_lon), Arg::Float(max_lon), Arg::Int(from), Arg::Int(to)];
         args.extend(film_id.map(Arg::Int));
