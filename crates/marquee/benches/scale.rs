@@ -1,25 +1,27 @@
 //! `cargo bench -p marquee --bench scale`: what the readers' pages cost on a real archive's
 //! size, next to the demo's, on the same server build and database.
 //!
-//! It makes the demo paper, serves it with `marquee serve` and the page cache off (every
-//! request renders: the cost of a miss) and measures each kind of page: home, a section's
-//! first page, the reference review (Film Details, Now Playing, comments, boxes), an author,
-//! a tag, a film, a search and the RSS feed, plus the sitemap index. Then it grows the same
-//! database to `MARQUEE_SCALE_ARTICLES` articles (default 100,000), ten comments an article
+//! It makes the demo paper and keeps a copy of its database as it is. Then it grows the
+//! original to `MARQUEE_SCALE_ARTICLES` articles (default 100,000), ten comments an article
 //! (1,000,000) from 1,000 readers, 10,000 films and 1,000,000 showtimes at 1,000 theaters
 //! (50 of them near the demo's home, where the review's Now Playing box looks), written
-//! straight into the tables in big transactions, notes every article for search, starts the
-//! server again, waits for its search index to hold them all, and measures the same pages,
-//! with a section's page 500 beside its first, both as a reader reaches it by the "Older" link
-//! of page 499 (which starts at its place in the section's index) and by typing `?page=500`
-//! (which starts at the server's mark in the section's index every 100 articles, the one at
-//! 9,900, and skips 80 entries). It prints each page's requests per second at
+//! straight into the tables in big transactions, and notes every article for search. It
+//! serves both databases at once with `marquee serve` and the page cache off (every request
+//! renders: the cost of a miss), waits for the big one's search index to hold every article,
+//! and measures each kind of page on both, in turns (demo, scale, scale, demo, scale, demo,
+//! demo, scale, a quarter of the time each), so that the machine's drift falls on both sizes
+//! alike: home, a section's first page, the reference review (Film Details, Now Playing,
+//! comments, boxes), an author, a tag, a film, a search, the RSS feed and the sitemap index,
+//! and at scale a section's page 500 beside its first, both as a reader reaches it by the
+//! "Older" link of page 499 (which starts at its place in the section's index) and by typing
+//! `?page=500` (which starts at the server's mark in the section's index every 100 articles,
+//! the one at 9,900, and skips 80 entries). It prints each page's requests per second at
 //! both sizes and the ratio (target: within 1.5x), the largest sitemap file's size and time,
-//! and the server's resident memory (target: under 200 MB).
+//! and the servers' resident memory (target: under 200 MB).
 //!
 //! `MARQUEE_BENCH_SECS` (default 3) sets the seconds per page, with 2 connections;
 //! `MARQUEE_BENCH_DB=postgres` runs it on a scratch PostgreSQL database; `MARQUEE_BENCH_KEEP`
-//! keeps the grown database afterwards (and prints where it is) for a closer look.
+//! keeps both databases afterwards (and prints where they are) for a closer look.
 
 mod scratch;
 
@@ -118,6 +120,32 @@ async fn measure(addr: &str, path: &str, secs: f64) -> (f64, f64) {
     let rps = all.len() as f64 / started.elapsed().as_secs_f64().max(secs);
     all.sort();
     (rps, all[all.len() / 2].as_secs_f64() * 1000.0)
+}
+
+/// One page's turns at one size.
+#[derive(Default)]
+struct Turns {
+    rps: Vec<f64>,
+    p50: Vec<f64>,
+}
+
+impl Turns {
+    fn add(&mut self, (rps, p50): (f64, f64)) {
+        self.rps.push(rps);
+        self.p50.push(p50);
+    }
+
+    /// Requests a second over all the turns (each turn is as long as the others).
+    fn rps(&self) -> f64 {
+        self.rps.iter().sum::<f64>() / self.rps.len() as f64
+    }
+
+    /// The middle of the turns' medians.
+    fn p50(&self) -> f64 {
+        let mut v = self.p50.clone();
+        v.sort_by(f64::total_cmp);
+        (v[(v.len() - 1) / 2] + v[v.len() / 2]) / 2.0
+    }
 }
 
 fn rss_mb(pid: u32) -> f64 {
@@ -350,7 +378,7 @@ fn main() {
         store.close().await;
         (author, tag)
     });
-    let rows = |scaled: bool| -> Vec<Row> {
+    let rows_for = |scaled: bool| -> Vec<Row> {
         let mut r = vec![
             Row { name: "home", path: "/".into() },
             Row { name: "section", path: "/news/".into() },
@@ -371,74 +399,94 @@ fn main() {
         r
     };
 
-    let mut demo_rps = std::collections::HashMap::new();
-    let mut results = Vec::new();
-    for scaled in [false, true] {
-        if scaled {
-            println!("\nGrowing the archive:");
-            rt.block_on(grow(&url, articles));
-        }
-        let server = serve(&addr, &url, &data_dir);
-        rt.block_on(wait_ready(&addr));
-        if scaled {
-            let t = Instant::now();
-            rt.block_on(async {
-                loop {
-                    if let Some((200, body)) = once(&addr, &format!("/search/?q={LAST_WORD}")).await {
-                        if String::from_utf8_lossy(&body).contains("archive-") {
-                            break;
-                        }
-                    }
-                    tokio::time::sleep(Duration::from_millis(500)).await;
+    // The demo paper as it is now, kept beside the database that grows, so that both sizes
+    // are served at once and measured in turns: this machine's speed drifts by half over
+    // minutes, and a ratio of two figures taken minutes apart would mostly measure that.
+    let demo_scratch = scratch.as_ref().map(|s| rt.block_on(s.copy("scale_demo")));
+    let demo_url = match &demo_scratch {
+        Some(s) => s.url.clone(),
+        None => {
+            let dir = data_dir.join("demo");
+            std::fs::create_dir_all(&dir).unwrap();
+            for file in ["marquee.db", "marquee.db-wal"] {
+                if data_dir.join(file).exists() {
+                    std::fs::copy(data_dir.join(file), dir.join(file)).expect("copy the demo database");
                 }
-            });
-            println!("  the server's search index held every article {:.1} s after it started", t.elapsed().as_secs_f64());
-        }
-        let mut rows = rows(scaled);
-        if scaled {
-            // Page 500 as the "Older" link of page 499 leads to it.
-            let deep = rows.iter().find(|r| r.name == "section deep").map(|r| r.path.clone()).unwrap_or_default();
-            let before = deep.rsplit_once('=').and_then(|(_, n)| n.parse::<usize>().ok()).unwrap_or(2).max(2) - 1;
-            let (_, html) = rt.block_on(once(&addr, &format!("/news/?page={before}"))).unwrap();
-            let html = String::from_utf8_lossy(&html).to_string();
-            let link = html.split("<a rel=\"next\" href=\"").nth(1).and_then(|s| s.split('"').next()).expect("page 499 links to page 500").replace("&amp;", "&");
-            rows.insert(3, Row { name: "section deep, by link", path: link });
-        }
-        for row in rows {
-            rt.block_on(measure(&addr, &row.path, 0.5)); // warm up
-            let (rps, p50) = rt.block_on(measure(&addr, &row.path, secs));
-            if !scaled {
-                demo_rps.insert(row.name, rps);
             }
-            results.push((scaled, row.name, row.path, rps, p50));
+            format!("sqlite://{}", dir.join("marquee.db").display())
         }
-        if scaled {
-            // The largest sitemap file, read whole.
-            let (_, index) = rt.block_on(once(&addr, "/sitemap.xml")).unwrap();
-            let index = String::from_utf8_lossy(&index).to_string();
-            let child = index.split("<loc>").nth(1).and_then(|s| s.split("</loc>").next()).and_then(|u| u.split_once("://")).and_then(|(_, r)| r.find('/').map(|i| r[i..].to_string())).unwrap_or_default();
-            let t = Instant::now();
-            let (status, body) = rt.block_on(once(&addr, &child)).unwrap();
-            println!("  sitemap file {child}: {status}, {} URLs, {:.1} MB in {:.0} ms", String::from_utf8_lossy(&body).matches("<loc>").count(), body.len() as f64 / 1e6, t.elapsed().as_secs_f64() * 1000.0);
-            println!("  server memory after every page: {:.0} MB (target: under 200 MB)", rss_mb(server.0.id()));
+    };
+    println!("\nGrowing the archive:");
+    rt.block_on(grow(&url, articles));
+    let demo_addr = format!("127.0.0.1:{}", port + 1000);
+    let demo_server = serve(&demo_addr, &demo_url, &data_dir);
+    let server = serve(&addr, &url, &data_dir);
+    rt.block_on(wait_ready(&demo_addr));
+    rt.block_on(wait_ready(&addr));
+    let t = Instant::now();
+    rt.block_on(async {
+        loop {
+            if let Some((200, body)) = once(&addr, &format!("/search/?q={LAST_WORD}")).await {
+                if String::from_utf8_lossy(&body).contains("archive-") {
+                    break;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
         }
-        drop(server);
-    }
+    });
+    println!("  the server's search index held every article {:.1} s after it started", t.elapsed().as_secs_f64());
+    let mut rows = rows_for(true);
+    // Page 500 as the "Older" link of page 499 leads to it.
+    let deep = rows.iter().find(|r| r.name == "section deep").map(|r| r.path.clone()).unwrap_or_default();
+    let before = deep.rsplit_once('=').and_then(|(_, n)| n.parse::<usize>().ok()).unwrap_or(2).max(2) - 1;
+    let (_, html) = rt.block_on(once(&addr, &format!("/news/?page={before}"))).unwrap();
+    let html = String::from_utf8_lossy(&html).to_string();
+    let link = html.split("<a rel=\"next\" href=\"").nth(1).and_then(|s| s.split('"').next()).expect("page 499 links to page 500").replace("&amp;", "&");
+    rows.insert(3, Row { name: "section deep, by link", path: link });
+    let demo_path = |name: &str| -> String {
+        let name = if name.starts_with("section deep") { "section" } else { name };
+        rows_for(false).into_iter().find(|r| r.name == name).map(|r| r.path).unwrap_or_default()
+    };
     println!("\n{:<22} {:<40} {:>10} {:>10} {:>9} {:>7}", "page", "path at scale", "demo r/s", "scale r/s", "p50 ms", "ratio");
-    for (scaled, name, path, rps, p50) in &results {
-        if !scaled {
-            continue;
+    for row in &rows {
+        let small = demo_path(row.name);
+        rt.block_on(measure(&demo_addr, &small, 0.5)); // warm up
+        rt.block_on(measure(&addr, &row.path, 0.5));
+        // Four turns each, in the order demo, scale, scale, demo, scale, demo, demo, scale, so
+        // that a drift in either direction falls on both alike.
+        let (mut demo, mut scaled) = (Turns::default(), Turns::default());
+        for demo_first in [true, false, false, true] {
+            for first in [true, false] {
+                if first == demo_first {
+                    demo.add(rt.block_on(measure(&demo_addr, &small, secs / 4.0)));
+                } else {
+                    scaled.add(rt.block_on(measure(&addr, &row.path, secs / 4.0)));
+                }
+            }
         }
-        let base = demo_rps.get(if name.starts_with("section deep") { "section" } else { name }).copied().unwrap_or(f64::NAN);
+        let (base, rps) = (demo.rps(), scaled.rps());
         let ratio = base / rps;
-        println!("{:<22} {:<40} {:>10.0} {:>10.0} {:>9.2} {:>6.2}x{}", name, path, base, rps, p50, ratio, if ratio <= 1.5 { "" } else { "  (over 1.5x)" });
+        println!("{:<22} {:<40} {:>10.0} {:>10.0} {:>9.2} {:>6.2}x{}", row.name, row.path, base, rps, scaled.p50(), ratio, if ratio <= 1.5 { "" } else { "  (over 1.5x)" });
     }
+    // The largest sitemap file, read whole.
+    let (_, index) = rt.block_on(once(&addr, "/sitemap.xml")).unwrap();
+    let index = String::from_utf8_lossy(&index).to_string();
+    let child = index.split("<loc>").nth(1).and_then(|s| s.split("</loc>").next()).and_then(|u| u.split_once("://")).and_then(|(_, r)| r.find('/').map(|i| r[i..].to_string())).unwrap_or_default();
+    let t = Instant::now();
+    let (status, body) = rt.block_on(once(&addr, &child)).unwrap();
+    println!("\nsitemap file {child}: {status}, {} URLs, {:.1} MB in {:.0} ms", String::from_utf8_lossy(&body).matches("<loc>").count(), body.len() as f64 / 1e6, t.elapsed().as_secs_f64() * 1000.0);
+    println!("server memory after every page: {:.0} MB at scale (target: under 200 MB), {:.0} MB at the demo's size", rss_mb(server.0.id()), rss_mb(demo_server.0.id()));
+    drop(server);
+    drop(demo_server);
     if std::env::var_os("MARQUEE_BENCH_KEEP").is_some() {
-        println!("Kept: {} ({url})", data_dir.display());
+        println!("Kept: {} ({url}, and the demo's size at {demo_url})", data_dir.display());
         return;
     }
     let _ = std::fs::remove_dir_all(&data_dir);
     if let Some(s) = scratch {
+        rt.block_on(s.drop_database());
+    }
+    if let Some(s) = demo_scratch {
         rt.block_on(s.drop_database());
     }
 }

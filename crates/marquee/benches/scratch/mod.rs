@@ -27,6 +27,25 @@ impl Scratch {
         Scratch { url: format!("{root}/{name}"), admin_url, name }
     }
 
+    /// A second database made from this one as it is now (`CREATE DATABASE ... TEMPLATE`),
+    /// once the last connection to this one has gone.
+    #[allow(dead_code)]
+    pub async fn copy(&self, what: &str) -> Scratch {
+        let name = format!("marquee_{what}_bench_{}", std::process::id());
+        let admin = marquee_store::Store::connect(&self.admin_url).await.expect("connect to PostgreSQL for the benchmark");
+        let sql = format!("CREATE DATABASE {name} TEMPLATE {}", self.name);
+        let mut tries = 0;
+        // A server just stopped may still hold a connection for a moment.
+        while let Err(e) = sqlx::query(&sql).execute(admin.pool()).await {
+            tries += 1;
+            assert!(tries < 100, "copy the database {}: {e}", self.name);
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        admin.close().await;
+        let root = self.url.rsplit_once('/').map(|(r, _)| r).unwrap_or(&self.url);
+        Scratch { url: format!("{root}/{name}"), admin_url: self.admin_url.clone(), name }
+    }
+
     /// Drops the database, whoever is still connected to it.
     pub async fn drop_database(self) {
         let admin = marquee_store::Store::connect(&self.admin_url).await.expect("connect to PostgreSQL");
