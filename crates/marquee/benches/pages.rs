@@ -4,7 +4,8 @@
 //! same run, then prints each page's throughput as a ratio of the static file's.
 //! Before it measures, it gives the review 50 approved comments (46 from readers it adds to the
 //! demo) and signs in 64 other verified readers; the "signed-in" rows ask for the review as
-//! those readers, one per connection, each getting their own comment forms and token.
+//! those readers, one per connection, each getting their own comment forms and token (each
+//! sends the form-token nonce cookie it would have kept since signing in).
 //! It runs with the page cache (the default), without it (every request renders),
 //! and without the box cache as well, to show what the boxes would cost;
 //! then adds 500 theaters and 100,000 showtimes (most far away or in the past) and measures
@@ -140,7 +141,8 @@ struct Result {
 }
 
 /// `sessions`: the reader session cookies to send, connection i sending cookie i modulo
-/// their number (none when empty).
+/// their number (none when empty), with the form-token nonce a browser keeps from the page
+/// it signed in on.
 async fn load(addr: &str, path: &str, connections: usize, secs: u64, sessions: &[String]) -> Result {
     let deadline = Instant::now() + Duration::from_secs(secs);
     let started = Instant::now();
@@ -148,7 +150,7 @@ async fn load(addr: &str, path: &str, connections: usize, secs: u64, sessions: &
     for i in 0..connections {
         let addr = addr.to_string();
         let path = path.to_string();
-        let cookie = (!sessions.is_empty()).then(|| format!("mq_reader={}", sessions[i % sessions.len()]));
+        let cookie = (!sessions.is_empty()).then(|| format!("mq_reader={}; mq_csrf={:064x}", sessions[i % sessions.len()], i % sessions.len() + 1));
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::with_capacity(4096);
             let mut errors = 0usize;

@@ -32,11 +32,23 @@ pub fn cookie_name(plain: &'static str, secure: bool) -> &'static str {
 pub fn random_token() -> String {
     let mut b = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut b);
-    hex::encode(b)
+    hex(&b)
 }
 
 pub fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// Bytes as lowercase hex, as `hex::encode` writes them, from a table (a signed-in page
+/// writes three of these: `hex::encode` goes a `char` at a time).
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = Vec::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[(b >> 4) as usize]);
+        out.push(DIGITS[(b & 15) as usize]);
+    }
+    String::from_utf8(out).expect("hex digits are ASCII")
 }
 
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -78,6 +90,17 @@ pub fn set_cookie(plain: &'static str, value: &str, max_age: Option<i64>, secure
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hex_is_written_as_the_hex_crate_writes_it() {
+        assert_eq!(hex(&[]), "");
+        assert_eq!(hex(&[0x00, 0x0f, 0xa0, 0xff, 0x5c]), "000fa0ff5c");
+        let all: Vec<u8> = (0..=255).collect();
+        assert_eq!(hex(&all), hex::encode(&all));
+        assert_eq!(token_hash("tok"), hex::encode(Sha256::digest(b"tok")));
+        let t = random_token();
+        assert!(t.len() == 64 && t.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)), "{t}");
+    }
 
     #[test]
     fn https_sites_use_host_prefixed_cookies() {

@@ -49,21 +49,28 @@ impl CsrfToken {
         inner.used.store(true, Ordering::Relaxed);
         inner.token.get_or_init(|| {
             let nonce = inner.nonce.get_or_init(random_token);
-            bound_token(inner.state.0.secret.as_bytes(), nonce, inner.staff.as_deref(), inner.reader.as_deref())
+            bound_token(&inner.state.0.csrf_key, nonce, inner.staff.as_deref(), inner.reader.as_deref())
         })
     }
 }
 
+/// The site's secret made into an HMAC-SHA256 key once: each token then starts from a copy
+/// of it instead of hashing the key's two blocks again.
+pub(crate) fn token_key(secret: &[u8]) -> Hmac<Sha256> {
+    Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes a key of any length")
+}
+
 /// The token for a nonce and the session cookies beside it: HMAC-SHA256 under the site's
-/// secret (shared by every server of the site), as 64 hex characters. The purpose comes first
-/// so that no other signature made with the same secret can pass for a token.
-fn bound_token(secret: &[u8], nonce: &str, staff: Option<&str>, reader: Option<&str>) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes a key of any length");
+/// secret (shared by every server of the site; `key` is [`token_key`] of it), as 64 hex
+/// characters. The purpose comes first so that no other signature made with the same secret
+/// can pass for a token.
+fn bound_token(key: &Hmac<Sha256>, nonce: &str, staff: Option<&str>, reader: Option<&str>) -> String {
+    let mut mac = key.clone();
     for part in ["marquee-csrf-v1", nonce, staff.unwrap_or(""), reader.unwrap_or("")] {
         mac.update(&(part.len() as u64).to_be_bytes());
         mac.update(part.as_bytes());
     }
-    hex::encode(mac.finalize().into_bytes())
+    crate::cookies::hex(&mac.finalize().into_bytes())
 }
 
 fn is_nonce(v: &str) -> bool {
@@ -116,7 +123,7 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
             .into_response();
         }
         let sent = header_token.or_else(|| if multipart { multipart_field(&bytes, "_csrf") } else { form_field(&bytes, "_csrf") });
-        let expected = existing.as_deref().map(|n| bound_token(state.0.secret.as_bytes(), n, token.0.staff.as_deref(), token.0.reader.as_deref()));
+        let expected = existing.as_deref().map(|n| bound_token(&state.0.csrf_key, n, token.0.staff.as_deref(), token.0.reader.as_deref()));
         let matches = match (&sent, &expected) {
             (Some(s), Some(e)) => constant_time_eq(s.as_bytes(), e.as_bytes()),
             _ => false,
@@ -215,14 +222,23 @@ mod tests {
     #[test]
     fn tokens_are_bound_to_the_nonce_and_the_sessions() {
         let nonce = "a".repeat(64);
-        let t = bound_token(b"secret", &nonce, Some("s1"), None);
+        let key = token_key(b"secret");
+        let t = bound_token(&key, &nonce, Some("s1"), None);
         assert_eq!(t.len(), 64);
-        assert_eq!(t, bound_token(b"secret", &nonce, Some("s1"), None));
-        assert_ne!(t, bound_token(b"secret", &nonce, Some("s2"), None), "another staff session");
-        assert_ne!(t, bound_token(b"secret", &nonce, None, Some("s1")), "the same value as a reader session");
-        assert_ne!(t, bound_token(b"secret", &"b".repeat(64), Some("s1"), None), "another nonce");
-        assert_ne!(t, bound_token(b"other secret", &nonce, Some("s1"), None), "another site");
+        assert_eq!(t, bound_token(&key, &nonce, Some("s1"), None));
+        assert_ne!(t, bound_token(&key, &nonce, Some("s2"), None), "another staff session");
+        assert_ne!(t, bound_token(&key, &nonce, None, Some("s1")), "the same value as a reader session");
+        assert_ne!(t, bound_token(&key, &"b".repeat(64), Some("s1"), None), "another nonce");
+        assert_ne!(t, bound_token(&token_key(b"other secret"), &nonce, Some("s1"), None), "another site");
         assert_ne!(t, nonce);
+        // The key made once gives what a key made for each token gives: HMAC-SHA256 of the
+        // length-prefixed parts, in lowercase hex.
+        let mut fresh = Hmac::<Sha256>::new_from_slice(b"secret").unwrap();
+        for part in ["marquee-csrf-v1", &nonce, "s1", ""] {
+            fresh.update(&(part.len() as u64).to_be_bytes());
+            fresh.update(part.as_bytes());
+        }
+        assert_eq!(t, hex::encode(fresh.finalize().into_bytes()));
     }
 
     #[test]

@@ -115,6 +115,8 @@ pub(crate) struct Inner {
     pub cache: PageCache,
     /// Signs links in mail; the same on every server of a site.
     pub secret: String,
+    /// The secret as the key of forms' tokens (`csrf`).
+    pub csrf_key: hmac::Hmac<sha2::Sha256>,
     /// Wakes the mail worker when something is queued.
     pub mail_wake: tokio::sync::Notify,
     /// Article views not yet written to the database.
@@ -149,7 +151,8 @@ impl AppState {
         let site = load_site(&store).await?;
         let cache = PageCache::new(config.page_cache);
         let secret = store.mail_secret(&crate::cookies::random_token()).await?;
-        let state = AppState(Arc::new(Inner { store, config, templates, site: RwLock::new(Arc::new(site)), cache, secret,
+        let csrf_key = crate::csrf::token_key(secret.as_bytes());
+        let state = AppState(Arc::new(Inner { store, config, templates, site: RwLock::new(Arc::new(site)), cache, secret, csrf_key,
             mail_wake: tokio::sync::Notify::new(),
             views: Default::default(),
             boxes: BoxCache::default(),

@@ -161,3 +161,18 @@ pub fn event(base: &str, d: &marquee_store::EventDetail) -> String {
     }
     script_safe(&ev)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_in_a_script_element_cannot_close_it() {
+        let v = json!({"name": "</script><script>alert(1)</script> & <!-- \"q\" é", "n": 3});
+        let safe = script_safe(&v);
+        assert!(!safe.contains('<') && !safe.contains('>') && !safe.contains('&'), "{safe}");
+        assert_eq!(serde_json::from_str::<Value>(&safe).unwrap(), v, "the same JSON to a reader of it");
+        assert_eq!(script_safe(&json!({"a": "plain"})), r#"{"a":"plain"}"#);
+        assert_eq!(script_safe(&json!("<>&")), r#""\u003c\u003e\u0026""#);
+    }
+}

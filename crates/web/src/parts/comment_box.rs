@@ -117,7 +117,7 @@ pub struct Looker<'a> {
 pub async fn comments_box(state: &AppState, store: &marquee_store::Store, page: &ArticlePage, looker: Option<Looker<'_>>, q: &CommentQuery) -> Result<CommentsBox, AppError> {
     let viewer = looker.map(|l| l.reader);
     let now = now_unix();
-    let rows = store.article_comments(page.card.id).await?;
+    let mut rows = store.article_comments(page.card.id).await?;
     // The edit window matters only for a reader's own comments: a page for no one in
     // particular does not read the settings at all.
     let edit_secs = match viewer {
@@ -127,13 +127,25 @@ pub async fn comments_box(state: &AppState, store: &marquee_store::Store, page: 
     let tz = state.site().tz.clone();
     let count = rows.iter().filter(|c| c.status == "approved").count();
     let open = page.comments_open == 1;
-    // Children of each comment, in time order; then the visible tree from the roots.
-    let mut children: HashMap<Option<i64>, Vec<&Comment>> = HashMap::new();
-    for c in &rows {
-        children.entry(c.parent_id).or_default().push(c);
+    // Children of each comment (positions in `rows`), in time order; then the visible tree
+    // from the roots, each comment's text moved out of its row rather than copied.
+    let mut children: HashMap<Option<i64>, Vec<usize>> = HashMap::new();
+    for (i, c) in rows.iter().enumerate() {
+        children.entry(c.parent_id).or_default().push(i);
     }
-    fn build(c: &Comment, children: &HashMap<Option<i64>, Vec<&Comment>>, viewer: Option<&Reader>, open: bool, edit_secs: i64, now: i64, tz: &jiff::tz::TimeZone) -> Option<CommentView> {
-        let kids: Vec<CommentView> = children.get(&Some(c.id)).map(|v| v.iter().filter_map(|k| build(k, children, viewer, open, edit_secs, now, tz)).collect()).unwrap_or_default();
+    struct Seen<'a> {
+        children: &'a HashMap<Option<i64>, Vec<usize>>,
+        viewer: Option<&'a Reader>,
+        open: bool,
+        edit_secs: i64,
+        now: i64,
+        tz: &'a jiff::tz::TimeZone,
+    }
+    fn build(i: usize, rows: &mut [Comment], seen: &Seen<'_>) -> Option<CommentView> {
+        let id = rows[i].id;
+        let kids: Vec<CommentView> = seen.children.get(&Some(id)).map(|v| v.iter().filter_map(|&k| build(k, rows, seen)).collect()).unwrap_or_default();
+        let c = &mut rows[i];
+        let viewer = seen.viewer;
         let mine = viewer.is_some_and(|v| Some(v.id) == c.reader_id);
         // Readers see approved comments, and their own waiting or rejected ones. Anything else
         // stays only as a placeholder while visible replies hang from it.
@@ -147,27 +159,28 @@ pub async fn comments_box(state: &AppState, store: &marquee_store::Store, page: 
             _ => "This comment is being reviewed by an editor.",
         });
         let deleted = placeholder.is_some();
-        let can_act = viewer.is_some_and(|v| v.is_verified() && !v.is_blocked(now));
-        let wall = Wall::new(c.created_at, tz);
+        let can_act = viewer.is_some_and(|v| v.is_verified() && !v.is_blocked(seen.now));
+        let wall = Wall::new(c.created_at, seen.tz);
         Some(CommentView {
-            id: c.id,
-            author: if deleted { String::new() } else { c.author_name.clone().unwrap_or_else(|| "deleted account".into()) },
+            id,
+            author: if deleted { String::new() } else { c.author_name.take().unwrap_or_else(|| "deleted account".into()) },
             date: wall.map(|w| w.long_datetime()).unwrap_or_default(),
             date_iso: wall.map(|w| w.rfc3339()).unwrap_or_default(),
-            html: if deleted { String::new() } else { c.body_html.clone() },
+            html: if deleted { String::new() } else { std::mem::take(&mut c.body_html) },
             placeholder,
             featured: c.featured == 1,
             deleted,
             pending: c.status == "pending",
-            rejected: (c.status == "rejected").then(|| c.reject_reason.clone()),
+            rejected: (c.status == "rejected").then(|| std::mem::take(&mut c.reject_reason)),
             edited: c.edited_at.is_some(),
             mine: mine && !deleted,
-            can_edit: mine && !deleted && c.status != "rejected" && now - c.created_at < edit_secs,
-            can_reply: open && can_act && !deleted && c.status == "approved" && c.depth < MAX_DEPTH,
+            can_edit: mine && !deleted && c.status != "rejected" && seen.now - c.created_at < seen.edit_secs,
+            can_reply: seen.open && can_act && !deleted && c.status == "approved" && c.depth < MAX_DEPTH,
             children: kids,
         })
     }
-    let mut threads: Vec<CommentView> = children.get(&None).map(|v| v.iter().filter_map(|c| build(c, &children, viewer, open, edit_secs, now, &tz)).collect()).unwrap_or_default();
+    let seen = Seen { children: &children, viewer, open, edit_secs, now, tz: &tz };
+    let mut threads: Vec<CommentView> = children.get(&None).map(|v| v.iter().filter_map(|&i| build(i, &mut rows, &seen)).collect()).unwrap_or_default();
     if q.newest() {
         threads.reverse();
     }
