@@ -54,14 +54,8 @@ impl CsrfToken {
     }
 }
 
-/// The site's secret made into an HMAC-SHA256 key once: each token then starts from a copy
-/// of it instead of hashing the key's two blocks again.
-pub(crate) fn token_key(secret: &[u8]) -> Hmac<Sha256> {
-    Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes a key of any length")
-}
-
 /// The token for a nonce and the session cookies beside it: HMAC-SHA256 under the site's
-/// secret (shared by every server of the site; `key` is [`token_key`] of it), as 64 hex
+/// secret (shared by every server of the site; `key` is `cookies::token_key` of it), as 64 hex
 /// characters. The purpose comes first so that no other signature made with the same secret
 /// can pass for a token.
 fn bound_token(key: &Hmac<Sha256>, nonce: &str, staff: Option<&str>, reader: Option<&str>) -> String {
@@ -222,14 +216,14 @@ mod tests {
     #[test]
     fn tokens_are_bound_to_the_nonce_and_the_sessions() {
         let nonce = "a".repeat(64);
-        let key = token_key(b"secret");
+        let key = crate::cookies::token_key(b"secret");
         let t = bound_token(&key, &nonce, Some("s1"), None);
         assert_eq!(t.len(), 64);
         assert_eq!(t, bound_token(&key, &nonce, Some("s1"), None));
         assert_ne!(t, bound_token(&key, &nonce, Some("s2"), None), "another staff session");
         assert_ne!(t, bound_token(&key, &nonce, None, Some("s1")), "the same value as a reader session");
         assert_ne!(t, bound_token(&key, &"b".repeat(64), Some("s1"), None), "another nonce");
-        assert_ne!(t, bound_token(&token_key(b"other secret"), &nonce, Some("s1"), None), "another site");
+        assert_ne!(t, bound_token(&crate::cookies::token_key(b"other secret"), &nonce, Some("s1"), None), "another site");
         assert_ne!(t, nonce);
         // The key made once gives what a key made for each token gives: HMAC-SHA256 of the
         // length-prefixed parts, in lowercase hex.

@@ -151,7 +151,7 @@ impl AppState {
         let site = load_site(&store).await?;
         let cache = PageCache::new(config.page_cache);
         let secret = store.mail_secret(&crate::cookies::random_token()).await?;
-        let csrf_key = crate::csrf::token_key(secret.as_bytes());
+        let csrf_key = crate::cookies::token_key(secret.as_bytes());
         let state = AppState(Arc::new(Inner { store, config, templates, site: RwLock::new(Arc::new(site)), cache, secret, csrf_key,
             mail_wake: tokio::sync::Notify::new(),
             views: Default::default(),
