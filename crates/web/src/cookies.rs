@@ -45,15 +45,11 @@ pub fn token_key(secret: &[u8]) -> hmac::Hmac<Sha256> {
     <hmac::Hmac<Sha256> as hmac::Mac>::new_from_slice(secret).expect("HMAC takes a key of any length")
 }
 
-/// Bytes as lowercase hex, as `hex::encode` writes them, from a table (a signed-in page
-/// writes three of these: `hex::encode` goes a `char` at a time).
+/// Bytes as lowercase hex, written by the `hex` crate's table into a buffer of the right
+/// length (`hex::encode` goes a `char` at a time; a signed-in page writes three of these).
 pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = Vec::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(DIGITS[(b >> 4) as usize]);
-        out.push(DIGITS[(b & 15) as usize]);
-    }
+    let mut out = vec![0; bytes.len() * 2];
+    hex::encode_to_slice(bytes, &mut out).expect("the buffer is twice the input's length");
     String::from_utf8(out).expect("hex digits are ASCII")
 }
 
