@@ -18,7 +18,7 @@ use std::collections::BinaryHeap;
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{BooleanQuery, BooleanWeight, BoostQuery, ConstScoreQuery, EnableScoring, Occur, PhraseQuery, Query, RangeQuery, RegexQuery, SumCombiner, TermQuery, Weight};
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED};
-use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer};
+use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, TextAnalyzerBuilder, Token, TokenFilter, TokenStream, Tokenizer};
 use tantivy::{DocId, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader, TantivyDocument, Term};
 
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +35,9 @@ pub type Result<T, E = SearchError> = std::result::Result<T, E>;
 /// lowercased, accents folded, English stems (as SQLite's porter and PostgreSQL's 'english'
 /// did before this index).
 const ANALYZER: &str = "marquee";
+/// The tokenizer that writes each two words found side by side, as [`ANALYZER`] gives them,
+/// as one term (`PAIRS`).
+const PAIRS: &str = "marquee_pairs";
 /// The text fields and their weights, in the order a [`Doc`] gives them.
 const TEXT_FIELDS: [(&str, Score); 6] = [("headline", 10.0), ("deck", 4.0), ("film", 4.0), ("people", 4.0), ("tags", 2.0), ("body", 1.0)];
 /// Memory the writer may fill before it writes a segment (tantivy's least is 15 MB).
@@ -227,6 +230,11 @@ struct Fields {
     /// Every text field's words together, without frequencies or positions: a single word's
     /// matches are counted from its one list instead of a union of six.
     any: Field,
+    /// Every two stems side by side in any text field, as one term ("at the"), without
+    /// frequencies or positions: a phrase's matches lie among the articles holding each of
+    /// its pairs, which are far fewer than those holding each of its words, so the positions
+    /// that prove a phrase are read only there ([`SearchIndex::words_query`]).
+    pairs: Field,
 }
 
 /// The index and its one writer. Searches read the last committed state; [`SearchIndex::apply`]
@@ -244,12 +252,18 @@ pub struct SearchIndex {
 }
 
 fn analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(60))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .filter(RememberedStems)
-        .build()
+    stems().build()
+}
+
+/// [`analyzer`]'s stems, two by two ([`Pairs`]).
+fn pair_analyzer() -> TextAnalyzer {
+    stems().filter(Pairs).build()
+}
+
+/// Words split at anything not a letter or digit, the longest left out, lowercased, accents
+/// folded, stemmed.
+fn stems() -> TextAnalyzerBuilder<impl Tokenizer> {
+    TextAnalyzer::builder(SimpleTokenizer::default()).filter(RemoveLongFilter::limit(60)).filter(LowerCaser).filter(AsciiFoldingFilter).filter(RememberedStems)
 }
 
 /// English stems (Snowball, as tantivy's own `Stemmer`), each word's remembered once found.
@@ -328,6 +342,84 @@ impl<S: TokenStream> TokenStream for StemStream<'_, S> {
     }
 }
 
+/// Each two tokens side by side (the second at the position after the first's) as one,
+/// joined by a space; a word alone makes none. Placed after [`analyzer`]'s filters, it pairs
+/// stems exactly where a phrase query would find them next to each other.
+#[derive(Clone)]
+struct Pairs;
+
+impl TokenFilter for Pairs {
+    type Tokenizer<T: Tokenizer> = PairsOf<T>;
+
+    fn transform<T: Tokenizer>(self, inner: T) -> PairsOf<T> {
+        PairsOf { inner }
+    }
+}
+
+#[derive(Clone)]
+struct PairsOf<T> {
+    inner: T,
+}
+
+impl<T: Tokenizer> Tokenizer for PairsOf<T> {
+    type TokenStream<'a> = PairStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        PairStream { tail: self.inner.token_stream(text), before: None, pair: Token::default() }
+    }
+}
+
+struct PairStream<S> {
+    tail: S,
+    /// The last token's text and position.
+    before: Option<(String, usize)>,
+    pair: Token,
+}
+
+impl<S: TokenStream> TokenStream for PairStream<S> {
+    fn advance(&mut self) -> bool {
+        while self.tail.advance() {
+            let token = self.tail.token();
+            let next = match self.before.take() {
+                Some((mut text, at)) if token.position == at + 1 => {
+                    self.pair.text.clear();
+                    self.pair.text.push_str(&text);
+                    self.pair.text.push(' ');
+                    self.pair.text.push_str(&token.text);
+                    self.pair.position = at;
+                    self.pair.offset_from = token.offset_from;
+                    self.pair.offset_to = token.offset_to;
+                    text.clear();
+                    text.push_str(&token.text);
+                    self.before = Some((text, token.position));
+                    return true;
+                }
+                Some((mut text, _)) => {
+                    text.clear();
+                    text.push_str(&token.text);
+                    text
+                }
+                None => token.text.clone(),
+            };
+            self.before = Some((next, token.position));
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        &self.pair
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.pair
+    }
+}
+
+/// Two stems as the [`PAIRS`] tokenizer writes them.
+fn pair(first: &str, second: &str) -> String {
+    format!("{first} {second}")
+}
+
 /// The same without stems, for prefixes: `audi*` must match the start of the indexed stem.
 fn folder() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default()).filter(LowerCaser).filter(AsciiFoldingFilter).build()
@@ -342,7 +434,8 @@ fn schema() -> (Schema, Fields) {
     let text_options = TextOptions::default().set_indexing_options(TextFieldIndexing::default().set_tokenizer(ANALYZER).set_index_option(IndexRecordOption::WithFreqsAndPositions));
     let text = TEXT_FIELDS.map(|(name, _)| b.add_text_field(name, text_options.clone()));
     let any = b.add_text_field("any", TextOptions::default().set_indexing_options(TextFieldIndexing::default().set_tokenizer(ANALYZER).set_index_option(IndexRecordOption::Basic)));
-    (b.build(), Fields { id, section, author, publish_at, text, any })
+    let pairs = b.add_text_field("pairs", TextOptions::default().set_indexing_options(TextFieldIndexing::default().set_tokenizer(PAIRS).set_index_option(IndexRecordOption::Basic)));
+    (b.build(), Fields { id, section, author, publish_at, text, any, pairs })
 }
 
 impl SearchIndex {
@@ -372,6 +465,7 @@ impl SearchIndex {
             }
         };
         index.tokenizers().register(ANALYZER, analyzer());
+        index.tokenizers().register(PAIRS, pair_analyzer());
         let writer = index.writer_with_num_threads(1, WRITER_MEMORY).map_err(|e| match (e, dir) {
             (tantivy::TantivyError::LockFailure(..), Some(dir)) => {
                 SearchError::Dir(dir.display().to_string(), "another process is using this search index; give each server its own search_dir".into())
@@ -418,6 +512,7 @@ impl SearchIndex {
             for (field, text) in self.fields.text.iter().zip([&d.headline, &d.deck, &d.film, &d.people, &d.tags, &d.body]) {
                 doc.add_text(*field, text);
                 doc.add_text(self.fields.any, text);
+                doc.add_text(self.fields.pairs, text);
             }
             writer.add_document(doc)?;
         }
@@ -630,7 +725,17 @@ impl SearchIndex {
         match stems.len() {
             0 => Box::new(tantivy::query::EmptyQuery),
             1 => per_field(&|f| Box::new(TermQuery::new(Term::from_field_text(f, &stems[0]), IndexRecordOption::WithFreqs))),
-            _ => per_field(&|f| Box::new(PhraseQuery::new(stems.iter().map(|s| Term::from_field_text(f, s)).collect()))),
+            // In each field, the phrase is looked for only in the articles holding all its
+            // pairs (which score nothing): the positions of its words, read to prove it, are
+            // most of its cost, and its commonest words are in nearly every article.
+            _ => per_field(&|f| {
+                let mut parts: Vec<(Occur, Box<dyn Query>)> = stems
+                    .windows(2)
+                    .map(|two| (Occur::Must, Box::new(ConstScoreQuery::new(Box::new(TermQuery::new(Term::from_field_text(self.fields.pairs, &pair(&two[0], &two[1])), IndexRecordOption::Basic)), 0.0)) as Box<dyn Query>))
+                    .collect();
+                parts.push((Occur::Must, Box::new(PhraseQuery::new(stems.iter().map(|s| Term::from_field_text(f, s)).collect()))));
+                Box::new(BooleanQuery::new(parts))
+            }),
         }
     }
 
@@ -809,6 +914,81 @@ mod tests {
     }
 
     #[test]
+    fn pairs_are_stems_side_by_side() {
+        let long = "x".repeat(61);
+        let text = format!("The night-market's Stalls, {long} open late");
+        assert_eq!(tokens(&mut pair_analyzer(), &text), ["the night", "night market", "market s", "s stall", "open late"], "none across a word left out");
+        assert_eq!(tokens(&mut pair_analyzer(), "alone"), Vec::<String>::new());
+        assert_eq!(pair("night", "market"), "night market");
+    }
+
+    /// The pairs only narrow where a phrase is looked for: it finds, counts and ranks what the
+    /// phrase alone would, in every field with its weight.
+    #[test]
+    fn pairs_narrow_a_phrase_without_changing_what_it_finds_or_its_order() {
+        let index = SearchIndex::open(None).unwrap();
+        let now = 1_000_000_000;
+        const WORDS: [&str; 8] = ["night", "market", "the", "at", "open", "late", "stalls", "food"];
+        let mut seed = 7u64;
+        let mut words = |n: usize| -> String {
+            (0..n)
+                .map(|_| {
+                    seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                    WORDS[(seed >> 33) as usize % WORDS.len()]
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let mut docs: Vec<Doc> = (1..=300).map(|id| Doc { deck: words(4), tags: words(2), ..doc(id, &words(3), &words(40), now - id * 3_600) }).collect();
+        // Both words, never side by side; and side by side but for a word too long to index.
+        docs.push(doc(301, "Market", "the night is late and the market open", now));
+        docs.push(doc(302, "Night", &format!("night {} market", "y".repeat(61)), now));
+        index.apply(false, &[], &docs, "e 1").unwrap();
+        for q in ["night market", "at the", "the night market", "market night the", "open late food stalls"] {
+            let stems = tokens(&mut analyzer(), q);
+            let alone = TEXT_FIELDS.iter().zip(index.fields.text).map(|((_, weight), f)| {
+                let phrase = PhraseQuery::new(stems.iter().map(|s| Term::from_field_text(f, s)).collect());
+                (Occur::Should, Box::new(BoostQuery::new(Box::new(phrase), *weight)) as Box<dyn Query>)
+            });
+            let want = ranked_by(&index, Box::new(BooleanQuery::new(alone.collect())), now);
+            let (ids, total) = index.search(&parse(&format!("\"{q}\"")).unwrap(), &Filter::default(), now, 1_000, 0).unwrap();
+            assert!(!want.is_empty() || q.split(' ').count() > 3, "{q}: the test's phrase is found somewhere");
+            assert_eq!(ids, want, "{q}");
+            assert_eq!(total, want.len(), "{q}");
+            assert!(!ids.contains(&301) && !ids.contains(&302), "{q}");
+        }
+    }
+
+    /// An index kept from a release whose fields differ (here: one without the pairs) is
+    /// started over empty, with no position, so that the store fills it again from the log.
+    #[test]
+    fn an_index_with_other_fields_is_started_over() {
+        let dir = std::env::temp_dir().join(format!("marquee-search-unit-{}-{}", std::process::id(), line!()));
+        let _ = std::fs::remove_dir_all(&dir);
+        {
+            let mut older = Schema::builder();
+            let id = older.add_u64_field("id", INDEXED | FAST);
+            older.add_text_field("headline", TextOptions::default().set_indexing_options(TextFieldIndexing::default().set_index_option(IndexRecordOption::WithFreqsAndPositions)));
+            std::fs::create_dir_all(&dir).unwrap();
+            let index = tantivy::Index::create_in_dir(&dir, older.build()).unwrap();
+            let mut writer: IndexWriter = index.writer_with_num_threads(1, WRITER_MEMORY).unwrap();
+            let mut doc = TantivyDocument::default();
+            doc.add_u64(id, 1);
+            writer.add_document(doc).unwrap();
+            let mut commit = writer.prepare_commit().unwrap();
+            commit.set_payload("e 9");
+            commit.commit().unwrap();
+        }
+        let index = SearchIndex::open(Some(&dir)).unwrap();
+        assert!(index.is_empty());
+        assert_eq!(index.position().unwrap(), None);
+        index.apply(false, &[], &[doc(1, "Night market", "Open late.", 100)], "e 1").unwrap();
+        assert_eq!(index.search(&parse("\"night market\"").unwrap(), &Filter::default(), 200, 10, 0).unwrap(), (vec![1], 1));
+        drop(index);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn finds_stems_prefixes_phrases_and_leaves_out_exclusions() {
         let index = SearchIndex::open(None).unwrap();
         let now = 1_000_000_000;
@@ -888,7 +1068,11 @@ mod tests {
     /// Every match of the query, scored by tantivy and ranked by the same rule, with nothing
     /// passed over: what `search` must agree with.
     fn ranked_in_full(index: &SearchIndex, q: &str, filter: &Filter, now: i64) -> Vec<i64> {
-        let query = index.query(&parse(q).unwrap(), filter, now).0;
+        ranked_by(index, index.query(&parse(q).unwrap(), filter, now).0, now)
+    }
+
+    /// Every match of `query`, ranked as `search` ranks.
+    fn ranked_by(index: &SearchIndex, query: Box<dyn Query>, now: i64) -> Vec<i64> {
         let searcher = index.reader.searcher();
         let top = tantivy::collector::TopDocs::with_limit(100_000).tweak_score(move |segment: &tantivy::SegmentReader| {
             let published = segment.fast_fields().i64("publish_at").unwrap().first_or_default_col(i64::MAX);
