@@ -371,8 +371,8 @@ impl<T: Tokenizer> Tokenizer for PairsOf<T> {
 
 struct PairStream<S> {
     tail: S,
-    /// The last token's text and position.
-    before: Option<(String, usize)>,
+    /// The last token's text, position and start in the text.
+    before: Option<(String, usize, usize)>,
     pair: Token,
 }
 
@@ -381,27 +381,27 @@ impl<S: TokenStream> TokenStream for PairStream<S> {
         while self.tail.advance() {
             let token = self.tail.token();
             let next = match self.before.take() {
-                Some((mut text, at)) if token.position == at + 1 => {
+                Some((mut text, at, from)) if token.position == at + 1 => {
                     self.pair.text.clear();
                     self.pair.text.push_str(&text);
                     self.pair.text.push(' ');
                     self.pair.text.push_str(&token.text);
                     self.pair.position = at;
-                    self.pair.offset_from = token.offset_from;
+                    self.pair.offset_from = from;
                     self.pair.offset_to = token.offset_to;
                     text.clear();
                     text.push_str(&token.text);
-                    self.before = Some((text, token.position));
+                    self.before = Some((text, token.position, token.offset_from));
                     return true;
                 }
-                Some((mut text, _)) => {
+                Some((mut text, ..)) => {
                     text.clear();
                     text.push_str(&token.text);
                     text
                 }
                 None => token.text.clone(),
             };
-            self.before = Some((next, token.position));
+            self.before = Some((next, token.position, token.offset_from));
         }
         false
     }
@@ -919,6 +919,14 @@ mod tests {
         let text = format!("The night-market's Stalls, {long} open late");
         assert_eq!(tokens(&mut pair_analyzer(), &text), ["the night", "night market", "market s", "s stall", "open late"], "none across a word left out");
         assert_eq!(tokens(&mut pair_analyzer(), "alone"), Vec::<String>::new());
+        // Each pair spans its two words in the text.
+        let mut pairs = pair_analyzer();
+        let mut stream = pairs.token_stream("open late, night");
+        let mut spans = Vec::new();
+        while stream.advance() {
+            spans.push((stream.token().offset_from, stream.token().offset_to, stream.token().position));
+        }
+        assert_eq!(spans, [(0, 9, 0), (5, 16, 1)]);
         assert_eq!(pair("night", "market"), "night market");
     }
 
