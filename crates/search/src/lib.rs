@@ -952,7 +952,7 @@ mod tests {
         docs.push(doc(301, "Market", "the night is late and the market open", now));
         docs.push(doc(302, "Night", &format!("night {} market", "y".repeat(61)), now));
         index.apply(false, &[], &docs, "e 1").unwrap();
-        for q in ["night market", "at the", "the night market", "market night the", "open late food stalls"] {
+        for q in ["night market", "at the", "the night market", "market night the", "open late food stalls", "night night", "stalls, open"] {
             let stems = tokens(&mut analyzer(), q);
             let alone = TEXT_FIELDS.iter().zip(index.fields.text).map(|((_, weight), f)| {
                 let phrase = PhraseQuery::new(stems.iter().map(|s| Term::from_field_text(f, s)).collect());
