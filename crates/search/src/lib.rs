@@ -380,8 +380,9 @@ impl<S: TokenStream> TokenStream for PairStream<S> {
     fn advance(&mut self) -> bool {
         while self.tail.advance() {
             let token = self.tail.token();
-            let next = match self.before.take() {
-                Some((mut text, at, from)) if token.position == at + 1 => {
+            // The last token's text buffer is kept for this one's, whether or not they pair.
+            let (mut text, paired) = match self.before.take() {
+                Some((text, at, from)) if token.position == at + 1 => {
                     self.pair.text.clear();
                     self.pair.text.push_str(&text);
                     self.pair.text.push(' ');
@@ -389,19 +390,17 @@ impl<S: TokenStream> TokenStream for PairStream<S> {
                     self.pair.position = at;
                     self.pair.offset_from = from;
                     self.pair.offset_to = token.offset_to;
-                    text.clear();
-                    text.push_str(&token.text);
-                    self.before = Some((text, token.position, token.offset_from));
-                    return true;
+                    (text, true)
                 }
-                Some((mut text, ..)) => {
-                    text.clear();
-                    text.push_str(&token.text);
-                    text
-                }
-                None => token.text.clone(),
+                Some((text, ..)) => (text, false),
+                None => (String::new(), false),
             };
-            self.before = Some((next, token.position, token.offset_from));
+            text.clear();
+            text.push_str(&token.text);
+            self.before = Some((text, token.position, token.offset_from));
+            if paired {
+                return true;
+            }
         }
         false
     }
@@ -728,14 +727,15 @@ impl SearchIndex {
             // In each field, the phrase is looked for only in the articles holding all its
             // pairs (which score nothing): the positions of its words, read to prove it, are
             // most of its cost, and its commonest words are in nearly every article.
-            _ => per_field(&|f| {
-                let mut parts: Vec<(Occur, Box<dyn Query>)> = stems
-                    .windows(2)
-                    .map(|two| (Occur::Must, Box::new(ConstScoreQuery::new(Box::new(TermQuery::new(Term::from_field_text(self.fields.pairs, &pair(&two[0], &two[1])), IndexRecordOption::Basic)), 0.0)) as Box<dyn Query>))
-                    .collect();
-                parts.push((Occur::Must, Box::new(PhraseQuery::new(stems.iter().map(|s| Term::from_field_text(f, s)).collect()))));
-                Box::new(BooleanQuery::new(parts))
-            }),
+            _ => {
+                let pairs: Vec<Term> = stems.windows(2).map(|two| Term::from_field_text(self.fields.pairs, &pair(&two[0], &two[1]))).collect();
+                per_field(&|f| {
+                    let mut parts: Vec<(Occur, Box<dyn Query>)> =
+                        pairs.iter().map(|t| (Occur::Must, Box::new(ConstScoreQuery::new(Box::new(TermQuery::new(t.clone(), IndexRecordOption::Basic)), 0.0)) as Box<dyn Query>)).collect();
+                    parts.push((Occur::Must, Box::new(PhraseQuery::new(stems.iter().map(|s| Term::from_field_text(f, s)).collect()))));
+                    Box::new(BooleanQuery::new(parts))
+                })
+            }
         }
     }
 
