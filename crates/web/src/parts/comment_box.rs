@@ -6,8 +6,10 @@ use crate::state::AppState;
 use marquee_domain::comment::{MAX_COMMENT_CHARS, REAL_NAME_POLICY};
 use marquee_domain::time::{long_datetime, now_unix, Wall};
 use marquee_store::{ArticlePage, Comment, Reader, MAX_DEPTH};
+use minijinja::value::{Enumerator, Object, Value};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Top-level threads per page of comments.
 pub const THREADS_PER_PAGE: usize = 50;
@@ -49,7 +51,12 @@ impl CommentQuery {
     }
 }
 
-#[derive(Serialize)]
+/// One comment as a reader sees it. Templates read it as an object (`c.author`, `c.html`,
+/// `c.children`), field by field when asked, rather than as a map built for every comment
+/// before the page renders: a thread of fifty renders about a fifth faster (see
+/// ARCHITECTURE.md). Its fields are the ones `FIELDS` names; a test checks they are its
+/// serialized fields and give the same values.
+#[derive(Debug, Serialize)]
 pub struct CommentView {
     id: i64,
     author: String,
@@ -65,7 +72,45 @@ pub struct CommentView {
     mine: bool,
     can_edit: bool,
     can_reply: bool,
-    children: Vec<CommentView>,
+    /// Its visible replies, each a `CommentView`.
+    children: Vec<Value>,
+}
+
+impl CommentView {
+    const FIELDS: &'static [&'static str] =
+        &["id", "author", "date", "date_iso", "html", "featured", "deleted", "placeholder", "pending", "rejected", "edited", "mine", "can_edit", "can_reply", "children"];
+}
+
+impl Object for CommentView {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        self.get_value_by_str(key.as_str()?)
+    }
+
+    fn get_value_by_str(self: &Arc<Self>, key: &str) -> Option<Value> {
+        Some(match key {
+            "id" => Value::from(self.id),
+            "author" => Value::from(self.author.as_str()),
+            "date" => Value::from(self.date.as_str()),
+            "date_iso" => Value::from(self.date_iso.as_str()),
+            // Sanitized when it was written, as a map's `html` was too: the template marks it safe.
+            "html" => Value::from(self.html.as_str()),
+            "featured" => Value::from(self.featured),
+            "deleted" => Value::from(self.deleted),
+            "placeholder" => Value::from(self.placeholder),
+            "pending" => Value::from(self.pending),
+            "rejected" => Value::from(self.rejected.as_deref()),
+            "edited" => Value::from(self.edited),
+            "mine" => Value::from(self.mine),
+            "can_edit" => Value::from(self.can_edit),
+            "can_reply" => Value::from(self.can_reply),
+            "children" => Value::from(self.children.clone()),
+            _ => return None,
+        })
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Str(Self::FIELDS)
+    }
 }
 
 #[derive(Serialize)]
@@ -85,7 +130,8 @@ pub struct CommentsBox {
     newest: bool,
     page: usize,
     pages: usize,
-    threads: Vec<CommentView>,
+    /// Each a `CommentView`.
+    threads: Vec<Value>,
     viewer: Option<ViewerBox>,
     policy: &'static str,
     name_policy: &'static str,
@@ -141,9 +187,9 @@ pub async fn comments_box(state: &AppState, store: &marquee_store::Store, page: 
         now: i64,
         tz: &'a jiff::tz::TimeZone,
     }
-    fn build(i: usize, rows: &mut [Comment], seen: &Seen<'_>) -> Option<CommentView> {
+    fn build(i: usize, rows: &mut [Comment], seen: &Seen<'_>) -> Option<Value> {
         let id = rows[i].id;
-        let kids: Vec<CommentView> = seen.children.get(&Some(id)).map(|v| v.iter().filter_map(|&k| build(k, rows, seen)).collect()).unwrap_or_default();
+        let kids: Vec<Value> = seen.children.get(&Some(id)).map(|v| v.iter().filter_map(|&k| build(k, rows, seen)).collect()).unwrap_or_default();
         let c = &mut rows[i];
         let viewer = seen.viewer;
         let mine = viewer.is_some_and(|v| Some(v.id) == c.reader_id);
@@ -161,7 +207,7 @@ pub async fn comments_box(state: &AppState, store: &marquee_store::Store, page: 
         let deleted = placeholder.is_some();
         let can_act = viewer.is_some_and(|v| v.is_verified() && !v.is_blocked(seen.now));
         let wall = Wall::new(c.created_at, seen.tz);
-        Some(CommentView {
+        Some(Value::from_object(CommentView {
             id,
             author: if deleted { String::new() } else { c.author_name.take().unwrap_or_else(|| "deleted account".into()) },
             date: wall.map(|w| w.long_datetime()).unwrap_or_default(),
@@ -177,16 +223,16 @@ pub async fn comments_box(state: &AppState, store: &marquee_store::Store, page: 
             can_edit: mine && !deleted && c.status != "rejected" && seen.now - c.created_at < seen.edit_secs,
             can_reply: seen.open && can_act && !deleted && c.status == "approved" && c.depth < MAX_DEPTH,
             children: kids,
-        })
+        }))
     }
     let seen = Seen { children: &children, viewer, open, edit_secs, now, tz: &tz };
-    let mut threads: Vec<CommentView> = children.get(&None).map(|v| v.iter().filter_map(|&i| build(i, &mut rows, &seen)).collect()).unwrap_or_default();
+    let mut threads: Vec<Value> = children.get(&None).map(|v| v.iter().filter_map(|&i| build(i, &mut rows, &seen)).collect()).unwrap_or_default();
     if q.newest() {
         threads.reverse();
     }
     let pages = threads.len().div_ceil(THREADS_PER_PAGE).max(1);
     let page_no = q.page().min(pages);
-    let threads: Vec<CommentView> = threads.into_iter().skip((page_no - 1) * THREADS_PER_PAGE).take(THREADS_PER_PAGE).collect();
+    let threads: Vec<Value> = threads.into_iter().skip((page_no - 1) * THREADS_PER_PAGE).take(THREADS_PER_PAGE).collect();
     let viewer_box = looker.map(|l| {
         let v = l.reader;
         ViewerBox { name: v.name.clone(), verified: v.is_verified(), blocked: blocked_message(v, now, &tz), subscribed: l.subscribed, csrf: l.csrf.to_string() }
@@ -220,5 +266,58 @@ pub(crate) fn blocked_message(r: &Reader, now: i64, tz: &jiff::tz::TimeZone) -> 
         Some(format!("Your account is suspended from commenting until {}.", long_datetime(r.suspended_until, tz)))
     } else {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(children: Vec<Value>) -> CommentView {
+        CommentView {
+            id: 7,
+            author: "Ana <b>Ruiz</b>".into(),
+            date: "December 5, 2026, 4:05 p.m.".into(),
+            date_iso: "2026-12-05T16:05:00-08:00".into(),
+            html: "<p>Long, and worth it.</p>".into(),
+            featured: true,
+            deleted: false,
+            placeholder: Some("This comment is being reviewed by an editor."),
+            pending: true,
+            rejected: Some("off topic".into()),
+            edited: true,
+            mine: false,
+            can_edit: true,
+            can_reply: false,
+            children,
+        }
+    }
+
+    /// A theme sees the same fields with the same values as it would if each comment were
+    /// serialized: `FIELDS` lists every field, in order, and each gives its field's value.
+    #[test]
+    fn a_comment_object_shows_what_its_fields_hold() {
+        let reply = Value::from_object(sample(vec![]));
+        let view = sample(vec![reply]);
+        let serialized = Value::from_serialize(&view);
+        let keys: Vec<String> = serialized.try_iter().unwrap().map(|k| k.to_string()).collect();
+        assert_eq!(keys, CommentView::FIELDS);
+        let object = Arc::new(view);
+        for key in CommentView::FIELDS {
+            let field = serialized.get_attr(key).unwrap();
+            assert_eq!(object.get_value_by_str(key).as_ref(), Some(&field), "{key}");
+        }
+        assert_eq!(object.get_value_by_str("nonesuch"), None);
+    }
+
+    /// The author's name is text, escaped on output; the body was sanitized when it was
+    /// written and is placed as it is only because the template marks it safe.
+    #[test]
+    fn a_comment_object_renders_escaped_unless_marked_safe() {
+        let mut env = minijinja::Environment::new();
+        env.add_template("c.html", "{{ c.author }}|{{ c.html|safe }}|{{ c.children|length }}|{% if c.rejected is not none %}rejected{% endif %}").unwrap();
+        let c = Value::from_object(sample(vec![Value::from_object(sample(vec![]))]));
+        let out = env.get_template("c.html").unwrap().render(minijinja::context! { c }).unwrap();
+        assert_eq!(out, "Ana &lt;b&gt;Ruiz&lt;&#x2f;b&gt;|<p>Long, and worth it.</p>|1|rejected");
     }
 }
