@@ -17,6 +17,8 @@
 //! MARQUEE_BENCH_SECS sets the seconds per page (default 5); MARQUEE_BENCH_CONNECTIONS the
 //! connections (default 64); MARQUEE_BENCH_ONLY (page names separated by commas, such as
 //! `signed-in`) leaves out the other rows but the static file's, for a profiler;
+//! MARQUEE_BENCH_GZIP=1 has every request say it accepts gzip, as browsers do (the body is
+//! read as sent, not decompressed);
 //! MARQUEE_BENCH_BIN measures another `marquee` binary (an older commit's) on the same data;
 //! MARQUEE_BENCH_DB=postgres keeps the demo in a scratch PostgreSQL database (on
 //! MARQUEE_BENCH_POSTGRES_URL, default the local `test` one), dropped at the end.
@@ -146,6 +148,7 @@ struct Result {
 async fn load(addr: &str, path: &str, connections: usize, secs: u64, sessions: &[String]) -> Result {
     let deadline = Instant::now() + Duration::from_secs(secs);
     let started = Instant::now();
+    let gzip = std::env::var("MARQUEE_BENCH_GZIP").is_ok_and(|v| v == "1");
     let mut tasks = Vec::new();
     for i in 0..connections {
         let addr = addr.to_string();
@@ -165,6 +168,9 @@ async fn load(addr: &str, path: &str, connections: usize, secs: u64, sessions: &
                 let mut req = Request::get(&path).header("host", &addr).header("user-agent", READER_AGENT);
                 if let Some(c) = &cookie {
                     req = req.header("cookie", c);
+                }
+                if gzip {
+                    req = req.header("accept-encoding", "gzip, deflate, br");
                 }
                 let req = req.body(Empty::new()).unwrap();
                 match send.send_request(req).await {

@@ -47,6 +47,56 @@ both_backends!(published_article_everywhere_a_reader_looks, |site| {
     assert_eq!(site.location("/movie-review").await, (301, "/movie-review/".to_string()));
 });
 
+/// What a browser gets when it says it takes gzip, and what a client that does not gets.
+async fn fetch_encoded(site: &TestSite, path: &str, headers: &[(&str, &str)]) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
+    let mut request = new_client().get(site.url(path));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let r = request.send().await.unwrap();
+    (r.status().as_u16(), r.headers().clone(), r.bytes().await.unwrap().to_vec())
+}
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes).read_to_end(&mut out).expect("a gzip body");
+    out
+}
+
+both_backends!(kept_pages_go_compressed_to_browsers_that_accept_gzip, |site| {
+    site.login("editor").await;
+    publish(&site, "Rust and Bone", "rust-and-bone", "movie-review", &"A long paragraph about the film, its water and its bruises. ".repeat(30)).await;
+    for path in ["/movie-review/rust-and-bone/", "/", "/movie-review/", "/feed.xml", "/static/style.css"] {
+        let (status, plain_headers, plain) = fetch_encoded(&site, path, &[]).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(plain_headers.get("content-encoding").is_none(), "{path} is plain to a client that asks for nothing");
+        let (status, headers, zipped) = fetch_encoded(&site, path, &[("accept-encoding", "gzip, deflate, br")]).await;
+        assert_eq!(status, 200, "{path}");
+        assert_eq!(headers.get("content-encoding").map(|v| v.to_str().unwrap()), Some("gzip"), "{path}");
+        assert_eq!(gunzip(&zipped), plain, "{path}: the compressed copy is the same page");
+        assert!(zipped.len() * 2 < plain.len(), "{path}: {} bytes compressed from {}", zipped.len(), plain.len());
+        let vary: Vec<String> = headers.get_all("vary").iter().map(|v| v.to_str().unwrap().to_ascii_lowercase()).collect();
+        assert!(vary.iter().any(|v| v.contains("accept-encoding")), "{path} varies by encoding: {vary:?}");
+        let (_, refused_headers, refused) = fetch_encoded(&site, path, &[("accept-encoding", "br, gzip;q=0")]).await;
+        assert!(refused_headers.get("content-encoding").is_none(), "{path}: gzip;q=0 refuses gzip");
+        assert_eq!(refused, plain, "{path}");
+        // Each copy has its own entity tag, and either one answers a conditional request.
+        if let Some(tag) = plain_headers.get("etag").map(|v| v.to_str().unwrap().to_string()) {
+            let zipped_tag = headers.get("etag").map(|v| v.to_str().unwrap().to_string()).unwrap();
+            assert_ne!(tag, zipped_tag, "{path}");
+            for asked in [&tag, &zipped_tag] {
+                let (status, _, body) = fetch_encoded(&site, path, &[("accept-encoding", "gzip"), ("if-none-match", asked)]).await;
+                assert_eq!((status, body.len()), (304, 0), "{path} with {asked}");
+            }
+        }
+    }
+    // A page the cache does not keep (a review asked for with a ZIP code that is not one,
+    // which shows a message in its Now Playing box) is made for one request and goes plain.
+    let (_, headers, _) = fetch_encoded(&site, "/movie-review/rust-and-bone/?zip=not-a-zip", &[("accept-encoding", "gzip")]).await;
+    assert!(headers.get("content-encoding").is_none(), "a page the cache does not keep is sent plain");
+});
+
 both_backends!(draft_is_invisible_to_readers, |site| {
     site.login("editor").await;
     let sec = site.section_id("news").await;

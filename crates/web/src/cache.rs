@@ -8,8 +8,9 @@ use axum::body::Bytes;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use tokio::sync::watch;
+use crate::gzip::{gzip_etag, Compressible};
 use crate::personal::PersonalPage;
 
 const MAX_ENTRIES: usize = 10_000;
@@ -28,6 +29,9 @@ pub struct CachedPage {
     pub expires: i64,
     /// An article's page for signed-in readers, with their parts left out (`personal.rs`).
     pub personal: Option<Arc<PersonalPage>>,
+    /// Where the body's gzip copy is kept once a client asks for it (`gzip.rs`): set on pages
+    /// the cache keeps, so that a page made for one request is not compressed.
+    pub gzip: Option<Arc<OnceLock<Bytes>>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -40,7 +44,7 @@ pub struct Validators {
 
 impl CachedPage {
     pub fn new(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> CachedPage {
-        CachedPage { status: status.as_u16(), content_type, body: body.into(), validators: None, expires: i64::MAX, personal: None }
+        CachedPage { status: status.as_u16(), content_type, body: body.into(), validators: None, expires: i64::MAX, personal: None, gzip: None }
     }
 
     pub fn html(status: StatusCode, body: String) -> CachedPage {
@@ -57,6 +61,14 @@ impl CachedPage {
     /// The response to a request with these headers: 304 without a body when the client's
     /// copy is current, else the whole page.
     pub fn respond(&self, request: &HeaderMap) -> Response {
+        let mut response = self.whole_or_not_modified(request);
+        if let Some(gzip) = self.gzip.as_ref().filter(|_| response.status() == StatusCode::OK) {
+            response.extensions_mut().insert(Compressible { body: self.body.clone(), gzip: gzip.clone() });
+        }
+        response
+    }
+
+    fn whole_or_not_modified(&self, request: &HeaderMap) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::OK);
         let Some(v) = &self.validators else {
             return (status, [(header::CONTENT_TYPE, self.content_type)], self.body.clone()).into_response();
@@ -80,11 +92,13 @@ impl CachedPage {
 
 impl Validators {
     /// True when the client's copy is current (RFC 9110 §13.1): `If-None-Match` decides when
-    /// sent, by weak comparison; otherwise `If-Modified-Since` no older than Last-Modified.
+    /// sent, by weak comparison, and names either the plain copy or the gzip one; otherwise
+    /// `If-Modified-Since` no older than Last-Modified.
     pub fn not_modified(&self, request: &HeaderMap) -> bool {
         if let Some(tags) = request.get(header::IF_NONE_MATCH) {
             let ours = self.etag.trim_start_matches("W/");
-            return tags.to_str().is_ok_and(|tags| tags.split(',').map(str::trim).any(|t| t == "*" || t.trim_start_matches("W/") == ours));
+            let zipped = gzip_etag(ours);
+            return tags.to_str().is_ok_and(|tags| tags.split(',').map(str::trim).any(|t| t == "*" || t.trim_start_matches("W/") == ours || t.trim_start_matches("W/") == zipped));
         }
         request
             .get(header::IF_MODIFIED_SINCE)

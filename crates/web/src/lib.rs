@@ -20,6 +20,7 @@ mod federation;
 mod feeds;
 pub mod fetch;
 mod forms;
+mod gzip;
 mod ical;
 mod limits;
 mod mail;
@@ -225,6 +226,7 @@ pub fn router(state: AppState) -> Router {
         .merge(sitemaps::routes())
         .fallback(public::fallback)
         .layer(axum::middleware::from_fn(respond::retry_while_database_away))
+        .layer(axum::middleware::from_fn(gzip::gzip_kept))
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::protect))
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))

@@ -443,7 +443,8 @@ pub async fn credits(State(state): State<AppState>) -> Reply {
 
 pub async fn static_file(State(state): State<AppState>, Path(path): Path<String>, headers: HeaderMap) -> Reply {
     let Some(asset) = state.0.templates.asset(&path) else { return Err(not_found()) };
-    if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(asset.etag.as_str()) {
+    let asked = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok());
+    if asked.is_some_and(|tag| tag == asset.etag || tag == crate::gzip::gzip_etag(&asset.etag)) {
         return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
     let headers = [
@@ -451,7 +452,9 @@ pub async fn static_file(State(state): State<AppState>, Path(path): Path<String>
         (header::ETAG, HeaderValue::from_str(&asset.etag).expect("hex etag")),
         (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
     ];
-    Ok((headers, asset.body.clone()).into_response())
+    let mut response = (headers, asset.body.clone()).into_response();
+    response.extensions_mut().insert(crate::gzip::Compressible { body: asset.body.clone(), gzip: asset.gzip.clone() });
+    Ok(response)
 }
 
 /// `/media/{key}/{width}.{ext}`: one rendition of a library image. Its address names its

@@ -44,6 +44,8 @@ pub struct Asset {
     pub content_type: &'static str,
     pub body: Bytes,
     pub etag: String,
+    /// Its gzip copy, made the first time a client asks for one (`gzip.rs`).
+    pub gzip: std::sync::Arc<std::sync::OnceLock<Bytes>>,
 }
 
 impl Templates {
@@ -67,7 +69,7 @@ impl Templates {
                     .map(Bytes::from)
                     .unwrap_or_else(|| Bytes::from_static(default.as_bytes()));
                 let etag = format!("\"{:x}\"", fnv(&body));
-                Asset { name, content_type, body, etag }
+                Asset { name, content_type, body, etag, gzip: Default::default() }
             })
             .collect();
         Ok(Templates { env, assets })

@@ -238,6 +238,10 @@ where
     };
     if let (Some(key), StatusCode::OK) = (key, StatusCode::from_u16(page.status).unwrap_or(StatusCode::OK)) {
         page.expires = ttl.map(|t| now + t).unwrap_or(i64::MAX);
+        // Kept, so worth compressing once for every client that accepts gzip.
+        if state.0.cache.enabled() {
+            page.gzip = Some(Default::default());
+        }
         if let Some(leader) = leader {
             leader.finish(&page);
         }
