@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use tokio::sync::watch;
-use crate::gzip::{gzip_etag, Compressible};
+use crate::gzip::{gzip_etag, sends_gzip, Compressible};
 use crate::personal::PersonalPage;
 
 const MAX_ENTRIES: usize = 10_000;
@@ -59,16 +59,18 @@ impl CachedPage {
     }
 
     /// The response to a request with these headers: 304 without a body when the client's
-    /// copy is current, else the whole page.
+    /// copy is current, else the whole page. A kept page is marked for the gzip layer, which
+    /// compresses it (and gives a 304 the compressed copy's tag) when the request accepts gzip.
     pub fn respond(&self, request: &HeaderMap) -> Response {
-        let mut response = self.whole_or_not_modified(request);
-        if let Some(gzip) = self.gzip.as_ref().filter(|_| response.status() == StatusCode::OK) {
+        let zipped = self.gzip.is_some() && sends_gzip(self.body.len(), request);
+        let mut response = self.whole_or_not_modified(request, zipped);
+        if let Some(gzip) = &self.gzip {
             response.extensions_mut().insert(Compressible { body: self.body.clone(), gzip: gzip.clone() });
         }
         response
     }
 
-    fn whole_or_not_modified(&self, request: &HeaderMap) -> Response {
+    fn whole_or_not_modified(&self, request: &HeaderMap, zipped: bool) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::OK);
         let Some(v) = &self.validators else {
             return (status, [(header::CONTENT_TYPE, self.content_type)], self.body.clone()).into_response();
@@ -82,7 +84,7 @@ impl CachedPage {
         }
         // Caches may keep it, but must ask again (cheaply, with the validators) before reuse.
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-        if v.not_modified(request) {
+        if v.not_modified(request, zipped) {
             return (StatusCode::NOT_MODIFIED, headers).into_response();
         }
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(self.content_type));
@@ -90,15 +92,20 @@ impl CachedPage {
     }
 }
 
+/// Whether an `If-None-Match` value names `tag` (or is `*`), by weak comparison.
+pub fn names_tag(if_none_match: &HeaderValue, tag: &str) -> bool {
+    let ours = tag.trim_start_matches("W/");
+    if_none_match.to_str().is_ok_and(|tags| tags.split(',').map(str::trim).any(|t| t == "*" || t.trim_start_matches("W/") == ours))
+}
+
 impl Validators {
     /// True when the client's copy is current (RFC 9110 §13.1): `If-None-Match` decides when
-    /// sent, by weak comparison, and names either the plain copy or the gzip one; otherwise
-    /// `If-Modified-Since` no older than Last-Modified.
-    pub fn not_modified(&self, request: &HeaderMap) -> bool {
+    /// sent, by weak comparison with the tag of the copy this request would get (the gzip
+    /// one when `zipped`); otherwise `If-Modified-Since` no older than Last-Modified.
+    pub fn not_modified(&self, request: &HeaderMap, zipped: bool) -> bool {
         if let Some(tags) = request.get(header::IF_NONE_MATCH) {
-            let ours = self.etag.trim_start_matches("W/");
-            let zipped = gzip_etag(ours);
-            return tags.to_str().is_ok_and(|tags| tags.split(',').map(str::trim).any(|t| t == "*" || t.trim_start_matches("W/") == ours || t.trim_start_matches("W/") == zipped));
+            let ours = if zipped { gzip_etag(&self.etag) } else { self.etag.clone() };
+            return names_tag(tags, &ours);
         }
         request
             .get(header::IF_MODIFIED_SINCE)
@@ -418,7 +425,7 @@ mod tests {
             // An entity tag that does not match wins over a date that would.
             (request(&[(header::IF_NONE_MATCH, "\"other\""), (header::IF_MODIFIED_SINCE, same_day)]), false),
         ] {
-            assert_eq!(v.not_modified(&headers), expected, "{headers:?}");
+            assert_eq!(v.not_modified(&headers, false), expected, "{headers:?}");
             let resp = page.respond(&headers);
             assert_eq!(resp.status(), if expected { StatusCode::NOT_MODIFIED } else { StatusCode::OK });
             assert_eq!(resp.headers()[header::ETAG], etag);

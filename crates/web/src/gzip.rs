@@ -21,14 +21,23 @@ pub struct Compressible {
 }
 
 /// Bodies smaller than this are sent plain: gzip's header and trailer would eat the saving.
+/// Text of this size or more always comes out smaller.
 const MIN_LEN: usize = 512;
 
-/// The layer: sends a `Compressible` 200 compressed when the request accepts gzip.
+/// Whether a marked body of `len` bytes goes compressed to a request with these headers.
+/// The page cache asks it too, to know which copy's tag a conditional request must name.
+pub fn sends_gzip(len: usize, request: &HeaderMap) -> bool {
+    len >= MIN_LEN && accepts_gzip(request)
+}
+
+/// The layer: sends a `Compressible` 200 compressed when the request accepts gzip, and gives
+/// a 304 for one the headers the 200 would have had (its tag, its `Vary`).
 pub async fn gzip_kept(request: Request, next: Next) -> Response {
     let accepts = accepts_gzip(request.headers());
     let mut response = next.run(request).await;
     let Some(c) = response.extensions_mut().remove::<Compressible>() else { return response };
-    if response.status() != StatusCode::OK || c.body.len() < MIN_LEN {
+    let status = response.status();
+    if !(status == StatusCode::OK || status == StatusCode::NOT_MODIFIED) || c.body.len() < MIN_LEN {
         return response;
     }
     // Shared caches must keep the plain and the compressed copy apart.
@@ -36,17 +45,19 @@ pub async fn gzip_kept(request: Request, next: Next) -> Response {
     if !accepts {
         return response;
     }
-    let gz = c.gzip.get_or_init(|| compress(&c.body));
-    if gz.len() >= c.body.len() {
-        return response;
-    }
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-    headers.remove(header::CONTENT_LENGTH);
     let tag = headers.get(header::ETAG).and_then(|t| t.to_str().ok()).map(gzip_etag);
     if let Some(tag) = tag.and_then(|t| HeaderValue::from_str(&t).ok()) {
         headers.insert(header::ETAG, tag);
     }
+    if status == StatusCode::NOT_MODIFIED {
+        return response;
+    }
+    headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    headers.remove(header::CONTENT_LENGTH);
+    // The body is the marked one: nothing after `CachedPage::respond` or `static_file`
+    // replaces a marked response's body.
+    let gz = c.gzip.get_or_init(|| compress(&c.body));
     *response.body_mut() = Body::from(gz.clone());
     response
 }

@@ -443,16 +443,20 @@ pub async fn credits(State(state): State<AppState>) -> Reply {
 
 pub async fn static_file(State(state): State<AppState>, Path(path): Path<String>, headers: HeaderMap) -> Reply {
     let Some(asset) = state.0.templates.asset(&path) else { return Err(not_found()) };
-    let asked = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok());
-    if asked.is_some_and(|tag| tag == asset.etag || tag == crate::gzip::gzip_etag(&asset.etag)) {
-        return Ok(StatusCode::NOT_MODIFIED.into_response());
-    }
+    // A client holding the compressed copy names its tag; the gzip layer gives either answer
+    // that copy's tag and `Vary`.
+    let zipped = crate::gzip::sends_gzip(asset.body.len(), &headers);
+    let ours = if zipped { crate::gzip::gzip_etag(&asset.etag) } else { asset.etag.clone() };
+    let current = headers.get(header::IF_NONE_MATCH).is_some_and(|tags| crate::cache::names_tag(tags, &ours));
     let headers = [
-        (header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type)),
         (header::ETAG, HeaderValue::from_str(&asset.etag).expect("hex etag")),
         (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
     ];
-    let mut response = (headers, asset.body.clone()).into_response();
+    let mut response = if current {
+        (StatusCode::NOT_MODIFIED, headers).into_response()
+    } else {
+        (headers, [(header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type))], asset.body.clone()).into_response()
+    };
     response.extensions_mut().insert(crate::gzip::Compressible { body: asset.body.clone(), gzip: asset.gzip.clone() });
     Ok(response)
 }
