@@ -168,8 +168,13 @@ impl Store {
         if let Some(shelf) = &self.shelf {
             match shelf.take() {
                 Ok(conn) => return Store { lite: Some(std::sync::Arc::new(std::sync::Mutex::new(conn))), ..self.clone() },
-                // The page can still be read through sqlx.
-                Err(e) => tracing::warn!(error = %e, "could not open a SQLite connection for a page's reads; reading through the pool"),
+                // The page can still be read through sqlx. A file that cannot be opened fails
+                // every page alike, so the log hears of it once a minute, not once a page.
+                Err(e) => {
+                    if once_a_minute(&OPEN_FAILURE_TOLD, marquee_domain::time::now_unix()) {
+                        tracing::warn!(error = %e, "could not open a SQLite connection for a page's reads; reading through the pool (told at most once a minute)");
+                    }
+                }
             }
         }
         self.clone()
@@ -417,9 +422,29 @@ pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
 #[allow(dead_code)]
 type Row = AnyRow;
 
+/// When a failure to open a page's own SQLite connection was last logged (Unix seconds).
+static OPEN_FAILURE_TOLD: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(i64::MIN);
+
+/// True, and `last` set to `now`, when a minute or more has passed since `last`.
+fn once_a_minute(last: &std::sync::atomic::AtomicI64, now: i64) -> bool {
+    use std::sync::atomic::Ordering;
+    let before = last.load(Ordering::Relaxed);
+    now.saturating_sub(before) >= 60 && last.compare_exchange(before, now, Ordering::Relaxed, Ordering::Relaxed).is_ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_repeated_failure_is_told_once_a_minute() {
+        let last = std::sync::atomic::AtomicI64::new(i64::MIN);
+        assert!(once_a_minute(&last, 1_000));
+        assert!(!once_a_minute(&last, 1_000));
+        assert!(!once_a_minute(&last, 1_059));
+        assert!(once_a_minute(&last, 1_060));
+        assert!(!once_a_minute(&last, 1_061));
+    }
 
     #[test]
     fn a_database_out_of_reach_is_told_from_a_failed_statement() {
