@@ -87,7 +87,7 @@ impl Templates {
 
 /// Escapes the five characters that matter in HTML text and quoted attributes, and leaves the
 /// rest (such as `/` in URLs) readable.
-fn html_formatter(out: &mut Output<'_>, state: &State<'_, '_>, value: &Value) -> Result<(), Error> {
+pub(crate) fn html_formatter(out: &mut Output<'_>, state: &State<'_, '_>, value: &Value) -> Result<(), Error> {
     if !matches!(state.auto_escape(), AutoEscape::Html) || value.is_safe() || value.is_undefined() || value.is_none() {
         return minijinja::escape_formatter(out, state, value);
     }
