@@ -17,6 +17,9 @@
 //! MARQUEE_BENCH_SECS sets the seconds per page (default 5); MARQUEE_BENCH_CONNECTIONS the
 //! connections (default 64); MARQUEE_BENCH_ONLY (page names separated by commas, such as
 //! `signed-in`) leaves out the other rows but the static file's, for a profiler;
+//! MARQUEE_BENCH_AGAINST=path/to/older/marquee measures, after the demo's rows and before
+//! anything more is added, the uncached review on this build and on that one (each on a demo
+//! of its own with the same comments) in turns, and prints their ratio against the 4× target; the signed-in rows print theirs too;
 //! MARQUEE_BENCH_GZIP=1 has every request say it accepts gzip, as browsers do (the body is
 //! read as sent, not decompressed);
 //! MARQUEE_BENCH_BIN measures another `marquee` binary (an older commit's) on the same data;
@@ -64,9 +67,14 @@ fn binary() -> String {
 }
 
 fn start(addr: &str, data_dir: &std::path::Path, cache: bool, boxes: bool) -> Server {
-    let mut cmd = Command::new(binary());
+    start_with(&binary(), POSTGRES.get().map(String::as_str), addr, data_dir, cache, boxes)
+}
+
+/// `marquee demo` from the binary `bin`, on `postgres` when given, else on SQLite in `data_dir`.
+fn start_with(bin: &str, postgres: Option<&str>, addr: &str, data_dir: &std::path::Path, cache: bool, boxes: bool) -> Server {
+    let mut cmd = Command::new(bin);
     cmd.args(["demo", "--addr", addr, "--data-dir"]).arg(data_dir).stdout(Stdio::null()).stderr(Stdio::null());
-    if let Some(url) = POSTGRES.get() {
+    if let Some(url) = postgres {
         cmd.args(["--database-url", url]);
     }
     if !cache {
@@ -208,8 +216,8 @@ async fn load(addr: &str, path: &str, connections: usize, secs: u64, sessions: &
 /// Gives the review 50 approved comments in all (the demo has 4; 46 readers add one each,
 /// some as replies) and signs in `READERS` verified readers with no comment there; answers
 /// their session tokens, as the `mq_reader` cookie carries them.
-async fn add_readers(data_dir: &std::path::Path) -> Vec<String> {
-    let store = marquee_store::Store::connect(&database_url(data_dir)).await.expect("open the demo database");
+async fn add_readers(database_url: &str) -> Vec<String> {
+    let store = marquee_store::Store::connect(database_url).await.expect("open the demo database");
     let now = jiff::Timestamp::now().as_second();
     let page = store.live_article("movie-review", "rust-and-bone", now).await.unwrap().expect("the demo review");
     let no_mail = |_: &marquee_store::Subscriber, _: i64| -> marquee_store::NewMail { unreachable!("nobody is subscribed") };
@@ -288,6 +296,51 @@ async fn add_bulk_showtimes(data_dir: &std::path::Path) -> (usize, usize) {
     (500, rows.len())
 }
 
+/// `MARQUEE_BENCH_AGAINST`: the uncached review (page cache off, boxes from their cache) on
+/// this build and on `other` (an older commit's binary, on a demo of its own made the same
+/// way), measured in turns (this, other, other, this), and their ratio against the 4× target.
+async fn against(other: &str, data_dir: &std::path::Path, connections: usize, secs: u64) {
+    let other_dir = data_dir.with_file_name(format!("{}-against", data_dir.file_name().unwrap().to_string_lossy()));
+    let other_db = if scratch::wanted() { Some(scratch::Scratch::create("pages-against").await) } else { None };
+    let other_url = other_db.as_ref().map(|d| d.url.clone());
+    let base = 19000 + (std::process::id() % 1000) as u16;
+    let (this_addr, other_addr) = (format!("127.0.0.1:{base}"), format!("127.0.0.1:{}", base + 1));
+    {
+        // The other build makes its demo, then the review gets the same 50 comments.
+        let _made = start_with(other, other_url.as_deref(), &other_addr, &other_dir, true, true);
+        wait_ready(&other_addr).await;
+    }
+    let other_database = other_url.clone().unwrap_or_else(|| format!("sqlite://{}", other_dir.join("marquee.db").display()));
+    add_readers(&other_database).await;
+    let this_server = start(&this_addr, data_dir, false, true);
+    let other_server = start_with(other, other_url.as_deref(), &other_addr, &other_dir, false, true);
+    wait_ready(&this_addr).await;
+    wait_ready(&other_addr).await;
+    let path = "/movie-review/rust-and-bone/";
+    for addr in [&this_addr, &other_addr] {
+        load(addr, path, 4, 1, &[]).await;
+    }
+    println!("\nThe uncached review (page cache off, boxes from their cache), this build against {other}, in turns:");
+    println!("{:<12} {:>10} {:>9} {:>9} {:>8}", "build", "req/s", "p50 ms", "p99 ms", "errors");
+    let (mut this_rps, mut other_rps) = (0.0, 0.0);
+    for (name, addr) in [("this", &this_addr), ("other", &other_addr), ("other", &other_addr), ("this", &this_addr)] {
+        let r = load(addr, path, connections, secs, &[]).await;
+        println!("{:<12} {:>10.0} {:>9.2} {:>9.2} {:>8}", name, r.rps, r.p50_ms, r.p99_ms, r.errors);
+        if name == "this" {
+            this_rps += r.rps;
+        } else {
+            other_rps += r.rps;
+        }
+    }
+    let ratio = this_rps / other_rps;
+    println!("  target: at least 4x the other build ({ratio:.2}x: {})", if ratio >= 4.0 { "met" } else { "not met" });
+    drop((this_server, other_server));
+    let _ = std::fs::remove_dir_all(&other_dir);
+    if let Some(d) = other_db {
+        d.drop_database().await;
+    }
+}
+
 fn main() {
     let secs: u64 = std::env::var("MARQUEE_BENCH_SECS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
     let connections: usize = std::env::var("MARQUEE_BENCH_CONNECTIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(64);
@@ -308,12 +361,16 @@ fn main() {
         let _server = start(&addr, &data_dir, true, true);
         rt.block_on(wait_ready(&addr));
     }
-    let sessions = rt.block_on(add_readers(&data_dir));
+    let sessions = rt.block_on(add_readers(&database_url(&data_dir)));
     println!("The review has 50 comments; {READERS} signed-in readers without a comment there share the signed-in rows' connections.");
     for (round, cache, boxes) in [(0, true, true), (0, false, true), (0, false, false), (2, true, true), (2, false, true), (1, true, true), (1, false, true)] {
         if round == 1 && cache {
             let (t, n) = rt.block_on(add_bulk_showtimes(&data_dir));
             println!("\nAdded {t} theaters and {n} showtimes; the article page's Now Playing box now searches them.");
+        }
+        // Before anything is added to the demo, so that both builds serve the same data.
+        if let (2, true, Ok(other)) = (round, cache, std::env::var("MARQUEE_BENCH_AGAINST")) {
+            rt.block_on(against(&other, &data_dir, connections, secs));
         }
         if round == 2 && api_pages.is_empty() {
             let key = content_key(&data_dir);
@@ -350,8 +407,18 @@ fn main() {
             let r = rt.block_on(load(&addr, path, connections, secs, if *name == "signed-in" { &sessions } else { &[] }));
             let base = *static_rps.get_or_insert(r.rps);
             println!("{:<12} {:>10.0} {:>9.2} {:>9.2} {:>8} {:>6.0}%", name, r.rps, r.p50_ms, r.p99_ms, r.errors, 100.0 * r.rps / base);
+            if *name == "signed-in" && cache && round != 2 {
+                let share = 100.0 * r.rps / base;
+                println!(
+                    "  target: at least 50% of the static file ({share:.0}%: {}), p99 under 10 ms ({:.2} ms: {})",
+                    if share >= 50.0 { "met" } else { "not met" },
+                    r.p99_ms,
+                    if r.p99_ms < 10.0 { "met" } else { "not met" }
+                );
+            }
         }
     }
+
     let _ = std::fs::remove_dir_all(&data_dir);
     if let Some(s) = scratch {
         rt.block_on(s.drop_database());
