@@ -301,7 +301,7 @@ async fn add_bulk_showtimes(data_dir: &std::path::Path) -> (usize, usize) {
 /// way), measured in turns (this, other, other, this), and their ratio against the 4× target.
 async fn against(other: &str, data_dir: &std::path::Path, connections: usize, secs: u64) {
     let other_dir = data_dir.with_file_name(format!("{}-against", data_dir.file_name().unwrap().to_string_lossy()));
-    let other_db = if scratch::wanted() { Some(scratch::Scratch::create("pages-against").await) } else { None };
+    let other_db = if scratch::wanted() { Some(scratch::Scratch::create("pages_against").await) } else { None };
     let other_url = other_db.as_ref().map(|d| d.url.clone());
     let base = 19000 + (std::process::id() % 1000) as u16;
     let (this_addr, other_addr) = (format!("127.0.0.1:{base}"), format!("127.0.0.1:{}", base + 1));
