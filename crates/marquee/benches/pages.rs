@@ -19,7 +19,8 @@
 //! `signed-in`) leaves out the other rows but the static file's, for a profiler;
 //! MARQUEE_BENCH_AGAINST=path/to/older/marquee measures, after the demo's rows and before
 //! anything more is added, the uncached review on this build and on that one (each on a demo
-//! of its own with the same comments) in turns, and prints their ratio against the 4× target; the signed-in rows print theirs too;
+//! of its own with the same comments) in turns, and prints their ratio against the 4× target
+//! (the signed-in rows print theirs too);
 //! MARQUEE_BENCH_GZIP=1 has every request say it accepts gzip, as browsers do (the body is
 //! read as sent, not decompressed);
 //! MARQUEE_BENCH_BIN measures another `marquee` binary (an older commit's) on the same data;
@@ -418,7 +419,6 @@ fn main() {
             }
         }
     }
-
     let _ = std::fs::remove_dir_all(&data_dir);
     if let Some(s) = scratch {
         rt.block_on(s.drop_database());

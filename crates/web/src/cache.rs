@@ -62,15 +62,14 @@ impl CachedPage {
     /// copy is current, else the whole page. A kept page is marked for the gzip layer, which
     /// compresses it (and gives a 304 the compressed copy's tag) when the request accepts gzip.
     pub fn respond(&self, request: &HeaderMap) -> Response {
-        let zipped = self.gzip.is_some() && sends_gzip(self.body.len(), request);
-        let mut response = self.whole_or_not_modified(request, zipped);
+        let mut response = self.whole_or_not_modified(request);
         if let Some(gzip) = &self.gzip {
             response.extensions_mut().insert(Compressible { body: self.body.clone(), gzip: gzip.clone() });
         }
         response
     }
 
-    fn whole_or_not_modified(&self, request: &HeaderMap, zipped: bool) -> Response {
+    fn whole_or_not_modified(&self, request: &HeaderMap) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::OK);
         let Some(v) = &self.validators else {
             return (status, [(header::CONTENT_TYPE, self.content_type)], self.body.clone()).into_response();
@@ -84,6 +83,8 @@ impl CachedPage {
         }
         // Caches may keep it, but must ask again (cheaply, with the validators) before reuse.
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        // The tag a conditional request must name is that of the copy it would get.
+        let zipped = self.gzip.is_some() && sends_gzip(self.body.len(), request);
         if v.not_modified(request, zipped) {
             return (StatusCode::NOT_MODIFIED, headers).into_response();
         }
@@ -92,10 +93,14 @@ impl CachedPage {
     }
 }
 
-/// Whether an `If-None-Match` value names `tag` (or is `*`), by weak comparison.
-pub fn names_tag(if_none_match: &HeaderValue, tag: &str) -> bool {
-    let ours = tag.trim_start_matches("W/");
-    if_none_match.to_str().is_ok_and(|tags| tags.split(',').map(str::trim).any(|t| t == "*" || t.trim_start_matches("W/") == ours))
+/// What a request's `If-None-Match` says of a body tagged `etag` (None when it has none):
+/// whether it names, by weak comparison, the tag of the copy the request would get (the
+/// gzip one when `zipped`), or is `*`.
+pub fn if_none_match(request: &HeaderMap, etag: &str, zipped: bool) -> Option<bool> {
+    let tags = request.get(header::IF_NONE_MATCH)?;
+    let ours = if zipped { gzip_etag(etag) } else { etag.to_string() };
+    let ours = ours.trim_start_matches("W/");
+    Some(tags.to_str().is_ok_and(|tags| tags.split(',').map(str::trim).any(|t| t == "*" || t.trim_start_matches("W/") == ours)))
 }
 
 impl Validators {
@@ -103,9 +108,8 @@ impl Validators {
     /// sent, by weak comparison with the tag of the copy this request would get (the gzip
     /// one when `zipped`); otherwise `If-Modified-Since` no older than Last-Modified.
     pub fn not_modified(&self, request: &HeaderMap, zipped: bool) -> bool {
-        if let Some(tags) = request.get(header::IF_NONE_MATCH) {
-            let ours = if zipped { gzip_etag(&self.etag) } else { self.etag.clone() };
-            return names_tag(tags, &ours);
+        if let Some(named) = if_none_match(request, &self.etag, zipped) {
+            return named;
         }
         request
             .get(header::IF_MODIFIED_SINCE)

@@ -446,8 +446,7 @@ pub async fn static_file(State(state): State<AppState>, Path(path): Path<String>
     // A client holding the compressed copy names its tag; the gzip layer gives either answer
     // that copy's tag and `Vary`.
     let zipped = crate::gzip::sends_gzip(asset.body.len(), &headers);
-    let ours = if zipped { crate::gzip::gzip_etag(&asset.etag) } else { asset.etag.clone() };
-    let current = headers.get(header::IF_NONE_MATCH).is_some_and(|tags| crate::cache::names_tag(tags, &ours));
+    let current = crate::cache::if_none_match(&headers, &asset.etag, zipped).unwrap_or(false);
     let headers = [
         (header::ETAG, HeaderValue::from_str(&asset.etag).expect("hex etag")),
         (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),

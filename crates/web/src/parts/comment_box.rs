@@ -72,8 +72,9 @@ pub struct CommentView {
     mine: bool,
     can_edit: bool,
     can_reply: bool,
-    /// Its visible replies, each a `CommentView`.
-    children: Vec<Value>,
+    /// Its visible replies, a list of `CommentView`s made once: the template asks for it
+    /// twice a comment.
+    children: Value,
 }
 
 impl CommentView {
@@ -103,7 +104,7 @@ impl Object for CommentView {
             "mine" => Value::from(self.mine),
             "can_edit" => Value::from(self.can_edit),
             "can_reply" => Value::from(self.can_reply),
-            "children" => Value::from(self.children.clone()),
+            "children" => self.children.clone(),
             _ => return None,
         })
     }
@@ -222,7 +223,7 @@ pub async fn comments_box(state: &AppState, store: &marquee_store::Store, page: 
             mine: mine && !deleted,
             can_edit: mine && !deleted && c.status != "rejected" && seen.now - c.created_at < seen.edit_secs,
             can_reply: seen.open && can_act && !deleted && c.status == "approved" && c.depth < MAX_DEPTH,
-            children: kids,
+            children: Value::from(kids),
         }))
     }
     let seen = Seen { children: &children, viewer, open, edit_secs, now, tz: &tz };
@@ -274,6 +275,7 @@ mod tests {
     use super::*;
 
     fn sample(children: Vec<Value>) -> CommentView {
+        let children = Value::from(children);
         CommentView {
             id: 7,
             author: "Ana <b>Ruiz</b>".into(),
